@@ -1,0 +1,1 @@
+"""Tier 2: the portfolio support office: a pmo-graph plugin."""

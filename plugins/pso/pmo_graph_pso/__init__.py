@@ -1,0 +1,1 @@
+"""Tier 1: the project support office (PSO): a pmo-graph plugin."""

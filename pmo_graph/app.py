@@ -1,0 +1,113 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from types import ModuleType
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+
+from pmo_graph.app_state import AppState, collect_permissions
+from pmo_graph.db import migrations
+from pmo_graph.db.session import create_engine, create_sessionmaker, describe_url
+from pmo_graph.graphql.schema import build_schema
+from pmo_graph.graphql.view import GraphQLView
+from pmo_graph.http.health import healthz, readyz
+from pmo_graph.http.middleware import BodySizeLimit, RequestLog
+from pmo_graph.plugins.manager import PluginRegistry, load_plugins
+from pmo_graph.settings import Settings
+
+log = logging.getLogger("pmo_graph.app")
+
+
+class NotMigrated(RuntimeError):
+    """The database is behind the installed code; the message names the command to run."""
+
+
+def not_migrated_message(settings: Settings, behind: Sequence[str]) -> str:
+    """What to tell someone whose database is behind."""
+    return (
+        f"The database {describe_url(settings.database_url)} is not migrated "
+        f"(behind: {', '.join(behind)}). Run 'pmo-graph db upgrade' first."
+    )
+
+
+async def prepare_database(settings: Settings, registry: PluginRegistry) -> None:
+    """Migrate (when configured to) or refuse to run on a database that is behind."""
+    if settings.should_auto_migrate:
+        await asyncio.to_thread(migrations.upgrade, settings, registry)
+        return
+    expected = migrations.heads(settings, registry)
+    at = await migrations.current_async(settings, registry)
+    behind = migrations.pending(at, expected)
+    if behind:
+        raise NotMigrated(not_migrated_message(settings, behind))
+
+
+def create_app(
+    settings: Settings | None = None,
+    extra_plugins: Sequence[ModuleType] = (),
+    load_entrypoints: bool = True,
+    prepare: bool = True,
+) -> Starlette:
+    """Build the ASGI app: plugins, schema, routes and middleware.
+
+    ``prepare`` runs ``prepare_database`` at start-up (migrate SQLite, refuse an unmigrated
+    PostgreSQL); tests that migrate themselves pass ``False``.
+    """
+    settings = settings or Settings()
+    registry = load_plugins(extra_plugins, load_entrypoints=load_entrypoints)
+    built = build_schema(registry, settings)
+    engine = create_engine(settings)
+    state = AppState(
+        settings=settings,
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+        registry=registry,
+        built=built,
+        permissions=collect_permissions(registry),
+    )
+    view = GraphQLView(state)
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/graphql", view, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", view),
+    ]
+    for _info, extra in registry.results("register_routes"):
+        routes.extend(extra or ())
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if prepare:
+            await prepare_database(settings, registry)
+        app.state.migration_heads = migrations.heads(settings, registry)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(RequestLog),
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.pmo = state
+    return app
+
+
+def create_app_from_env() -> Starlette:
+    """Factory for ``uvicorn --factory`` and multi-worker serving: settings from the environment."""
+    from pmo_graph.log_config import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)

@@ -1,0 +1,53 @@
+"""What one app instance holds: settings, database, plugins and schema (no tenant data)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from pmo_graph.auth.permissions import Permission
+from pmo_graph.events import DomainEvent
+from pmo_graph.graphql.schema import BuiltSchema
+from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
+from pmo_graph.settings import Settings
+
+log = logging.getLogger("pmo_graph.events")
+
+
+def collect_permissions(registry: PluginRegistry) -> dict[str, Permission]:
+    """Every plugin's permissions by action; an action registered twice stops start-up."""
+    permissions: dict[str, Permission] = {}
+    for info, entries in registry.results("register_permissions"):
+        for action, rule in (entries or {}).items():
+            if action in permissions:
+                raise PluginLoadError(
+                    f"plugin {info.label!r} registers a permission for {action!r}, which another "
+                    "plugin already registered"
+                )
+            permissions[action] = rule
+    return permissions
+
+
+@dataclass
+class AppState:
+    """Shared by every request of one app; nothing here is specific to an organisation."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    registry: PluginRegistry
+    built: BuiltSchema
+    permissions: dict[str, Permission] = field(default_factory=dict)
+
+    @property
+    def type_tiers(self) -> dict[str, str]:
+        """GraphQL type name → the tier that owns it."""
+        return self.built.type_tiers
+
+    async def dispatch_event(self, event: DomainEvent, enabled_tiers: Iterable[str]) -> None:
+        """Deliver a committed domain event to the plugins active for its organisation."""
+        log.debug("event %s %s:%s", event.name, event.entity_type, event.entity_pk)
+        await self.registry.call_for_organisation("handle_event", enabled_tiers, event=event)

@@ -1,0 +1,44 @@
+"""The ``auditLog`` root field."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from pmo_graph.audit.models import AuditEvent
+from pmo_graph.auth.permissions import authorize
+from pmo_graph.graphql.context import get_context
+from pmo_graph.graphql.errors import BadUserInput
+from pmo_graph.graphql.ids import parse_global_id
+from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate
+from pmo_graph.graphql.refs import AuditEventRef
+
+AUDIT_ORDER = Ordering((AuditEvent.id,), descending=True)
+
+
+@strawberry.type
+class AuditQuery:
+    @strawberry.field(
+        description="Every mutation of your organisation, newest first (ADMIN, OFFICE)."
+    )
+    async def audit_log(
+        self,
+        info: Info[Any, Any],
+        first: int | None = None,
+        after: str | None = None,
+        entity_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only the events of this entity.")
+        ] = None,
+    ) -> Connection[AuditEventRef]:
+        context = get_context(info)
+        authorize(context, "auditLog")
+        args = page_args(context, first=first, after=after, width=1)
+        conditions = []
+        if entity_id is not None:
+            parsed = parse_global_id(entity_id)
+            if parsed is None:
+                raise BadUserInput(f"{entity_id!r} is not an id of this API.", argument="entityId")
+            conditions = [AuditEvent.entity_type == parsed[0], AuditEvent.entity_pk == parsed[1]]
+        return await paginate(context, AuditEvent, AUDIT_ORDER, args, conditions)

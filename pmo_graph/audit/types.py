@@ -1,0 +1,39 @@
+"""The ``AuditEvent`` GraphQL type."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from pmo_graph.audit import models
+from pmo_graph.auth.models import User as UserRow
+from pmo_graph.graphql.ids import to_global_id
+from pmo_graph.graphql.nodes import ModelNode
+from pmo_graph.graphql.refs import UserRef
+from pmo_graph.graphql.resolvers import load_by_id
+
+Row = strawberry.Parent[models.AuditEvent]
+
+
+@strawberry.type(name="AuditEvent", description="One successful mutation, as recorded.")
+class AuditEvent(ModelNode):
+    __model__ = models.AuditEvent
+
+    at: datetime = strawberry.field(description="When the mutation committed (UTC).")
+    action: str = strawberry.field(description="The mutation, e.g. `updateProject`.")
+
+    @strawberry.field(description="Who did it (null if the user was since deleted).")
+    async def actor(self, root: Row, info: Info[Any, Any]) -> UserRef | None:
+        return await load_by_id(info, UserRow, root.actor_user_id)
+
+    @strawberry.field(description="Global ID of the entity the mutation changed.")
+    def entity_id(self, root: Row) -> strawberry.ID:
+        return strawberry.ID(to_global_id(root.entity_type, root.entity_pk))
+
+    @strawberry.field(description="Created values, or `{field: {from, to}}` for an update.")
+    def changes(self, root: Row) -> JSON:
+        return root.changes

@@ -1,0 +1,129 @@
+"""API tokens: random, shown once, stored as a SHA-256 digest, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_graph.auth.models import ApiToken, User
+from pmo_graph.auth.roles import Role, parse_roles
+from pmo_graph.db.types import utcnow
+from pmo_graph.graphql.context import Viewer
+from pmo_graph.organisations.models import Organisation
+from pmo_graph.people.models import Person
+
+TOKEN_PREFIX = "pmo_"
+#: How stale ``last_used_at`` may get before a request refreshes it (one write an hour at most).
+LAST_USED_RESOLUTION = timedelta(hours=1)
+
+
+def new_token() -> str:
+    """A fresh token: 256 random bits, URL-safe, recognisable by its ``pmo_`` prefix."""
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a token. Tokens are random, so a plain SHA-256 is enough."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token just created; ``token`` is shown once and never stored."""
+
+    token: str
+    token_id: int
+    user_id: int
+    prefix: str
+
+
+async def issue_token(
+    session: AsyncSession,
+    organisation: Organisation,
+    *,
+    email: str,
+    name: str,
+    roles: list[Role],
+    label: str | None = None,
+) -> IssuedToken:
+    """Create the user if needed (setting their roles and linking their person) and a token."""
+    email = email.strip().lower()
+    user = await session.scalar(
+        select(User).where(User.organisation_id == organisation.id, User.email == email)
+    )
+    role_names = sorted({role.value for role in roles})
+    person_id = await session.scalar(
+        select(Person.id).where(Person.organisation_id == organisation.id, Person.email == email)
+    )
+    if user is None:
+        user = User(
+            organisation_id=organisation.id,
+            email=email,
+            name=name,
+            roles=role_names,
+            person_id=person_id,
+        )
+        session.add(user)
+    else:
+        user.name = name
+        user.roles = role_names
+        user.person_id = user.person_id or person_id
+    await session.flush()
+    token = new_token()
+    row = ApiToken(
+        organisation_id=organisation.id,
+        user_id=user.id,
+        digest=token_digest(token),
+        prefix=token[: len(TOKEN_PREFIX) + 6],
+        label=label,
+    )
+    session.add(row)
+    await session.flush()
+    return IssuedToken(token=token, token_id=row.id, user_id=user.id, prefix=row.prefix)
+
+
+async def authenticate(session: AsyncSession, token: str) -> Viewer | None:
+    """The viewer a token belongs to, or None for an unknown or revoked token."""
+    row = (
+        await session.execute(
+            select(ApiToken, User)
+            .join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.digest == token_digest(token), ApiToken.revoked_at.is_(None))
+        )
+    ).first()
+    if row is None:
+        return None
+    api_token, user = row
+    now = utcnow()
+    if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
+        api_token.last_used_at = now
+        await session.commit()
+    return Viewer(
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        email=user.email,
+        name=user.name,
+        roles=parse_roles(user.roles),
+        person_id=user.person_id,
+        token_id=api_token.id,
+    )
+
+
+async def revoke_token(session: AsyncSession, token_or_prefix: str) -> list[ApiToken]:
+    """Revoke a token given in full, or every live token whose prefix matches; returns them."""
+    if token_or_prefix.startswith(TOKEN_PREFIX) and len(token_or_prefix) > 20:
+        condition = ApiToken.digest == token_digest(token_or_prefix)
+    else:
+        condition = ApiToken.prefix == token_or_prefix
+    tokens = list(
+        await session.scalars(select(ApiToken).where(condition, ApiToken.revoked_at.is_(None)))
+    )
+    for token in tokens:
+        token.revoked_at = utcnow()
+    await session.flush()
+    return tokens

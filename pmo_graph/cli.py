@@ -1,0 +1,405 @@
+"""The ``pmo-graph`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from pmo_graph.app import NotMigrated, create_app, not_migrated_message
+from pmo_graph.auth.models import ApiToken, User
+from pmo_graph.auth.roles import Role
+from pmo_graph.auth.tokens import issue_token, revoke_token
+from pmo_graph.db import migrations
+from pmo_graph.db.session import create_engine, create_sessionmaker, describe_url
+from pmo_graph.demo import ensure_demo
+from pmo_graph.graphql.schema import SchemaCompositionError, build_schema
+from pmo_graph.log_config import configure_logging
+from pmo_graph.organisations.models import Organisation
+from pmo_graph.organisations.service import (
+    OrganisationError,
+    create_organisation,
+    organisation_by_slug,
+)
+from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry, load_plugins
+from pmo_graph.settings import Settings
+
+T = TypeVar("T")
+
+USER_ERRORS: tuple[type[Exception], ...] = (
+    PluginLoadError,
+    SchemaCompositionError,
+    migrations.MigrationError,
+    OrganisationError,
+    NotMigrated,
+)
+
+
+class CliError(click.ClickException):
+    """A user mistake: printed as one sentence on stderr, exit status 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"PMO_GRAPH_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise CliError(f"invalid configuration: {problems}") from exc
+
+
+def handles_errors(function: Callable[..., T]) -> Callable[..., T]:
+    """Turn known mistakes (bad plugin, unreachable database …) into a message and exit 1."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return function(*args, **kwargs)
+        except USER_ERRORS as exc:
+            raise CliError(str(exc)) from exc
+        except (OperationalError, DBAPIError, OSError) as exc:
+            settings = _settings()
+            raise CliError(
+                f"cannot reach the database {describe_url(settings.database_url)}: "
+                f"{_first_line(exc)}. Check PMO_GRAPH_DATABASE_URL and that the server is running."
+            ) from exc
+
+    return wrapper
+
+
+def _first_line(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return (str(original).strip().splitlines() or [type(original).__name__])[0]
+
+
+def _run(coroutine: Awaitable[T]) -> T:
+    return asyncio.run(coroutine)  # type: ignore[arg-type]
+
+
+async def _with_session(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            result = await work(session)
+            await session.commit()
+            return result
+    finally:
+        await engine.dispose()
+
+
+def _registry() -> PluginRegistry:
+    return load_plugins()
+
+
+@click.group(help="pmo-graph: a GraphQL backend for project, portfolio and programme offices.")
+@click.option(
+    "--database-url",
+    envvar="PMO_GRAPH_DATABASE_URL",
+    default=None,
+    help="Database URL (default: PMO_GRAPH_DATABASE_URL, else the embedded SQLite file).",
+)
+@click.version_option(package_name="pmo-graph")
+def main(database_url: str | None) -> None:
+    if database_url:
+        os.environ["PMO_GRAPH_DATABASE_URL"] = database_url
+
+
+# --- serve -------------------------------------------------------------------------------------
+
+
+@main.command(help="Run the server.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Migrate, seed a demo organisation if the database is empty, print a token.",
+)
+@handles_errors
+def serve(host: str, port: int, workers: int, demo: bool) -> None:
+    import uvicorn
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_format)
+    registry = _registry()
+    build_schema(registry, settings)
+    if demo or settings.should_auto_migrate:
+        migrations.upgrade(settings, registry)
+    else:
+        behind = migrations.pending(
+            migrations.current(settings, registry), migrations.heads(settings, registry)
+        )
+        if behind:
+            raise NotMigrated(not_migrated_message(settings, behind))
+    if demo:
+        result = _run(_with_session(settings, lambda session: ensure_demo(session, registry)))
+        _print_demo(result.token, result.seeded, result.reason, host, port)
+    click.echo(f"pmo-graph serving on http://{host}:{port}/graphql", err=True)
+    if workers == 1:
+        app = create_app(settings, prepare=False)
+        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    else:
+        os.environ["PMO_GRAPH_AUTO_MIGRATE"] = "false"
+        uvicorn.run(
+            "pmo_graph.app:create_app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+            access_log=False,
+        )
+
+
+def _print_demo(token: str | None, seeded: bool, reason: str | None, host: str, port: int) -> None:
+    url = f"http://{host}:{port}/graphql"
+    if token is None:
+        click.echo(f"No demo: {reason}.", err=True)
+        return
+    query = (
+        "{ viewer { organisation { name tiers { key enabled } } } "
+        "projects(first: 5) { totalCount edges { node { code name manager { name } } } } }"
+    )
+    click.echo(
+        "\n".join(
+            [
+                "",
+                "pmo-graph demo: Northwind Logistics "
+                + ("(just seeded)" if seeded else "(already there)"),
+                f"  token:    {token}",
+                f'  GraphiQL: {url}  (headers: {{"Authorization": "Bearer {token}"}})',
+                f"  query:    {query}",
+                "  curl:",
+                f"    curl -s -H 'Authorization: Bearer {token}' \\",
+                "      -H 'content-type: application/json' \\",
+                f'      -d \'{{"query":"{query}"}}\' {url}',
+                "",
+            ]
+        )
+    )
+    sys.stdout.flush()
+
+
+# --- db ------------------------------------------------------------------------------------------
+
+
+@main.group(help="Migrations of the core and of every installed plugin.")
+def db() -> None:
+    pass
+
+
+@db.command(help="Bring the core and every plugin to their latest revision.")
+@handles_errors
+def upgrade() -> None:
+    settings = _settings()
+    registry = _registry()
+    migrations.upgrade(settings, registry)
+    for name, revisions in migrations.current(settings, registry).items():
+        click.echo(f"{name}: {', '.join(revisions) or 'base'}", err=True)
+
+
+@db.command(
+    help="Downgrade to REV: 'base' (everything), LINEAGE@REV (e.g. core@-1, pso@base) or a "
+    "revision id."
+)
+@click.argument("rev")
+@handles_errors
+def downgrade(rev: str) -> None:
+    settings = _settings()
+    registry = _registry()
+    migrations.downgrade(settings, registry, rev)
+    for name, revisions in migrations.current(settings, registry).items():
+        click.echo(f"{name}: {', '.join(revisions) or 'base'}", err=True)
+
+
+@db.command(help="Show the revision each lineage is at, and whether it is the head.")
+@handles_errors
+def current() -> None:
+    settings = _settings()
+    registry = _registry()
+    at = migrations.current(settings, registry)
+    expected = migrations.heads(settings, registry)
+    for name, head in expected.items():
+        revisions = at.get(name, ())
+        state = "head" if revisions == head else f"behind (head {', '.join(head) or 'base'})"
+        click.echo(f"{name}: {', '.join(revisions) or 'base'} [{state}]")
+
+
+@db.command(help="Write a new revision file in a lineage (for core and plugin developers).")
+@click.option("--lineage", default="core", show_default=True)
+@click.option("-m", "--message", required=True)
+@click.option("--autogenerate", is_flag=True, help="Compare the models with the database.")
+@handles_errors
+def revision(lineage: str, message: str, autogenerate: bool) -> None:
+    settings = _settings()
+    migrations.revision(settings, _registry(), lineage, message, autogenerate)
+
+
+# --- org -----------------------------------------------------------------------------------------
+
+
+@main.group(help="Organisations (tenants).")
+def org() -> None:
+    pass
+
+
+@org.command("create", help="Create an organisation (every tier off).")
+@click.option("--slug", required=True)
+@click.option("--name", required=True)
+@handles_errors
+def org_create(slug: str, name: str) -> None:
+    settings = _settings()
+    organisation = _run(_with_session(settings, lambda s: create_organisation(s, slug, name)))
+    click.echo(organisation.slug)
+
+
+@org.command("list", help="List organisations.")
+@handles_errors
+def org_list() -> None:
+    settings = _settings()
+
+    async def work(session: Any) -> list[Organisation]:
+        return list(await session.scalars(select(Organisation).order_by(Organisation.slug)))
+
+    for organisation in _run(_with_session(settings, work)):
+        click.echo(f"{organisation.slug}\t{organisation.name}")
+
+
+# --- token ---------------------------------------------------------------------------------------
+
+
+ROLE_CHOICE = click.Choice([role.value for role in Role], case_sensitive=False)
+
+
+@main.group(help="API tokens.")
+def token() -> None:
+    pass
+
+
+@token.command(
+    "create", help="Create the user if needed and print a new API token (alone) on stdout."
+)
+@click.option("--org", "slug", required=True, help="Organisation slug.")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role",
+    "roles",
+    required=True,
+    multiple=True,
+    type=ROLE_CHOICE,
+    help="Repeat for several roles.",
+)
+@click.option("--label", default=None, help="A note to recognise the token by.")
+@handles_errors
+def token_create(
+    slug: str, email: str, name: str, roles: tuple[str, ...], label: str | None
+) -> None:
+    if "@" not in email:
+        raise CliError(f"{email!r} is not an email address")
+    settings = _settings()
+
+    async def work(session: Any) -> str:
+        organisation = await organisation_by_slug(session, slug)
+        issued = await issue_token(
+            session,
+            organisation,
+            email=email,
+            name=name,
+            roles=[Role(r.upper()) for r in roles],
+            label=label,
+        )
+        return issued.token
+
+    click.echo(_run(_with_session(settings, work)))
+
+
+@token.command(
+    "revoke", help="Revoke a token (the token itself, or the prefix 'token list' shows)."
+)
+@click.argument("token_or_prefix")
+@handles_errors
+def token_revoke(token_or_prefix: str) -> None:
+    settings = _settings()
+    revoked = _run(_with_session(settings, lambda s: revoke_token(s, token_or_prefix)))
+    if not revoked:
+        raise CliError("no live token matches; 'pmo-graph token list --org SLUG' shows prefixes")
+    click.echo(f"revoked {len(revoked)} token(s)", err=True)
+
+
+@token.command("list", help="List an organisation's tokens (prefixes only).")
+@click.option("--org", "slug", required=True)
+@handles_errors
+def token_list(slug: str) -> None:
+    settings = _settings()
+
+    async def work(session: Any) -> list[tuple[ApiToken, User]]:
+        organisation = await organisation_by_slug(session, slug)
+        rows = await session.execute(
+            select(ApiToken, User)
+            .join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.organisation_id == organisation.id)
+            .order_by(ApiToken.id)
+        )
+        return list(rows.tuples())
+
+    for api_token, user in _run(_with_session(settings, work)):
+        state = "revoked" if api_token.revoked_at else "live"
+        click.echo(
+            f"{api_token.prefix}\t{user.email}\t{','.join(user.roles)}\t{state}\t"
+            f"{api_token.label or ''}"
+        )
+
+
+# --- schema, plugins -----------------------------------------------------------------------------
+
+
+@main.group(help="The GraphQL schema.")
+def schema() -> None:
+    pass
+
+
+@schema.command("print", help="Print the SDL of the full schema (all installed plugins).")
+@handles_errors
+def schema_print() -> None:
+    settings = _settings()
+    built = build_schema(_registry(), settings)
+    click.echo(built.schema.as_str())
+
+
+@main.group(help="Installed plugins.")
+def plugins() -> None:
+    pass
+
+
+@plugins.command("list", help="Installed plugins and the tiers they provide.")
+@handles_errors
+def plugins_list() -> None:
+    registry = _registry()
+    for info in registry.plugins_in_order():
+        tiers = [
+            registry.tiers[k].tier
+            for k in registry.tier_order
+            if registry.tiers[k].plugin == info.name
+        ]
+        described = ", ".join(
+            f"{t.key} (level {t.level}"
+            + (f", requires {', '.join(t.requires)})" if t.requires else ")")
+            for t in tiers
+        )
+        version = f" {info.version}" if info.version else ""
+        click.echo(f"{info.label}{version}\t{described or '-'}")

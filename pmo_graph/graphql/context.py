@@ -1,0 +1,131 @@
+"""The per-request context: session, viewer, enabled tiers, loaders and the write transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.types import Info
+
+from pmo_graph.auth.roles import Role
+from pmo_graph.db.reader import Reader
+from pmo_graph.db.session import WRITE_OPTION
+from pmo_graph.events import DomainEvent
+from pmo_graph.graphql.errors import TierNotEnabled, Unauthenticated
+from pmo_graph.graphql.loaders import Loaders
+from pmo_graph.organisations.models import OrganisationTier
+
+if TYPE_CHECKING:
+    from pmo_graph.app_state import AppState
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The authenticated user of a request."""
+
+    user_id: int
+    organisation_id: int
+    email: str
+    name: str
+    roles: frozenset[Role]
+    person_id: int | None
+    token_id: int
+
+    def has_any(self, *roles: Role) -> bool:
+        """Whether the user holds at least one of ``roles``."""
+        return not self.roles.isdisjoint(roles)
+
+
+@dataclass
+class Context:
+    """What every resolver reaches through ``info.context``."""
+
+    app: AppState
+    session: AsyncSession
+    request: Any = None
+    response: Any = None
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    viewer_or_none: Viewer | None = None
+    #: Set when a bearer token was sent but is unknown or revoked.
+    auth_error: str | None = None
+    enabled_tiers: frozenset[str] = frozenset()
+    events: list[DomainEvent] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.db = Reader(self.session)
+        self.loaders = Loaders(self.db, self.organisation_id)
+
+    @property
+    def organisation_id(self) -> int | None:
+        return self.viewer_or_none.organisation_id if self.viewer_or_none else None
+
+    @property
+    def viewer(self) -> Viewer:
+        """The authenticated user; ``UNAUTHENTICATED`` when there is none."""
+        if self.viewer_or_none is None:
+            raise Unauthenticated(
+                self.auth_error or "Send a bearer token: Authorization: Bearer <token>."
+            )
+        return self.viewer_or_none
+
+    def tier_enabled(self, key: str) -> bool:
+        """Whether the viewer's organisation has switched tier ``key`` on."""
+        return key in self.enabled_tiers
+
+    def require_tier(self, key: str) -> None:
+        """Raise ``TIER_NOT_ENABLED`` unless tier ``key`` is on."""
+        if key not in self.enabled_tiers:
+            raise TierNotEnabled(key)
+
+    async def load_enabled_tiers(self) -> None:
+        """Read which installed tiers the viewer's organisation has on."""
+        if self.viewer_or_none is None:
+            return
+        rows = await self.db.scalars(
+            select(OrganisationTier.tier_key).where(
+                OrganisationTier.organisation_id == self.viewer_or_none.organisation_id,
+                OrganisationTier.enabled.is_(True),
+            )
+        )
+        self.enabled_tiers = frozenset(rows) & frozenset(self.app.registry.tiers)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """One write transaction: commits when the block ends, rolls back when it raises.
+
+        Loaders are cleared afterwards so later fields read the committed state, and the domain
+        events the block emitted are delivered to plugins after commit.
+        """
+        session = self.session
+        if session.in_transaction():
+            await session.commit()  # end the read transaction; a write starts fresh
+        await session.connection(execution_options={WRITE_OPTION: True})
+        self.events = []
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            self.events = []
+            raise
+        finally:
+            self.loaders.clear()
+        events, self.events = self.events, []
+        for event in events:
+            await self.app.dispatch_event(event, self.enabled_tiers)
+
+    def emit(self, event: DomainEvent) -> None:
+        """Queue a domain event; it is delivered only if the current transaction commits."""
+        self.events.append(event)
+
+
+def get_context(info: Info[Any, Any]) -> Context:
+    """The typed request context of a resolver."""
+    context = info.context
+    assert isinstance(context, Context)
+    return context

@@ -1,0 +1,84 @@
+"""Coded GraphQL errors: every error a client sees carries ``extensions.code``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLError
+
+UNAUTHENTICATED = "UNAUTHENTICATED"
+FORBIDDEN = "FORBIDDEN"
+TIER_NOT_ENABLED = "TIER_NOT_ENABLED"
+NOT_FOUND = "NOT_FOUND"
+QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+BAD_USER_INPUT = "BAD_USER_INPUT"
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+ERROR_CODES = (
+    UNAUTHENTICATED,
+    FORBIDDEN,
+    TIER_NOT_ENABLED,
+    NOT_FOUND,
+    QUERY_TOO_COMPLEX,
+    BAD_USER_INPUT,
+    INTERNAL_SERVER_ERROR,
+)
+
+
+class CodedError(Exception):
+    """An error raised by a resolver that reaches the client with its message and code."""
+
+    code = BAD_USER_INPUT
+
+    def __init__(self, message: str, *, code: str | None = None, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.extensions = extensions
+
+    def as_extensions(self) -> dict[str, Any]:
+        """The ``extensions`` object of the GraphQL error."""
+        return {"code": self.code, **self.extensions}
+
+
+class Unauthenticated(CodedError):
+    """No valid bearer token."""
+
+    code = UNAUTHENTICATED
+
+
+class Forbidden(CodedError):
+    """The viewer's roles do not allow this."""
+
+    code = FORBIDDEN
+
+
+class TierNotEnabled(CodedError):
+    """The field belongs to a tier the organisation has not switched on."""
+
+    code = TIER_NOT_ENABLED
+
+    def __init__(self, tier: str) -> None:
+        super().__init__(
+            f"This field needs the {tier!r} tier, which is not enabled for your organisation; "
+            f"an ADMIN can enable it with the enableTier mutation.",
+            tier=tier,
+        )
+
+
+class NotFound(CodedError):
+    """A referenced object does not exist (or belongs to another organisation)."""
+
+    code = NOT_FOUND
+
+
+class BadUserInput(CodedError):
+    """An argument is malformed or out of range."""
+
+    code = BAD_USER_INPUT
+
+
+def coded_graphql_error(message: str, code: str, **extensions: Any) -> GraphQLError:
+    """A ``GraphQLError`` carrying ``extensions.code``, for validation rules and extensions."""
+    return GraphQLError(message, extensions={"code": code, **extensions})

@@ -1,0 +1,187 @@
+"""Document limits checked before any resolver runs: tokens, depth, aliases.
+
+Each refusal is a ``QUERY_TOO_COMPLEX`` error that states the figure and the limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    Node,
+    ValidationContext,
+    ValidationRule,
+    parse,
+    specified_rules,
+    validate,
+    visit,
+)
+from graphql.language import Visitor
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation.rules.max_introspection_depth_rule import MaxIntrospectionDepthRule
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as alias_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from pmo_graph.graphql.errors import QUERY_TOO_COMPLEX
+
+CACHE_SIZE = 512
+TOO_MANY_TOKENS = "Document contains more than"
+
+
+class _CodingContext:
+    """A validation context whose reported errors carry ``QUERY_TOO_COMPLEX``."""
+
+    def __init__(self, context: ValidationContext, limit: str) -> None:
+        self._context = context
+        self._limit = limit
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+    def report_error(self, error: GraphQLError) -> None:
+        self._context.report_error(
+            GraphQLError(
+                error.message,
+                nodes=error.nodes,
+                extensions={"code": QUERY_TOO_COMPLEX, "limit": self._limit},
+            )
+        )
+
+
+def _spread_names(node: Node) -> set[str]:
+    """Names of the fragments spread anywhere under ``node``."""
+    names: set[str] = set()
+
+    class Collect(Visitor):
+        def enter_fragment_spread(self, spread: FragmentSpreadNode, *_: Any) -> None:
+            names.add(spread.name.value)
+
+    visit(node, Collect())
+    return names
+
+
+def _fragments_are_sound(document: DocumentNode) -> bool:
+    """No spread names an unknown fragment and no fragment spreads itself, even indirectly.
+
+    Strawberry's depth limiter raises ``KeyError`` on the first and recurses without end on the
+    second; the standard rules report both as errors, so the limiter simply skips them.
+    """
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    spreads = {name: _spread_names(fragment) for name, fragment in fragments.items()}
+    if not _spread_names(document) <= set(fragments):
+        return False
+    state: dict[str, int] = {}
+
+    def cyclic(name: str) -> bool:
+        if state.get(name) == 1:
+            return True
+        if state.get(name) == 2:
+            return False
+        state[name] = 1
+        if any(cyclic(child) for child in spreads.get(name, ())):
+            return True
+        state[name] = 2
+        return False
+
+    return not any(cyclic(name) for name in fragments)
+
+
+def coded_rule(rule: type[ValidationRule], limit: str) -> type[ValidationRule]:
+    """Wrap a limit rule so that its errors are ``QUERY_TOO_COMPLEX`` and unsound fragments are
+    left to the standard rules."""
+
+    class Coded(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            if _fragments_are_sound(context.document):
+                rule(_CodingContext(context, limit))  # type: ignore[arg-type]
+
+    Coded.__name__ = f"Coded{rule.__name__}"
+    return Coded
+
+
+def limit_rules(max_depth: int, max_aliases: int) -> tuple[type[ASTValidationRule], ...]:
+    """The depth and alias rules for the configured limits."""
+    return (
+        coded_rule(depth_validator(max_depth, None), "depth"),
+        coded_rule(alias_validator(max_aliases), "aliases"),
+    )
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _parse(query: str, max_tokens: int) -> DocumentNode:
+    return parse(query, max_lexical_tokens=max_tokens, max_comments=max_tokens)
+
+
+class LimitedParser(SchemaExtension):
+    """Parses with a token limit, through a bounded cache of documents."""
+
+    def __init__(self, max_tokens: int) -> None:
+        self.max_tokens = max_tokens
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query is not None and context.graphql_document is None:
+            try:
+                context.graphql_document = _parse(context.query, self.max_tokens)
+            except GraphQLError as error:
+                if error.message.startswith(TOO_MANY_TOKENS):
+                    raise GraphQLError(
+                        f"{error.message} The limit is {self.max_tokens}.",
+                        extensions={"code": QUERY_TOO_COMPLEX, "limit": "tokens"},
+                    ) from None
+                raise
+        yield
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _validate(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    rules: tuple[type[ASTValidationRule], ...],
+    hide_suggestions: bool,
+) -> list[GraphQLError]:
+    return validate(schema, document, rules, hide_suggestions=hide_suggestions)
+
+
+class LimitedValidation(SchemaExtension):
+    """Validates with the standard rules plus the limits, through a bounded cache."""
+
+    def __init__(
+        self,
+        rules: tuple[type[ASTValidationRule], ...],
+        hide_suggestions: bool,
+        introspection: bool,
+    ) -> None:
+        extra: tuple[type[ASTValidationRule], ...] = (MaxIntrospectionDepthRule,)
+        if not introspection:
+            extra += (NoSchemaIntrospectionCustomRule,)
+        self.rules = (
+            *specified_rules,
+            MaybeNullValidationRule,
+            OneOfInputValidationRule,
+            *extra,
+            *rules,
+        )
+        self.hide_suggestions = hide_suggestions
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        assert context.graphql_document is not None
+        context.pre_execution_errors = _validate(
+            context.schema._schema, context.graphql_document, self.rules, self.hide_suggestions
+        )
+        yield

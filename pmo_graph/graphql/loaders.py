@@ -1,0 +1,97 @@
+"""Per-request DataLoaders: every relation resolves in one statement per batch, scoped to the
+viewer's organisation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql import ColumnElement
+from strawberry.dataloader import DataLoader
+
+from pmo_graph.db.base import Base
+from pmo_graph.db.reader import Reader
+
+M = TypeVar("M", bound=Base)
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def tenant_filter(model: type[Base], organisation_id: int | None) -> list[ColumnElement[bool]]:
+    """The WHERE clause that keeps a query inside one organisation (none for global tables)."""
+    column = getattr(model, "organisation_id", None)
+    if column is None:
+        return []
+    if organisation_id is None:
+        raise RuntimeError(f"reading tenant table {model.__tablename__} without an organisation")
+    return [column == organisation_id]
+
+
+class Loaders:
+    """The DataLoaders of one request, created on first use and keyed by what they load."""
+
+    def __init__(self, reader: Reader, organisation_id: int | None) -> None:
+        self.reader = reader
+        self.organisation_id = organisation_id
+        self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+
+    def get(
+        self, key: Hashable, load_fn: Callable[[list[K]], Awaitable[Sequence[V]]]
+    ) -> DataLoader[K, V]:
+        """The loader registered under ``key``, created from ``load_fn`` on first use.
+
+        Plugins use this for loaders the generic helpers below do not cover; ``key`` must be
+        unique to the plugin (e.g. ``("pso", "latest_status")``).
+        """
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = DataLoader(load_fn=load_fn)
+            self._loaders[key] = loader
+        return loader
+
+    def by_id(self, model: type[M]) -> DataLoader[int, M | None]:
+        """Rows of ``model`` by primary key (None for a missing key or another organisation's)."""
+
+        async def load(keys: list[int]) -> list[M | None]:
+            statement = select(model).where(
+                model.id.in_(set(keys)),  # type: ignore[attr-defined]
+                *tenant_filter(model, self.organisation_id),
+            )
+            rows = {row.id: row for row in await self.reader.scalars(statement)}  # type: ignore[attr-defined]
+            return [rows.get(key) for key in keys]
+
+        return self.get(("by_id", model), load)
+
+    def children(
+        self,
+        model: type[M],
+        parent: InstrumentedAttribute[Any],
+        order_by: Sequence[InstrumentedAttribute[Any]] = (),
+        where: Sequence[ColumnElement[bool]] = (),
+        key: Hashable = None,
+    ) -> DataLoader[int, list[M]]:
+        """Lists of ``model`` rows by the parent key in column ``parent``.
+
+        ``where`` narrows the rows; pass a ``key`` that identifies it so that loaders with
+        different conditions are not shared.
+        """
+
+        async def load(keys: list[int]) -> list[list[M]]:
+            statement = (
+                select(model)
+                .where(parent.in_(set(keys)), *tenant_filter(model, self.organisation_id), *where)
+                .order_by(*(order_by or (model.id,)))  # type: ignore[attr-defined]
+            )
+            grouped: dict[int, list[M]] = defaultdict(list)
+            for row in await self.reader.scalars(statement):
+                grouped[getattr(row, parent.key)].append(row)
+            return [grouped.get(k, []) for k in keys]
+
+        return self.get(("children", model, parent.key, tuple(str(o) for o in order_by), key), load)
+
+    def clear(self) -> None:
+        """Forget everything loaded so far (after a mutation committed)."""
+        self._loaders.clear()

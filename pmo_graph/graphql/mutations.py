@@ -1,0 +1,149 @@
+"""Running a mutation: one transaction, its audit event, its userErrors and its domain events."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+from strawberry.types import Info
+
+from pmo_graph.audit.models import AuditEvent
+from pmo_graph.events import DomainEvent
+from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.payloads import (
+    CONFLICT,
+    DUPLICATE,
+    INVALID,
+    UserError,
+    UserErrors,
+    user_error,
+)
+
+log = logging.getLogger("pmo_graph.mutations")
+
+P = TypeVar("P")
+
+
+def json_value(value: Any) -> Any:
+    """A value as it is written in the audit log's JSON."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def snapshot(values: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON-safe copy of field values, for a created entity's audit event."""
+    return {key: json_value(value) for key, value in values.items()}
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """``{field: {"from": old, "to": new}}`` for the fields whose value changed."""
+    return {
+        key: {"from": json_value(before.get(key)), "to": json_value(value)}
+        for key, value in after.items()
+        if json_value(before.get(key)) != json_value(value)
+    }
+
+
+@dataclass
+class Transaction:
+    """What a mutation body writes with: the session, the audit log and the event queue."""
+
+    context: Context
+    session: AsyncSession
+    action: str
+    audited: int = 0
+    _pending: list[AuditEvent] = field(default_factory=list)
+
+    def audit(self, entity_type: str, entity_pk: int, changes: Mapping[str, Any]) -> None:
+        """Record this mutation's effect on one entity in the audit log (same transaction)."""
+        viewer = self.context.viewer
+        self.session.add(
+            AuditEvent(
+                organisation_id=viewer.organisation_id,
+                actor_user_id=viewer.user_id,
+                action=self.action,
+                entity_type=entity_type,
+                entity_pk=str(entity_pk),
+                changes=dict(changes),
+                request_id=self.context.request_id,
+            )
+        )
+        self.audited += 1
+
+    def emit(self, name: str, entity_type: str, entity_pk: int, **data: Any) -> None:
+        """Queue domain event ``name``; plugins receive it after commit."""
+        viewer = self.context.viewer
+        self.context.emit(
+            DomainEvent(
+                name=name,
+                organisation_id=viewer.organisation_id,
+                entity_type=entity_type,
+                entity_pk=entity_pk,
+                actor_user_id=viewer.user_id,
+                data={k: json_value(v) for k, v in data.items()},
+            )
+        )
+
+
+def _payload(payload_type: type[P], thing: Any, errors: list[UserError]) -> P:
+    definition = payload_type.__strawberry_definition__  # type: ignore[attr-defined]
+    names = [f.python_name for f in definition.fields if f.python_name != "user_errors"]
+    return payload_type(**{names[0]: thing, "user_errors": errors})
+
+
+async def run_mutation(
+    info: Info[Any, Any],
+    action: str,
+    payload_type: type[P],
+    body: Callable[[Transaction], Awaitable[Any]],
+) -> P:
+    """Run ``body`` in one write transaction and wrap what it returns in ``payload_type``.
+
+    ``body`` raises ``UserErrors`` to roll back and answer them; it must call
+    ``Transaction.audit`` at least once. A concurrent update of a versioned row answers
+    ``CONFLICT``, a unique-constraint race ``DUPLICATE``; coded errors (``FORBIDDEN`` …) propagate.
+    """
+    context = get_context(info)
+    try:
+        async with context.write() as session:
+            transaction = Transaction(context=context, session=session, action=action)
+            thing = await body(transaction)
+            if not transaction.audited:
+                raise RuntimeError(f"mutation {action} wrote no audit event")
+            await session.flush()
+    except UserErrors as exc:
+        return _payload(payload_type, None, exc.errors)
+    except StaleDataError:
+        return _payload(
+            payload_type,
+            None,
+            [
+                user_error(
+                    CONFLICT,
+                    "Someone else changed this while you were saving; reload it and try again.",
+                    "expectedVersion",
+                )
+            ],
+        )
+    except IntegrityError as exc:
+        text = str(exc.orig).lower()
+        if "unique" in text or "duplicate" in text:
+            error = user_error(DUPLICATE, "Something with the same unique value already exists.")
+        else:
+            log.warning("integrity error in %s: %s", action, exc.orig)
+            error = user_error(INVALID, "The input refers to something that no longer exists.")
+        return _payload(payload_type, None, [error])
+    return _payload(payload_type, thing, [])

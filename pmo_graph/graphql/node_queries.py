@@ -1,0 +1,62 @@
+"""``node(id:)`` and ``nodes(ids:)``: any object by its global ID, within the organisation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+from strawberry.types.base import StrawberryObjectDefinition
+
+from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.errors import BadUserInput
+from pmo_graph.graphql.ids import parse_global_id
+
+
+def _node_type(context: Context, info: Info[Any, Any], value: str) -> tuple[type[relay.Node], str]:
+    parsed = parse_global_id(value)
+    definition = info.schema.get_type_by_name(parsed[0]) if parsed else None
+    if (
+        parsed is None
+        or not isinstance(definition, StrawberryObjectDefinition)
+        or not (isinstance(definition.origin, type) and issubclass(definition.origin, relay.Node))
+    ):
+        raise BadUserInput(f"{value!r} is not an id of this API.", argument="id")
+    tier = context.app.type_tiers.get(parsed[0])
+    if tier is not None:
+        context.require_tier(tier)
+    return definition.origin, parsed[1]
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(
+        description="The object with this global ID, or null if there is none in your organisation."
+    )
+    async def node(self, info: Info[Any, Any], id: strawberry.ID) -> relay.Node | None:
+        context = get_context(info)
+        context.viewer  # noqa: B018 - raises UNAUTHENTICATED without a token
+        node_type, key = _node_type(context, info, id)
+        found = await node_type.resolve_nodes(info=info, node_ids=[key])
+        return next(iter(found), None)
+
+    @strawberry.field(description="The objects with these global IDs, null where there is none.")
+    async def nodes(
+        self, info: Info[Any, Any], ids: list[strawberry.ID]
+    ) -> list[relay.Node | None]:
+        context = get_context(info)
+        context.viewer  # noqa: B018
+        maximum = context.app.settings.max_page_size
+        if len(ids) > maximum:
+            raise BadUserInput(f"Ask for at most {maximum} ids at a time.", argument="ids")
+        wanted = [_node_type(context, info, value) for value in ids]
+        by_type: dict[type[relay.Node], list[str]] = defaultdict(list)
+        for node_type, key in wanted:
+            by_type[node_type].append(key)
+        found: dict[tuple[type[relay.Node], str], Any] = {}
+        for node_type, keys in by_type.items():
+            results = await node_type.resolve_nodes(info=info, node_ids=keys)
+            found.update({(node_type, key): obj for key, obj in zip(keys, results, strict=True)})
+        return [found.get(item) for item in wanted]

@@ -1,0 +1,134 @@
+"""Input checks that collect userErrors instead of stopping at the first."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.types.unset import UNSET
+
+from pmo_graph.db.base import Base
+from pmo_graph.graphql.ids import parse_pk
+from pmo_graph.graphql.loaders import tenant_filter
+from pmo_graph.graphql.payloads import (
+    CONFLICT,
+    INVALID,
+    NOT_FOUND,
+    UserError,
+    UserErrors,
+    user_error,
+)
+
+M = TypeVar("M", bound=Base)
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_MONEY = Decimal("9999999999999.99")
+
+
+def is_set(value: Any) -> bool:
+    """Whether an optional input field was sent (``null`` counts as sent)."""
+    return value is not UNSET
+
+
+class Checks:
+    """Collects userErrors; ``raise_if_any`` ends the mutation with all of them."""
+
+    def __init__(self) -> None:
+        self.errors: list[UserError] = []
+
+    def add(self, code: str, message: str, *field: str) -> None:
+        """Record a userError."""
+        self.errors.append(user_error(code, message, *field))
+
+    def raise_if_any(self) -> None:
+        """Raise ``UserErrors`` if any check failed."""
+        if self.errors:
+            raise UserErrors(*self.errors)
+
+    def text(self, value: str | None, field: str, *, required: bool, max_length: int) -> str | None:
+        """Trimmed text; blank counts as missing."""
+        if value is None:
+            if required:
+                self.add(INVALID, f"{field} is required.", field)
+            return None
+        text = value.strip()
+        if not text:
+            if required:
+                self.add(INVALID, f"{field} must not be blank.", field)
+            return None
+        if len(text) > max_length:
+            self.add(INVALID, f"{field} must be at most {max_length} characters.", field)
+        return text
+
+    def email(self, value: str | None, field: str = "email") -> str | None:
+        """A trimmed, lower-cased email address, or None."""
+        text = self.text(value, field, required=False, max_length=320)
+        if text is not None and not EMAIL.match(text):
+            self.add(INVALID, f"{field} is not an email address.", field)
+        return text.lower() if text else None
+
+    def money(self, value: Decimal | None, field: str) -> Decimal | None:
+        """A non-negative amount with at most two decimals."""
+        if value is None:
+            return None
+        try:
+            exponent = value.as_tuple().exponent
+            if not value.is_finite() or value < 0 or value > MAX_MONEY:
+                raise InvalidOperation
+        except InvalidOperation:
+            self.add(INVALID, f"{field} must be an amount between 0 and {MAX_MONEY}.", field)
+            return None
+        if isinstance(exponent, int) and exponent < -2:
+            self.add(INVALID, f"{field} has at most two decimal places.", field)
+            return None
+        return value
+
+    def date_order(
+        self, start: date | None, end: date | None, start_field: str, end_field: str
+    ) -> None:
+        """``end`` is not before ``start``."""
+        if start is not None and end is not None and end < start:
+            self.add(INVALID, f"{end_field} must not be before {start_field}.", end_field)
+
+    def version(self, expected: int | None, actual: int, what: str) -> None:
+        """``CONFLICT`` when the client's ``expectedVersion`` is stale."""
+        if expected is not None and is_set(expected) and expected != actual:
+            self.add(
+                CONFLICT,
+                f"The {what} is at version {actual}, not {expected}: it changed since you read "
+                "it. Reload it and apply your change again.",
+                "expectedVersion",
+            )
+
+    async def reference(
+        self,
+        session: AsyncSession,
+        organisation_id: int,
+        model: type[M],
+        type_name: str,
+        value: str | None,
+        field: str,
+    ) -> M | None:
+        """The row a global ID input refers to, in the viewer's organisation.
+
+        A malformed id, an id of another type and an id of another organisation all answer the
+        same ``NOT_FOUND``.
+        """
+        if value is None:
+            return None
+        pk = parse_pk(value, type_name)
+        row = None
+        if pk is not None:
+            row = await session.scalar(
+                select(model).where(
+                    model.id == pk,  # type: ignore[attr-defined]
+                    *tenant_filter(model, organisation_id),
+                )
+            )
+        if row is None:
+            self.add(NOT_FOUND, f"No {type_name.lower()} has the id {value!r}.", field)
+        return row

@@ -1,0 +1,100 @@
+"""The GraphQL HTTP endpoint: context per request, orjson, and coded HTTP-level errors."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import orjson
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from pmo_graph.app_state import AppState
+from pmo_graph.auth.tokens import authenticate
+from pmo_graph.graphql.context import Context
+from pmo_graph.graphql.errors import BAD_USER_INPUT
+from pmo_graph.http.middleware import error_body
+
+log = logging.getLogger("pmo_graph.http")
+
+
+def bearer_token(header: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header (None when absent)."""
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return ""
+    return value.strip()
+
+
+class GraphQLView(GraphQL):  # type: ignore[type-arg]
+    """Strawberry's ASGI app, with our context, JSON codec and error documents."""
+
+    def __init__(self, state: AppState) -> None:
+        settings = state.settings
+        super().__init__(
+            state.built.schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allow_queries_via_get=settings.allow_get_queries,
+        )
+        self.state = state
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        state = request.scope.setdefault("state", {})
+        context = Context(
+            app=self.state,
+            session=self.state.sessionmaker(),
+            request=request,
+            response=response,
+            request_id=state.get("request_id") or uuid.uuid4().hex,
+        )
+        state["pmo_context"] = context
+        token = bearer_token(request.headers.get("authorization"))
+        if token is not None:
+            viewer = await authenticate(context.session, token) if token else None
+            if viewer is None:
+                context.auth_error = (
+                    "The bearer token is unknown or revoked; create a new one with "
+                    "'pmo-graph token create'."
+                )
+            else:
+                context.viewer_or_none = viewer
+                context.loaders.organisation_id = viewer.organisation_id
+                state["organisation_id"] = viewer.organisation_id
+                state["user_id"] = viewer.user_id
+                await context.load_enabled_tiers()
+        return context
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise HTTPException(400, "The request body is not valid JSON.") from exc
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = Response(
+                error_body(exc.reason, BAD_USER_INPUT),
+                status_code=exc.status_code,
+                media_type="application/json",
+            )
+        finally:
+            context = scope.get("state", {}).get("pmo_context")
+            if isinstance(context, Context):
+                await context.session.close()
+        await response(scope, receive, send)

@@ -1,0 +1,1 @@
+"""The HTTP surface around the GraphQL endpoint: middleware and health checks."""

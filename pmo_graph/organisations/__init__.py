@@ -1,0 +1,1 @@
+"""Organisations (tenants) and the tiers each has switched on."""

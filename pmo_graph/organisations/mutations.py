@@ -1,0 +1,153 @@
+"""``enableTier`` and ``disableTier``: an organisation's maturity, one tier at a time.
+
+Neither runs DDL: every installed plugin's tables exist; a tier that is off only hides them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from strawberry.types import Info
+
+from pmo_graph.auth.permissions import authorize
+from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.mutations import Transaction, run_mutation
+from pmo_graph.graphql.payloads import (
+    NOT_FOUND,
+    PREREQUISITE_NOT_MET,
+    REQUIRED_BY_OTHER_TIER,
+    UserError,
+    UserErrors,
+    user_error,
+)
+from pmo_graph.organisations.models import OrganisationTier
+from pmo_graph.organisations.types import Tier, tier_by_key
+from pmo_graph.plugins.tiers import enabled_dependants, missing_prerequisites
+
+
+@strawberry.type(description="The result of switching a tier on or off.")
+class TierPayload:
+    tier: Tier | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class EnableTierInput:
+    key: str = strawberry.field(description="The tier's key, e.g. `pso`.")
+
+
+@strawberry.input
+class DisableTierInput:
+    key: str = strawberry.field(description="The tier's key, e.g. `pso`.")
+
+
+async def _set_tier(tx: Transaction, key: str, enabled: bool) -> bool:
+    """Switch tier ``key``; returns whether it was on before."""
+    context = tx.context
+    organisation_id = context.viewer.organisation_id
+    row = await tx.session.scalar(
+        select(OrganisationTier)
+        .where(
+            OrganisationTier.organisation_id == organisation_id,
+            OrganisationTier.tier_key == key,
+        )
+        .with_for_update()
+    )
+    was = bool(row and row.enabled)
+    if row is None:
+        tx.session.add(
+            OrganisationTier(organisation_id=organisation_id, tier_key=key, enabled=enabled)
+        )
+    else:
+        row.enabled = enabled
+    await tx.session.flush()
+    tx.audit(
+        "Organisation",
+        organisation_id,
+        {"tier": key, "enabled": {"from": was, "to": enabled}},
+    )
+    tx.emit(
+        "tier.enabled" if enabled else "tier.disabled", "Organisation", organisation_id, tier=key
+    )
+    return was
+
+
+async def _enabled_keys(tx: Transaction) -> set[str]:
+    rows = await tx.session.scalars(
+        select(OrganisationTier.tier_key).where(
+            OrganisationTier.organisation_id == tx.context.viewer.organisation_id,
+            OrganisationTier.enabled.is_(True),
+        )
+    )
+    return set(rows) & set(tx.context.app.registry.tiers)
+
+
+def _check_known(context: Context, key: str) -> None:
+    if key not in context.app.registry.tiers:
+        known = ", ".join(context.app.registry.tier_order) or "none"
+        raise UserErrors(
+            user_error(
+                NOT_FOUND, f"No installed tier has the key {key!r}; installed: {known}.", "key"
+            )
+        )
+
+
+@strawberry.type
+class TiersMutation:
+    @strawberry.mutation(
+        description="Switch a tier on for your organisation (PREREQUISITE_NOT_MET if a tier it "
+        "requires is off). Data kept from an earlier time it was on comes back as it was."
+    )
+    async def enable_tier(self, info: Info[Any, Any], input: EnableTierInput) -> TierPayload:
+        context = get_context(info)
+        authorize(context, "enableTier")
+        key = input.key.strip()
+
+        async def body(tx: Transaction) -> Tier | None:
+            _check_known(context, key)
+            enabled = await _enabled_keys(tx)
+            missing = missing_prerequisites(key, context.app.registry.tiers, enabled)
+            if missing:
+                raise UserErrors(
+                    user_error(
+                        PREREQUISITE_NOT_MET,
+                        f"Tier {key!r} requires {', '.join(repr(m) for m in missing)}; enable "
+                        f"{'it' if len(missing) == 1 else 'them'} first.",
+                        "key",
+                    )
+                )
+            await _set_tier(tx, key, True)
+            context.enabled_tiers = frozenset(enabled | {key})
+            return tier_by_key(context, key)
+
+        return await run_mutation(info, "enableTier", TierPayload, body)
+
+    @strawberry.mutation(
+        description="Switch a tier off (REQUIRED_BY_OTHER_TIER while an enabled tier needs it). "
+        "Nothing is deleted: its fields answer TIER_NOT_ENABLED until it is on again."
+    )
+    async def disable_tier(self, info: Info[Any, Any], input: DisableTierInput) -> TierPayload:
+        context = get_context(info)
+        authorize(context, "disableTier")
+        key = input.key.strip()
+
+        async def body(tx: Transaction) -> Tier | None:
+            _check_known(context, key)
+            enabled = await _enabled_keys(tx)
+            dependants = enabled_dependants(key, context.app.registry.tiers, enabled)
+            if dependants:
+                raise UserErrors(
+                    user_error(
+                        REQUIRED_BY_OTHER_TIER,
+                        f"Tier {key!r} is required by {', '.join(repr(d) for d in dependants)}, "
+                        "which is on; disable that first.",
+                        "key",
+                    )
+                )
+            await _set_tier(tx, key, False)
+            context.enabled_tiers = frozenset(enabled - {key})
+            return tier_by_key(context, key)
+
+        return await run_mutation(info, "disableTier", TierPayload, body)

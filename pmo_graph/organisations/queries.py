@@ -1,0 +1,26 @@
+"""Root query fields: the viewer and the installed tiers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from pmo_graph.graphql.context import get_context
+from pmo_graph.graphql.refs import ViewerRef
+from pmo_graph.organisations.types import Tier, Viewer, installed_tiers
+
+
+@strawberry.type
+class OrganisationQuery:
+    @strawberry.field(description="The authenticated user and their organisation.")
+    def viewer(self, info: Info[Any, Any]) -> ViewerRef:
+        get_context(info).viewer  # noqa: B018 - raises UNAUTHENTICATED without a token
+        return Viewer()
+
+    @strawberry.field(description="Every installed tier, enabled or not for your organisation.")
+    def tiers(self, info: Info[Any, Any]) -> list[Tier]:
+        context = get_context(info)
+        context.viewer  # noqa: B018
+        return installed_tiers(context)

@@ -1,0 +1,1 @@
+"""People: the staff an office reports on, assigns and coaches."""

@@ -1,0 +1,88 @@
+"""Every hook a pmo-graph plugin can implement.
+
+Each hook is documented, with its exact signature, in ``docs/plugin_hooks.md``; a test fails when
+one is missing there. Hooks are called with keyword arguments, so an implementation may accept
+fewer arguments than the specification lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterable, Mapping
+from pathlib import Path
+from random import Random
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from starlette.routing import BaseRoute
+
+    from pmo_graph.auth.permissions import Permission
+    from pmo_graph.events import DomainEvent
+    from pmo_graph.organisations.models import Organisation
+    from pmo_graph.plugins.tiers import Tier
+
+hookspec = pluggy.HookspecMarker("pmo_graph")
+
+
+@hookspec
+def register_tiers() -> Iterable[Tier]:
+    """Return the tiers this plugin provides."""
+    raise NotImplementedError
+
+
+@hookspec
+def register_migrations() -> Path | str | None:
+    """Return the folder that holds this plugin's alembic revision files (its own lineage)."""
+    raise NotImplementedError
+
+
+@hookspec
+def register_types() -> Iterable[type]:
+    """Return strawberry types to add to the schema, including types other plugins may extend."""
+    raise NotImplementedError
+
+
+@hookspec
+def register_type_extensions() -> Mapping[str, Iterable[type]]:
+    """Return strawberry types whose fields are added to existing types, keyed by type name."""
+    raise NotImplementedError
+
+
+@hookspec
+def register_query_fields() -> Iterable[type]:
+    """Return strawberry types whose fields are added to the root ``Query`` type."""
+    raise NotImplementedError
+
+
+@hookspec
+def register_mutation_fields() -> Iterable[type]:
+    """Return strawberry types whose fields are added to the root ``Mutation`` type."""
+    raise NotImplementedError
+
+
+@hookspec
+def register_permissions() -> Mapping[str, Permission]:
+    """Return the permission of each action this plugin's mutations authorise, keyed by action."""
+    raise NotImplementedError
+
+
+@hookspec
+def register_routes() -> Iterable[BaseRoute]:
+    """Return Starlette routes to mount beside ``/graphql``."""
+    raise NotImplementedError
+
+
+@hookspec
+def handle_event(event: DomainEvent) -> Awaitable[None] | None:
+    """React to a domain event after the transaction that caused it has committed."""
+    raise NotImplementedError
+
+
+@hookspec
+def seed_demo(
+    session: AsyncSession, organisation: Organisation, rng: Random
+) -> Awaitable[None] | None:
+    """Add this plugin's demo data to the freshly seeded demo organisation."""
+    raise NotImplementedError

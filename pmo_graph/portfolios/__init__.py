@@ -1,0 +1,1 @@
+"""Portfolios: the collections of projects a portfolio office balances."""

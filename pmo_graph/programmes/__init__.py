@@ -1,0 +1,1 @@
+"""Programmes: coherent sets of projects with a common vision."""

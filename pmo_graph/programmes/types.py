@@ -1,0 +1,67 @@
+"""The ``Programme`` GraphQL type."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from pmo_graph.graphql.nodes import ModelNode
+from pmo_graph.graphql.pagination import Connection
+from pmo_graph.graphql.refs import PersonRef, PortfolioRef, ProjectRef
+from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.people.models import Person as PersonRow
+from pmo_graph.portfolios.models import Portfolio as PortfolioRow
+from pmo_graph.programmes import models
+from pmo_graph.projects.connections import projects_connection
+from pmo_graph.projects.filters import ProjectFilter
+from pmo_graph.projects.models import Project as ProjectRow
+
+Row = strawberry.Parent[models.Programme]
+
+
+@strawberry.type(
+    name="Programme", description="A coherent set of projects with a common vision and director."
+)
+class Programme(ModelNode):
+    __model__ = models.Programme
+
+    name: str
+    vision: str | None
+    version: int = strawberry.field(
+        description="Grows by one on every change; see expectedVersion."
+    )
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field(description="The programme director, who sponsors its projects.")
+    async def director(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
+        return await load_by_id(info, PersonRow, root.director_id)
+
+    @strawberry.field
+    async def portfolio(self, root: Row, info: Info[Any, Any]) -> PortfolioRef | None:
+        return await load_by_id(info, PortfolioRow, root.portfolio_id)
+
+    @strawberry.field(description="The programme's projects, by code.")
+    async def projects(
+        self,
+        root: Row,
+        info: Info[Any, Any],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ProjectFilter | None = None,
+    ) -> Connection[ProjectRef]:
+        return await projects_connection(
+            info,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            filter=filter,
+            parent=ProjectRow.programme_id,
+            parent_id=root.id,
+        )

@@ -1,0 +1,1 @@
+"""Projects: the unit of change every tier reports on."""

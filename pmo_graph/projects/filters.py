@@ -1,0 +1,78 @@
+"""``ProjectFilter``: the conditions every project connection accepts."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import strawberry
+from sqlalchemy import or_
+from sqlalchemy.sql import ColumnElement
+
+from pmo_graph.graphql.errors import BadUserInput
+from pmo_graph.graphql.ids import parse_pk
+from pmo_graph.graphql.pagination import Ordering
+from pmo_graph.projects.enums import ProjectStage
+from pmo_graph.projects.models import Project
+
+#: Projects page in order of their code.
+PROJECT_ORDER = Ordering((Project.code, Project.id))
+
+
+@strawberry.input(description="Narrows a list of projects; conditions combine with AND.")
+class ProjectFilter:
+    stage: list[ProjectStage] | None = strawberry.field(
+        default=None, description="Any of these stages."
+    )
+    portfolio_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Projects of this portfolio."
+    )
+    programme_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Projects of this programme."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Case-insensitive text found in the code or the name."
+    )
+
+
+def _pk(value: strawberry.ID, type_name: str, argument: str) -> int:
+    pk = parse_pk(value, type_name)
+    if pk is None:
+        raise BadUserInput(f"`filter.{argument}` is not a {type_name} id.", argument=argument)
+    return pk
+
+
+def project_conditions(
+    filter: ProjectFilter | None,
+) -> tuple[list[ColumnElement[bool]], Hashable]:
+    """SQL conditions for a filter, and a hashable key that identifies them."""
+    if filter is None:
+        return [], None
+    conditions: list[ColumnElement[bool]] = []
+    key: list[Hashable] = []
+    if filter.stage is not None:
+        stages = sorted({s.value for s in filter.stage})
+        conditions.append(Project.stage.in_([ProjectStage(s) for s in stages]))
+        key.append(("stage", tuple(stages)))
+    if filter.portfolio_id is not None:
+        pk = _pk(filter.portfolio_id, "Portfolio", "portfolioId")
+        conditions.append(Project.portfolio_id == pk)
+        key.append(("portfolio", pk))
+    if filter.programme_id is not None:
+        pk = _pk(filter.programme_id, "Programme", "programmeId")
+        conditions.append(Project.programme_id == pk)
+        key.append(("programme", pk))
+    if filter.search:
+        needle = filter.search.strip().lower()
+        if needle:
+            conditions.append(
+                or_(
+                    Project.code.ilike(f"%{_escape(needle)}%", escape="\\"),
+                    Project.name.ilike(f"%{_escape(needle)}%", escape="\\"),
+                )
+            )
+            key.append(("search", needle))
+    return conditions, tuple(key)
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

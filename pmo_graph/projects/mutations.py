@@ -1,0 +1,338 @@
+"""Mutations that create and change projects."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from strawberry.types import Info
+
+from pmo_graph.auth.permissions import authorize
+from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.ids import to_global_id
+from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapshot
+from pmo_graph.graphql.payloads import DUPLICATE, INVALID, UserError
+from pmo_graph.graphql.refs import ProjectRef
+from pmo_graph.graphql.validation import Checks, is_set
+from pmo_graph.people.models import Person
+from pmo_graph.portfolios.models import Portfolio
+from pmo_graph.programmes.models import Programme
+from pmo_graph.projects.enums import ProjectStage
+from pmo_graph.projects.models import Project
+
+CODE_MAX = 40
+
+
+@strawberry.type(description="The result of a mutation on a project.")
+class ProjectPayload:
+    project: ProjectRef | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateProjectInput:
+    code: str = strawberry.field(description="Unique in the organisation, e.g. `FIN-042`.")
+    name: str
+    description: str | None = None
+    stage: ProjectStage = ProjectStage.PROPOSED
+    start_date: date | None = None
+    end_date: date | None = None
+    budget: Decimal | None = None
+    category: str | None = None
+    manager_id: strawberry.ID | None = None
+    sponsor_id: strawberry.ID | None = None
+
+
+@strawberry.input(description="Fields left out keep their value; null clears an optional field.")
+class UpdateProjectInput:
+    project_id: strawberry.ID
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Refuse with CONFLICT unless the project is at it."
+    )
+    code: str | None = strawberry.UNSET
+    name: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    stage: ProjectStage | None = strawberry.UNSET
+    start_date: date | None = strawberry.UNSET
+    end_date: date | None = strawberry.UNSET
+    budget: Decimal | None = strawberry.UNSET
+    category: str | None = strawberry.UNSET
+    manager_id: strawberry.ID | None = strawberry.UNSET
+    sponsor_id: strawberry.ID | None = strawberry.UNSET
+
+
+@strawberry.input
+class SetProjectPortfolioInput:
+    project_id: strawberry.ID
+    portfolio_id: strawberry.ID | None = strawberry.field(
+        default=None, description="null takes the project out of its portfolio."
+    )
+    expected_version: int | None = strawberry.UNSET
+
+
+@strawberry.input
+class SetProjectProgrammeInput:
+    project_id: strawberry.ID
+    programme_id: strawberry.ID | None = strawberry.field(
+        default=None, description="null takes the project out of its programme."
+    )
+    expected_version: int | None = strawberry.UNSET
+
+
+#: Audit and event names of the project fields, as the API spells them.
+FIELDS = {
+    "code": "code",
+    "name": "name",
+    "description": "description",
+    "stage": "stage",
+    "start_date": "startDate",
+    "end_date": "endDate",
+    "budget": "budget",
+    "category": "category",
+    "manager_id": "managerId",
+    "sponsor_id": "sponsorId",
+    "portfolio_id": "portfolioId",
+    "programme_id": "programmeId",
+}
+REFERENCES = {
+    "manager_id": "Person",
+    "sponsor_id": "Person",
+    "portfolio_id": "Portfolio",
+    "programme_id": "Programme",
+}
+
+
+def project_values(project: Project) -> dict[str, Any]:
+    """The project's fields under their API names, ids as global IDs."""
+    values = {}
+    for attribute, api_name in FIELDS.items():
+        value = getattr(project, attribute)
+        if attribute in REFERENCES and value is not None:
+            value = to_global_id(REFERENCES[attribute], value)
+        values[api_name] = value
+    return values
+
+
+async def _code_taken(tx: Transaction, code: str | None, exclude_id: int | None) -> bool:
+    if code is None:
+        return False
+    query = select(Project.id).where(
+        Project.organisation_id == tx.context.viewer.organisation_id, Project.code == code
+    )
+    if exclude_id is not None:
+        query = query.where(Project.id != exclude_id)
+    return (await tx.session.scalar(query)) is not None
+
+
+async def load_project_for_write(
+    tx: Transaction, checks: Checks, project_id: str, action: str
+) -> Project:
+    """The project an input names, checked against the viewer's right to ``action`` it."""
+    project = await checks.reference(
+        tx.session, tx.context.viewer.organisation_id, Project, "Project", project_id, "projectId"
+    )
+    checks.raise_if_any()
+    assert project is not None
+    authorize(tx.context, action, project_manager_id=project.manager_id, on_project=True)
+    return project
+
+
+def _check_code(checks: Checks, value: str | None) -> str | None:
+    code = checks.text(value, "code", required=True, max_length=CODE_MAX)
+    if code is not None and any(c.isspace() for c in code):
+        checks.add(INVALID, "code must not contain spaces.", "code")
+    return code
+
+
+async def _record(tx: Transaction, project: Project, before: dict[str, Any]) -> None:
+    await tx.session.flush()
+    after = project_values(project)
+    changes = diff(before, after)
+    tx.audit("Project", project.id, changes)
+    tx.emit("project.updated", "Project", project.id, changed=sorted(changes))
+    if "stage" in changes:
+        tx.emit(
+            "project.stage_changed",
+            "Project",
+            project.id,
+            **{"from": changes["stage"]["from"], "to": changes["stage"]["to"]},
+        )
+
+
+def _context(info: Info[Any, Any]) -> Context:
+    return get_context(info)
+
+
+@strawberry.type
+class ProjectsMutation:
+    @strawberry.mutation(
+        description="Create a project; its code must be unique in the organisation."
+    )
+    async def create_project(
+        self, info: Info[Any, Any], input: CreateProjectInput
+    ) -> ProjectPayload:
+        context = _context(info)
+        authorize(context, "createProject")
+        organisation_id = context.viewer.organisation_id
+
+        async def body(tx: Transaction) -> Project:
+            checks = Checks()
+            code = _check_code(checks, input.code)
+            name = checks.text(input.name, "name", required=True, max_length=200)
+            description = checks.text(
+                input.description, "description", required=False, max_length=20000
+            )
+            category = checks.text(input.category, "category", required=False, max_length=100)
+            budget = checks.money(input.budget, "budget")
+            checks.date_order(input.start_date, input.end_date, "startDate", "endDate")
+            manager = await checks.reference(
+                tx.session, organisation_id, Person, "Person", input.manager_id, "managerId"
+            )
+            sponsor = await checks.reference(
+                tx.session, organisation_id, Person, "Person", input.sponsor_id, "sponsorId"
+            )
+            if await _code_taken(tx, code, None):
+                checks.add(DUPLICATE, f"Another project already has the code {code}.", "code")
+            checks.raise_if_any()
+            project = Project(
+                organisation_id=organisation_id,
+                code=code,
+                name=name,
+                description=description,
+                stage=input.stage,
+                start_date=input.start_date,
+                end_date=input.end_date,
+                budget=budget,
+                category=category,
+                manager_id=manager.id if manager else None,
+                sponsor_id=sponsor.id if sponsor else None,
+            )
+            tx.session.add(project)
+            await tx.session.flush()
+            tx.audit("Project", project.id, snapshot(project_values(project)))
+            tx.emit("project.created", "Project", project.id)
+            return project
+
+        return await run_mutation(info, "createProject", ProjectPayload, body)
+
+    @strawberry.mutation(description="Change a project's fields.")
+    async def update_project(
+        self, info: Info[Any, Any], input: UpdateProjectInput
+    ) -> ProjectPayload:
+        context = _context(info)
+        authorize(context, "updateProject")
+        organisation_id = context.viewer.organisation_id
+
+        async def body(tx: Transaction) -> Project:
+            checks = Checks()
+            project = await load_project_for_write(tx, checks, input.project_id, "updateProject")
+            checks.version(input.expected_version, project.version, "project")
+            before = project_values(project)
+            values: dict[str, Any] = {}
+            if is_set(input.code):
+                values["code"] = _check_code(checks, input.code)
+                if await _code_taken(tx, values["code"], project.id):
+                    checks.add(
+                        DUPLICATE, f"Another project already has the code {values['code']}.", "code"
+                    )
+            if is_set(input.name):
+                values["name"] = checks.text(input.name, "name", required=True, max_length=200)
+            if is_set(input.description):
+                values["description"] = checks.text(
+                    input.description, "description", required=False, max_length=20000
+                )
+            if is_set(input.stage):
+                if input.stage is None:
+                    checks.add(INVALID, "stage cannot be null.", "stage")
+                values["stage"] = input.stage
+            if is_set(input.start_date):
+                values["start_date"] = input.start_date
+            if is_set(input.end_date):
+                values["end_date"] = input.end_date
+            if is_set(input.budget):
+                values["budget"] = checks.money(input.budget, "budget")
+            if is_set(input.category):
+                values["category"] = checks.text(
+                    input.category, "category", required=False, max_length=100
+                )
+            for attribute in ("manager_id", "sponsor_id"):
+                value = getattr(input, attribute)
+                if is_set(value):
+                    person = await checks.reference(
+                        tx.session, organisation_id, Person, "Person", value, FIELDS[attribute]
+                    )
+                    values[attribute] = person.id if person else None
+            checks.date_order(
+                values.get("start_date", project.start_date),
+                values.get("end_date", project.end_date),
+                "startDate",
+                "endDate",
+            )
+            checks.raise_if_any()
+            for attribute, value in values.items():
+                setattr(project, attribute, value)
+            await _record(tx, project, before)
+            return project
+
+        return await run_mutation(info, "updateProject", ProjectPayload, body)
+
+    @strawberry.mutation(description="Put a project in a portfolio, or take it out with null.")
+    async def set_project_portfolio(
+        self, info: Info[Any, Any], input: SetProjectPortfolioInput
+    ) -> ProjectPayload:
+        context = _context(info)
+        authorize(context, "setProjectPortfolio")
+
+        async def body(tx: Transaction) -> Project:
+            checks = Checks()
+            project = await load_project_for_write(
+                tx, checks, input.project_id, "setProjectPortfolio"
+            )
+            checks.version(input.expected_version, project.version, "project")
+            portfolio = await checks.reference(
+                tx.session,
+                context.viewer.organisation_id,
+                Portfolio,
+                "Portfolio",
+                input.portfolio_id,
+                "portfolioId",
+            )
+            checks.raise_if_any()
+            before = project_values(project)
+            project.portfolio_id = portfolio.id if portfolio else None
+            await _record(tx, project, before)
+            return project
+
+        return await run_mutation(info, "setProjectPortfolio", ProjectPayload, body)
+
+    @strawberry.mutation(description="Put a project in a programme, or take it out with null.")
+    async def set_project_programme(
+        self, info: Info[Any, Any], input: SetProjectProgrammeInput
+    ) -> ProjectPayload:
+        context = _context(info)
+        authorize(context, "setProjectProgramme")
+
+        async def body(tx: Transaction) -> Project:
+            checks = Checks()
+            project = await load_project_for_write(
+                tx, checks, input.project_id, "setProjectProgramme"
+            )
+            checks.version(input.expected_version, project.version, "project")
+            programme = await checks.reference(
+                tx.session,
+                context.viewer.organisation_id,
+                Programme,
+                "Programme",
+                input.programme_id,
+                "programmeId",
+            )
+            checks.raise_if_any()
+            before = project_values(project)
+            project.programme_id = programme.id if programme else None
+            await _record(tx, project, before)
+            return project
+
+        return await run_mutation(info, "setProjectProgramme", ProjectPayload, body)

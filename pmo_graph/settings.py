@@ -1,0 +1,58 @@
+"""Typed settings read from ``PMO_GRAPH_*`` environment variables."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./pmo_graph.sqlite3"
+
+
+class Settings(BaseSettings):
+    """Every knob of a pmo-graph process; each field is ``PMO_GRAPH_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="PMO_GRAPH_", frozen=True, extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db.",
+    )
+    database_schema: str | None = Field(
+        default=None,
+        description="PostgreSQL schema to use (search_path); the default is the user's own.",
+    )
+    pool_size: int = Field(default=10, ge=1, le=200, description="Connections per process.")
+    pool_max_overflow: int = Field(default=5, ge=0, le=200)
+    auto_migrate: bool | None = Field(
+        default=None,
+        description="Apply migrations at start-up; defaults to on for SQLite, off for PostgreSQL.",
+    )
+
+    max_depth: int = Field(default=15, ge=2, description="Deepest field nesting in a document.")
+    max_aliases: int = Field(default=50, ge=0, description="Aliases in a document.")
+    max_tokens: int = Field(default=5000, ge=100, description="Lexical tokens in a document.")
+    max_body_bytes: int = Field(default=512 * 1024, ge=1024, description="Request body size.")
+    default_page_size: int = Field(default=50, ge=1)
+    max_page_size: int = Field(default=500, ge=1)
+
+    graphiql: bool = Field(default=True, description="Serve GraphiQL on GET /graphql.")
+    introspection: bool = Field(default=True, description="Answer __schema/__type queries.")
+    allow_get_queries: bool = Field(default=True, description="Accept queries sent with GET.")
+    field_suggestions: bool = Field(
+        default=True, description="'Did you mean …' hints in validation errors."
+    )
+
+    log_level: str = Field(default="INFO")
+    log_format: Literal["json", "text"] = Field(default="json")
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is the embedded SQLite engine."""
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def should_auto_migrate(self) -> bool:
+        """Whether the server migrates the database itself at start-up."""
+        return self.is_sqlite if self.auto_migrate is None else self.auto_migrate

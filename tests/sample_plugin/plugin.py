@@ -1,0 +1,157 @@
+"""Hook implementations of the sample plugin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from sqlalchemy import func, select
+from strawberry.types import Info
+
+from pmo_graph.auth.permissions import (
+    ADMIN,
+    OFFICE,
+    PROJECT_MANAGER,
+    Permission,
+    authorize,
+    permission,
+)
+from pmo_graph.events import DomainEvent
+from pmo_graph.graphql.context import get_context
+from pmo_graph.graphql.mutations import Transaction, run_mutation
+from pmo_graph.graphql.nodes import ModelNode
+from pmo_graph.graphql.payloads import UserError
+from pmo_graph.graphql.refs import ProjectRef, composed_type
+from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.graphql.tiers import tier_field, tier_mutation
+from pmo_graph.graphql.validation import Checks
+from pmo_graph.plugins import Tier, hookimpl
+from pmo_graph.projects.models import Project as ProjectRow
+from pmo_graph.projects.mutations import load_project_for_write
+from sample_plugin.models import SampleNote as SampleNoteRow
+
+if TYPE_CHECKING:
+    from sample_plugin.plugin import SampleNote as SampleNoteRef
+else:
+    SampleNoteRef = composed_type("SampleNote")
+
+#: Events this plugin received, for tests to inspect.
+RECEIVED: list[DomainEvent] = []
+
+
+@strawberry.type(name="SampleNote", description="A note on a project (sample plugin).")
+class SampleNote(ModelNode):
+    __model__ = SampleNoteRow
+
+    text: str
+
+    @strawberry.field
+    async def project(
+        self, root: strawberry.Parent[SampleNoteRow], info: Info[Any, Any]
+    ) -> ProjectRef | None:
+        return await load_by_id(info, ProjectRow, root.project_id)
+
+
+@strawberry.type
+class ProjectSampleFields:
+    @tier_field("sample", description="Notes on the project (tier `sample`).")
+    async def sample_notes(
+        self, root: strawberry.Parent[ProjectRow], info: Info[Any, Any]
+    ) -> list[SampleNoteRef]:
+        loader = get_context(info).loaders.children(SampleNoteRow, SampleNoteRow.project_id)
+        return await loader.load(root.id)
+
+
+@strawberry.type(description="The result of addSampleNote.")
+class SampleNotePayload:
+    sample_note: SampleNoteRef | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class AddSampleNoteInput:
+    project_id: strawberry.ID
+    text: str
+
+
+@strawberry.type
+class SampleMutation:
+    @tier_mutation("sample", description="Add a note to a project.")
+    async def add_sample_note(
+        self, info: Info[Any, Any], input: AddSampleNoteInput
+    ) -> SampleNotePayload:
+        async def body(tx: Transaction) -> SampleNoteRow:
+            checks = Checks()
+            project = await load_project_for_write(tx, checks, input.project_id, "addSampleNote")
+            text = checks.text(input.text, "text", required=True, max_length=500)
+            checks.raise_if_any()
+            note = SampleNoteRow(
+                organisation_id=project.organisation_id, project_id=project.id, text=text
+            )
+            tx.session.add(note)
+            await tx.session.flush()
+            tx.audit("SampleNote", note.id, {"text": text})
+            tx.emit("sample_note.added", "SampleNote", note.id, project=project.id)
+            return note
+
+        authorize(get_context(info), "addSampleNote")
+        return await run_mutation(info, "addSampleNote", SampleNotePayload, body)
+
+
+@strawberry.type
+class SampleQuery:
+    @tier_field("sample", description="How many notes the organisation has (tier `sample`).")
+    async def sample_note_count(self, info: Info[Any, Any]) -> int:
+        context = get_context(info)
+        count = await context.db.scalar(
+            select(func.count())
+            .select_from(SampleNoteRow)
+            .where(SampleNoteRow.organisation_id == context.viewer.organisation_id)
+        )
+        return int(count or 0)
+
+
+@hookimpl
+def register_tiers() -> Iterable[Tier]:
+    return [Tier(key="sample", name="Sample", level=1, description="A tier for the core's tests.")]
+
+
+@hookimpl
+def register_migrations() -> Path:
+    return Path(__file__).parent / "migrations" / "versions"
+
+
+@hookimpl
+def register_types() -> Iterable[type]:
+    return [SampleNote]
+
+
+@hookimpl
+def register_type_extensions() -> Mapping[str, Iterable[type]]:
+    return {"Project": [ProjectSampleFields]}
+
+
+@hookimpl
+def register_query_fields() -> Iterable[type]:
+    return [SampleQuery]
+
+
+@hookimpl
+def register_mutation_fields() -> Iterable[type]:
+    return [SampleMutation]
+
+
+@hookimpl
+def register_permissions() -> Mapping[str, Permission]:
+    return {
+        "addSampleNote": permission(
+            ADMIN, OFFICE, own_project=(PROJECT_MANAGER,), description="Add a sample note."
+        )
+    }
+
+
+@hookimpl
+def handle_event(event: DomainEvent) -> None:
+    RECEIVED.append(event)
