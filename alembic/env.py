@@ -7,8 +7,9 @@ settings on the config's ``attributes``; this file only connects and runs.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
 from alembic import context
@@ -34,7 +35,7 @@ def include_object(
     return True
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Render our column types as plain SQLAlchemy ones so revision files import nothing of ours."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

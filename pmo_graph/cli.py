@@ -381,6 +381,15 @@ def schema_print() -> None:
     click.echo(built.schema.as_str())
 
 
+@main.command(help="Print who may do what (every installed plugin's actions) as a Markdown table.")
+@handles_errors
+def permissions() -> None:
+    from pmo_graph.app_state import collect_permissions
+    from pmo_graph.auth.permissions import permissions_table
+
+    click.echo(permissions_table(collect_permissions(_registry())), nl=False)
+
+
 @main.group(help="Installed plugins.")
 def plugins() -> None:
     pass

@@ -45,6 +45,7 @@ from pmo_graph.auth.tokens import issue_token
 from pmo_graph.db import migrations
 from pmo_graph.db.session import normalise_url
 from pmo_graph.organisations.service import create_organisation, set_tiers
+from pmo_graph.people.models import Person
 from pmo_graph.settings import Settings
 
 POSTGRES_URL_VARIABLE = "PMO_GRAPH_TEST_DATABASE_URL"
@@ -267,7 +268,7 @@ class GraphQLClient:
 
 @dataclass
 class TestOrganisation:
-    """An organisation made for one test, with a user and token per role."""
+    """An organisation made for one test: per role, a user, their token and their person."""
 
     __test__ = False
 
@@ -293,7 +294,8 @@ async def make_test_organisation(
     *,
     slug: str | None = None,
 ) -> TestOrganisation:
-    """A new organisation with ``tiers`` on and one user (and token) for each role."""
+    """A new organisation with ``tiers`` on and, for each role, a user with a token and a linked
+    person (so a project manager can be made the manager of a project)."""
     slug = slug or f"org-{uuid.uuid4().hex[:12]}"
     async with state.sessionmaker() as session:
         organisation = await create_organisation(session, slug, f"Test organisation {slug}")
@@ -301,14 +303,14 @@ async def make_test_organisation(
             await set_tiers(session, organisation, list(tiers))
         handle = TestOrganisation(id=organisation.id, slug=slug, http=http)
         for role in Role:
-            issued = await issue_token(
-                session,
-                organisation,
-                email=f"{role.value.lower()}@{slug}.test",
-                name=role.value.title().replace("_", " "),
-                roles=[role],
-            )
+            email = f"{role.value.lower()}@{slug}.test"
+            name = role.value.title().replace("_", " ")
+            person = Person(organisation_id=organisation.id, name=name, email=email)
+            session.add(person)
+            await session.flush()
+            issued = await issue_token(session, organisation, email=email, name=name, roles=[role])
             handle.tokens[role] = issued.token
+            handle.person_ids[role] = person.id
         await session.commit()
     return handle
 

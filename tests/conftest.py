@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 import pytest
+
 from sample_plugin import plugin as sample_plugin
 
 

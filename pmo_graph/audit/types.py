@@ -36,4 +36,4 @@ class AuditEvent(ModelNode):
 
     @strawberry.field(description="Created values, or `{field: {from, to}}` for an update.")
     def changes(self, root: Row) -> JSON:
-        return root.changes
+        return JSON(root.changes)

@@ -112,3 +112,20 @@ def authorize(
             action=action,
         )
     return viewer
+
+
+def permissions_table(permissions: Mapping[str, Permission]) -> str:
+    """The permission matrix as a Markdown table, one row per action, one column per role."""
+    roles = list(Role)
+    lines = [
+        "| Action | " + " | ".join(role.value for role in roles) + " | What it does |",
+        "| --- | " + " | ".join(":---:" for _ in roles) + " | --- |",
+    ]
+    for action in sorted(permissions):
+        rule = permissions[action]
+        cells = [
+            "yes" if role in rule.roles else "own projects" if role in rule.own_project else "no"
+            for role in roles
+        ]
+        lines.append(f"| `{action}` | " + " | ".join(cells) + f" | {rule.description} |")
+    return "\n".join(lines) + "\n"

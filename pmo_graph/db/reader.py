@@ -31,12 +31,12 @@ class Reader:
         async with self._lock:
             return await self.session.execute(statement)
 
-    async def scalars(self, statement: Select[tuple[T]]) -> Sequence[T]:
+    async def scalars(self, statement: Select[T]) -> Sequence[T]:
         """All first-column values of a SELECT."""
         async with self._lock:
             return (await self.session.scalars(statement)).all()
 
-    async def scalar(self, statement: Select[tuple[T]]) -> T | None:
+    async def scalar(self, statement: Select[T]) -> T | None:
         """The first column of the first row, or None."""
         async with self._lock:
             return await self.session.scalar(statement)

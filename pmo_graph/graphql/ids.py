@@ -7,7 +7,7 @@ from strawberry.relay import GlobalID
 
 def to_global_id(type_name: str, pk: int | str) -> str:
     """The global ID of the ``type_name`` object with key ``pk``."""
-    return GlobalID(type_name=type_name, node_id=str(pk)).to_id()
+    return str(GlobalID(type_name=type_name, node_id=str(pk)))
 
 
 def parse_global_id(value: str) -> tuple[str, str] | None:

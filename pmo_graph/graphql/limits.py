@@ -40,11 +40,13 @@ TOO_MANY_TOKENS = "Document contains more than"
 
 
 class _CodingContext:
-    """A validation context whose reported errors carry ``QUERY_TOO_COMPLEX``."""
+    """A validation context whose reported errors carry ``QUERY_TOO_COMPLEX`` (and, when given,
+    our own wording)."""
 
-    def __init__(self, context: ValidationContext, limit: str) -> None:
+    def __init__(self, context: ValidationContext, limit: str, message: str | None) -> None:
         self._context = context
         self._limit = limit
+        self._message = message
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._context, name)
@@ -52,7 +54,7 @@ class _CodingContext:
     def report_error(self, error: GraphQLError) -> None:
         self._context.report_error(
             GraphQLError(
-                error.message,
+                self._message or error.message,
                 nodes=error.nodes,
                 extensions={"code": QUERY_TOO_COMPLEX, "limit": self._limit},
             )
@@ -99,7 +101,9 @@ def _fragments_are_sound(document: DocumentNode) -> bool:
     return not any(cyclic(name) for name in fragments)
 
 
-def coded_rule(rule: type[ValidationRule], limit: str) -> type[ValidationRule]:
+def coded_rule(
+    rule: type[ValidationRule], limit: str, message: str | None = None
+) -> type[ValidationRule]:
     """Wrap a limit rule so that its errors are ``QUERY_TOO_COMPLEX`` and unsound fragments are
     left to the standard rules."""
 
@@ -107,16 +111,25 @@ def coded_rule(rule: type[ValidationRule], limit: str) -> type[ValidationRule]:
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
             if _fragments_are_sound(context.document):
-                rule(_CodingContext(context, limit))  # type: ignore[arg-type]
+                rule(_CodingContext(context, limit, message))  # type: ignore[arg-type]
 
     Coded.__name__ = f"Coded{rule.__name__}"
     return Coded
 
 
 def limit_rules(max_depth: int, max_aliases: int) -> tuple[type[ASTValidationRule], ...]:
-    """The depth and alias rules for the configured limits."""
+    """The depth and alias rules for the configured limits.
+
+    Depth is the number of fields on the longest path from a root field to a leaf, both
+    included (strawberry counts the root field as depth 0, hence ``max_depth - 1``).
+    """
     return (
-        coded_rule(depth_validator(max_depth, None), "depth"),
+        coded_rule(
+            depth_validator(max_depth - 1, None),
+            "depth",
+            f"The document nests fields more than {max_depth} deep; ask for less at once or "
+            "split it into several queries.",
+        ),
         coded_rule(alias_validator(max_aliases), "aliases"),
     )
 
@@ -138,7 +151,7 @@ class LimitedParser(SchemaExtension):
             try:
                 context.graphql_document = _parse(context.query, self.max_tokens)
             except GraphQLError as error:
-                if error.message.startswith(TOO_MANY_TOKENS):
+                if TOO_MANY_TOKENS in error.message:
                     raise GraphQLError(
                         f"{error.message} The limit is {self.max_tokens}.",
                         extensions={"code": QUERY_TOO_COMPLEX, "limit": "tokens"},

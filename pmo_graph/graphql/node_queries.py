@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections import defaultdict
 from typing import Any
 
@@ -30,6 +31,13 @@ def _node_type(context: Context, info: Info[Any, Any], value: str) -> tuple[type
     return definition.origin, parsed[1]
 
 
+async def _resolve(node_type: type[relay.Node], info: Info[Any, Any], keys: list[str]) -> list[Any]:
+    found = node_type.resolve_nodes(info=info, node_ids=keys)
+    if inspect.isawaitable(found):
+        found = await found
+    return list(found)
+
+
 @strawberry.type
 class NodeQuery:
     @strawberry.field(
@@ -39,7 +47,7 @@ class NodeQuery:
         context = get_context(info)
         context.viewer  # noqa: B018 - raises UNAUTHENTICATED without a token
         node_type, key = _node_type(context, info, id)
-        found = await node_type.resolve_nodes(info=info, node_ids=[key])
+        found = await _resolve(node_type, info, [key])
         return next(iter(found), None)
 
     @strawberry.field(description="The objects with these global IDs, null where there is none.")
@@ -57,6 +65,6 @@ class NodeQuery:
             by_type[node_type].append(key)
         found: dict[tuple[type[relay.Node], str], Any] = {}
         for node_type, keys in by_type.items():
-            results = await node_type.resolve_nodes(info=info, node_ids=keys)
+            results = await _resolve(node_type, info, keys)
             found.update({(node_type, key): obj for key, obj in zip(keys, results, strict=True)})
         return [found.get(item) for item in wanted]

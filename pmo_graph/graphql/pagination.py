@@ -185,11 +185,11 @@ async def paginate(
 ) -> Connection[M]:
     """One page of ``model`` rows of the viewer's organisation matching ``where``."""
     conditions = [*tenant_filter(model, context.viewer.organisation_id), *where]
-    statement: Select[tuple[M]] = select(model).where(*conditions)
+    statement: Select[M] = select(model).where(*conditions)
     if args.cursor is not None:
         statement = statement.where(ordering.after(args.cursor, args.backwards))
     statement = statement.order_by(*ordering.order_by(args.backwards)).limit(args.limit + 1)
-    rows = await context.db.scalars(statement) if args.limit > 0 else []
+    rows = await context.db.scalars(statement)
 
     async def total() -> int:
         count = await context.db.scalar(select(func.count()).select_from(model).where(*conditions))
@@ -217,8 +217,6 @@ def paginate_children(
     key = ("connection", model, parent.key, where_key, args.key)
 
     async def load_pages(parent_ids: list[int]) -> list[list[M]]:
-        if args.limit == 0:
-            return [[] for _ in parent_ids]
         position = (
             func.row_number()
             .over(partition_by=parent, order_by=ordering.order_by(args.backwards))
@@ -245,7 +243,10 @@ def paginate_children(
             .where(parent.in_(set(parent_ids)), *conditions)
             .group_by(parent)
         )
-        counts = dict((await context.db.execute(statement)).tuples().all())
+        counts: dict[int, int] = {}
+        rows: Sequence[Any] = (await context.db.execute(statement)).all()
+        for parent_key, count in rows:
+            counts[int(parent_key)] = int(count)
         return [int(counts.get(pid, 0)) for pid in parent_ids]
 
     pages = context.loaders.get(key, load_pages)

@@ -2,12 +2,13 @@
 
 Plugins extend these types, so nothing may name the core classes directly in an annotation:
 each reference resolves, at schema build time, to the merged class in ``composed`` (the core
-type plus every plugin's fields). Type checkers see the core class.
+type plus every plugin's fields). Type checkers see what resolvers really return: the ORM row
+class (strawberry maps rows to GraphQL types with ``is_type_of``).
 
 A plugin refers to its own extensible types, or another plugin's, with ``composed_type``::
 
     if TYPE_CHECKING:
-        from pmo_graph_pso.types import Milestone as MilestoneRef
+        from pmo_graph_pso.models import Milestone as MilestoneRef
     else:
         MilestoneRef = composed_type("Milestone")
 
@@ -31,14 +32,14 @@ def composed_type(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from pmo_graph.audit.types import AuditEvent as AuditEventRef
-    from pmo_graph.auth.types import User as UserRef
-    from pmo_graph.organisations.types import Organisation as OrganisationRef
+    from pmo_graph.audit.models import AuditEvent as AuditEventRef
+    from pmo_graph.auth.models import User as UserRef
+    from pmo_graph.organisations.models import Organisation as OrganisationRef
     from pmo_graph.organisations.types import Viewer as ViewerRef
-    from pmo_graph.people.types import Person as PersonRef
-    from pmo_graph.portfolios.types import Portfolio as PortfolioRef
-    from pmo_graph.programmes.types import Programme as ProgrammeRef
-    from pmo_graph.projects.types import Project as ProjectRef
+    from pmo_graph.people.models import Person as PersonRef
+    from pmo_graph.portfolios.models import Portfolio as PortfolioRef
+    from pmo_graph.programmes.models import Programme as ProgrammeRef
+    from pmo_graph.projects.models import Project as ProjectRef
 else:
     AuditEventRef = composed_type("AuditEvent")
     OrganisationRef = composed_type("Organisation")

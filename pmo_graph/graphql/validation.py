@@ -7,13 +7,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types.unset import UNSET
 
 from pmo_graph.db.base import Base
 from pmo_graph.graphql.ids import parse_pk
-from pmo_graph.graphql.loaders import tenant_filter
 from pmo_graph.graphql.payloads import (
     CONFLICT,
     INVALID,
@@ -121,14 +119,9 @@ class Checks:
         if value is None:
             return None
         pk = parse_pk(value, type_name)
-        row = None
-        if pk is not None:
-            row = await session.scalar(
-                select(model).where(
-                    model.id == pk,  # type: ignore[attr-defined]
-                    *tenant_filter(model, organisation_id),
-                )
-            )
+        row = await session.get(model, pk) if pk is not None else None
+        if row is not None and getattr(row, "organisation_id", organisation_id) != organisation_id:
+            row = None  # another organisation's: answered exactly like a missing one
         if row is None:
             self.add(NOT_FOUND, f"No {type_name.lower()} has the id {value!r}.", field)
         return row

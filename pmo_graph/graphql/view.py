@@ -33,7 +33,7 @@ def bearer_token(header: str | None) -> str | None:
     return value.strip()
 
 
-class GraphQLView(GraphQL):  # type: ignore[type-arg]
+class GraphQLView(GraphQL[Context, None]):
     """Strawberry's ASGI app, with our context, JSON codec and error documents."""
 
     def __init__(self, state: AppState) -> None:

@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from pmo_graph.auth.models import User as UserRow
 from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.errors import Unauthenticated
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.refs import OrganisationRef, UserRef
 from pmo_graph.graphql.resolvers import load_by_id
@@ -69,10 +70,15 @@ class Organisation(ModelNode):
 class Viewer:
     @strawberry.field
     async def user(self, info: Info[Any, Any]) -> UserRef:
-        context = get_context(info)
-        return await load_by_id(info, UserRow, context.viewer.user_id)
+        user = await load_by_id(info, UserRow, get_context(info).viewer.user_id)
+        if user is None:
+            raise Unauthenticated("The token's user no longer exists.")
+        return user
 
     @strawberry.field
     async def organisation(self, info: Info[Any, Any]) -> OrganisationRef:
-        context = get_context(info)
-        return await load_by_id(info, models.Organisation, context.viewer.organisation_id)
+        viewer = get_context(info).viewer
+        organisation = await load_by_id(info, models.Organisation, viewer.organisation_id)
+        if organisation is None:
+            raise Unauthenticated("The token's organisation no longer exists.")
+        return organisation

@@ -200,10 +200,7 @@ def load_plugins(
             manager.register(info.module, name=info.name)
         except (pluggy.PluginValidationError, ValueError) as exc:
             raise PluginLoadError(f"plugin {info.label!r} is invalid: {exc}") from exc
-    try:
-        manager.check_pending()
-    except pluggy.PluginValidationError as exc:
-        raise PluginLoadError(f"plugin {exc.plugin!r} implements an unknown hook: {exc}") from exc
+    _refuse_unknown_hooks(manager, candidates)
 
     registry = PluginRegistry(manager=manager, plugins=candidates)
     registry.tiers = _collect_tiers(registry)
@@ -212,6 +209,18 @@ def load_plugins(
     except TierError as exc:
         raise PluginLoadError(str(exc)) from exc
     return registry
+
+
+def _refuse_unknown_hooks(manager: pluggy.PluginManager, plugins: list[PluginInfo]) -> None:
+    labels = {info.name: info.label for info in plugins}
+    for name, caller in vars(manager.hook).items():
+        if name.startswith("_") or caller.has_spec():
+            continue
+        for impl in caller.get_hookimpls():
+            raise PluginLoadError(
+                f"plugin {labels.get(impl.plugin_name, impl.plugin_name)!r} implements an unknown "
+                f"hook {name!r}; check its name against docs/plugin_hooks.md"
+            )
 
 
 def _collect_tiers(registry: PluginRegistry) -> dict[str, InstalledTier]:

@@ -33,12 +33,14 @@ from pmo_graph.projects.mutations import load_project_for_write
 from sample_plugin.models import SampleNote as SampleNoteRow
 
 if TYPE_CHECKING:
-    from sample_plugin.plugin import SampleNote as SampleNoteRef
+    from sample_plugin.models import SampleNote as SampleNoteRef
 else:
     SampleNoteRef = composed_type("SampleNote")
 
 #: Events this plugin received, for tests to inspect.
 RECEIVED: list[DomainEvent] = []
+#: Set by a test to make the event handler fail.
+FAIL_EVENTS = False
 
 
 @strawberry.type(name="SampleNote", description="A note on a project (sample plugin).")
@@ -113,6 +115,13 @@ class SampleQuery:
         return int(count or 0)
 
 
+@strawberry.type
+class SampleFailures:
+    @tier_field("sample", description="Always fails with an unexpected error (for tests).")
+    def sample_boom(self) -> str | None:
+        raise RuntimeError("SELECT secret FROM internals -- must never reach a client")
+
+
 @hookimpl
 def register_tiers() -> Iterable[Tier]:
     return [Tier(key="sample", name="Sample", level=1, description="A tier for the core's tests.")]
@@ -135,7 +144,7 @@ def register_type_extensions() -> Mapping[str, Iterable[type]]:
 
 @hookimpl
 def register_query_fields() -> Iterable[type]:
-    return [SampleQuery]
+    return [SampleQuery, SampleFailures]
 
 
 @hookimpl
@@ -154,4 +163,6 @@ def register_permissions() -> Mapping[str, Permission]:
 
 @hookimpl
 def handle_event(event: DomainEvent) -> None:
+    if FAIL_EVENTS:
+        raise RuntimeError("handler bug")
     RECEIVED.append(event)

@@ -1,0 +1,5 @@
+"""``python -m pmo_graph``: the command line."""
+
+from pmo_graph.cli import main
+
+main()

@@ -1,0 +1,95 @@
+"""Shared helpers of the core's tests: fast data set-up and GraphQL documents."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_graph.graphql.ids import to_global_id
+from pmo_graph.people.models import Person
+from pmo_graph.portfolios.models import Portfolio
+from pmo_graph.programmes.models import Programme
+from pmo_graph.projects.enums import ProjectStage
+from pmo_graph.projects.models import Project
+
+
+def gid(type_name: str, pk: int) -> str:
+    """The global ID of a row."""
+    return to_global_id(type_name, pk)
+
+
+async def add_people(session: AsyncSession, organisation_id: int, count: int) -> list[Person]:
+    """``count`` people, committed."""
+    people = [
+        Person(organisation_id=organisation_id, name=f"Person {i:03d}", title="Analyst")
+        for i in range(count)
+    ]
+    session.add_all(people)
+    await session.commit()
+    return people
+
+
+async def add_projects(
+    session: AsyncSession,
+    organisation_id: int,
+    count: int,
+    *,
+    with_relations: bool = True,
+    prefix: str = "P",
+) -> list[Project]:
+    """``count`` projects, each with its own manager, sponsor, portfolio, programme and director."""
+    projects = []
+    for i in range(count):
+        project = Project(
+            organisation_id=organisation_id,
+            code=f"{prefix}-{i:04d}",
+            name=f"Project {i}",
+            stage=ProjectStage.ACTIVE,
+            budget=Decimal("1000.00"),
+        )
+        if with_relations:
+            manager = Person(organisation_id=organisation_id, name=f"Manager {i}")
+            sponsor = Person(organisation_id=organisation_id, name=f"Sponsor {i}")
+            director = Person(organisation_id=organisation_id, name=f"Director {i}")
+            portfolio = Portfolio(organisation_id=organisation_id, name=f"Portfolio {i}")
+            session.add_all([manager, sponsor, director, portfolio])
+            await session.flush()
+            programme = Programme(
+                organisation_id=organisation_id, name=f"Programme {i}", director_id=director.id
+            )
+            session.add(programme)
+            await session.flush()
+            project.manager_id = manager.id
+            project.sponsor_id = sponsor.id
+            project.portfolio_id = portfolio.id
+            project.programme_id = programme.id
+        session.add(project)
+        projects.append(project)
+    await session.commit()
+    return projects
+
+
+CREATE_PROJECT = """
+mutation($input: CreateProjectInput!) {
+  createProject(input: $input) {
+    project { id code name version stage budget manager { name } }
+    userErrors { field message code }
+  }
+}
+"""
+
+UPDATE_PROJECT = """
+mutation($input: UpdateProjectInput!) {
+  updateProject(input: $input) {
+    project { id code name version stage budget description }
+    userErrors { field message code }
+  }
+}
+"""
+
+CREATE_PERSON = """
+mutation($input: CreatePersonInput!) {
+  createPerson(input: $input) { person { id name email title version } userErrors { field message code } }
+}
+"""

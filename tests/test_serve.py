@@ -1,0 +1,141 @@
+"""End to end over a real socket: ``pmo-graph serve --demo`` answers the README's first query."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pmo_graph.testing import postgres_schema
+
+FIRST_QUERY = (
+    "{ viewer { organisation { name tiers { key enabled } } } "
+    "projects(first: 5) { totalCount edges { node { code name manager { name } } } } }"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def database_env(pmo_backend: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    if pmo_backend == "sqlite":
+        yield {"PMO_GRAPH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}"}
+        return
+    with postgres_schema("pmo_serve") as settings:
+        yield {
+            "PMO_GRAPH_DATABASE_URL": settings.database_url,
+            "PMO_GRAPH_DATABASE_SCHEMA": settings.database_schema or "",
+        }
+
+
+def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pmo_graph", "serve", "--demo", "--port", str(port)],
+        env={**os.environ, **env, "PMO_GRAPH_LOG_FORMAT": "json"},
+        stdout=subprocess.PIPE,
+        stderr=log.open("w"),
+        text=True,
+    )
+
+
+def _token(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            raise AssertionError(f"serve exited with {process.returncode}")
+        if line.strip().startswith("token:"):
+            return line.split()[1]
+    raise AssertionError("no token printed")
+
+
+def _wait_ready(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("the server never became ready")
+
+
+def test_serve_demo_answers_the_first_query(database_env: dict[str, str], tmp_path: Path) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = _serve(database_env, port, tmp_path / "serve.log")
+    try:
+        token = _token(process)
+        _wait_ready(url)
+        response = httpx.post(
+            url + "/graphql",
+            json={"query": FIRST_QUERY},
+            headers={"Authorization": f"Bearer {token}", "content-type": "application/json"},
+            timeout=10,
+        )
+        assert response.status_code == 200
+        data = response.json()["data"]
+        organisation = data["viewer"]["organisation"]
+        assert organisation["name"] == "Northwind Logistics"
+        assert [t["key"] for t in organisation["tiers"]] == ["pso", "portfolio", "pmo"]
+        assert all(t["enabled"] for t in organisation["tiers"])
+        assert data["projects"]["totalCount"] == 30
+        assert len(data["projects"]["edges"]) == 5
+        assert all(e["node"]["manager"]["name"] for e in data["projects"]["edges"])
+        stages = httpx.post(
+            url + "/graphql",
+            json={
+                "query": "{ projects(first: 100) { nodes { stage sponsor { name } } } people { totalCount } portfolios { totalCount } programmes { totalCount } }"
+            },
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        ).json()["data"]
+        assert {p["stage"] for p in stages["projects"]["nodes"]} == {
+            "PROPOSED",
+            "APPROVED",
+            "ACTIVE",
+            "ON_HOLD",
+            "CLOSED",
+            "CANCELLED",
+        }
+        assert all(p["sponsor"] for p in stages["projects"]["nodes"])
+        assert (
+            stages["people"]["totalCount"],
+            stages["portfolios"]["totalCount"],
+            stages["programmes"]["totalCount"],
+        ) == (25, 3, 2)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    log = (tmp_path / "serve.log").read_text()
+    assert '"path":"/graphql"' in log
+    assert '"status":200' in log
+
+    # A second start keeps the data and prints a fresh token for the same organisation.
+    second = _serve(database_env, port, tmp_path / "serve2.log")
+    try:
+        token = _token(second)
+        _wait_ready(url)
+        count = httpx.post(
+            url + "/graphql",
+            json={"query": "{ projects { totalCount } }"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        ).json()["data"]["projects"]["totalCount"]
+        assert count == 30
+    finally:
+        second.terminate()
+        second.wait(timeout=30)

@@ -1,0 +1,159 @@
+"""Tenant isolation: a token of organisation A can neither read nor change anything of B.
+
+Every root field and mutation of the schema has a case here (a new one without a case fails);
+an id of B's is answered exactly as an id that does not exist.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpers import gid
+from mutation_cases import CALLS, PROJECT_CALLS, TIERS
+from pmo_graph.app_state import AppState
+from pmo_graph.testing import GraphQLClient, TestOrganisation
+from world import World, build_world, footprint
+
+MISSING = 987654321
+
+
+def _missing_world() -> World:
+    """Well-formed ids that exist in no organisation."""
+    return World(
+        person=gid("Person", MISSING),
+        own_project=gid("Project", MISSING),
+        other_project=gid("Project", MISSING),
+        portfolio=gid("Portfolio", MISSING),
+        programme=gid("Programme", MISSING),
+        note=gid("SampleNote", MISSING),
+    )
+
+
+def _blank_ids(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: "<id>" if k == "id" else _blank_ids(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_blank_ids(v) for v in value]
+    return value
+
+
+def _without_ids(result: dict[str, Any], ids: list[str]) -> str:
+    """The response with every id blanked (ids of created objects differ from call to call)."""
+    text = json.dumps(_blank_ids(result), sort_keys=True)
+    for value in ids:
+        text = text.replace(value, "<id>")
+    return text
+
+
+def _ids(world: World) -> list[str]:
+    return [
+        world.person,
+        world.own_project,
+        world.other_project,
+        world.portfolio,
+        world.programme,
+        world.note,
+    ]
+
+
+#: Root queries: each is asked with B's ids and with missing ids; the answers must be the same.
+QUERIES: dict[str, Callable[[World], tuple[str, dict[str, Any]]]] = {
+    "node": lambda w: ("query($id: ID!) { node(id: $id) { id } }", {"id": w.other_project}),
+    "nodes": lambda w: (
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+        {"ids": [w.person, w.other_project, w.portfolio, w.programme, w.note]},
+    ),
+    "viewer": lambda w: ("{ viewer { organisation { slug } user { email } } }", {}),
+    "tiers": lambda w: ("{ tiers { key enabled } }", {}),
+    "people": lambda w: ("{ people { totalCount nodes { name } } }", {}),
+    "projects": lambda w: (
+        "query($p: ID!) { projects(filter: {portfolioId: $p}) { totalCount nodes { code } } "
+        "all: projects { totalCount } }",
+        {"p": w.portfolio},
+    ),
+    "portfolios": lambda w: ("{ portfolios { totalCount nodes { name } } }", {}),
+    "programmes": lambda w: ("{ programmes { totalCount nodes { name } } }", {}),
+    "auditLog": lambda w: (
+        "query($e: ID!) { auditLog(entityId: $e) { totalCount } all: auditLog { totalCount } }",
+        {"e": w.other_project},
+    ),
+    "sampleNoteCount": lambda w: ("{ sampleNoteCount }", {}),
+    "sampleBoom": lambda w: ("{ __typename }", {}),  # reads nothing; tested in test_http
+}
+
+
+def test_every_root_field_and_mutation_has_a_case(pmo_state: AppState) -> None:
+    schema = pmo_state.built.schema._schema
+    assert schema.mutation_type is not None
+    assert schema.query_type is not None
+    assert set(schema.query_type.fields) == set(QUERIES)
+    assert set(schema.mutation_type.fields) == set(CALLS) | set(PROJECT_CALLS)
+
+
+@pytest.fixture
+async def two_orgs(
+    make_org: Callable[..., Awaitable[TestOrganisation]], db_session: AsyncSession
+) -> tuple[TestOrganisation, TestOrganisation, World, World]:
+    a = await make_org(tiers=TIERS)
+    b = await make_org(tiers=TIERS)
+    world_a = await build_world(db_session, a)
+    world_b = await build_world(db_session, b)
+    await b.admin.query("{ auditLog { totalCount } }")
+    return a, b, world_a, world_b
+
+
+@pytest.mark.parametrize("field", sorted(QUERIES))
+async def test_queries_answer_for_anothers_ids_as_for_missing_ones(
+    field: str, two_orgs: tuple[TestOrganisation, TestOrganisation, World, World]
+) -> None:
+    a, b, _, world_b = two_orgs
+    client: GraphQLClient = a.admin
+    query, variables = QUERIES[field](world_b)
+    foreign = await client.execute(query, variables)
+    _, missing_variables = QUERIES[field](_missing_world())
+    missing = await client.execute(query, missing_variables)
+    assert "errors" not in foreign, foreign
+    assert _without_ids(foreign, _ids(world_b)) == _without_ids(missing, _ids(_missing_world()))
+    text = json.dumps(foreign)
+    assert b.slug not in text
+    assert "Pat Other" not in text or field == "people"
+
+
+async def test_lists_hold_only_the_viewers_organisation(
+    two_orgs: tuple[TestOrganisation, TestOrganisation, World, World],
+) -> None:
+    a, b, _, _ = two_orgs
+    query = "{ people { nodes { email } } projects { nodes { code } } portfolios { totalCount } programmes { totalCount } auditLog { totalCount } }"
+    data_a = await a.admin.query(query)
+    data_b = await b.admin.query(query)
+    assert all(a.slug in p["email"] for p in data_a["people"]["nodes"] if p["email"])
+    assert all(b.slug in p["email"] for p in data_b["people"]["nodes"] if p["email"])
+    assert data_a["portfolios"]["totalCount"] == data_b["portfolios"]["totalCount"] == 1
+    assert data_a["auditLog"]["totalCount"] == 0  # A never mutated; B's events stay B's
+
+
+@pytest.mark.parametrize("mutation", sorted(CALLS) + sorted(PROJECT_CALLS))
+async def test_mutations_cannot_touch_another_organisation(
+    mutation: str,
+    two_orgs: tuple[TestOrganisation, TestOrganisation, World, World],
+    pmo_state: AppState,
+) -> None:
+    a, b, _, world_b = two_orgs
+    before_b = await footprint(pmo_state.sessionmaker, b.id)
+    if mutation in PROJECT_CALLS:
+        foreign = PROJECT_CALLS[mutation](world_b, world_b.other_project)
+        missing = PROJECT_CALLS[mutation](_missing_world(), _missing_world().other_project)
+    else:
+        foreign = CALLS[mutation](world_b)
+        missing = CALLS[mutation](_missing_world())
+    foreign_result = await a.admin.execute(foreign.document, foreign.variables)
+    missing_result = await a.admin.execute(missing.document, missing.variables)
+    assert _without_ids(foreign_result, _ids(world_b)) == _without_ids(
+        missing_result, _ids(_missing_world())
+    )
+    assert await footprint(pmo_state.sessionmaker, b.id) == before_b
