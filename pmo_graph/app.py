@@ -10,6 +10,7 @@ from types import ModuleType
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from pmo_graph.app_state import AppState, collect_permissions
@@ -92,14 +93,23 @@ def create_app(
         finally:
             await engine.dispose()
 
-    app = Starlette(
-        routes=routes,
-        middleware=[
-            Middleware(RequestLog),
-            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
-        ],
-        lifespan=lifespan,
-    )
+    middleware = [
+        Middleware(RequestLog),
+        Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+    ]
+    if settings.cors_origin_list:
+        middleware.insert(
+            1,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origin_list,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                expose_headers=["X-Request-ID"],
+                max_age=600,
+            ),
+        )
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.pmo = state
     return app
 

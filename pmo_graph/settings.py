@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         default=True, description="'Did you mean …' hints in validation errors."
     )
 
+    cors_origins: str = Field(
+        default="",
+        description="Comma-separated origins a browser may call the API from (none by default).",
+    )
+
     log_level: str = Field(default="INFO")
     log_format: Literal["json", "text"] = Field(default="json")
 
@@ -51,6 +56,11 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         """True when the database is the embedded SQLite engine."""
         return self.database_url.startswith("sqlite")
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        """The allowed browser origins, parsed."""
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
     @property
     def should_auto_migrate(self) -> bool:

@@ -169,3 +169,30 @@ async def test_each_request_logs_one_line(
     assert fields["organisation_id"] == org.id
     assert len(fields["request_id"]) == 32
     assert fields["duration_ms"] >= 0
+
+
+async def test_cors_allows_only_configured_origins(pmo_settings: Settings) -> None:
+    from sample_plugin import plugin
+
+    settings = pmo_settings.model_copy(
+        update={"cors_origins": "https://app.example, https://ops.example"}
+    )
+    app = create_app(settings, [plugin], prepare=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        allowed = await client.options(
+            "/graphql",
+            headers={
+                "Origin": "https://ops.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization,content-type",
+            },
+        )
+        refused = await client.options(
+            "/graphql",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://ops.example"
+    assert refused.status_code == 400
+    assert "access-control-allow-origin" not in refused.headers
