@@ -31,6 +31,8 @@ def _missing_world() -> World:
         portfolio=gid("Portfolio", MISSING),
         programme=gid("Programme", MISSING),
         note=gid("SampleNote", MISSING),
+        organisation=gid("Organisation", MISSING),
+        user=gid("User", MISSING),
     )
 
 
@@ -58,6 +60,8 @@ def _ids(world: World) -> list[str]:
         world.portfolio,
         world.programme,
         world.note,
+        world.organisation,
+        world.user,
     ]
 
 
@@ -66,7 +70,17 @@ QUERIES: dict[str, Callable[[World], tuple[str, dict[str, Any]]]] = {
     "node": lambda w: ("query($id: ID!) { node(id: $id) { id } }", {"id": w.other_project}),
     "nodes": lambda w: (
         "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
-        {"ids": [w.person, w.other_project, w.portfolio, w.programme, w.note]},
+        {
+            "ids": [
+                w.person,
+                w.other_project,
+                w.portfolio,
+                w.programme,
+                w.note,
+                w.organisation,
+                w.user,
+            ]
+        },
     ),
     "viewer": lambda w: ("{ viewer { organisation { slug } user { email } } }", {}),
     "tiers": lambda w: ("{ tiers { key enabled } }", {}),
@@ -157,3 +171,28 @@ async def test_mutations_cannot_touch_another_organisation(
         missing_result, _ids(_missing_world())
     )
     assert await footprint(pmo_state.sessionmaker, b.id) == before_b
+
+
+async def test_another_organisations_audit_events_tokens_users_are_invisible(
+    two_orgs: tuple[TestOrganisation, TestOrganisation, World, World],
+) -> None:
+    a, b, _, world_b = two_orgs
+    await b.admin.mutate(
+        'mutation { createPerson(input: {name: "Audited"}) { person { id } userErrors { code } } }'
+    )
+    event_id = (await b.admin.query("{ auditLog(first: 1) { nodes { id } } }"))["auditLog"][
+        "nodes"
+    ][0]["id"]
+    query = "query($id: ID!) { node(id: $id) { id } }"
+    for foreign, missing in [
+        (event_id, gid("AuditEvent", MISSING)),
+        (world_b.organisation, gid("Organisation", MISSING)),
+        (world_b.user, gid("User", MISSING)),
+    ]:
+        assert (
+            await a.admin.query(query, {"id": foreign})
+            == await a.admin.query(query, {"id": missing})
+            == {"node": None}
+        )
+    own = await b.admin.query(query, {"id": event_id})
+    assert own == {"node": {"id": event_id}}

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from helpers import gid
 from pmo_graph.audit.models import AuditEvent
+from pmo_graph.auth.models import User
 from pmo_graph.auth.roles import Role
 from pmo_graph.organisations.models import OrganisationTier
 from pmo_graph.people.models import Person
@@ -30,6 +31,8 @@ class World:
     portfolio: str
     programme: str
     note: str
+    organisation: str
+    user: str
 
 
 async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
@@ -59,6 +62,8 @@ async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
     note = SampleNote(organisation_id=org.id, project_id=other.id, text="first note")
     session.add(note)
     await session.commit()
+    user_id = await session.scalar(select(User.id).where(User.organisation_id == org.id).limit(1))
+    assert user_id is not None
     return World(
         person=gid("Person", person.id),
         own_project=gid("Project", own.id),
@@ -66,6 +71,8 @@ async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
         portfolio=gid("Portfolio", portfolio.id),
         programme=gid("Programme", programme.id),
         note=gid("SampleNote", note.id),
+        organisation=gid("Organisation", org.id),
+        user=gid("User", user_id),
     )
 
 

@@ -14,6 +14,7 @@ from strawberry.dataloader import DataLoader
 
 from pmo_graph.db.base import Base
 from pmo_graph.db.reader import Reader
+from pmo_graph.organisations.models import Organisation
 
 M = TypeVar("M", bound=Base)
 K = TypeVar("K", bound=Hashable)
@@ -21,12 +22,18 @@ V = TypeVar("V")
 
 
 def tenant_filter(model: type[Base], organisation_id: int | None) -> list[ColumnElement[bool]]:
-    """The WHERE clause that keeps a query inside one organisation (none for global tables)."""
+    """The WHERE clause that keeps a query inside one organisation.
+
+    Tenant tables carry ``organisation_id``; the organisations table is the tenant itself.
+    Any other table is refused: everything a request reads belongs to its organisation.
+    """
+    if organisation_id is None:
+        raise RuntimeError(f"reading table {model.__tablename__} without an organisation")
+    if model is Organisation:
+        return [Organisation.id == organisation_id]
     column = getattr(model, "organisation_id", None)
     if column is None:
-        return []
-    if organisation_id is None:
-        raise RuntimeError(f"reading tenant table {model.__tablename__} without an organisation")
+        raise RuntimeError(f"table {model.__tablename__} has no organisation_id to scope it by")
     return [column == organisation_id]
 
 

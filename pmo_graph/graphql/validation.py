@@ -120,7 +120,7 @@ class Checks:
             return None
         pk = parse_pk(value, type_name)
         row = await session.get(model, pk) if pk is not None else None
-        if row is not None and getattr(row, "organisation_id", organisation_id) != organisation_id:
+        if row is not None and row.organisation_id != organisation_id:  # type: ignore[attr-defined]
             row = None  # another organisation's: answered exactly like a missing one
         if row is None:
             self.add(NOT_FOUND, f"No {type_name.lower()} has the id {value!r}.", field)
