@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from pmo_graph.auth.permissions import Permission
+from pmo_graph.db.session import create_sessionmaker
 from pmo_graph.events import DomainEvent
 from pmo_graph.graphql.schema import BuiltSchema
 from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
@@ -37,10 +38,15 @@ class AppState:
 
     settings: Settings
     engine: AsyncEngine
+    #: Sessions for set-up and background work (SQLite: every transaction may write).
     sessionmaker: async_sessionmaker[AsyncSession]
     registry: PluginRegistry
     built: BuiltSchema
     permissions: dict[str, Permission] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        #: Sessions for GraphQL requests: they read, and write only through ``Context.write``.
+        self.request_sessionmaker = create_sessionmaker(self.engine, reading=True)
 
     @property
     def type_tiers(self) -> dict[str, str]:

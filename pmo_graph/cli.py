@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import click
+from alembic.util import CommandError as AlembicCommandError
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -70,6 +71,8 @@ def handles_errors(function: Callable[..., T]) -> Callable[..., T]:
             return function(*args, **kwargs)
         except USER_ERRORS as exc:
             raise CliError(str(exc)) from exc
+        except AlembicCommandError as exc:
+            raise CliError(f"{exc}; 'pmo-graph db current' shows where each lineage is") from exc
         except (OperationalError, DBAPIError, OSError) as exc:
             settings = _settings()
             raise CliError(

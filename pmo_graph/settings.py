@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./pmo_graph.sqlite3"
@@ -51,6 +51,15 @@ class Settings(BaseSettings):
 
     log_level: str = Field(default="INFO")
     log_format: Literal["json", "text"] = Field(default="json")
+
+    @model_validator(mode="after")
+    def _page_sizes_agree(self) -> Settings:
+        if self.default_page_size > self.max_page_size:
+            raise ValueError(
+                f"default_page_size ({self.default_page_size}) is over max_page_size "
+                f"({self.max_page_size})"
+            )
+        return self
 
     @property
     def is_sqlite(self) -> bool:

@@ -14,7 +14,7 @@ your ``conftest.py`` by overriding two fixtures::
     def pmo_load_entrypoints():
         return False   # only the plugins above, not everything installed
 
-See docs/testing_plugins.md.
+See docs/writing_plugins.md.
 """
 
 from __future__ import annotations
@@ -344,8 +344,12 @@ async def org(
 
 @pytest_asyncio.fixture
 async def db_session(pmo_state: AppState) -> AsyncIterator[AsyncSession]:
-    """A session on the test database, for fast set-up and for checking what was written."""
-    async with pmo_state.sessionmaker() as session:
+    """A session on the test database, for fast set-up and for checking what was written.
+
+    Like a request's session it begins SQLite transactions deferred, so that holding it open
+    through a test never keeps the app's writers waiting.
+    """
+    async with pmo_state.request_sessionmaker() as session:
         yield session
 
 

@@ -121,6 +121,11 @@ def test_db_commands(sqlite_env: dict[str, str]) -> None:
     down = run(["db", "downgrade", "base"], sqlite_env)
     assert down.returncode == 0
     assert "core: base" in down.stderr
+    beyond = run(["db", "downgrade", "0001_core"], sqlite_env)
+    assert beyond.returncode == 1
+    assert "Traceback" not in beyond.stderr
+    assert beyond.stderr.startswith("Error: ")
+    assert "'pmo-graph db current' shows where each lineage is" in beyond.stderr
     wrong = run(["db", "downgrade", "nowhere@1"], sqlite_env)
     assert wrong.returncode == 1
     assert wrong.stderr.startswith("Error: no migration lineage is named 'nowhere'")

@@ -196,3 +196,49 @@ async def test_cors_allows_only_configured_origins(pmo_settings: Settings) -> No
     assert allowed.headers["access-control-allow-origin"] == "https://ops.example"
     assert refused.status_code == 400
     assert "access-control-allow-origin" not in refused.headers
+
+
+async def test_syntax_errors_are_coded(org: TestOrganisation) -> None:
+    result = await org.admin.execute("{ projects { totalCount ")
+    (error,) = result["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert error["message"].startswith("Syntax Error: Expected Name, found <EOF>.")
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "{ ... on Query { projects { totalCount } } }",
+        "query { ...Everything } fragment Everything on Query { viewer { user { id } } }",
+        "query { ...A } fragment A on Query { ...B } fragment B on Query { people { totalCount } }",
+    ],
+)
+async def test_fragments_at_the_root_need_a_token_too(
+    pmo_http: httpx.AsyncClient, document: str
+) -> None:
+    result = await GraphQLClient(pmo_http).execute(document)
+    assert result["_status"] == 401
+    assert result["data"] is None
+    assert [e["extensions"]["code"] for e in result["errors"]] == ["UNAUTHENTICATED"]
+
+
+async def test_an_authorization_header_that_is_not_bearer_is_named(
+    pmo_http: httpx.AsyncClient,
+) -> None:
+    response = await pmo_http.post(
+        "/graphql",
+        json={"query": "{ viewer { user { id } } }"},
+        headers={"Authorization": "Basic abc"},
+    )
+    assert response.status_code == 401
+    assert (
+        response.json()["errors"][0]["message"]
+        == "The Authorization header must be 'Bearer <token>'."
+    )
+
+
+def test_settings_refuse_a_default_page_over_the_maximum() -> None:
+    with pytest.raises(
+        ValueError, match=r"default_page_size \(600\) is over max_page_size \(500\)"
+    ):
+        Settings(default_page_size=600)

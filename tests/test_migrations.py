@@ -20,7 +20,7 @@ from pmo_graph.settings import Settings
 from pmo_graph.testing import postgres_schema, sqlite_settings
 from sample_plugin import plugin as sample
 
-SAMPLE = "sample_plugin.plugin"
+SAMPLE = "sample_plugin"
 
 
 @pytest.fixture
@@ -71,7 +71,10 @@ def test_lineages_run_core_first_then_plugins_by_prerequisite() -> None:
         "alembic_version"
     ]
     (sample_lineage,) = [x for x in migrations.lineages(_registry()) if x.name == SAMPLE]
-    assert sample_lineage.version_table == "alembic_version_sample_plugin_plugin"
+    assert sample_lineage.version_table == "alembic_version_sample_plugin"
+    # named after the package however the plugin is loaded; the registered name is an alias
+    assert sample_lineage.aliases == ("sample_plugin.plugin",)
+    assert sample_lineage.answers_to("sample_plugin.plugin")
 
 
 def test_upgrade_downgrade_upgrade_and_models_agree(fresh: Settings) -> None:
@@ -88,13 +91,13 @@ def test_upgrade_downgrade_upgrade_and_models_agree(fresh: Settings) -> None:
         "audit_events",
         "sample_notes",
         "alembic_version",
-        "alembic_version_sample_plugin_plugin",
+        "alembic_version_sample_plugin",
     } <= tables
     assert differences == []
 
     migrations.downgrade(fresh, registry, "base")
     tables, _ = _inspect(fresh)
-    assert tables <= {"alembic_version", "alembic_version_sample_plugin_plugin"}
+    assert tables <= {"alembic_version", "alembic_version_sample_plugin"}
     assert migrations.pending(migrations.current(fresh, registry), heads) == list(heads)
 
     migrations.upgrade(fresh, registry)

@@ -35,7 +35,7 @@ async def _create(org: TestOrganisation, **fields: Any) -> dict[str, Any]:
 async def test_create_project_returns_the_project_at_version_1(org: TestOrganisation) -> None:
     person = await org.admin.mutate(CREATE_PERSON, {"input": {"name": "Maya Manager"}})
     project = await _create(
-        org, budget="1250000.50", stage="ACTIVE", managerId=person["person"]["id"]
+        org, budget="1250000.5", stage="ACTIVE", managerId=person["person"]["id"]
     )
     assert project["code"] == "C-1"
     assert project["version"] == 1
@@ -68,7 +68,7 @@ async def test_create_project_refuses_bad_input_and_writes_nothing(
     fields: dict[str, Any],
     expected: list[tuple[list[str], str]],
 ) -> None:
-    before = await footprint(pmo_state.sessionmaker, org.id)
+    before = await footprint(pmo_state.request_sessionmaker, org.id)
     data = await org.admin.query(
         CREATE_PROJECT, {"input": {"code": "GOOD-1", "name": "Good", **fields}}
     )
@@ -76,7 +76,7 @@ async def test_create_project_refuses_bad_input_and_writes_nothing(
     assert payload["project"] is None
     assert [(e["field"], e["code"]) for e in payload["userErrors"]] == expected
     assert all(e["message"] for e in payload["userErrors"])
-    assert await footprint(pmo_state.sessionmaker, org.id) == before
+    assert await footprint(pmo_state.request_sessionmaker, org.id) == before
 
 
 async def test_project_codes_are_unique_per_organisation(make_org: MakeOrg) -> None:
@@ -121,7 +121,7 @@ async def test_a_stale_expected_version_is_a_conflict_and_changes_nothing(
     await org.admin.mutate(
         UPDATE_PROJECT, {"input": {"projectId": project["id"], "name": "Second"}}
     )
-    before = await footprint(pmo_state.sessionmaker, org.id)
+    before = await footprint(pmo_state.request_sessionmaker, org.id)
     stale = await org.admin.query(
         UPDATE_PROJECT,
         {
@@ -143,7 +143,7 @@ async def test_a_stale_expected_version_is_a_conflict_and_changes_nothing(
             "code": "CONFLICT",
         }
     ]
-    assert await footprint(pmo_state.sessionmaker, org.id) == before
+    assert await footprint(pmo_state.request_sessionmaker, org.id) == before
     current = await org.admin.query(
         "query($id: ID!) { node(id: $id) { ... on Project { name version budget } } }",
         {"id": project["id"]},

@@ -90,8 +90,8 @@ async def test_cell(
         if where
         else CALLS[mutation](world)
     )
-    before = await footprint(pmo_state.sessionmaker, org.id)
-    actions_before = await audit_actions(pmo_state.sessionmaker, org.id)
+    before = await footprint(pmo_state.request_sessionmaker, org.id)
+    actions_before = await audit_actions(pmo_state.request_sessionmaker, org.id)
 
     result = await org.client(role).execute(call.document, call.variables)
 
@@ -99,9 +99,12 @@ async def test_cell(
         assert "errors" not in result, result
         payload = result["data"][mutation]
         assert payload["userErrors"] == []
-        assert await audit_actions(pmo_state.sessionmaker, org.id) == [*actions_before, mutation]
+        assert await audit_actions(pmo_state.request_sessionmaker, org.id) == [
+            *actions_before,
+            mutation,
+        ]
     else:
         assert [e["extensions"]["code"] for e in result["errors"]] == ["FORBIDDEN"], result
         assert "Ask an ADMIN" in result["errors"][0]["message"]
         assert result["data"] is None
-        assert await footprint(pmo_state.sessionmaker, org.id) == before
+        assert await footprint(pmo_state.request_sessionmaker, org.id) == before

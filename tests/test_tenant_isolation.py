@@ -158,7 +158,7 @@ async def test_mutations_cannot_touch_another_organisation(
     pmo_state: AppState,
 ) -> None:
     a, b, _, world_b = two_orgs
-    before_b = await footprint(pmo_state.sessionmaker, b.id)
+    before_b = await footprint(pmo_state.request_sessionmaker, b.id)
     if mutation in PROJECT_CALLS:
         foreign = PROJECT_CALLS[mutation](world_b, world_b.other_project)
         missing = PROJECT_CALLS[mutation](_missing_world(), _missing_world().other_project)
@@ -170,7 +170,7 @@ async def test_mutations_cannot_touch_another_organisation(
     assert _without_ids(foreign_result, _ids(world_b)) == _without_ids(
         missing_result, _ids(_missing_world())
     )
-    assert await footprint(pmo_state.sessionmaker, b.id) == before_b
+    assert await footprint(pmo_state.request_sessionmaker, b.id) == before_b
 
 
 async def test_another_organisations_audit_events_tokens_users_are_invisible(

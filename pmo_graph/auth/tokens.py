@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.auth.models import ApiToken, User
 from pmo_graph.auth.roles import Role, parse_roles
+from pmo_graph.db.session import IMMEDIATE
 from pmo_graph.db.types import utcnow
 from pmo_graph.graphql.context import Viewer
 from pmo_graph.organisations.models import Organisation
 from pmo_graph.people.models import Person
+
+log = logging.getLogger("pmo_graph.auth")
 
 TOKEN_PREFIX = "pmo_"
 #: How stale ``last_used_at`` may get before a request refreshes it (one write an hour at most).
@@ -101,8 +106,7 @@ async def authenticate(session: AsyncSession, token: str) -> Viewer | None:
     api_token, user = row
     now = utcnow()
     if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
-        api_token.last_used_at = now
-        await session.commit()
+        await _record_use(session, api_token.id, now)
     return Viewer(
         user_id=user.id,
         organisation_id=user.organisation_id,
@@ -112,6 +116,28 @@ async def authenticate(session: AsyncSession, token: str) -> Viewer | None:
         person_id=user.person_id,
         token_id=api_token.id,
     )
+
+
+async def _record_use(session: AsyncSession, token_id: int, now: datetime) -> None:
+    """Stamp ``last_used_at`` in a short write of its own; bookkeeping never fails a request."""
+    await session.commit()  # end the read transaction: the write takes the lock up front
+    try:
+        await session.connection(execution_options=IMMEDIATE)
+        await session.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.id == token_id,
+                or_(
+                    ApiToken.last_used_at.is_(None),
+                    ApiToken.last_used_at < now - LAST_USED_RESOLUTION,
+                ),
+            )
+            .values(last_used_at=now)
+        )
+        await session.commit()
+    except DBAPIError:
+        await session.rollback()
+        log.warning("could not record the use of token %s", token_id, exc_info=True)
 
 
 async def revoke_token(session: AsyncSession, token_or_prefix: str) -> list[ApiToken]:

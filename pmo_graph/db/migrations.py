@@ -18,6 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from alembic import command
 from pmo_graph.db.session import create_engine
@@ -31,19 +32,29 @@ class MigrationError(RuntimeError):
 
 @dataclass(frozen=True)
 class Lineage:
-    """One chain of revisions: the core's or one plugin's."""
+    """One chain of revisions: the core's or one plugin's.
+
+    A plugin's lineage is named after its Python package (``pmo_graph_pso``), which does not
+    change with how the plugin is loaded (entry point or passed in directly); ``aliases`` holds
+    the plugin's registered name so that ``pso@base`` works too.
+    """
 
     name: str
     versions_dir: Path
     #: The Python package whose mapped tables this lineage creates.
     package: str
+    aliases: tuple[str, ...] = ()
 
     @property
     def version_table(self) -> str:
-        """``alembic_version`` for the core, ``alembic_version_<plugin>`` for a plugin."""
+        """``alembic_version`` for the core, ``alembic_version_<package>`` for a plugin."""
         if self.name == CORE_PLUGIN_NAME:
             return "alembic_version"
         return "alembic_version_" + "".join(c if c.isalnum() else "_" for c in self.name)
+
+    def answers_to(self, name: str) -> bool:
+        """Whether ``name`` designates this lineage."""
+        return name == self.name or name in self.aliases
 
 
 def core_script_location() -> Path:
@@ -73,7 +84,9 @@ def lineages(registry: PluginRegistry) -> list[Lineage]:
             raise MigrationError(
                 f"plugin {info.label!r} registers migrations in {path}, which is not a folder"
             )
-        found.append(Lineage(info.name, path, plugin_package(info)))
+        package = plugin_package(info)
+        aliases = (info.name,) if info.name != package else ()
+        found.append(Lineage(package, path, package, aliases))
     return found
 
 
@@ -125,15 +138,22 @@ def _current_sync(connection: Connection, found: Sequence[Lineage]) -> dict[str,
     return result
 
 
-async def current_async(settings: Settings, registry: PluginRegistry) -> dict[str, tuple[str, ...]]:
-    """The revision(s) each lineage is at in the database (empty when never migrated)."""
+async def current_async(
+    settings: Settings, registry: PluginRegistry, engine: AsyncEngine | None = None
+) -> dict[str, tuple[str, ...]]:
+    """The revision(s) each lineage is at in the database (empty when never migrated).
+
+    Pass the app's ``engine`` to use its pool; without one a short-lived engine is made.
+    """
     found = lineages(registry)
-    engine = create_engine(settings)
+    own = engine is None
+    engine = engine or create_engine(settings)
     try:
         async with engine.connect() as connection:
             return await connection.run_sync(_current_sync, found)
     finally:
-        await engine.dispose()
+        if own:
+            await engine.dispose()
 
 
 def current(settings: Settings, registry: PluginRegistry) -> dict[str, tuple[str, ...]]:
@@ -166,12 +186,12 @@ def downgrade(settings: Settings, registry: PluginRegistry, target: str) -> None
         return
     name, _, revision = target.rpartition("@")
     if name:
-        matches = [lineage for lineage in found if lineage.name == name]
+        matches = [lineage for lineage in found if lineage.answers_to(name)]
         if not matches:
             known = ", ".join(lineage.name for lineage in found)
             raise MigrationError(f"no migration lineage is named {name!r}; lineages: {known}")
         lineage = matches[0]
-        if name == CORE_PLUGIN_NAME and revision == "base" and len(found) > 1:
+        if lineage.name == CORE_PLUGIN_NAME and revision == "base" and len(found) > 1:
             for plugin_lineage in reversed(found[1:]):
                 command.downgrade(alembic_config(settings, plugin_lineage, registry), "base")
         command.downgrade(alembic_config(settings, lineage, registry), revision)
@@ -205,7 +225,7 @@ def revision(
     autogenerate: bool,
 ) -> None:
     """Write a new revision file in a lineage (for core and plugin developers)."""
-    matches = [lineage for lineage in lineages(registry) if lineage.name == lineage_name]
+    matches = [lineage for lineage in lineages(registry) if lineage.answers_to(lineage_name)]
     if not matches:
         raise MigrationError(f"no migration lineage is named {lineage_name!r}")
     lineage = matches[0]
@@ -218,5 +238,4 @@ def revision(
         autogenerate=autogenerate,
         version_path=str(lineage.versions_dir),
         head="base" if head is None else "head",
-        branch_label=lineage.name if head is None else None,
     )

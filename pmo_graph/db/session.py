@@ -15,10 +15,14 @@ from sqlalchemy.ext.asyncio import (
 
 from pmo_graph.settings import Settings
 
-#: Execution option that marks a transaction as a writer; on SQLite it starts with
-#: ``BEGIN IMMEDIATE`` so that two writers queue on the lock instead of one failing
-#: with "database is locked" when it upgrades a read transaction.
-WRITE_OPTION = "pmo_graph_write"
+#: Execution option choosing how a SQLite transaction begins: ``IMMEDIATE`` (the default) takes
+#: the write lock up front, so writers queue on the busy timeout instead of one failing with
+#: "database is locked" when it upgrades a read transaction; ``DEFERRED`` is for GraphQL request
+#: sessions, which mostly read (their writes go through ``Context.write``, which asks for
+#: ``IMMEDIATE``). PostgreSQL ignores it.
+SQLITE_BEGIN = "pmo_graph_sqlite_begin"
+IMMEDIATE = {SQLITE_BEGIN: "IMMEDIATE"}
+DEFERRED = {SQLITE_BEGIN: "DEFERRED"}
 
 
 def normalise_url(url: str) -> str:
@@ -72,10 +76,16 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
-        writer = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit (no implicit refresh)."""
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+def create_sessionmaker(
+    engine: AsyncEngine, *, reading: bool = False
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit (no implicit refresh).
+
+    ``reading`` sessions begin SQLite transactions deferred (see ``SQLITE_BEGIN``).
+    """
+    bind = engine.execution_options(**DEFERRED) if reading else engine
+    return async_sessionmaker(bind, expire_on_commit=False, autoflush=True)

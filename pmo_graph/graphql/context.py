@@ -14,7 +14,7 @@ from strawberry.types import Info
 
 from pmo_graph.auth.roles import Role
 from pmo_graph.db.reader import Reader
-from pmo_graph.db.session import WRITE_OPTION
+from pmo_graph.db.session import IMMEDIATE
 from pmo_graph.events import DomainEvent
 from pmo_graph.graphql.errors import TierNotEnabled, Unauthenticated
 from pmo_graph.graphql.loaders import Loaders
@@ -104,7 +104,7 @@ class Context:
         session = self.session
         if session.in_transaction():
             await session.commit()  # end the read transaction; a write starts fresh
-        await session.connection(execution_options={WRITE_OPTION: True})
+        await session.connection(execution_options=IMMEDIATE)
         self.events = []
         try:
             yield session

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError, OperationDefinitionNode
+from graphql import (
+    ExecutionResult,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionNode,
+)
 from graphql.language import FieldNode
 from strawberry.extensions import SchemaExtension
 
@@ -17,16 +25,24 @@ from pmo_graph.graphql.errors import (
     UNAUTHENTICATED,
     CodedError,
 )
+from pmo_graph.graphql.limits import token_limit_error
 
 log = logging.getLogger("pmo_graph.errors")
 
 
-def _root_fields(operation: OperationDefinitionNode) -> list[str]:
-    return [
-        selection.name.value
-        for selection in operation.selection_set.selections
-        if isinstance(selection, FieldNode)
-    ]
+def _root_fields(
+    selections: Iterable[SelectionNode], fragments: dict[str, FragmentDefinitionNode]
+) -> Iterator[str]:
+    """Names of the root fields selected, through inline fragments and fragment spreads."""
+    for selection in selections:
+        if isinstance(selection, FieldNode):
+            yield selection.name.value
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _root_fields(selection.selection_set.selections, fragments)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.pop(selection.name.value, None)  # each fragment once
+            if fragment is not None:
+                yield from _root_fields(fragment.selection_set.selections, fragments)
 
 
 class Authentication(SchemaExtension):
@@ -41,7 +57,15 @@ class Authentication(SchemaExtension):
         context = execution_context.context
         if isinstance(context, Context) and context.viewer_or_none is None:
             operation = selected_operation(execution_context)
-            names = _root_fields(operation) if operation is not None else []
+            names: Iterable[str] = ()
+            document = execution_context.graphql_document
+            if operation is not None and document is not None:
+                fragments = {
+                    d.name.value: d
+                    for d in document.definitions
+                    if isinstance(d, FragmentDefinitionNode)
+                }
+                names = _root_fields(operation.selection_set.selections, fragments)
             if any(not name.startswith("__") for name in names):
                 message = context.auth_error or (
                     "Send a bearer token: Authorization: Bearer <token> "
@@ -74,9 +98,12 @@ class ErrorCodes(SchemaExtension):
     """Gives every error an ``extensions.code`` and masks unexpected ones.
 
     Errors raised as ``CodedError`` keep their message and code; parse and validation errors are
-    ``BAD_USER_INPUT`` unless a limit rule coded them. Anything else is logged with its traceback
+    ``BAD_USER_INPUT`` unless a limit coded them. Anything else is logged with its traceback
     and replaced by ``INTERNAL_SERVER_ERROR`` with the request id, so no stack trace or SQL leaks.
     """
+
+    def __init__(self, max_tokens: int) -> None:
+        self.max_tokens = max_tokens
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -101,6 +128,9 @@ class ErrorCodes(SchemaExtension):
         if original is None or isinstance(original, GraphQLError):
             if error.extensions and "code" in error.extensions:
                 return error
+            too_long = token_limit_error(error, self.max_tokens)
+            if too_long is not None:
+                return too_long
             return GraphQLError(
                 error.message,
                 nodes=error.nodes,

@@ -5,9 +5,10 @@ Each refusal is a ``QUERY_TOO_COMPLEX`` error that states the figure and the lim
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     ASTValidationRule,
@@ -140,24 +141,36 @@ def _parse(query: str, max_tokens: int) -> DocumentNode:
 
 
 class LimitedParser(SchemaExtension):
-    """Parses with a token limit, through a bounded cache of documents."""
+    """Parses with a token limit, through a bounded cache of documents.
+
+    A document that does not parse is left to strawberry, which parses it again with the same
+    limits and reports the error as the operation's result (``ErrorCodes`` then codes it).
+    """
 
     def __init__(self, max_tokens: int) -> None:
         self.max_tokens = max_tokens
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
+        options = cast(dict[str, Any], context.parse_options)
+        options.update(max_lexical_tokens=self.max_tokens, max_comments=self.max_tokens)
         if context.query is not None and context.graphql_document is None:
-            try:
+            with contextlib.suppress(GraphQLError):
                 context.graphql_document = _parse(context.query, self.max_tokens)
-            except GraphQLError as error:
-                if TOO_MANY_TOKENS in error.message:
-                    raise GraphQLError(
-                        f"{error.message} The limit is {self.max_tokens}.",
-                        extensions={"code": QUERY_TOO_COMPLEX, "limit": "tokens"},
-                    ) from None
-                raise
         yield
+
+
+def token_limit_error(error: GraphQLError, max_tokens: int) -> GraphQLError | None:
+    """The coded error for a document over the token limit (None for any other error)."""
+    if TOO_MANY_TOKENS not in error.message:
+        return None
+    return GraphQLError(
+        f"{error.message} The limit is {max_tokens}.",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        extensions={"code": QUERY_TOO_COMPLEX, "limit": "tokens"},
+    )
 
 
 @lru_cache(maxsize=CACHE_SIZE)

@@ -251,7 +251,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
     rules = limit_rules(settings.max_depth, settings.max_aliases)
     return [
         OperationName,
-        ErrorCodes,
+        partial(ErrorCodes, settings.max_tokens),
         partial(LimitedParser, settings.max_tokens),
         partial(
             LimitedValidation,

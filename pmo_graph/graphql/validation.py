@@ -25,6 +25,7 @@ M = TypeVar("M", bound=Base)
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_MONEY = Decimal("9999999999999.99")
+CENTS = Decimal("0.01")
 
 
 def is_set(value: Any) -> bool:
@@ -83,7 +84,7 @@ class Checks:
         if isinstance(exponent, int) and exponent < -2:
             self.add(INVALID, f"{field} has at most two decimal places.", field)
             return None
-        return value
+        return value.quantize(CENTS)
 
     def date_order(
         self, start: date | None, end: date | None, start_field: str, end_field: str

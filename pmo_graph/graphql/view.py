@@ -17,8 +17,8 @@ from strawberry.asgi import GraphQL
 from pmo_graph.app_state import AppState
 from pmo_graph.auth.tokens import authenticate
 from pmo_graph.graphql.context import Context
-from pmo_graph.graphql.errors import BAD_USER_INPUT
-from pmo_graph.http.middleware import error_body
+from pmo_graph.graphql.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR
+from pmo_graph.http.middleware import BodyTooLarge, error_body
 
 log = logging.getLogger("pmo_graph.http")
 
@@ -49,15 +49,17 @@ class GraphQLView(GraphQL[Context, None]):
         state = request.scope.setdefault("state", {})
         context = Context(
             app=self.state,
-            session=self.state.sessionmaker(),
+            session=self.state.request_sessionmaker(),
             request=request,
             response=response,
             request_id=state.get("request_id") or uuid.uuid4().hex,
         )
         state["pmo_context"] = context
         token = bearer_token(request.headers.get("authorization"))
-        if token is not None:
-            viewer = await authenticate(context.session, token) if token else None
+        if token == "":
+            context.auth_error = "The Authorization header must be 'Bearer <token>'."
+        elif token is not None:
+            viewer = await authenticate(context.session, token)
             if viewer is None:
                 context.auth_error = (
                     "The bearer token is unknown or revoked; create a new one with "
@@ -91,6 +93,19 @@ class GraphQLView(GraphQL[Context, None]):
             response = Response(
                 error_body(exc.reason, BAD_USER_INPUT),
                 status_code=exc.status_code,
+                media_type="application/json",
+            )
+        except BodyTooLarge:
+            raise
+        except Exception:
+            request_id = scope.get("state", {}).get("request_id", "-")
+            log.exception("request failed outside GraphQL", extra={"request_id": request_id})
+            response = Response(
+                error_body(
+                    f"Internal server error. Quote request id {request_id} when you report it.",
+                    INTERNAL_SERVER_ERROR,
+                ),
+                status_code=500,
                 media_type="application/json",
             )
         finally:

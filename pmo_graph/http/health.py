@@ -25,7 +25,7 @@ async def readyz(request: Request) -> JSONResponse:
     try:
         async with state.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-        at = await migrations.current_async(state.settings, state.registry)
+        at = await migrations.current_async(state.settings, state.registry, state.engine)
     except Exception as exc:
         log.warning("readiness check failed: %r", exc)
         return JSONResponse({"status": "unavailable", "reason": "database unreachable"}, 503)

@@ -64,6 +64,10 @@ class RequestLog:
             log.info("request", extra={"fields": fields})
 
 
+class BodyTooLarge(Exception):
+    """Raised from ``receive`` when the body passes the limit; the middleware answers 413."""
+
+
 class BodySizeLimit:
     """Refuses a request body over ``max_bytes`` with 413, by header or while it streams in."""
 
@@ -90,16 +94,13 @@ class BodySizeLimit:
                     return
         received = 0
 
-        class TooLarge(Exception):
-            pass
-
         async def limited_receive() -> Message:
             nonlocal received
             incoming = await receive()
             if incoming["type"] == "http.request":
                 received += len(incoming.get("body", b""))
                 if received > self.max_bytes:
-                    raise TooLarge
+                    raise BodyTooLarge
             return incoming
 
         started = False
@@ -112,7 +113,7 @@ class BodySizeLimit:
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except TooLarge:
+        except BodyTooLarge:
             if not started:
                 await self._refuse(send, message)
 
