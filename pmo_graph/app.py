@@ -22,6 +22,7 @@ from pmo_graph.http.health import healthz, readyz
 from pmo_graph.http.middleware import BodySizeLimit, RequestLog
 from pmo_graph.plugins.manager import PluginRegistry, load_plugins
 from pmo_graph.settings import Settings
+from pmo_graph.standards import collect_standards
 
 log = logging.getLogger("pmo_graph.app")
 
@@ -72,6 +73,7 @@ def create_app(
         registry=registry,
         built=built,
         permissions=collect_permissions(registry),
+        standards=collect_standards(registry),
     )
     view = GraphQLView(state)
     routes: list[BaseRoute] = [

@@ -14,6 +14,7 @@ from pmo_graph.events import DomainEvent
 from pmo_graph.graphql.schema import BuiltSchema
 from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
 from pmo_graph.settings import Settings
+from pmo_graph.standards import InstalledStandard
 
 log = logging.getLogger("pmo_graph.events")
 
@@ -43,6 +44,7 @@ class AppState:
     registry: PluginRegistry
     built: BuiltSchema
     permissions: dict[str, Permission] = field(default_factory=dict)
+    standards: dict[str, InstalledStandard] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         #: Sessions for GraphQL requests: they read, and write only through ``Context.write``.

@@ -30,6 +30,7 @@ from pmo_graph.programmes.types import Programme
 from pmo_graph.projects.mutations import ProjectsMutation
 from pmo_graph.projects.queries import ProjectsQuery
 from pmo_graph.projects.types import Project
+from pmo_graph.standards_graphql import StandardsQuery
 
 
 @hookimpl
@@ -47,6 +48,7 @@ def register_query_fields() -> Iterable[type]:
         PortfoliosQuery,
         ProgrammesQuery,
         AuditQuery,
+        StandardsQuery,
     ]
 
 

@@ -98,6 +98,7 @@ QUERIES: dict[str, Callable[[World], tuple[str, dict[str, Any]]]] = {
     ),
     "sampleNoteCount": lambda w: ("{ sampleNoteCount }", {}),
     "sampleBoom": lambda w: ("{ __typename }", {}),  # reads nothing; tested in test_http
+    "standards": lambda w: ("{ standards { key tier } }", {}),
 }
 
 

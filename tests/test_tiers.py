@@ -188,3 +188,17 @@ async def test_the_sdl_marks_tier_fields() -> None:
     assert 'sampleNotes: [SampleNote!]! @tier(key: "sample")' in sdl
     assert 'type SampleNote implements Node @tier(key: "sample")' in sdl
     assert "directive @tier(key: String!) on FIELD_DEFINITION | OBJECT" in sdl
+
+
+async def test_standards_list_those_of_enabled_tiers(make_org: MakeOrg) -> None:
+    org = await make_org(tiers=["sample"])
+    standards = (await org.admin.query("{ standards { key name severity tier } }"))["standards"]
+    assert {
+        "key": "SAMPLE_NOTED",
+        "name": "Sample note",
+        "severity": "LOW",
+        "tier": "sample",
+    } in standards
+    await org.admin.mutate(DISABLE, {"key": "sample"})
+    keys = [s["key"] for s in (await org.admin.query("{ standards { key } }"))["standards"]]
+    assert "SAMPLE_NOTED" not in keys

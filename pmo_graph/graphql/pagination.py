@@ -11,6 +11,7 @@ import base64
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import orjson
@@ -131,6 +132,26 @@ def page_args(
     return PageArgs(limit=limit, backwards=backwards, cursor=cursor)
 
 
+def _json_key(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _from_json_key(value: Any, python_type: type) -> Any:
+    if value is None:
+        return None
+    if python_type is datetime:
+        return datetime.fromisoformat(value)
+    if python_type is date:
+        return date.fromisoformat(value)
+    if python_type is int and not isinstance(value, int):
+        raise TypeError(value)
+    if python_type is str and not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
 @dataclass(frozen=True)
 class Ordering:
     """The keyset a connection pages on: columns ending with a unique one (the primary key)."""
@@ -139,7 +160,20 @@ class Ordering:
     descending: bool = False
 
     def key_of(self, row: Any) -> tuple[Any, ...]:
-        return tuple(getattr(row, column.key) for column in self.columns)
+        """The row's position in the ordering, as JSON-safe values for a cursor."""
+        return tuple(_json_key(getattr(row, column.key)) for column in self.columns)
+
+    def decode(self, values: tuple[Any, ...], argument: str) -> tuple[Any, ...]:
+        """Cursor values as the columns' Python types; ``BAD_USER_INPUT`` if they do not fit."""
+        try:
+            return tuple(
+                _from_json_key(value, column.type.python_type)
+                for value, column in zip(values, self.columns, strict=True)
+            )
+        except (TypeError, ValueError):
+            raise BadUserInput(
+                f"`{argument}` is not a valid cursor for this list.", argument=argument
+            ) from None
 
     def order_by(self, reverse: bool, columns: Sequence[Any] | None = None) -> list[Any]:
         descending = self.descending != reverse
@@ -147,9 +181,10 @@ class Ordering:
         return [c.desc() if descending else c.asc() for c in cols]
 
     def after(self, cursor: tuple[Any, ...], reverse: bool) -> ColumnElement[bool]:
+        """Rows past the cursor position in the direction of travel."""
         descending = self.descending != reverse
         row = tuple_(*self.columns)
-        values = tuple_(*cursor)
+        values = tuple_(*self.decode(cursor, "before" if reverse else "after"))
         return row < values if descending else row > values
 
 

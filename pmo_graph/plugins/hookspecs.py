@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from pmo_graph.events import DomainEvent
     from pmo_graph.organisations.models import Organisation
     from pmo_graph.plugins.tiers import Tier
+    from pmo_graph.standards import Standard
 
 hookspec = pluggy.HookspecMarker("pmo_graph")
 
@@ -65,6 +66,12 @@ def register_mutation_fields() -> Iterable[type]:
 @hookspec
 def register_permissions() -> Mapping[str, Permission]:
     """Return the permission of each action this plugin's mutations authorise, keyed by action."""
+    raise NotImplementedError
+
+
+@hookspec
+def register_standards() -> Iterable[Standard]:
+    """Return compliance standards; each applies while its tier is on."""
     raise NotImplementedError
 
 

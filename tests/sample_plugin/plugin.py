@@ -30,6 +30,7 @@ from pmo_graph.graphql.validation import Checks
 from pmo_graph.plugins import Tier, hookimpl
 from pmo_graph.projects.models import Project as ProjectRow
 from pmo_graph.projects.mutations import load_project_for_write
+from pmo_graph.standards import CheckInput, CheckResult, Severity, Standard
 from sample_plugin.models import SampleNote as SampleNoteRow
 
 if TYPE_CHECKING:
@@ -120,6 +121,29 @@ class SampleFailures:
     @tier_field("sample", description="Always fails with an unexpected error (for tests).")
     def sample_boom(self) -> str | None:
         raise RuntimeError("SELECT secret FROM internals -- must never reach a client")
+
+
+async def _has_a_note(check: CheckInput) -> Mapping[int, CheckResult]:
+    loader = check.context.loaders.children(SampleNoteRow, SampleNoteRow.project_id)
+    notes = await loader.load_many([p.id for p in check.projects])
+    return {
+        project.id: CheckResult(bool(found), "Has a note." if found else "Add a note.")
+        for project, found in zip(check.projects, notes, strict=True)
+    }
+
+
+SAMPLE_NOTED = Standard(
+    key="SAMPLE_NOTED",
+    name="Sample note",
+    description="Every project has at least one note (sample plugin).",
+    severity=Severity.LOW,
+    check=_has_a_note,
+)
+
+
+@hookimpl
+def register_standards() -> Iterable[Standard]:
+    return [SAMPLE_NOTED]
 
 
 @hookimpl

@@ -1,0 +1,138 @@
+"""Compliance standards: rules a project should meet, contributed by tiers and plugins.
+
+A plugin returns ``Standard`` objects from the ``register_standards`` hook. A standard applies to
+an organisation while its tier is on. Its ``check`` is called with many projects at once (use
+the request's loaders, so that a page of 100 projects costs a few statements, not 100).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import strawberry
+
+from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
+
+if TYPE_CHECKING:
+    from pmo_graph.graphql.context import Context
+    from pmo_graph.projects.models import Project
+
+STANDARD_KEY_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+@strawberry.enum(description="How serious it is when a project breaks a standard.")
+class Severity(enum.Enum):
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One project against one standard."""
+
+    passed: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckInput:
+    """What a standard's check is given: the request, the projects and the date to judge at."""
+
+    context: Context
+    projects: Sequence[Project]
+    as_of: date
+
+
+#: A check returns a result per project id; a project it leaves out is one the standard does
+#: not apply to (e.g. a reporting rule and a closed project).
+Check = Callable[[CheckInput], Awaitable[Mapping[int, CheckResult]]]
+
+
+@dataclass(frozen=True)
+class Standard:
+    """A compliance standard. ``key`` is UPPER_SNAKE and unique across plugins.
+
+    ``tier`` is the tier that must be on for the standard to apply; it defaults to the tier of the
+    plugin that registers it (a plugin providing several tiers must say).
+    """
+
+    key: str
+    name: str
+    description: str
+    severity: Severity
+    check: Check
+    tier: str | None = None
+
+
+@dataclass(frozen=True)
+class InstalledStandard:
+    """A standard with the tier that owns it and the plugin that registered it."""
+
+    standard: Standard
+    tier: str | None
+    plugin: str
+
+
+def collect_standards(registry: PluginRegistry) -> dict[str, InstalledStandard]:
+    """Every plugin's standards by key, in plugin order; mistakes stop start-up."""
+    standards: dict[str, InstalledStandard] = {}
+    for info, provided in registry.results("register_standards"):
+        tiers = registry.tiers_of(info.name)
+        for standard in provided or ():
+            if not isinstance(standard, Standard):
+                raise PluginLoadError(
+                    f"plugin {info.label!r}: register_standards must return Standard objects"
+                )
+            if not standard.key or set(standard.key) - STANDARD_KEY_CHARS:
+                raise PluginLoadError(
+                    f"plugin {info.label!r}: standard key {standard.key!r} must be UPPER_SNAKE_CASE"
+                )
+            if standard.key in standards:
+                raise PluginLoadError(
+                    f"standard {standard.key} is registered by both "
+                    f"{registry.plugin(standards[standard.key].plugin).label!r} and {info.label!r}"
+                )
+            tier = standard.tier
+            if tier is None and len(tiers) == 1:
+                tier = tiers[0]
+            elif tier is None and tiers:
+                raise PluginLoadError(
+                    f"plugin {info.label!r} provides several tiers; say which one standard "
+                    f"{standard.key} belongs to with Standard(tier=...)"
+                )
+            if tier is not None and tier not in registry.tiers:
+                raise PluginLoadError(
+                    f"plugin {info.label!r}: standard {standard.key} names tier {tier!r}, "
+                    "which is not installed"
+                )
+            standards[standard.key] = InstalledStandard(standard, tier, info.name)
+    return standards
+
+
+def applicable_standards(context: Context) -> list[InstalledStandard]:
+    """The standards that apply to the viewer's organisation: those whose tier is on."""
+    return [
+        installed
+        for installed in context.app.standards.values()
+        if installed.tier is None or context.tier_enabled(installed.tier)
+    ]
+
+
+async def evaluate(
+    context: Context, projects: Sequence[Project], as_of: date
+) -> dict[int, list[tuple[InstalledStandard, CheckResult]]]:
+    """Every applicable standard against every project: per project, its findings in order."""
+    findings: dict[int, list[tuple[InstalledStandard, CheckResult]]] = {p.id: [] for p in projects}
+    check_input = CheckInput(context=context, projects=projects, as_of=as_of)
+    for installed in applicable_standards(context):
+        results = await installed.standard.check(check_input)
+        for project in projects:
+            result = results.get(project.id)
+            if result is not None:
+                findings[project.id].append((installed, result))
+    return findings
