@@ -28,6 +28,16 @@ def _call(
     return lambda world: Call(document, {"input": make(world)})
 
 
+def _on_project(
+    field: str, input_type: str, selection: str, make: Callable[[World, bool], dict[str, Any]]
+) -> Callable[[World, bool], Call]:
+    document = (
+        f"mutation($input: {input_type}!) {{ {field}(input: $input) {{ {selection} "
+        "userErrors { field message code } } }"
+    )
+    return lambda world, own: Call(document, {"input": make(world, own)})
+
+
 def _unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:6].upper()}"
 
@@ -85,20 +95,109 @@ CALLS: dict[str, Callable[[World], Call]] = {
     "disableTier": _call(
         "disableTier", "DisableTierInput", "tier { key }", lambda w: {"key": "sample"}
     ),
+    "addPersonSkill": _call(
+        "addPersonSkill",
+        "AddPersonSkillInput",
+        "person { id }",
+        lambda w: {"personId": w.person, "skill": "Python", "level": 3},
+    ),
+    "removePersonSkill": _call(
+        "removePersonSkill",
+        "RemovePersonSkillInput",
+        "person { id }",
+        lambda w: {"personId": w.person, "skill": "Testing"},
+    ),
+    "createProjectTemplate": _call(
+        "createProjectTemplate",
+        "CreateProjectTemplateInput",
+        "projectTemplate { id }",
+        lambda w: {"name": "T", "milestones": [{"name": "Start", "offsetDays": 0}]},
+    ),
+    "createProjectFromTemplate": _call(
+        "createProjectFromTemplate",
+        "CreateProjectFromTemplateInput",
+        "project { id }",
+        lambda w: {
+            "templateId": w.template,
+            "code": _unique("TPL"),
+            "name": "T",
+            "startDate": "2027-01-01",
+        },
+    ),
+    "recordSupportEngagement": _call(
+        "recordSupportEngagement",
+        "RecordSupportEngagementInput",
+        "supportEngagement { id }",
+        lambda w: {
+            "kind": "COACHING",
+            "recipientId": w.person,
+            "date": "2026-11-01",
+            "hours": "1.5",
+        },
+    ),
+    "setReportingCadence": _call(
+        "setReportingCadence",
+        "SetReportingCadenceInput",
+        "organisation { id }",
+        lambda w: {"days": 7},
+    ),
 }
 
-#: Mutations that act on one project: called on a project the PROJECT_MANAGER manages, and on one
-#: they do not.
-PROJECT_CALLS: dict[str, Callable[[World, str], Call]] = {
-    "updateProject": lambda w, project: Call(
-        "mutation($input: UpdateProjectInput!) { updateProject(input: $input) { project { id } "
-        "userErrors { field message code } } }",
-        {"input": {"projectId": project, "name": "Renamed"}},
+#: Mutations that act on one project: called on a project the PROJECT_MANAGER manages (own=True)
+#: and on one they do not.
+PROJECT_CALLS: dict[str, Callable[[World, bool], Call]] = {
+    "updateProject": _on_project(
+        "updateProject",
+        "UpdateProjectInput",
+        "project { id }",
+        lambda w, own: {"projectId": w.project(own), "name": "Renamed"},
     ),
-    "addSampleNote": lambda w, project: Call(
-        "mutation($input: AddSampleNoteInput!) { addSampleNote(input: $input) { sampleNote { id } "
-        "userErrors { field message code } } }",
-        {"input": {"projectId": project, "text": "a note"}},
+    "addSampleNote": _on_project(
+        "addSampleNote",
+        "AddSampleNoteInput",
+        "sampleNote { id }",
+        lambda w, own: {"projectId": w.project(own), "text": "a note"},
+    ),
+    "submitStatusReport": _on_project(
+        "submitStatusReport",
+        "SubmitStatusReportInput",
+        "statusReport { id }",
+        lambda w, own: {
+            "projectId": w.project(own),
+            "periodEnding": "2026-11-13",
+            "overall": "AMBER",
+        },
+    ),
+    "createMilestone": _on_project(
+        "createMilestone",
+        "CreateMilestoneInput",
+        "milestone { id }",
+        lambda w, own: {"projectId": w.project(own), "name": "Gate", "baselineDate": "2027-03-01"},
+    ),
+    "updateMilestone": _on_project(
+        "updateMilestone",
+        "UpdateMilestoneInput",
+        "milestone { id }",
+        lambda w, own: {"milestoneId": w.milestone(own), "forecastDate": "2027-01-15"},
+    ),
+    "assignPerson": _on_project(
+        "assignPerson",
+        "AssignPersonInput",
+        "assignment { id }",
+        lambda w, own: {
+            "projectId": w.project(own),
+            "personId": w.person,
+            "role": "Tester",
+            "allocation": 0.3,
+            "startDate": "2027-01-01",
+            "endDate": "2027-01-31",
+        },
+    ),
+    "releaseAssignment": _on_project(
+        "releaseAssignment",
+        "ReleaseAssignmentInput",
+        "assignment { id }",
+        lambda w, own: {"assignmentId": w.assignment(own)},
     ),
 }
 

@@ -97,7 +97,7 @@ def test_upgrade_downgrade_upgrade_and_models_agree(fresh: Settings) -> None:
 
     migrations.downgrade(fresh, registry, "base")
     tables, _ = _inspect(fresh)
-    assert tables <= {"alembic_version", "alembic_version_sample_plugin"}
+    assert all(table.startswith("alembic_version") for table in tables), tables
     assert migrations.pending(migrations.current(fresh, registry), heads) == list(heads)
 
     migrations.upgrade(fresh, registry)

@@ -40,8 +40,28 @@ ALLOWED: dict[str, set[Role]] = {
     "enableTier": {A},
     "disableTier": {A},
     "addSampleNote": {A, OF},
+    # pso
+    "submitStatusReport": {A, OF},
+    "createMilestone": {A, OF, PF, PD},
+    "updateMilestone": {A, OF, PF, PD},
+    "addPersonSkill": {A, OF},
+    "removePersonSkill": {A, OF},
+    "assignPerson": {A, OF, PF, PD},
+    "releaseAssignment": {A, OF, PF, PD},
+    "createProjectTemplate": {A, OF},
+    "createProjectFromTemplate": {A, OF, PF, PD},
+    "recordSupportEngagement": {A, OF},
+    "setReportingCadence": {A, OF},
 }
-ALLOWED_ON_OWN_PROJECT: dict[str, set[Role]] = {"updateProject": {PM}, "addSampleNote": {PM}}
+ALLOWED_ON_OWN_PROJECT: dict[str, set[Role]] = {
+    "updateProject": {PM},
+    "addSampleNote": {PM},
+    "submitStatusReport": {PM},
+    "createMilestone": {PM},
+    "updateMilestone": {PM},
+    "assignPerson": {PM},
+    "releaseAssignment": {PM},
+}
 
 CELLS = [(mutation, role, None) for mutation in sorted(CALLS) for role in Role] + [
     (mutation, role, where)
@@ -85,11 +105,7 @@ async def test_cell(
 ) -> None:
     org = await make_org(tiers=TIERS)
     world: World = await build_world(db_session, org)
-    call: Call = (
-        PROJECT_CALLS[mutation](world, world.own_project if where == "own" else world.other_project)
-        if where
-        else CALLS[mutation](world)
-    )
+    call: Call = PROJECT_CALLS[mutation](world, where == "own") if where else CALLS[mutation](world)
     before = await footprint(pmo_state.request_sessionmaker, org.id)
     actions_before = await audit_actions(pmo_state.request_sessionmaker, org.id)
 

@@ -33,6 +33,11 @@ def _missing_world() -> World:
         note=gid("SampleNote", MISSING),
         organisation=gid("Organisation", MISSING),
         user=gid("User", MISSING),
+        own_milestone=gid("Milestone", MISSING),
+        other_milestone=gid("Milestone", MISSING),
+        own_assignment=gid("Assignment", MISSING),
+        other_assignment=gid("Assignment", MISSING),
+        template=gid("ProjectTemplate", MISSING),
     )
 
 
@@ -62,6 +67,11 @@ def _ids(world: World) -> list[str]:
         world.note,
         world.organisation,
         world.user,
+        world.own_milestone,
+        world.other_milestone,
+        world.own_assignment,
+        world.other_assignment,
+        world.template,
     ]
 
 
@@ -99,6 +109,20 @@ QUERIES: dict[str, Callable[[World], tuple[str, dict[str, Any]]]] = {
     "sampleNoteCount": lambda w: ("{ sampleNoteCount }", {}),
     "sampleBoom": lambda w: ("{ __typename }", {}),  # reads nothing; tested in test_http
     "standards": lambda w: ("{ standards { key tier } }", {}),
+    "statusSummary": lambda w: (
+        'query($p: ID!) { statusSummary(portfolioId: $p, asOf: "2026-11-20") { activeProjects stale { code } } '
+        'all: statusSummary(asOf: "2026-11-20") { activeProjects unreported } }',
+        {"p": w.portfolio},
+    ),
+    "suggestStaff": lambda w: (
+        'query($p: ID!) { suggestStaff(projectId: $p, skill: "Testing", allocation: 0.1, startDate: "2027-01-01", endDate: "2027-01-31") { person { name } } }',
+        {"p": w.other_project},
+    ),
+    "projectTemplates": lambda w: ("{ projectTemplates { totalCount } }", {}),
+    "complianceReport": lambda w: (
+        'query($p: ID!) { complianceReport(portfolioId: $p, asOf: "2026-11-20") { projects { project { code } } } }',
+        {"p": w.portfolio},
+    ),
 }
 
 
@@ -161,8 +185,8 @@ async def test_mutations_cannot_touch_another_organisation(
     a, b, _, world_b = two_orgs
     before_b = await footprint(pmo_state.request_sessionmaker, b.id)
     if mutation in PROJECT_CALLS:
-        foreign = PROJECT_CALLS[mutation](world_b, world_b.other_project)
-        missing = PROJECT_CALLS[mutation](_missing_world(), _missing_world().other_project)
+        foreign = PROJECT_CALLS[mutation](world_b, False)
+        missing = PROJECT_CALLS[mutation](_missing_world(), False)
     else:
         foreign = CALLS[mutation](world_b)
         missing = CALLS[mutation](_missing_world())

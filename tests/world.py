@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,6 +19,15 @@ from pmo_graph.programmes.models import Programme
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
 from pmo_graph.testing import TestOrganisation
+from pmo_graph_pso.models import (
+    Assignment,
+    Milestone,
+    PersonSkill,
+    ProjectTemplate,
+    PsoSettings,
+    StatusReport,
+    SupportEngagement,
+)
 from sample_plugin.models import SampleNote
 
 
@@ -33,6 +43,20 @@ class World:
     note: str
     organisation: str
     user: str
+    own_milestone: str
+    other_milestone: str
+    own_assignment: str
+    other_assignment: str
+    template: str
+
+    def project(self, own: bool) -> str:
+        return self.own_project if own else self.other_project
+
+    def milestone(self, own: bool) -> str:
+        return self.own_milestone if own else self.other_milestone
+
+    def assignment(self, own: bool) -> str:
+        return self.own_assignment if own else self.other_assignment
 
 
 async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
@@ -61,6 +85,27 @@ async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
     await session.flush()
     note = SampleNote(organisation_id=org.id, project_id=other.id, text="first note")
     session.add(note)
+    milestones = [
+        Milestone(organisation_id=org.id, project_id=p.id, name="M", baseline_date=date(2027, 1, 1))
+        for p in (own, other)
+    ]
+    assignments = [
+        Assignment(
+            organisation_id=org.id,
+            project_id=p.id,
+            person_id=person.id,
+            role="Analyst",
+            allocation=0.2,
+            start_date=date(2027, 1, 1),
+            end_date=date(2027, 2, 1),
+        )
+        for p in (own, other)
+    ]
+    template = ProjectTemplate(organisation_id=org.id, name="Template")
+    skill = PersonSkill(
+        organisation_id=org.id, person_id=person.id, skill="Testing", skill_key="testing", level=3
+    )
+    session.add_all([*milestones, *assignments, template, skill])
     await session.commit()
     user_id = await session.scalar(select(User.id).where(User.organisation_id == org.id).limit(1))
     assert user_id is not None
@@ -73,6 +118,11 @@ async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
         note=gid("SampleNote", note.id),
         organisation=gid("Organisation", org.id),
         user=gid("User", user_id),
+        own_milestone=gid("Milestone", milestones[0].id),
+        other_milestone=gid("Milestone", milestones[1].id),
+        own_assignment=gid("Assignment", assignments[0].id),
+        other_assignment=gid("Assignment", assignments[1].id),
+        template=gid("ProjectTemplate", template.id),
     )
 
 
@@ -82,13 +132,26 @@ async def footprint(
     """Everything a mutation could have written for an organisation, in a comparable form."""
     async with sessionmaker() as session:
         result: dict[str, object] = {}
-        for model in (Person, Project, Portfolio, Programme, SampleNote, AuditEvent):
+        for model in (
+            Person,
+            Project,
+            Portfolio,
+            Programme,
+            SampleNote,
+            AuditEvent,
+            StatusReport,
+            Milestone,
+            Assignment,
+            PersonSkill,
+            ProjectTemplate,
+            SupportEngagement,
+        ):
             result[model.__tablename__] = await session.scalar(
                 select(func.count())
                 .select_from(model)
                 .where(model.organisation_id == organisation_id)
             )
-        for model in (Person, Project, Portfolio, Programme):
+        for model in (Person, Project, Portfolio, Programme, Milestone, Assignment):
             result[f"{model.__tablename__}.versions"] = await session.scalar(
                 select(func.coalesce(func.sum(model.version), 0)).where(
                     model.organisation_id == organisation_id
@@ -101,6 +164,11 @@ async def footprint(
             )
         )
         result["tiers"] = sorted(tiers)
+        result["cadence"] = await session.scalar(
+            select(PsoSettings.reporting_cadence_days).where(
+                PsoSettings.organisation_id == organisation_id
+            )
+        )
         return result
 
 

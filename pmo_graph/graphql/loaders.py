@@ -76,7 +76,7 @@ class Loaders:
         self,
         model: type[M],
         parent: InstrumentedAttribute[Any],
-        order_by: Sequence[InstrumentedAttribute[Any]] = (),
+        order_by: Sequence[Any] = (),
         where: Sequence[ColumnElement[bool]] = (),
         key: Hashable = None,
     ) -> DataLoader[int, list[M]]:

@@ -28,6 +28,11 @@ MAX_MONEY = Decimal("9999999999999.99")
 CENTS = Decimal("0.01")
 
 
+def _words(type_name: str) -> str:
+    """``ProjectTemplate`` as ``project template``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", type_name).lower()
+
+
 def is_set(value: Any) -> bool:
     """Whether an optional input field was sent (``null`` counts as sent)."""
     return value is not UNSET
@@ -124,5 +129,5 @@ class Checks:
         if row is not None and row.organisation_id != organisation_id:  # type: ignore[attr-defined]
             row = None  # another organisation's: answered exactly like a missing one
         if row is None:
-            self.add(NOT_FOUND, f"No {type_name.lower()} has the id {value!r}.", field)
+            self.add(NOT_FOUND, f"No {_words(type_name)} has the id {value!r}.", field)
         return row

@@ -1,10 +1,38 @@
-"""Hook implementations of the `pso` tier."""
+"""Hook implementations of the `pso` tier: the project support office."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from random import Random
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_graph.auth.permissions import Permission
+from pmo_graph.organisations.models import Organisation
 from pmo_graph.plugins import Tier, hookimpl
+from pmo_graph.standards import Standard
+from pmo_graph_pso.compliance import STANDARDS, ComplianceProjectFields, ComplianceQuery
+from pmo_graph_pso.demo import seed_pso
+from pmo_graph_pso.milestones import MilestoneMutation, MilestoneProjectFields, MilestoneType
+from pmo_graph_pso.office import OfficeMutation, OfficeOrganisationFields
+from pmo_graph_pso.permissions import PSO_PERMISSIONS
+from pmo_graph_pso.staffing import (
+    AssignmentType,
+    PersonSkillType,
+    StaffingMutation,
+    StaffingPersonFields,
+    StaffingProjectFields,
+    StaffingQuery,
+)
+from pmo_graph_pso.status import StatusMutation, StatusProjectFields, StatusQuery, StatusReportType
+from pmo_graph_pso.support import (
+    SupportEngagementType,
+    SupportMutation,
+    SupportPersonFields,
+    SupportProjectFields,
+)
+from pmo_graph_pso.templates import ProjectTemplateType, TemplateMutation, TemplateQuery
 
 TIER = Tier(
     key="pso",
@@ -21,3 +49,67 @@ TIER = Tier(
 @hookimpl
 def register_tiers() -> Iterable[Tier]:
     return [TIER]
+
+
+@hookimpl
+def register_migrations() -> Path:
+    return Path(__file__).parent / "migrations" / "versions"
+
+
+@hookimpl
+def register_types() -> Iterable[type]:
+    return [
+        StatusReportType,
+        MilestoneType,
+        PersonSkillType,
+        AssignmentType,
+        ProjectTemplateType,
+        SupportEngagementType,
+    ]
+
+
+@hookimpl
+def register_type_extensions() -> Mapping[str, Iterable[type]]:
+    return {
+        "Project": [
+            StatusProjectFields,
+            MilestoneProjectFields,
+            StaffingProjectFields,
+            ComplianceProjectFields,
+            SupportProjectFields,
+        ],
+        "Person": [StaffingPersonFields, SupportPersonFields],
+        "Organisation": [OfficeOrganisationFields],
+    }
+
+
+@hookimpl
+def register_query_fields() -> Iterable[type]:
+    return [StatusQuery, StaffingQuery, TemplateQuery, ComplianceQuery]
+
+
+@hookimpl
+def register_mutation_fields() -> Iterable[type]:
+    return [
+        StatusMutation,
+        MilestoneMutation,
+        StaffingMutation,
+        TemplateMutation,
+        SupportMutation,
+        OfficeMutation,
+    ]
+
+
+@hookimpl
+def register_permissions() -> Mapping[str, Permission]:
+    return PSO_PERMISSIONS
+
+
+@hookimpl
+def register_standards() -> Iterable[Standard]:
+    return STANDARDS
+
+
+@hookimpl
+async def seed_demo(session: AsyncSession, organisation: Organisation, rng: Random) -> None:
+    await seed_pso(session, organisation, rng)

@@ -1,4 +1,8 @@
-"""The core's test configuration: every installed tier plugin plus the sample plugin."""
+"""Test configuration for the whole repository (tests/ and plugins/*/tests/).
+
+One app per database serves every suite: the installed tier plugins (entry points) plus the
+sample plugin of tests/sample_plugin.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,235 @@
+"""Compliance with standards: this tier's four standards, and findings per project."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from strawberry.types import Info
+
+from pmo_graph.graphql.context import get_context
+from pmo_graph.graphql.refs import ProjectRef
+from pmo_graph.graphql.tiers import tier_field
+from pmo_graph.projects.enums import ProjectStage
+from pmo_graph.projects.models import Project
+from pmo_graph.standards import (
+    CheckInput,
+    CheckResult,
+    InstalledStandard,
+    Severity,
+    Standard,
+    evaluate,
+)
+from pmo_graph.standards_graphql import StandardType
+from pmo_graph_pso.loaders import latest_reports, milestones_of, reporting_cadence
+from pmo_graph_pso.scope import TIER, as_of_or_today, project_scope
+
+#: Stages in which a project is still being run, so people and reporting are expected.
+OPEN_STAGES = {
+    ProjectStage.PROPOSED,
+    ProjectStage.APPROVED,
+    ProjectStage.ACTIVE,
+    ProjectStage.ON_HOLD,
+}
+
+
+async def _has_manager(check: CheckInput) -> Mapping[int, CheckResult]:
+    return {
+        p.id: CheckResult(True, "Has a project manager.")
+        if p.manager_id is not None
+        else CheckResult(False, "No project manager: name one with updateProject(managerId).")
+        for p in check.projects
+        if p.stage in OPEN_STAGES
+    }
+
+
+async def _has_sponsor(check: CheckInput) -> Mapping[int, CheckResult]:
+    return {
+        p.id: CheckResult(True, "Has a sponsor.")
+        if p.sponsor_id is not None
+        else CheckResult(False, "No sponsor: name one with updateProject(sponsorId).")
+        for p in check.projects
+        if p.stage in OPEN_STAGES
+    }
+
+
+async def _status_report_current(check: CheckInput) -> Mapping[int, CheckResult]:
+    active = [p for p in check.projects if p.stage == ProjectStage.ACTIVE]
+    if not active:
+        return {}
+    cadence = await reporting_cadence(check.context)
+    reports = await latest_reports(check.context, [p.id for p in active], check.as_of)
+    oldest_current = check.as_of - timedelta(days=cadence)
+    results = {}
+    for project, report in zip(active, reports, strict=True):
+        if report is None:
+            results[project.id] = CheckResult(False, "Never reported: submit a status report.")
+            continue
+        age = (check.as_of - report.period_ending).days
+        if report.period_ending < oldest_current:
+            results[project.id] = CheckResult(
+                False,
+                f"Last report is for the period ending {report.period_ending}, {age} days before "
+                f"{check.as_of}; reports are due every {cadence} days.",
+            )
+        else:
+            results[project.id] = CheckResult(
+                True, f"Reported for the period ending {report.period_ending} ({age} days ago)."
+            )
+    return results
+
+
+async def _has_milestones(check: CheckInput) -> Mapping[int, CheckResult]:
+    planned = [p for p in check.projects if p.stage in {ProjectStage.APPROVED, ProjectStage.ACTIVE}]
+    if not planned:
+        return {}
+    found = await milestones_of(check.context, [p.id for p in planned])
+    return {
+        project.id: CheckResult(True, f"{len(milestones)} milestone(s) planned.")
+        if milestones
+        else CheckResult(False, "No milestones: plan at least one with createMilestone.")
+        for project, milestones in zip(planned, found, strict=True)
+    }
+
+
+STANDARDS = [
+    Standard(
+        key="HAS_MANAGER",
+        name="Has a project manager",
+        description="Every project that is not closed or cancelled has a project manager.",
+        severity=Severity.HIGH,
+        check=_has_manager,
+    ),
+    Standard(
+        key="HAS_SPONSOR",
+        name="Has a sponsor",
+        description="Every project that is not closed or cancelled has a sponsor.",
+        severity=Severity.MEDIUM,
+        check=_has_sponsor,
+    ),
+    Standard(
+        key="STATUS_REPORT_CURRENT",
+        name="Status report current",
+        description="Every active project reported within the organisation's reporting cadence.",
+        severity=Severity.MEDIUM,
+        check=_status_report_current,
+    ),
+    Standard(
+        key="HAS_MILESTONES",
+        name="Has milestones",
+        description="Every approved or active project has at least one milestone planned.",
+        severity=Severity.LOW,
+        check=_has_milestones,
+    ),
+]
+
+
+@strawberry.type(description="One project against one standard.")
+class Finding:
+    standard: StandardType
+    passed: bool
+    message: str
+
+
+@strawberry.type(description="A project's findings against every standard that applies to it.")
+class Compliance:
+    compliant: bool = strawberry.field(description="True when every finding passed.")
+    findings: list[Finding]
+
+
+@strawberry.type(description="A project and its compliance, in a report.")
+class ProjectCompliance:
+    project: ProjectRef
+    compliant: bool
+    findings: list[Finding]
+
+
+@strawberry.type(description="How many projects of the report pass and fail one standard.")
+class StandardTally:
+    standard: StandardType
+    passed: int
+    failed: int
+
+
+@strawberry.type(description="Compliance of the projects in scope, on a date.")
+class ComplianceReport:
+    as_of: date
+    compliant_projects: int
+    non_compliant_projects: int
+    projects: list[ProjectCompliance] = strawberry.field(
+        description="Projects to which at least one standard applies, by code."
+    )
+    standards: list[StandardTally]
+
+
+def _findings(results: list[tuple[InstalledStandard, CheckResult]]) -> list[Finding]:
+    return [
+        Finding(standard=StandardType.of(installed), passed=r.passed, message=r.message)
+        for installed, r in results
+    ]
+
+
+@strawberry.type
+class ComplianceProjectFields:
+    @tier_field(TIER, description="The project against every standard that applies (asOf: today).")
+    async def compliance(
+        self, root: strawberry.Parent[Project], info: Info[Any, Any], as_of: date | None = None
+    ) -> Compliance:
+        findings = _findings(
+            (await evaluate(get_context(info), [root], as_of_or_today(as_of)))[root.id]
+        )
+        return Compliance(compliant=all(f.passed for f in findings), findings=findings)
+
+
+@strawberry.type
+class ComplianceQuery:
+    @tier_field(
+        TIER, description="Compliance of the projects in scope (the organisation by default)."
+    )
+    async def compliance_report(
+        self,
+        info: Info[Any, Any],
+        portfolio_id: strawberry.ID | None = None,
+        programme_id: strawberry.ID | None = None,
+        as_of: date | None = None,
+    ) -> ComplianceReport:
+        context = get_context(info)
+        day = as_of_or_today(as_of)
+        projects = list(
+            await context.db.scalars(
+                select(Project)
+                .where(
+                    Project.organisation_id == context.viewer.organisation_id,
+                    *project_scope(portfolio_id, programme_id),
+                )
+                .order_by(Project.code, Project.id)
+            )
+        )
+        results = await evaluate(context, projects, day)
+        rows = []
+        tallies: dict[str, list[Any]] = {}
+        for project in projects:
+            findings = _findings(results[project.id])
+            if not findings:
+                continue
+            rows.append(
+                ProjectCompliance(
+                    project=project, compliant=all(f.passed for f in findings), findings=findings
+                )
+            )
+            for finding in findings:
+                tally = tallies.setdefault(finding.standard.key, [finding.standard, 0, 0])
+                tally[1 if finding.passed else 2] += 1
+        compliant = sum(1 for row in rows if row.compliant)
+        return ComplianceReport(
+            as_of=day,
+            compliant_projects=compliant,
+            non_compliant_projects=len(rows) - compliant,
+            projects=rows,
+            standards=[
+                StandardTally(standard=s, passed=p, failed=f) for s, p, f in tallies.values()
+            ],
+        )

@@ -1,0 +1,247 @@
+"""Status reporting: immutable reports, each project's latest, and the office's summary."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from strawberry.types import Info
+
+from pmo_graph.auth.models import User as UserRow
+from pmo_graph.auth.permissions import authorize
+from pmo_graph.graphql.context import get_context
+from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
+from pmo_graph.graphql.nodes import ModelNode
+from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate_children
+from pmo_graph.graphql.payloads import DUPLICATE, INVALID, UserError
+from pmo_graph.graphql.refs import ProjectRef, UserRef
+from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.graphql.tiers import tier_field, tier_mutation
+from pmo_graph.graphql.validation import Checks
+from pmo_graph.projects.enums import ProjectStage
+from pmo_graph.projects.models import Project
+from pmo_graph.projects.mutations import load_project_for_write
+from pmo_graph_pso.enums import Rag
+from pmo_graph_pso.loaders import latest_reports, reporting_cadence
+from pmo_graph_pso.models import StatusReport
+from pmo_graph_pso.refs import StatusReportRef
+from pmo_graph_pso.scope import TIER, as_of_or_today, project_scope
+
+REPORT_ORDER = Ordering((StatusReport.period_ending, StatusReport.id), descending=True)
+
+Row = strawberry.Parent[StatusReport]
+
+
+@strawberry.type(name="StatusReport", description="A project's status at the end of a period.")
+class StatusReportType(ModelNode):
+    __model__ = StatusReport
+
+    period_ending: date = strawberry.field(description="The last day the report covers.")
+    overall: Rag
+    schedule: Rag | None
+    cost: Rag | None
+    scope: Rag | None
+    resources: Rag | None
+    summary: str | None
+    submitted_at: datetime
+
+    @strawberry.field
+    async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef | None:
+        return await load_by_id(info, Project, root.project_id)
+
+    @strawberry.field(description="Who submitted it.")
+    async def submitted_by(self, root: Row, info: Info[Any, Any]) -> UserRef | None:
+        return await load_by_id(info, UserRow, root.submitted_by_id)
+
+
+@strawberry.type(description="The result of submitting a status report.")
+class StatusReportPayload:
+    status_report: StatusReportRef | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="A report is a snapshot: it cannot be changed once submitted.")
+class SubmitStatusReportInput:
+    project_id: strawberry.ID
+    period_ending: date
+    overall: Rag
+    schedule: Rag | None = None
+    cost: Rag | None = None
+    scope: Rag | None = None
+    resources: Rag | None = None
+    summary: str | None = None
+
+
+@strawberry.type(description="Where the active projects in scope stand, by their latest reports.")
+class StatusSummary:
+    as_of: date
+    reporting_cadence_days: int = strawberry.field(
+        description="A report older than this many days before asOf is stale."
+    )
+    active_projects: int
+    green: int
+    amber: int
+    red: int
+    unreported: int = strawberry.field(description="Active projects that never reported.")
+    stale: list[ProjectRef] = strawberry.field(
+        description="Active projects whose latest report is older than the cadence, or missing."
+    )
+
+
+@strawberry.type
+class StatusProjectFields:
+    @tier_field(TIER, description="The project's status reports, newest period first.")
+    async def status_reports(
+        self,
+        root: strawberry.Parent[Project],
+        info: Info[Any, Any],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[StatusReportRef]:
+        context = get_context(info)
+        args = page_args(context, first=first, after=after, last=last, before=before, width=2)
+        return await paginate_children(
+            context, StatusReport, StatusReport.project_id, root.id, REPORT_ORDER, args
+        )
+
+    @tier_field(TIER, description="The report with the latest periodEnding, if any.")
+    async def latest_status(
+        self, root: strawberry.Parent[Project], info: Info[Any, Any]
+    ) -> StatusReportRef | None:
+        (report,) = await latest_reports(get_context(info), [root.id])
+        return report
+
+
+@strawberry.type
+class StatusQuery:
+    @tier_field(
+        TIER,
+        description="Counts of the ACTIVE projects in scope (the organisation when no scope is "
+        "given) by their latest report on or before asOf, and the stale ones.",
+    )
+    async def status_summary(
+        self,
+        info: Info[Any, Any],
+        portfolio_id: strawberry.ID | None = None,
+        programme_id: strawberry.ID | None = None,
+        as_of: date | None = None,
+    ) -> StatusSummary:
+        context = get_context(info)
+        day = as_of_or_today(as_of)
+        cadence = await reporting_cadence(context)
+        projects = list(
+            await context.db.scalars(
+                select(Project)
+                .where(
+                    Project.organisation_id == context.viewer.organisation_id,
+                    Project.stage == ProjectStage.ACTIVE,
+                    *project_scope(portfolio_id, programme_id),
+                )
+                .order_by(Project.code, Project.id)
+            )
+        )
+        reports = await latest_reports(context, [p.id for p in projects], day)
+        counts = {Rag.GREEN: 0, Rag.AMBER: 0, Rag.RED: 0}
+        stale = []
+        oldest_current = day - timedelta(days=cadence)
+        for project, report in zip(projects, reports, strict=True):
+            if report is not None:
+                counts[report.overall] += 1
+            if report is None or report.period_ending < oldest_current:
+                stale.append(project)
+        return StatusSummary(
+            as_of=day,
+            reporting_cadence_days=cadence,
+            active_projects=len(projects),
+            green=counts[Rag.GREEN],
+            amber=counts[Rag.AMBER],
+            red=counts[Rag.RED],
+            unreported=sum(1 for report in reports if report is None),
+            stale=stale,
+        )
+
+
+@strawberry.type
+class StatusMutation:
+    @tier_mutation(
+        TIER,
+        description="Report a project's status for a period (OFFICE and ADMIN on any project, a "
+        "project manager on their own).",
+    )
+    async def submit_status_report(
+        self, info: Info[Any, Any], input: SubmitStatusReportInput
+    ) -> StatusReportPayload:
+        authorize(get_context(info), "submitStatusReport")
+
+        async def body(tx: Transaction) -> StatusReport:
+            checks = Checks()
+            project = await load_project_for_write(
+                tx, checks, input.project_id, "submitStatusReport"
+            )
+            summary = checks.text(input.summary, "summary", required=False, max_length=20000)
+            today = datetime.now().date()
+            if input.period_ending > today:
+                checks.add(
+                    INVALID,
+                    f"periodEnding {input.period_ending} is in the future; report on a period "
+                    "that has ended.",
+                    "periodEnding",
+                )
+            duplicate = await tx.session.scalar(
+                select(StatusReport.id).where(
+                    StatusReport.project_id == project.id,
+                    StatusReport.period_ending == input.period_ending,
+                )
+            )
+            if duplicate is not None:
+                checks.add(
+                    DUPLICATE,
+                    f"{project.code} already has a report for the period ending "
+                    f"{input.period_ending}; reports cannot be changed, so report the next period.",
+                    "periodEnding",
+                )
+            checks.raise_if_any()
+            report = StatusReport(
+                organisation_id=project.organisation_id,
+                project_id=project.id,
+                period_ending=input.period_ending,
+                overall=input.overall,
+                schedule=input.schedule,
+                cost=input.cost,
+                scope=input.scope,
+                resources=input.resources,
+                summary=summary,
+                submitted_by_id=tx.context.viewer.user_id,
+            )
+            tx.session.add(report)
+            await tx.session.flush()
+            tx.audit(
+                "StatusReport",
+                report.id,
+                snapshot(
+                    {
+                        "projectId": input.project_id,
+                        "periodEnding": input.period_ending,
+                        "overall": input.overall,
+                        "schedule": input.schedule,
+                        "cost": input.cost,
+                        "scope": input.scope,
+                        "resources": input.resources,
+                    }
+                ),
+            )
+            tx.emit(
+                "status_report.submitted",
+                "StatusReport",
+                report.id,
+                project=project.id,
+                overall=input.overall,
+                period_ending=input.period_ending,
+            )
+            return report
+
+        return await run_mutation(info, "submitStatusReport", StatusReportPayload, body)

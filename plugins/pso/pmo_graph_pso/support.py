@@ -1,0 +1,161 @@
+"""Support services: coaching, workshops, guidance and assurance reviews the office gives."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from pmo_graph.auth.permissions import authorize
+from pmo_graph.graphql.context import get_context
+from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
+from pmo_graph.graphql.nodes import ModelNode
+from pmo_graph.graphql.payloads import INVALID, UserError
+from pmo_graph.graphql.refs import PersonRef, ProjectRef
+from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.graphql.tiers import tier_field, tier_mutation
+from pmo_graph.graphql.validation import Checks
+from pmo_graph.people.models import Person
+from pmo_graph.projects.models import Project
+from pmo_graph_pso.enums import SupportKind
+from pmo_graph_pso.models import SupportEngagement
+from pmo_graph_pso.refs import SupportEngagementRef
+from pmo_graph_pso.scope import TIER
+
+Row = strawberry.Parent[SupportEngagement]
+MAX_HOURS = Decimal("100")
+
+
+@strawberry.type(name="SupportEngagement", description="Help the office gave someone.")
+class SupportEngagementType(ModelNode):
+    __model__ = SupportEngagement
+
+    kind: SupportKind
+    hours: Decimal
+    notes: str | None
+
+    @strawberry.field(description="The day it took place.")
+    def date(self, root: Row) -> date:
+        return root.held_on
+
+    @strawberry.field
+    async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef | None:
+        return await load_by_id(info, Project, root.project_id)
+
+    @strawberry.field(description="Who was coached, trained or reviewed.")
+    async def recipient(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
+        return await load_by_id(info, Person, root.recipient_id)
+
+    @strawberry.field(description="Who from the office gave it.")
+    async def facilitator(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
+        return await load_by_id(info, Person, root.facilitator_id)
+
+
+@strawberry.type(description="The result of recording a support engagement.")
+class SupportEngagementPayload:
+    support_engagement: SupportEngagementRef | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class RecordSupportEngagementInput:
+    kind: SupportKind
+    recipient_id: strawberry.ID
+    date: date
+    hours: Decimal
+    project_id: strawberry.ID | None = None
+    facilitator_id: strawberry.ID | None = None
+    notes: str | None = None
+
+
+def _engagements(info: Info[Any, Any], column: Any, key: int) -> Any:
+    loader = get_context(info).loaders.children(
+        SupportEngagement,
+        column,
+        order_by=(SupportEngagement.held_on.desc(), SupportEngagement.id.desc()),
+    )
+    return loader.load(key)
+
+
+@strawberry.type
+class SupportProjectFields:
+    @tier_field(TIER, description="Support given for the project, newest first.")
+    async def support_engagements(
+        self, root: strawberry.Parent[Project], info: Info[Any, Any]
+    ) -> list[SupportEngagementRef]:
+        return await _engagements(info, SupportEngagement.project_id, root.id)  # type: ignore[no-any-return]
+
+
+@strawberry.type
+class SupportPersonFields:
+    @tier_field(TIER, description="Support the person received, newest first.")
+    async def support_received(
+        self, root: strawberry.Parent[Person], info: Info[Any, Any]
+    ) -> list[SupportEngagementRef]:
+        return await _engagements(info, SupportEngagement.recipient_id, root.id)  # type: ignore[no-any-return]
+
+
+@strawberry.type
+class SupportMutation:
+    @tier_mutation(
+        TIER, description="Record coaching, a workshop, guidance or an assurance review."
+    )
+    async def record_support_engagement(
+        self, info: Info[Any, Any], input: RecordSupportEngagementInput
+    ) -> SupportEngagementPayload:
+        context = get_context(info)
+        authorize(context, "recordSupportEngagement")
+        organisation_id = context.viewer.organisation_id
+
+        async def body(tx: Transaction) -> SupportEngagement:
+            checks = Checks()
+            project = await checks.reference(
+                tx.session, organisation_id, Project, "Project", input.project_id, "projectId"
+            )
+            recipient = await checks.reference(
+                tx.session, organisation_id, Person, "Person", input.recipient_id, "recipientId"
+            )
+            facilitator = await checks.reference(
+                tx.session, organisation_id, Person, "Person", input.facilitator_id, "facilitatorId"
+            )
+            notes = checks.text(input.notes, "notes", required=False, max_length=20000)
+            try:
+                valid_hours = input.hours.is_finite() and 0 < input.hours <= MAX_HOURS
+            except InvalidOperation:
+                valid_hours = False
+            if not valid_hours:
+                checks.add(INVALID, f"hours must be more than 0 and at most {MAX_HOURS}.", "hours")
+            checks.raise_if_any()
+            assert recipient is not None
+            engagement = SupportEngagement(
+                organisation_id=organisation_id,
+                kind=input.kind,
+                project_id=project.id if project else None,
+                recipient_id=recipient.id,
+                facilitator_id=facilitator.id if facilitator else None,
+                held_on=input.date,
+                hours=input.hours.quantize(Decimal("0.01")),
+                notes=notes,
+            )
+            tx.session.add(engagement)
+            await tx.session.flush()
+            tx.audit(
+                "SupportEngagement",
+                engagement.id,
+                snapshot(
+                    {
+                        "kind": input.kind,
+                        "projectId": input.project_id,
+                        "recipientId": input.recipient_id,
+                        "facilitatorId": input.facilitator_id,
+                        "date": input.date,
+                        "hours": engagement.hours,
+                    }
+                ),
+            )
+            return engagement
+
+        return await run_mutation(info, "recordSupportEngagement", SupportEngagementPayload, body)

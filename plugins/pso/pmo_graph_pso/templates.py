@@ -1,0 +1,267 @@
+"""Project templates: reusable shapes, and projects created from them with their milestones."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from strawberry.types import Info
+
+from pmo_graph.auth.permissions import authorize
+from pmo_graph.graphql.context import get_context
+from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
+from pmo_graph.graphql.nodes import ModelNode
+from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate
+from pmo_graph.graphql.payloads import DUPLICATE, INVALID, UserError
+from pmo_graph.graphql.tiers import tier_field, tier_mutation
+from pmo_graph.graphql.validation import Checks
+from pmo_graph.people.models import Person
+from pmo_graph.projects.enums import ProjectStage
+from pmo_graph.projects.models import Project
+from pmo_graph.projects.mutations import CODE_MAX, ProjectPayload, project_values
+from pmo_graph_pso.models import Milestone, ProjectTemplate, TemplateMilestone
+from pmo_graph_pso.refs import ProjectTemplateRef
+from pmo_graph_pso.scope import TIER
+
+TEMPLATE_ORDER = Ordering((ProjectTemplate.name, ProjectTemplate.id))
+MAX_MILESTONES = 100
+
+
+@strawberry.type(name="TemplateMilestone", description="A milestone a template plans.")
+class TemplateMilestoneType:
+    name: str
+    offset_days: int = strawberry.field(description="Days after the project's start date.")
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Info[Any, Any]) -> bool:
+        return isinstance(obj, (cls, TemplateMilestone))
+
+
+@strawberry.type(name="ProjectTemplate", description="A reusable project shape.")
+class ProjectTemplateType(ModelNode):
+    __model__ = ProjectTemplate
+
+    name: str
+    description: str | None
+    version: int
+
+    @strawberry.field(description="The milestones, in the order given.")
+    async def milestones(
+        self, root: strawberry.Parent[ProjectTemplate], info: Info[Any, Any]
+    ) -> list[TemplateMilestoneType]:
+        loader = get_context(info).loaders.children(
+            TemplateMilestone, TemplateMilestone.template_id, order_by=(TemplateMilestone.position,)
+        )
+        return await loader.load(root.id)  # type: ignore[return-value]
+
+
+@strawberry.type(description="The result of a mutation on a project template.")
+class ProjectTemplatePayload:
+    project_template: ProjectTemplateRef | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class TemplateMilestoneInput:
+    name: str
+    offset_days: int = strawberry.field(description="Days after the start date, 0 or more.")
+
+
+@strawberry.input
+class CreateProjectTemplateInput:
+    name: str
+    description: str | None = None
+    milestones: list[TemplateMilestoneInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateProjectFromTemplateInput:
+    template_id: strawberry.ID
+    code: str
+    name: str
+    start_date: date
+    description: str | None = None
+    budget: Decimal | None = None
+    category: str | None = None
+    manager_id: strawberry.ID | None = None
+    sponsor_id: strawberry.ID | None = None
+
+
+@strawberry.type
+class TemplateQuery:
+    @tier_field(TIER, description="The organisation's project templates, by name.")
+    async def project_templates(
+        self,
+        info: Info[Any, Any],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ProjectTemplateRef]:
+        context = get_context(info)
+        args = page_args(context, first=first, after=after, last=last, before=before, width=2)
+        return await paginate(context, ProjectTemplate, TEMPLATE_ORDER, args)
+
+
+@strawberry.type
+class TemplateMutation:
+    @tier_mutation(TIER, description="Create a project template with its milestones.")
+    async def create_project_template(
+        self, info: Info[Any, Any], input: CreateProjectTemplateInput
+    ) -> ProjectTemplatePayload:
+        context = get_context(info)
+        authorize(context, "createProjectTemplate")
+
+        async def body(tx: Transaction) -> ProjectTemplate:
+            checks = Checks()
+            name = checks.text(input.name, "name", required=True, max_length=200)
+            description = checks.text(
+                input.description, "description", required=False, max_length=20000
+            )
+            if len(input.milestones) > MAX_MILESTONES:
+                checks.add(
+                    INVALID, f"A template has at most {MAX_MILESTONES} milestones.", "milestones"
+                )
+            planned = []
+            for index, item in enumerate(input.milestones):
+                milestone_name = " ".join(item.name.split())
+                if not milestone_name or len(milestone_name) > 200:
+                    checks.add(
+                        INVALID,
+                        f"Milestone {index + 1} needs a name of 1 to 200 characters.",
+                        "milestones",
+                        str(index),
+                        "name",
+                    )
+                if item.offset_days < 0:
+                    checks.add(
+                        INVALID,
+                        f"offsetDays of milestone {index + 1} is {item.offset_days}; it counts "
+                        "days after the start and must be 0 or more.",
+                        "milestones",
+                        str(index),
+                        "offsetDays",
+                    )
+                planned.append((milestone_name, item.offset_days))
+            checks.raise_if_any()
+            template = ProjectTemplate(
+                organisation_id=context.viewer.organisation_id, name=name, description=description
+            )
+            tx.session.add(template)
+            await tx.session.flush()
+            tx.session.add_all(
+                TemplateMilestone(
+                    organisation_id=template.organisation_id,
+                    template_id=template.id,
+                    position=position,
+                    name=milestone_name,
+                    offset_days=offset,
+                )
+                for position, (milestone_name, offset) in enumerate(planned)
+            )
+            await tx.session.flush()
+            tx.audit(
+                "ProjectTemplate",
+                template.id,
+                {
+                    "name": name,
+                    "description": description,
+                    "milestones": [{"name": n, "offsetDays": o} for n, o in planned],
+                },
+            )
+            return template
+
+        return await run_mutation(info, "createProjectTemplate", ProjectTemplatePayload, body)
+
+    @tier_mutation(
+        TIER,
+        description="Create a project from a template: its milestones are planned from the start "
+        "date (baseline = forecast = startDate + offsetDays).",
+    )
+    async def create_project_from_template(
+        self, info: Info[Any, Any], input: CreateProjectFromTemplateInput
+    ) -> ProjectPayload:
+        context = get_context(info)
+        authorize(context, "createProjectFromTemplate")
+        organisation_id = context.viewer.organisation_id
+
+        async def body(tx: Transaction) -> Project:
+            checks = Checks()
+            template = await checks.reference(
+                tx.session,
+                organisation_id,
+                ProjectTemplate,
+                "ProjectTemplate",
+                input.template_id,
+                "templateId",
+            )
+            code = checks.text(input.code, "code", required=True, max_length=CODE_MAX)
+            name = checks.text(input.name, "name", required=True, max_length=200)
+            description = checks.text(
+                input.description, "description", required=False, max_length=20000
+            )
+            category = checks.text(input.category, "category", required=False, max_length=100)
+            budget = checks.money(input.budget, "budget")
+            manager = await checks.reference(
+                tx.session, organisation_id, Person, "Person", input.manager_id, "managerId"
+            )
+            sponsor = await checks.reference(
+                tx.session, organisation_id, Person, "Person", input.sponsor_id, "sponsorId"
+            )
+            if code is not None and any(c.isspace() for c in code):
+                checks.add(INVALID, "code must not contain spaces.", "code")
+            if code is not None and await tx.session.scalar(
+                select(Project.id).where(
+                    Project.organisation_id == organisation_id, Project.code == code
+                )
+            ):
+                checks.add(DUPLICATE, f"Another project already has the code {code}.", "code")
+            checks.raise_if_any()
+            assert template is not None
+            planned = list(
+                await tx.session.scalars(
+                    select(TemplateMilestone)
+                    .where(TemplateMilestone.template_id == template.id)
+                    .order_by(TemplateMilestone.position)
+                )
+            )
+            last_offset = max((m.offset_days for m in planned), default=0)
+            project = Project(
+                organisation_id=organisation_id,
+                code=code,
+                name=name,
+                description=description or template.description,
+                stage=ProjectStage.PROPOSED,
+                start_date=input.start_date,
+                end_date=input.start_date + timedelta(days=last_offset),
+                budget=budget,
+                category=category,
+                manager_id=manager.id if manager else None,
+                sponsor_id=sponsor.id if sponsor else None,
+            )
+            tx.session.add(project)
+            await tx.session.flush()
+            for item in planned:
+                day = input.start_date + timedelta(days=item.offset_days)
+                tx.session.add(
+                    Milestone(
+                        organisation_id=organisation_id,
+                        project_id=project.id,
+                        name=item.name,
+                        baseline_date=day,
+                        forecast_date=day,
+                    )
+                )
+            await tx.session.flush()
+            tx.audit(
+                "Project",
+                project.id,
+                {**snapshot(project_values(project)), "templateId": input.template_id},
+            )
+            tx.emit("project.created", "Project", project.id, template=template.id)
+            return project
+
+        return await run_mutation(info, "createProjectFromTemplate", ProjectPayload, body)
