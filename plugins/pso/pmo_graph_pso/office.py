@@ -15,7 +15,7 @@ from pmo_graph.graphql.refs import OrganisationRef
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import Checks
 from pmo_graph.organisations.models import Organisation
-from pmo_graph_pso.loaders import reporting_cadence
+from pmo_graph_pso.loaders import DEFAULT_CADENCE_DAYS, reporting_cadence
 from pmo_graph_pso.models import PsoSettings
 from pmo_graph_pso.scope import TIER
 
@@ -58,7 +58,7 @@ class OfficeMutation:
                 checks.add(INVALID, f"days must be from 1 to {MAX_CADENCE_DAYS}.", "days")
             checks.raise_if_any()
             settings = await tx.session.get(PsoSettings, organisation_id)
-            before = settings.reporting_cadence_days if settings else 14
+            before = settings.reporting_cadence_days if settings else DEFAULT_CADENCE_DAYS
             if settings is None:
                 tx.session.add(
                     PsoSettings(organisation_id=organisation_id, reporting_cadence_days=input.days)

@@ -217,9 +217,12 @@ class StaffingQuery:
         if end_date < start_date:
             raise BadUserInput("`endDate` must not be before `startDate`.", argument="endDate")
         project_pk = parse_pk(project_id, "Project")
-        project = await load_by_id(info, Project, project_pk) if project_pk else None
-        if project is None:
-            return []
+        if project_pk is None:
+            raise BadUserInput(
+                f"`projectId` {project_id!r} is not a Project id.", argument="projectId"
+            )
+        if await load_by_id(info, Project, project_pk) is None:
+            return []  # no such project in the organisation: nobody to suggest
         candidates: Sequence[Any] = (
             await context.db.execute(
                 select(Person, PersonSkill.level)
@@ -309,7 +312,7 @@ class StaffingMutation:
                 )
             )
             await tx.session.flush()
-            tx.audit("Person", person.id, {"skill": skill, "level": input.level})
+            tx.audit("Person", person.id, {"skill": " ".join(skill.split()), "level": input.level})
             return person
 
         return await run_mutation(info, "addPersonSkill", PersonPayload, body)

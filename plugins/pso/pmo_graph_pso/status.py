@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from pmo_graph.auth.models import User as UserRow
 from pmo_graph.auth.permissions import authorize
+from pmo_graph.db.types import utcnow
 from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
 from pmo_graph.graphql.nodes import ModelNode
@@ -84,7 +85,9 @@ class StatusSummary:
     green: int
     amber: int
     red: int
-    unreported: int = strawberry.field(description="Active projects that never reported.")
+    unreported: int = strawberry.field(
+        description="Active projects with no report for a period ending on or before asOf."
+    )
     stale: list[ProjectRef] = strawberry.field(
         description="Active projects whose latest report is older than the cadence, or missing."
     )
@@ -183,7 +186,7 @@ class StatusMutation:
                 tx, checks, input.project_id, "submitStatusReport"
             )
             summary = checks.text(input.summary, "summary", required=False, max_length=20000)
-            today = datetime.now().date()
+            today = utcnow().date()
             if input.period_ending > today:
                 checks.add(
                     INVALID,

@@ -123,11 +123,16 @@ class SupportMutation:
             )
             notes = checks.text(input.notes, "notes", required=False, max_length=20000)
             try:
-                valid_hours = input.hours.is_finite() and 0 < input.hours <= MAX_HOURS
+                hours = input.hours.quantize(Decimal("0.01"))
+                valid_hours = 0 < hours <= MAX_HOURS
             except InvalidOperation:
-                valid_hours = False
+                hours, valid_hours = Decimal(0), False
             if not valid_hours:
-                checks.add(INVALID, f"hours must be more than 0 and at most {MAX_HOURS}.", "hours")
+                checks.add(
+                    INVALID,
+                    f"hours must be at least 0.01 and at most {MAX_HOURS} (two decimals).",
+                    "hours",
+                )
             checks.raise_if_any()
             assert recipient is not None
             engagement = SupportEngagement(
@@ -137,7 +142,7 @@ class SupportMutation:
                 recipient_id=recipient.id,
                 facilitator_id=facilitator.id if facilitator else None,
                 held_on=input.date,
-                hours=input.hours.quantize(Decimal("0.01")),
+                hours=hours,
                 notes=notes,
             )
             tx.session.add(engagement)

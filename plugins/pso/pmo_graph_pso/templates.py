@@ -256,10 +256,23 @@ class TemplateMutation:
                     )
                 )
             await tx.session.flush()
+            planned_dates = [
+                {
+                    "name": item.name,
+                    "baselineDate": (
+                        input.start_date + timedelta(days=item.offset_days)
+                    ).isoformat(),
+                }
+                for item in planned
+            ]
             tx.audit(
                 "Project",
                 project.id,
-                {**snapshot(project_values(project)), "templateId": input.template_id},
+                {
+                    **snapshot(project_values(project)),
+                    "templateId": input.template_id,
+                    "milestones": planned_dates,
+                },
             )
             tx.emit("project.created", "Project", project.id, template=template.id)
             return project
