@@ -89,9 +89,7 @@ CALLS: dict[str, Callable[[World], Call]] = {
         "programme { id }",
         lambda w: {"programmeId": w.programme, "vision": "A new vision"},
     ),
-    "enableTier": _call(
-        "enableTier", "EnableTierInput", "tier { key }", lambda w: {"key": "portfolio"}
-    ),
+    "enableTier": _call("enableTier", "EnableTierInput", "tier { key }", lambda w: {"key": "pmo"}),
     "disableTier": _call(
         "disableTier", "DisableTierInput", "tier { key }", lambda w: {"key": "sample"}
     ),
@@ -134,6 +132,59 @@ CALLS: dict[str, Callable[[World], Call]] = {
             "date": "2026-11-01",
             "hours": "1.5",
         },
+    ),
+    "setBalanceTargets": _call(
+        "setBalanceTargets",
+        "SetBalanceTargetsInput",
+        "portfolio { id }",
+        lambda w: {"portfolioId": w.portfolio, "targets": [{"category": "Run", "share": 1.0}]},
+    ),
+    "setPersonCapacity": _call(
+        "setPersonCapacity",
+        "SetPersonCapacityInput",
+        "person { id }",
+        lambda w: {"personId": w.person, "capacity": 0.8},
+    ),
+    "createScenario": _call(
+        "createScenario",
+        "CreateScenarioInput",
+        "scenario { id }",
+        lambda w: {"portfolioId": w.portfolio, "name": "Another what-if"},
+    ),
+    "addScenarioChange": _call(
+        "addScenarioChange",
+        "AddScenarioChangeInput",
+        "scenario { id }",
+        lambda w: {
+            "scenarioId": w.scenario,
+            "kind": "SHIFT_PROJECT",
+            "fromProjectId": w.other_project,
+            "days": 5,
+        },
+    ),
+    "applyScenario": _call(
+        "applyScenario",
+        "ApplyScenarioInput",
+        "scenario { id }",
+        lambda w: {"scenarioId": w.scenario},
+    ),
+    "resolveIssue": _call(
+        "resolveIssue",
+        "ResolveIssueInput",
+        "issue { id }",
+        lambda w: {"issueId": w.other_issue, "resolution": "Fixed"},
+    ),
+    "setPortfolioCriteria": _call(
+        "setPortfolioCriteria",
+        "SetPortfolioCriteriaInput",
+        "portfolio { id }",
+        lambda w: {"portfolioId": w.portfolio, "criteria": [{"key": "value", "weight": 2.0}]},
+    ),
+    "scoreProject": _call(
+        "scoreProject",
+        "ScoreProjectInput",
+        "project { id }",
+        lambda w: {"projectId": w.other_project, "criterion": "value", "score": 7.5},
     ),
     "setReportingCadence": _call(
         "setReportingCadence",
@@ -193,6 +244,44 @@ PROJECT_CALLS: dict[str, Callable[[World, bool], Call]] = {
             "endDate": "2027-01-31",
         },
     ),
+    "raiseRisk": _on_project(
+        "raiseRisk",
+        "RaiseRiskInput",
+        "risk { id }",
+        lambda w, own: {
+            "projectId": w.project(own),
+            "title": "New risk",
+            "probability": 2,
+            "impact": 3,
+        },
+    ),
+    "updateRisk": _on_project(
+        "updateRisk",
+        "UpdateRiskInput",
+        "risk { id }",
+        lambda w, own: {"riskId": w.risk(own), "impact": 5},
+    ),
+    "raiseIssue": _on_project(
+        "raiseIssue",
+        "RaiseIssueInput",
+        "issue { id }",
+        lambda w, own: {"title": "New issue", "severity": "LOW", "projectIds": [w.project(own)]},
+    ),
+    "linkIssue": _on_project(
+        "linkIssue",
+        "LinkIssueInput",
+        "issue { id }",
+        lambda w, own: {
+            "issueId": w.other_issue,
+            "projectId": w.own_project if own else w.third_project,
+        },
+    ),
+    "escalateIssue": _on_project(
+        "escalateIssue",
+        "EscalateIssueInput",
+        "issue { id }",
+        lambda w, own: {"issueId": w.issue(own), "portfolioId": w.portfolio},
+    ),
     "releaseAssignment": _on_project(
         "releaseAssignment",
         "ReleaseAssignmentInput",
@@ -202,4 +291,4 @@ PROJECT_CALLS: dict[str, Callable[[World, bool], Call]] = {
 }
 
 #: Tiers the organisation of a matrix test has on (so every mutation above can succeed).
-TIERS = ["sample", "pso"]
+TIERS = ["sample", "pso", "portfolio"]

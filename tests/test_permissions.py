@@ -52,6 +52,20 @@ ALLOWED: dict[str, set[Role]] = {
     "createProjectFromTemplate": {A, OF, PF, PD},
     "recordSupportEngagement": {A, OF},
     "setReportingCadence": {A, OF},
+    # portfolio
+    "raiseRisk": {A, OF, PF, PD},
+    "updateRisk": {A, OF, PF, PD},
+    "setBalanceTargets": {A, OF, PF},
+    "setPersonCapacity": {A, OF},
+    "createScenario": {A, OF, PF},
+    "addScenarioChange": {A, OF, PF},
+    "applyScenario": {A, PF},
+    "raiseIssue": {A, OF, PF, PD},
+    "linkIssue": {A, OF, PF, PD},
+    "escalateIssue": {A, OF, PF, PD},
+    "resolveIssue": {A, OF, PF, PD},
+    "setPortfolioCriteria": {A, OF, PF},
+    "scoreProject": {A, OF, PF},
 }
 ALLOWED_ON_OWN_PROJECT: dict[str, set[Role]] = {
     "updateProject": {PM},
@@ -61,6 +75,11 @@ ALLOWED_ON_OWN_PROJECT: dict[str, set[Role]] = {
     "updateMilestone": {PM},
     "assignPerson": {PM},
     "releaseAssignment": {PM},
+    "raiseRisk": {PM},
+    "updateRisk": {PM},
+    "raiseIssue": {PM},
+    "linkIssue": {PM},
+    "escalateIssue": {PM},
 }
 
 CELLS = [(mutation, role, None) for mutation in sorted(CALLS) for role in Role] + [

@@ -7,6 +7,7 @@ an id of B's is answered exactly as an id that does not exist.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -38,6 +39,12 @@ def _missing_world() -> World:
         own_assignment=gid("Assignment", MISSING),
         other_assignment=gid("Assignment", MISSING),
         template=gid("ProjectTemplate", MISSING),
+        third_project=gid("Project", MISSING),
+        own_risk=gid("Risk", MISSING),
+        other_risk=gid("Risk", MISSING),
+        scenario=gid("Scenario", MISSING),
+        own_issue=gid("Issue", MISSING),
+        other_issue=gid("Issue", MISSING),
     )
 
 
@@ -72,6 +79,12 @@ def _ids(world: World) -> list[str]:
         world.own_assignment,
         world.other_assignment,
         world.template,
+        world.third_project,
+        world.own_risk,
+        world.other_risk,
+        world.scenario,
+        world.own_issue,
+        world.other_issue,
     ]
 
 
@@ -94,7 +107,7 @@ QUERIES: dict[str, Callable[[World], tuple[str, dict[str, Any]]]] = {
     ),
     "viewer": lambda w: ("{ viewer { organisation { slug } user { email } } }", {}),
     "tiers": lambda w: ("{ tiers { key enabled } }", {}),
-    "people": lambda w: ("{ people { totalCount nodes { name } } }", {}),
+    "people": lambda w: ("{ people { totalCount nodes { name email } } }", {}),
     "projects": lambda w: (
         "query($p: ID!) { projects(filter: {portfolioId: $p}) { totalCount nodes { code } } "
         "all: projects { totalCount } }",
@@ -119,6 +132,14 @@ QUERIES: dict[str, Callable[[World], tuple[str, dict[str, Any]]]] = {
         {"p": w.other_project},
     ),
     "projectTemplates": lambda w: ("{ projectTemplates { totalCount } }", {}),
+    "utilisation": lambda w: (
+        '{ utilisation(from: "2027-01-01", to: "2027-02-28", granularity: MONTH) { person { email } periods { allocation } } }',
+        {},
+    ),
+    "overallocations": lambda w: (
+        '{ overallocations(from: "2027-01-01", to: "2027-02-28") { person { email } projects { code } } }',
+        {},
+    ),
     "complianceReport": lambda w: (
         'query($p: ID!) { complianceReport(portfolioId: $p, asOf: "2026-11-20") { projects { project { code } } } }',
         {"p": w.portfolio},
@@ -160,7 +181,9 @@ async def test_queries_answer_for_anothers_ids_as_for_missing_ones(
     assert _without_ids(foreign, _ids(world_b)) == _without_ids(missing, _ids(_missing_world()))
     text = json.dumps(foreign)
     assert b.slug not in text
-    assert "Pat Other" not in text or field == "people"
+    # every person and project a list shows is the viewer's own (their emails and codes say so)
+    for email in re.findall(r'"email": "([^"]+)"', text):
+        assert email.endswith(f"{a.slug}.test"), email
 
 
 async def test_lists_hold_only_the_viewers_organisation(

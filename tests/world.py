@@ -19,9 +19,21 @@ from pmo_graph.programmes.models import Programme
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
 from pmo_graph.testing import TestOrganisation
+from pmo_graph_portfolio.enums import IssueSeverity, IssueStatus, RiskStatus, ScenarioStatus
+from pmo_graph_portfolio.models import (
+    BalanceTarget,
+    Criterion,
+    Issue,
+    IssueProject,
+    ProjectScore,
+    Risk,
+    Scenario,
+    ScenarioChange,
+)
 from pmo_graph_pso.models import (
     Assignment,
     Milestone,
+    PersonCapacity,
     PersonSkill,
     ProjectTemplate,
     PsoSettings,
@@ -48,6 +60,12 @@ class World:
     own_assignment: str
     other_assignment: str
     template: str
+    third_project: str
+    own_risk: str
+    other_risk: str
+    scenario: str
+    own_issue: str
+    other_issue: str
 
     def project(self, own: bool) -> str:
         return self.own_project if own else self.other_project
@@ -57,6 +75,12 @@ class World:
 
     def assignment(self, own: bool) -> str:
         return self.own_assignment if own else self.other_assignment
+
+    def risk(self, own: bool) -> str:
+        return self.own_risk if own else self.other_risk
+
+    def issue(self, own: bool) -> str:
+        return self.own_issue if own else self.other_issue
 
 
 async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
@@ -80,8 +104,16 @@ async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
         name="Other project",
         stage=ProjectStage.ACTIVE,
         manager_id=person.id,
+        portfolio_id=portfolio.id,
     )
-    session.add_all([programme, own, other])
+    third = Project(
+        organisation_id=org.id,
+        code="THIRD-1",
+        name="Third project",
+        stage=ProjectStage.PROPOSED,
+        portfolio_id=portfolio.id,
+    )
+    session.add_all([programme, own, other, third])
     await session.flush()
     note = SampleNote(organisation_id=org.id, project_id=other.id, text="first note")
     session.add(note)
@@ -106,6 +138,41 @@ async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
         organisation_id=org.id, person_id=person.id, skill="Testing", skill_key="testing", level=3
     )
     session.add_all([*milestones, *assignments, template, skill])
+    risks = [
+        Risk(
+            organisation_id=org.id,
+            project_id=p.id,
+            title="R",
+            probability=3,
+            impact=3,
+            status=RiskStatus.OPEN,
+        )
+        for p in (own, other)
+    ]
+    scenario = Scenario(
+        organisation_id=org.id,
+        portfolio_id=portfolio.id,
+        name="What if",
+        status=ScenarioStatus.DRAFT,
+    )
+    issues = [
+        Issue(
+            organisation_id=org.id,
+            title="I",
+            severity=IssueSeverity.MEDIUM,
+            status=IssueStatus.OPEN,
+        )
+        for _ in (own, other)
+    ]
+    session.add_all([*risks, scenario, *issues])
+    session.add(
+        Criterion(organisation_id=org.id, portfolio_id=portfolio.id, key="value", weight=1.0)
+    )
+    await session.flush()
+    session.add_all(
+        IssueProject(organisation_id=org.id, issue_id=issue.id, project_id=p.id)
+        for issue, p in zip(issues, (own, other), strict=True)
+    )
     await session.commit()
     user_id = await session.scalar(select(User.id).where(User.organisation_id == org.id).limit(1))
     assert user_id is not None
@@ -123,6 +190,12 @@ async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
         own_assignment=gid("Assignment", assignments[0].id),
         other_assignment=gid("Assignment", assignments[1].id),
         template=gid("ProjectTemplate", template.id),
+        third_project=gid("Project", third.id),
+        own_risk=gid("Risk", risks[0].id),
+        other_risk=gid("Risk", risks[1].id),
+        scenario=gid("Scenario", scenario.id),
+        own_issue=gid("Issue", issues[0].id),
+        other_issue=gid("Issue", issues[1].id),
     )
 
 
@@ -145,13 +218,32 @@ async def footprint(
             PersonSkill,
             ProjectTemplate,
             SupportEngagement,
+            Risk,
+            Scenario,
+            ScenarioChange,
+            Issue,
+            IssueProject,
+            BalanceTarget,
+            Criterion,
+            ProjectScore,
+            PersonCapacity,
         ):
             result[model.__tablename__] = await session.scalar(
                 select(func.count())
                 .select_from(model)
                 .where(model.organisation_id == organisation_id)
             )
-        for model in (Person, Project, Portfolio, Programme, Milestone, Assignment):
+        for model in (
+            Person,
+            Project,
+            Portfolio,
+            Programme,
+            Milestone,
+            Assignment,
+            Risk,
+            Scenario,
+            Issue,
+        ):
             result[f"{model.__tablename__}.versions"] = await session.scalar(
                 select(func.coalesce(func.sum(model.version), 0)).where(
                     model.organisation_id == organisation_id

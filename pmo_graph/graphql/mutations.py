@@ -120,7 +120,10 @@ async def run_mutation(
     try:
         async with context.write() as session:
             transaction = Transaction(context=context, session=session, action=action)
-            thing = await body(transaction)
+            # Reads inside the body must not flush half-made changes: a row changed in several
+            # steps gets one UPDATE, hence one new version, when the body flushes.
+            with session.no_autoflush:
+                thing = await body(transaction)
             if not transaction.audited:
                 raise RuntimeError(f"mutation {action} wrote no audit event")
             await session.flush()

@@ -1,10 +1,45 @@
-"""Hook implementations of the `portfolio` tier."""
+"""Hook implementations of the `portfolio` tier: the portfolio support office."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from random import Random
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_graph.auth.permissions import Permission
+from pmo_graph.organisations.models import Organisation
 from pmo_graph.plugins import Tier, hookimpl
+from pmo_graph.standards import Standard
+from pmo_graph_portfolio.balance import BalanceMutation, BalancePortfolioFields
+from pmo_graph_portfolio.demo import seed_portfolio
+from pmo_graph_portfolio.issues import (
+    IssueMutation,
+    IssuePortfolioFields,
+    IssueProjectFields,
+    IssueType,
+)
+from pmo_graph_portfolio.permissions import PORTFOLIO_PERMISSIONS
+from pmo_graph_portfolio.priorities import (
+    PriorityMutation,
+    PriorityPortfolioFields,
+    PriorityProjectFields,
+)
+from pmo_graph_portfolio.resources import ResourceMutation, ResourcePersonFields, ResourceQuery
+from pmo_graph_portfolio.risks import (
+    STANDARDS,
+    RiskMutation,
+    RiskPortfolioFields,
+    RiskProjectFields,
+    RiskType,
+)
+from pmo_graph_portfolio.scenarios import (
+    ScenarioChangeType,
+    ScenarioMutation,
+    ScenarioPortfolioFields,
+    ScenarioType,
+)
 
 TIER = Tier(
     key="portfolio",
@@ -22,3 +57,60 @@ TIER = Tier(
 @hookimpl
 def register_tiers() -> Iterable[Tier]:
     return [TIER]
+
+
+@hookimpl
+def register_migrations() -> Path:
+    return Path(__file__).parent / "migrations" / "versions"
+
+
+@hookimpl
+def register_types() -> Iterable[type]:
+    return [RiskType, ScenarioType, ScenarioChangeType, IssueType]
+
+
+@hookimpl
+def register_type_extensions() -> Mapping[str, Iterable[type]]:
+    return {
+        "Project": [RiskProjectFields, IssueProjectFields, PriorityProjectFields],
+        "Portfolio": [
+            RiskPortfolioFields,
+            BalancePortfolioFields,
+            ScenarioPortfolioFields,
+            IssuePortfolioFields,
+            PriorityPortfolioFields,
+        ],
+        "Person": [ResourcePersonFields],
+    }
+
+
+@hookimpl
+def register_query_fields() -> Iterable[type]:
+    return [ResourceQuery]
+
+
+@hookimpl
+def register_mutation_fields() -> Iterable[type]:
+    return [
+        RiskMutation,
+        BalanceMutation,
+        ResourceMutation,
+        ScenarioMutation,
+        IssueMutation,
+        PriorityMutation,
+    ]
+
+
+@hookimpl
+def register_permissions() -> Mapping[str, Permission]:
+    return PORTFOLIO_PERMISSIONS
+
+
+@hookimpl
+def register_standards() -> Iterable[Standard]:
+    return STANDARDS
+
+
+@hookimpl
+async def seed_demo(session: AsyncSession, organisation: Organisation, rng: Random) -> None:
+    await seed_portfolio(session, organisation, rng)

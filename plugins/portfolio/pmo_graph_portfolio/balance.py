@@ -1,0 +1,209 @@
+"""Portfolio balance: the budget's share per category against the portfolio's targets."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from sqlalchemy import delete, func, select
+from strawberry.types import Info
+
+from pmo_graph.auth.permissions import authorize
+from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.mutations import Transaction, run_mutation
+from pmo_graph.graphql.payloads import DUPLICATE, INVALID
+from pmo_graph.graphql.tiers import tier_field, tier_mutation
+from pmo_graph.graphql.validation import Checks
+from pmo_graph.portfolios.models import Portfolio
+from pmo_graph.portfolios.mutations import PortfolioPayload
+from pmo_graph.projects.enums import ProjectStage
+from pmo_graph.projects.models import Project
+from pmo_graph_portfolio.models import BalanceTarget
+from pmo_graph_portfolio.scope import TIER
+
+UNCATEGORISED = "Uncategorised"
+SHARE_TOLERANCE = 0.001
+
+
+@strawberry.type(description="A category's target and actual share of a portfolio's budget.")
+class BalanceLine:
+    category: str
+    target_share: float = strawberry.field(description="0 when the category has no target.")
+    actual_share: float = strawberry.field(
+        description="The category's share of the budget of the portfolio's projects that are "
+        "neither CLOSED nor CANCELLED."
+    )
+    deviation: float = strawberry.field(description="actualShare - targetShare.")
+
+
+@strawberry.input
+class BalanceTargetInput:
+    category: str
+    share: float = strawberry.field(description="0 to 1; the shares of one portfolio sum to 1.")
+
+
+@strawberry.input
+class SetBalanceTargetsInput:
+    portfolio_id: strawberry.ID
+    targets: list[BalanceTargetInput] = strawberry.field(
+        description="Replaces the portfolio's targets; an empty list removes them."
+    )
+
+
+def _key(category: str) -> str:
+    return " ".join(category.split()).lower()
+
+
+async def _balances(context: Context, portfolio_ids: list[int]) -> list[list[BalanceLine]]:
+    organisation_id = context.viewer.organisation_id
+    targets = await context.db.scalars(
+        select(BalanceTarget)
+        .where(
+            BalanceTarget.organisation_id == organisation_id,
+            BalanceTarget.portfolio_id.in_(set(portfolio_ids)),
+        )
+        .order_by(BalanceTarget.share.desc(), BalanceTarget.category)
+    )
+    by_portfolio: dict[int, list[BalanceTarget]] = defaultdict(list)
+    for target in targets:
+        by_portfolio[target.portfolio_id].append(target)
+    sums: Sequence[Any] = (
+        await context.db.execute(
+            select(Project.portfolio_id, Project.category, func.sum(Project.budget))
+            .where(
+                Project.organisation_id == organisation_id,
+                Project.portfolio_id.in_(set(portfolio_ids)),
+                Project.stage.not_in([ProjectStage.CLOSED, ProjectStage.CANCELLED]),
+            )
+            .group_by(Project.portfolio_id, Project.category)
+        )
+    ).all()
+    actual: dict[int, dict[str, tuple[str, Decimal]]] = defaultdict(dict)
+    for portfolio_id, category, total in sums:
+        name = category or UNCATEGORISED
+        previous = actual[portfolio_id].get(_key(name), (name, Decimal(0)))
+        actual[portfolio_id][_key(name)] = (previous[0], previous[1] + Decimal(total or 0))
+    lines_by_portfolio = []
+    for portfolio_id in portfolio_ids:
+        spent = actual[portfolio_id]
+        budget = sum((amount for _, amount in spent.values()), Decimal(0))
+        lines = []
+        seen = set()
+        for target in by_portfolio[portfolio_id]:
+            key = _key(target.category)
+            seen.add(key)
+            share = float(spent[key][1] / budget) if budget and key in spent else 0.0
+            lines.append(_line(target.category, target.share, share))
+        for key, (name, amount) in sorted(spent.items(), key=lambda item: -item[1][1]):
+            if key not in seen:
+                lines.append(_line(name, 0.0, float(amount / budget) if budget else 0.0))
+        lines_by_portfolio.append(lines)
+    return lines_by_portfolio
+
+
+def _line(category: str, target: float, actual: float) -> BalanceLine:
+    return BalanceLine(
+        category=category,
+        target_share=round(target, 6),
+        actual_share=round(actual, 6),
+        deviation=round(actual - target, 6),
+    )
+
+
+@strawberry.type
+class BalancePortfolioFields:
+    @tier_field(
+        TIER,
+        description="Each category's target and actual share of the budget (targets first, then "
+        "categories without a target).",
+    )
+    async def balance(
+        self, root: strawberry.Parent[Portfolio], info: Info[Any, Any]
+    ) -> list[BalanceLine]:
+        context = get_context(info)
+
+        async def load(keys: list[int]) -> list[list[BalanceLine]]:
+            return await _balances(context, keys)
+
+        return await context.loaders.get(("portfolio", "balance"), load).load(root.id)
+
+
+@strawberry.type
+class BalanceMutation:
+    @tier_mutation(TIER, description="Set the share of the budget each category should have.")
+    async def set_balance_targets(
+        self, info: Info[Any, Any], input: SetBalanceTargetsInput
+    ) -> PortfolioPayload:
+        context = get_context(info)
+        authorize(context, "setBalanceTargets")
+
+        async def body(tx: Transaction) -> Portfolio:
+            checks = Checks()
+            portfolio = await checks.reference(
+                tx.session,
+                context.viewer.organisation_id,
+                Portfolio,
+                "Portfolio",
+                input.portfolio_id,
+                "portfolioId",
+            )
+            seen: set[str] = set()
+            for index, target in enumerate(input.targets):
+                category = " ".join(target.category.split())
+                if not category or len(category) > 100:
+                    checks.add(
+                        INVALID,
+                        "A category needs 1 to 100 characters.",
+                        "targets",
+                        str(index),
+                        "category",
+                    )
+                elif _key(category) in seen:
+                    checks.add(
+                        DUPLICATE,
+                        f"{category!r} is listed twice.",
+                        "targets",
+                        str(index),
+                        "category",
+                    )
+                seen.add(_key(category))
+                if not 0 <= target.share <= 1:
+                    checks.add(INVALID, "A share is from 0 to 1.", "targets", str(index), "share")
+            total = sum(t.share for t in input.targets)
+            if input.targets and abs(total - 1) > SHARE_TOLERANCE:
+                checks.add(
+                    INVALID,
+                    f"The shares add up to {total:g}; they must add up to 1 (within "
+                    f"{SHARE_TOLERANCE}).",
+                    "targets",
+                )
+            checks.raise_if_any()
+            assert portfolio is not None
+            await tx.session.execute(
+                delete(BalanceTarget).where(BalanceTarget.portfolio_id == portfolio.id)
+            )
+            tx.session.add_all(
+                BalanceTarget(
+                    organisation_id=portfolio.organisation_id,
+                    portfolio_id=portfolio.id,
+                    category=" ".join(t.category.split()),
+                    share=t.share,
+                )
+                for t in input.targets
+            )
+            await tx.session.flush()
+            tx.audit(
+                "Portfolio",
+                portfolio.id,
+                {
+                    "balanceTargets": [
+                        {"category": t.category, "share": t.share} for t in input.targets
+                    ]
+                },
+            )
+            return portfolio
+
+        return await run_mutation(info, "setBalanceTargets", PortfolioPayload, body)

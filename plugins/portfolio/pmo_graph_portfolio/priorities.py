@@ -1,0 +1,313 @@
+"""Prioritisation: weighted criteria, project scores, the ranking and the best selection."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from sqlalchemy import delete, select
+from strawberry.types import Info
+
+from pmo_graph.auth.permissions import authorize
+from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.errors import BadUserInput
+from pmo_graph.graphql.mutations import Transaction, run_mutation
+from pmo_graph.graphql.payloads import DUPLICATE, INVALID
+from pmo_graph.graphql.refs import ProjectRef
+from pmo_graph.graphql.tiers import tier_field, tier_mutation
+from pmo_graph.graphql.validation import Checks
+from pmo_graph.portfolios.models import Portfolio
+from pmo_graph.portfolios.mutations import PortfolioPayload
+from pmo_graph.projects.enums import ProjectStage
+from pmo_graph.projects.models import Project
+from pmo_graph.projects.mutations import ProjectPayload
+from pmo_graph_portfolio.models import Criterion, ProjectScore
+from pmo_graph_portfolio.scope import TIER
+from pmo_graph_portfolio.selection import Candidate, best_subset
+
+MAX_SCORE = 10.0
+CENTS = Decimal(100)
+
+
+@strawberry.type(description="A prioritisation criterion and its weight.")
+class PortfolioCriterion:
+    key: str
+    weight: float
+
+
+@strawberry.type(description="A project's score against one criterion.")
+class ProjectScoreType:
+    criterion: str
+    score: float
+
+
+@strawberry.type(description="A project's place in its portfolio's ranking.")
+class RankedProject:
+    project: ProjectRef
+    score: float = strawberry.field(description="The weighted sum of its scores.")
+    rank: int = strawberry.field(description="1 for the best; equal scores share a rank.")
+
+
+@strawberry.type(description="The best set of candidate projects within a budget.")
+class Selection:
+    projects: list[ProjectRef] = strawberry.field(description="By code.")
+    total_score: float
+    total_budget: Decimal
+
+
+@strawberry.input
+class CriterionInput:
+    key: str
+    weight: float = strawberry.field(description="0 or more.")
+
+
+@strawberry.input
+class SetPortfolioCriteriaInput:
+    portfolio_id: strawberry.ID
+    criteria: list[CriterionInput] = strawberry.field(
+        description="Replaces the portfolio's criteria; scores of removed criteria stop counting."
+    )
+
+
+@strawberry.input
+class ScoreProjectInput:
+    project_id: strawberry.ID
+    criterion: str = strawberry.field(description="The key of one of its portfolio's criteria.")
+    score: float = strawberry.field(description="0 to 10.")
+
+
+async def _criteria(context: Context, portfolio_id: int) -> list[Criterion]:
+    loader = context.loaders.children(Criterion, Criterion.portfolio_id, order_by=(Criterion.key,))
+    return await loader.load(portfolio_id)
+
+
+async def _scores(context: Context, project_ids: list[int]) -> list[list[ProjectScore]]:
+    loader = context.loaders.children(
+        ProjectScore, ProjectScore.project_id, order_by=(ProjectScore.criterion,)
+    )
+    return list(await loader.load_many(project_ids))
+
+
+async def ranked(context: Context, portfolio_id: int) -> list[tuple[Project, float]]:
+    """The portfolio's projects that have at least one score, with their weighted sums."""
+    weights = {c.key: c.weight for c in await _criteria(context, portfolio_id)}
+    projects = list(
+        await context.db.scalars(
+            select(Project)
+            .where(
+                Project.organisation_id == context.viewer.organisation_id,
+                Project.portfolio_id == portfolio_id,
+            )
+            .order_by(Project.code, Project.id)
+        )
+    )
+    result = []
+    for project, scores in zip(
+        projects, await _scores(context, [p.id for p in projects]), strict=True
+    ):
+        counted = [s for s in scores if s.criterion in weights]
+        if counted:
+            total = sum(weights[s.criterion] * s.score for s in counted)
+            result.append((project, round(total, 6)))
+    result.sort(key=lambda item: (-item[1], item[0].code))
+    return result
+
+
+@strawberry.type
+class PriorityProjectFields:
+    @tier_field(TIER, description="The project's scores, by criterion.")
+    async def scores(
+        self, root: strawberry.Parent[Project], info: Info[Any, Any]
+    ) -> list[ProjectScoreType]:
+        (found,) = await _scores(get_context(info), [root.id])
+        return [ProjectScoreType(criterion=s.criterion, score=s.score) for s in found]
+
+
+@strawberry.type
+class PriorityPortfolioFields:
+    @tier_field(TIER, description="The portfolio's prioritisation criteria, by key.")
+    async def criteria(
+        self, root: strawberry.Parent[Portfolio], info: Info[Any, Any]
+    ) -> list[PortfolioCriterion]:
+        return [
+            PortfolioCriterion(key=c.key, weight=c.weight)
+            for c in await _criteria(get_context(info), root.id)
+        ]
+
+    @tier_field(
+        TIER,
+        description="The portfolio's projects with at least one score, best weighted score first.",
+    )
+    async def ranking(
+        self, root: strawberry.Parent[Portfolio], info: Info[Any, Any]
+    ) -> list[RankedProject]:
+        rows = await ranked(get_context(info), root.id)
+        result: list[RankedProject] = []
+        for position, (project, score) in enumerate(rows):
+            rank = result[-1].rank if result and result[-1].score == score else position + 1
+            result.append(RankedProject(project=project, score=score, rank=rank))
+        return result
+
+    @tier_field(
+        TIER,
+        description="Of the PROPOSED and APPROVED projects with a budget, the set with the "
+        "greatest total score whose budgets fit in `budget` (exact, not greedy).",
+    )
+    async def selection(
+        self, root: strawberry.Parent[Portfolio], info: Info[Any, Any], budget: Decimal
+    ) -> Selection:
+        if not budget.is_finite() or budget < 0:
+            raise BadUserInput("`budget` must be 0 or more.", argument="budget")
+        rows = [
+            (project, score)
+            for project, score in await ranked(get_context(info), root.id)
+            if project.stage in {ProjectStage.PROPOSED, ProjectStage.APPROVED}
+            and project.budget is not None
+        ]
+        by_id = {project.id: (project, score) for project, score in rows}
+        chosen = best_subset(
+            [Candidate(p.id, int((p.budget or Decimal(0)) * CENTS), score) for p, score in rows],
+            int(budget * CENTS),
+        )
+        picked = sorted((by_id[key] for key in chosen), key=lambda item: item[0].code)
+        return Selection(
+            projects=[p for p, _ in picked],
+            total_score=round(sum(score for _, score in picked), 6),
+            total_budget=sum((p.budget or Decimal(0) for p, _ in picked), Decimal("0.00")),
+        )
+
+
+@strawberry.type
+class PriorityMutation:
+    @tier_mutation(
+        TIER, description="Set the portfolio's prioritisation criteria and their weights."
+    )
+    async def set_portfolio_criteria(
+        self, info: Info[Any, Any], input: SetPortfolioCriteriaInput
+    ) -> PortfolioPayload:
+        context = get_context(info)
+        authorize(context, "setPortfolioCriteria")
+
+        async def body(tx: Transaction) -> Portfolio:
+            checks = Checks()
+            portfolio = await checks.reference(
+                tx.session,
+                context.viewer.organisation_id,
+                Portfolio,
+                "Portfolio",
+                input.portfolio_id,
+                "portfolioId",
+            )
+            seen: set[str] = set()
+            for index, criterion in enumerate(input.criteria):
+                key = criterion.key.strip()
+                if not key or len(key) > 64:
+                    checks.add(
+                        INVALID,
+                        "A criterion key has 1 to 64 characters.",
+                        "criteria",
+                        str(index),
+                        "key",
+                    )
+                elif key in seen:
+                    checks.add(
+                        DUPLICATE,
+                        f"Criterion {key!r} is listed twice.",
+                        "criteria",
+                        str(index),
+                        "key",
+                    )
+                seen.add(key)
+                if criterion.weight < 0:
+                    checks.add(INVALID, "A weight is 0 or more.", "criteria", str(index), "weight")
+            checks.raise_if_any()
+            assert portfolio is not None
+            await tx.session.execute(
+                delete(Criterion).where(Criterion.portfolio_id == portfolio.id)
+            )
+            tx.session.add_all(
+                Criterion(
+                    organisation_id=portfolio.organisation_id,
+                    portfolio_id=portfolio.id,
+                    key=c.key.strip(),
+                    weight=c.weight,
+                )
+                for c in input.criteria
+            )
+            await tx.session.flush()
+            tx.audit(
+                "Portfolio",
+                portfolio.id,
+                {"criteria": [{"key": c.key.strip(), "weight": c.weight} for c in input.criteria]},
+            )
+            return portfolio
+
+        return await run_mutation(info, "setPortfolioCriteria", PortfolioPayload, body)
+
+    @tier_mutation(TIER, description="Score a project against one of its portfolio's criteria.")
+    async def score_project(self, info: Info[Any, Any], input: ScoreProjectInput) -> ProjectPayload:
+        context = get_context(info)
+        authorize(context, "scoreProject")
+
+        async def body(tx: Transaction) -> Project:
+            checks = Checks()
+            project = await checks.reference(
+                tx.session,
+                context.viewer.organisation_id,
+                Project,
+                "Project",
+                input.project_id,
+                "projectId",
+            )
+            if not 0 <= input.score <= MAX_SCORE:
+                checks.add(INVALID, f"score must be from 0 to {MAX_SCORE:g}.", "score")
+            checks.raise_if_any()
+            assert project is not None
+            if project.portfolio_id is None:
+                checks.add(
+                    INVALID,
+                    f"{project.code} is in no portfolio, so it has no criteria.",
+                    "projectId",
+                )
+                checks.raise_if_any()
+            keys = {
+                c.key
+                for c in await tx.session.scalars(
+                    select(Criterion).where(Criterion.portfolio_id == project.portfolio_id)
+                )
+            }
+            if input.criterion not in keys:
+                known = ", ".join(sorted(keys)) or "none yet"
+                checks.add(
+                    INVALID,
+                    f"{input.criterion!r} is not a criterion of the project's portfolio ({known}).",
+                    "criterion",
+                )
+                checks.raise_if_any()
+            row = await tx.session.scalar(
+                select(ProjectScore).where(
+                    ProjectScore.project_id == project.id, ProjectScore.criterion == input.criterion
+                )
+            )
+            before = row.score if row else None
+            if row is None:
+                tx.session.add(
+                    ProjectScore(
+                        organisation_id=project.organisation_id,
+                        project_id=project.id,
+                        criterion=input.criterion,
+                        score=input.score,
+                    )
+                )
+            else:
+                row.score = input.score
+            await tx.session.flush()
+            tx.audit(
+                "Project",
+                project.id,
+                {"score": {"criterion": input.criterion, "from": before, "to": input.score}},
+            )
+            return project
+
+        return await run_mutation(info, "scoreProject", ProjectPayload, body)

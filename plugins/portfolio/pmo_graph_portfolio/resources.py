@@ -1,0 +1,306 @@
+"""Scarce people across the organisation: capacity, utilisation by period, over-allocation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Any
+
+import strawberry
+from sqlalchemy import Date, Integer, and_, func, literal, select, union_all
+from strawberry.types import Info
+
+from pmo_graph.auth.permissions import authorize
+from pmo_graph.db.functions import day_number, greatest, least
+from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.errors import BadUserInput
+from pmo_graph.graphql.mutations import Transaction, run_mutation
+from pmo_graph.graphql.payloads import INVALID
+from pmo_graph.graphql.refs import PersonRef, ProjectRef
+from pmo_graph.graphql.tiers import tier_field, tier_mutation
+from pmo_graph.graphql.validation import Checks
+from pmo_graph.people.models import Person
+from pmo_graph.people.mutations import PersonPayload
+from pmo_graph.projects.models import Project
+from pmo_graph_portfolio.enums import Granularity
+from pmo_graph_portfolio.load import overload, periods
+from pmo_graph_portfolio.scope import TIER
+from pmo_graph_pso.loaders import DEFAULT_CAPACITY, capacities
+from pmo_graph_pso.models import Assignment, PersonCapacity, PersonSkill
+from pmo_graph_pso.staffing import skill_key
+
+MAX_CAPACITY = 2.0
+MAX_WINDOW_DAYS = 3 * 366
+
+
+@strawberry.type(description="A person's average load over one period.")
+class PeriodLoad:
+    start: date
+    end: date
+    allocation: float = strawberry.field(
+        description="The mean, over the period's days, of the day's total allocation."
+    )
+    utilisation: float = strawberry.field(description="allocation / capacity.")
+
+
+@strawberry.type(description="A person's load, period by period.")
+class PersonLoad:
+    person: PersonRef
+    capacity: float
+    periods: list[PeriodLoad]
+
+
+@strawberry.type(description="Someone booked for more than their capacity on some days.")
+class Overallocation:
+    person: PersonRef
+    capacity: float
+    peak_allocation: float = strawberry.field(description="The highest daily total.")
+    first_day: date = strawberry.field(description="The first day over capacity.")
+    last_day: date = strawberry.field(description="The last day over capacity.")
+    projects: list[ProjectRef] = strawberry.field(
+        description="The projects of the assignments active on days over capacity, by code."
+    )
+
+
+@strawberry.input
+class SetPersonCapacityInput:
+    person_id: strawberry.ID
+    capacity: float = strawberry.field(
+        description="In FTE: 1.0 is full time (more than 0, at most 2)."
+    )
+
+
+def _window(start: date, end: date) -> None:
+    if end < start:
+        raise BadUserInput("`to` must not be before `from`.", argument="to")
+    if (end - start).days > MAX_WINDOW_DAYS:
+        raise BadUserInput(f"Ask for at most {MAX_WINDOW_DAYS} days at a time.", argument="to")
+
+
+def _live(context: Context) -> list[Any]:
+    return [
+        Assignment.organisation_id == context.viewer.organisation_id,
+        Assignment.released_at.is_(None),
+    ]
+
+
+async def _loads(
+    context: Context, people: Sequence[Person], spans: list[tuple[date, date]]
+) -> dict[tuple[int, int], float]:
+    """Per (person, period index): the sum over days of the day's total allocation, in SQL."""
+    if not people or not spans:
+        return {}
+    period_rows = union_all(
+        *(
+            select(
+                literal(index, Integer).label("idx"),
+                literal(first, Date).label("first_day"),
+                literal(last, Date).label("last_day"),
+            )
+            for index, (first, last) in enumerate(spans)
+        )
+    ).cte("periods")
+    overlap = (
+        day_number(least(Assignment.end_date, period_rows.c.last_day))
+        - day_number(greatest(Assignment.start_date, period_rows.c.first_day))
+        + 1
+    )
+    rows: Sequence[Any] = (
+        await context.db.execute(
+            select(
+                Assignment.person_id, period_rows.c.idx, func.sum(Assignment.allocation * overlap)
+            )
+            .join(
+                period_rows,
+                and_(
+                    Assignment.start_date <= period_rows.c.last_day,
+                    Assignment.end_date >= period_rows.c.first_day,
+                ),
+            )
+            .where(*_live(context), Assignment.person_id.in_([p.id for p in people]))
+            .group_by(Assignment.person_id, period_rows.c.idx)
+        )
+    ).all()
+    return {(person_id, int(index)): float(total) for person_id, index, total in rows}
+
+
+@strawberry.type
+class ResourcePersonFields:
+    @tier_field(TIER, description="How much of a full-time person they are available for (FTE).")
+    async def capacity(self, root: strawberry.Parent[Person], info: Info[Any, Any]) -> float:
+        (found,) = await capacities(get_context(info), [root.id])
+        return found
+
+
+From = Annotated[date, strawberry.argument(name="from", description="The first day.")]
+To = Annotated[date, strawberry.argument(description="The last day (inclusive).")]
+
+
+@strawberry.type
+class ResourceQuery:
+    @tier_field(
+        TIER,
+        description="Each person's load per calendar week or month between two dates (only people "
+        "with the skill, if given), by name; periods are clipped to the dates.",
+    )
+    async def utilisation(
+        self,
+        info: Info[Any, Any],
+        from_: From,
+        to: To,
+        granularity: Granularity,
+        skill: str | None = None,
+    ) -> list[PersonLoad]:
+        return await utilisation(info, from_, to, granularity, skill)
+
+    @tier_field(
+        TIER,
+        description="Everyone whose daily total allocation passes their capacity on some day "
+        "between two dates, worst first.",
+    )
+    async def overallocations(
+        self, info: Info[Any, Any], from_: From, to: To
+    ) -> list[Overallocation]:
+        return await overallocations(info, from_, to)
+
+
+@strawberry.type
+class ResourceMutation:
+    @tier_mutation(TIER, description="Set how much of a full-time person someone is (FTE).")
+    async def set_person_capacity(
+        self, info: Info[Any, Any], input: SetPersonCapacityInput
+    ) -> PersonPayload:
+        context = get_context(info)
+        authorize(context, "setPersonCapacity")
+
+        async def body(tx: Transaction) -> Person:
+            checks = Checks()
+            person = await checks.reference(
+                tx.session,
+                context.viewer.organisation_id,
+                Person,
+                "Person",
+                input.person_id,
+                "personId",
+            )
+            if not 0 < input.capacity <= MAX_CAPACITY:
+                checks.add(
+                    INVALID,
+                    f"capacity must be more than 0 and at most {MAX_CAPACITY} FTE.",
+                    "capacity",
+                )
+            checks.raise_if_any()
+            assert person is not None
+            row = await tx.session.get(PersonCapacity, person.id)
+            before = row.capacity if row else DEFAULT_CAPACITY
+            if row is None:
+                tx.session.add(
+                    PersonCapacity(
+                        organisation_id=person.organisation_id,
+                        person_id=person.id,
+                        capacity=input.capacity,
+                    )
+                )
+            else:
+                row.capacity = input.capacity
+            await tx.session.flush()
+            tx.audit("Person", person.id, {"capacity": {"from": before, "to": input.capacity}})
+            return person
+
+        return await run_mutation(info, "setPersonCapacity", PersonPayload, body)
+
+
+async def utilisation(
+    info: Info[Any, Any], start: date, end: date, granularity: Granularity, skill: str | None
+) -> list[PersonLoad]:
+    """Each person's mean daily allocation per period; the sums run in the database."""
+    context = get_context(info)
+    _window(start, end)
+    query = select(Person).where(Person.organisation_id == context.viewer.organisation_id)
+    if skill:
+        query = query.where(
+            Person.id.in_(
+                select(PersonSkill.person_id).where(PersonSkill.skill_key == skill_key(skill))
+            )
+        )
+    people = list(await context.db.scalars(query.order_by(Person.name, Person.id)))
+    spans = periods(start, end, granularity is Granularity.MONTH)
+    loads = await _loads(context, people, spans)
+    result = []
+    for person, capacity in zip(
+        people, await capacities(context, [p.id for p in people]), strict=True
+    ):
+        rows = []
+        for index, (first, last) in enumerate(spans):
+            days = (last - first).days + 1
+            allocation = loads.get((person.id, index), 0.0) / days
+            rows.append(
+                PeriodLoad(
+                    start=first,
+                    end=last,
+                    allocation=round(allocation, 6),
+                    utilisation=round(allocation / capacity, 6),
+                )
+            )
+        result.append(PersonLoad(person=person, capacity=capacity, periods=rows))
+    return result
+
+
+async def overallocations(info: Info[Any, Any], start: date, end: date) -> list[Overallocation]:
+    """People whose daily total passes their capacity on some day between two dates."""
+    context = get_context(info)
+    _window(start, end)
+    capacity = func.coalesce(PersonCapacity.capacity, DEFAULT_CAPACITY)
+    # In SQL: keep only people whose overlapping assignments could add up past their capacity.
+    candidates = (
+        select(Assignment.person_id)
+        .outerjoin(PersonCapacity, PersonCapacity.person_id == Assignment.person_id)
+        .where(*_live(context), Assignment.start_date <= end, Assignment.end_date >= start)
+        .group_by(Assignment.person_id, PersonCapacity.capacity)
+        .having(func.sum(Assignment.allocation) > capacity)
+    )
+    bookings = list(
+        await context.db.scalars(
+            select(Assignment).where(
+                *_live(context),
+                Assignment.person_id.in_(candidates),
+                Assignment.start_date <= end,
+                Assignment.end_date >= start,
+            )
+        )
+    )
+    by_person: dict[int, list[Assignment]] = defaultdict(list)
+    for booking in bookings:
+        by_person[booking.person_id].append(booking)
+    person_ids = sorted(by_person)
+    found = []
+    for person_id, limit in zip(person_ids, await capacities(context, person_ids), strict=True):
+        over = overload(person_id, by_person[person_id], limit, start, end)
+        if over is not None:
+            found.append((over, limit))
+    people = {
+        p.id: p
+        for p in await context.loaders.by_id(Person).load_many([o.person_id for o, _ in found])
+        if p
+    }
+    projects = {
+        p.id: p
+        for p in await context.loaders.by_id(Project).load_many(
+            sorted({pid for o, _ in found for pid in o.project_ids})
+        )
+        if p
+    }
+    result = [
+        Overallocation(
+            person=people[over.person_id],
+            capacity=limit,
+            peak_allocation=round(over.peak, 6),
+            first_day=over.first_day,
+            last_day=over.last_day,
+            projects=sorted((projects[pid] for pid in over.project_ids), key=lambda p: p.code),
+        )
+        for over, limit in found
+    ]
+    result.sort(key=lambda o: (-o.peak_allocation, o.person.name))
+    return result

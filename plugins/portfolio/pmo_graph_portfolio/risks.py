@@ -1,0 +1,409 @@
+"""Risk registers, each portfolio's risk profile, and the standards about risks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from sqlalchemy import exists, func, select
+from strawberry.types import Info
+
+from pmo_graph.auth.permissions import authorize
+from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.ids import to_global_id
+from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapshot
+from pmo_graph.graphql.nodes import ModelNode
+from pmo_graph.graphql.payloads import INVALID, UserError
+from pmo_graph.graphql.refs import PersonRef, ProjectRef
+from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.graphql.tiers import tier_field, tier_mutation
+from pmo_graph.graphql.validation import Checks, is_set
+from pmo_graph.people.models import Person
+from pmo_graph.portfolios.models import Portfolio
+from pmo_graph.projects.enums import ProjectStage
+from pmo_graph.projects.models import Project
+from pmo_graph.projects.mutations import load_project_for_write
+from pmo_graph.standards import CheckInput, CheckResult, Severity, Standard
+from pmo_graph_portfolio.enums import RiskRating, RiskStatus, rating
+from pmo_graph_portfolio.models import Risk
+from pmo_graph_portfolio.refs import RiskRef
+from pmo_graph_portfolio.scope import TIER
+
+Row = strawberry.Parent[Risk]
+OPEN_STAGES = {
+    ProjectStage.PROPOSED,
+    ProjectStage.APPROVED,
+    ProjectStage.ACTIVE,
+    ProjectStage.ON_HOLD,
+}
+
+
+@strawberry.type(name="Risk", description="A risk on a project's register.")
+class RiskType(ModelNode):
+    __model__ = Risk
+
+    title: str
+    description: str | None
+    probability: int = strawberry.field(description="1 (rare) to 5 (almost certain).")
+    impact: int = strawberry.field(description="1 (negligible) to 5 (severe).")
+    status: RiskStatus
+    response: str | None = strawberry.field(description="What is being done about it.")
+    proximity: date | None = strawberry.field(description="When it could occur.")
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field(description="probability x impact (1 to 25).")
+    def score(self, root: Row) -> int:
+        return root.probability * root.impact
+
+    @strawberry.field(description="LOW for a score up to 4, MEDIUM 5 to 12, HIGH from 15.")
+    def rating(self, root: Row) -> RiskRating:
+        return rating(root.probability * root.impact)
+
+    @strawberry.field
+    async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef | None:
+        return await load_by_id(info, Project, root.project_id)
+
+    @strawberry.field
+    async def owner(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
+        return await load_by_id(info, Person, root.owner_id)
+
+
+@strawberry.type(description="The result of a mutation on a risk.")
+class RiskPayload:
+    risk: RiskRef | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class RaiseRiskInput:
+    project_id: strawberry.ID
+    title: str
+    probability: int = strawberry.field(description="1 (rare) to 5 (almost certain).")
+    impact: int = strawberry.field(description="1 (negligible) to 5 (severe).")
+    description: str | None = None
+    owner_id: strawberry.ID | None = None
+    proximity: date | None = None
+    response: str | None = None
+
+
+@strawberry.input(description="Fields left out keep their value.")
+class UpdateRiskInput:
+    risk_id: strawberry.ID
+    expected_version: int | None = strawberry.UNSET
+    probability: int | None = strawberry.UNSET
+    impact: int | None = strawberry.UNSET
+    status: RiskStatus | None = strawberry.UNSET
+    response: str | None = strawberry.UNSET
+    owner_id: strawberry.ID | None = strawberry.UNSET
+    title: str | None = strawberry.UNSET
+
+
+@strawberry.type(description="The open risks of a portfolio's projects, as a whole.")
+class RiskProfile:
+    heatmap: list[list[int]] = strawberry.field(
+        description="heatmap[impact - 1][probability - 1] counts the open risks."
+    )
+    open_risks: int
+    total_exposure: int = strawberry.field(description="The sum of the open risks' scores.")
+    low: int
+    medium: int
+    high: int
+    _portfolio_id: strawberry.Private[int]
+
+    @strawberry.field(
+        description="ACTIVE projects with no risk recorded at all: an empty register is not a "
+        "safe register."
+    )
+    async def unassessed(self, info: Info[Any, Any]) -> list[ProjectRef]:
+        return await _unassessed(get_context(info), self._portfolio_id)
+
+
+def _check_scale(checks: Checks, value: int, field: str) -> None:
+    if not 1 <= value <= 5:
+        checks.add(INVALID, f"{field} must be from 1 to 5.", field)
+
+
+def risk_values(risk: Risk) -> dict[str, Any]:
+    """The risk's fields under their API names."""
+    return {
+        "title": risk.title,
+        "probability": risk.probability,
+        "impact": risk.impact,
+        "status": risk.status,
+        "response": risk.response,
+        "ownerId": to_global_id("Person", risk.owner_id) if risk.owner_id else None,
+    }
+
+
+async def project_risks(
+    context: Context, project_ids: Sequence[int], status: RiskStatus | None = None
+) -> list[list[Risk]]:
+    """Each project's risks (of one status if given), highest score first."""
+    loader = context.loaders.children(
+        Risk,
+        Risk.project_id,
+        order_by=((Risk.probability * Risk.impact).desc(), Risk.id),
+        where=(Risk.status == status,) if status is not None else (),
+        key=status,
+    )
+    return list(await loader.load_many(list(project_ids)))
+
+
+async def _profiles(context: Context, portfolio_ids: list[int]) -> list[RiskProfile]:
+    rows: Sequence[Any] = (
+        await context.db.execute(
+            select(Project.portfolio_id, Risk.impact, Risk.probability, func.count())
+            .join(Project, Project.id == Risk.project_id)
+            .where(
+                Risk.organisation_id == context.viewer.organisation_id,
+                Risk.status == RiskStatus.OPEN,
+                Project.portfolio_id.in_(set(portfolio_ids)),
+            )
+            .group_by(Project.portfolio_id, Risk.impact, Risk.probability)
+        )
+    ).all()
+    cells: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for portfolio_id, impact, probability, count in rows:
+        cells[portfolio_id].append((impact, probability, int(count)))
+    profiles = []
+    for portfolio_id in portfolio_ids:
+        heatmap = [[0] * 5 for _ in range(5)]
+        counts = {RiskRating.LOW: 0, RiskRating.MEDIUM: 0, RiskRating.HIGH: 0}
+        exposure = 0
+        for impact, probability, count in cells[portfolio_id]:
+            heatmap[impact - 1][probability - 1] += count
+            counts[rating(impact * probability)] += count
+            exposure += impact * probability * count
+        profiles.append(
+            RiskProfile(
+                heatmap=heatmap,
+                open_risks=sum(counts.values()),
+                total_exposure=exposure,
+                low=counts[RiskRating.LOW],
+                medium=counts[RiskRating.MEDIUM],
+                high=counts[RiskRating.HIGH],
+                _portfolio_id=portfolio_id,
+            )
+        )
+    return profiles
+
+
+async def _unassessed(context: Context, portfolio_id: int) -> list[Project]:
+    async def load(keys: list[int]) -> list[list[Project]]:
+        projects = await context.db.scalars(
+            select(Project)
+            .where(
+                Project.organisation_id == context.viewer.organisation_id,
+                Project.portfolio_id.in_(set(keys)),
+                Project.stage == ProjectStage.ACTIVE,
+                ~exists().where(Risk.project_id == Project.id),
+            )
+            .order_by(Project.code, Project.id)
+        )
+        grouped: dict[int, list[Project]] = defaultdict(list)
+        for project in projects:
+            if project.portfolio_id is not None:
+                grouped[project.portfolio_id].append(project)
+        return [grouped[key] for key in keys]
+
+    return await context.loaders.get(("portfolio", "unassessed"), load).load(portfolio_id)
+
+
+@strawberry.type
+class RiskProjectFields:
+    @tier_field(
+        TIER, description="The project's risks (of one status if given), highest score first."
+    )
+    async def risks(
+        self,
+        root: strawberry.Parent[Project],
+        info: Info[Any, Any],
+        status: RiskStatus | None = None,
+    ) -> list[RiskRef]:
+        (found,) = await project_risks(get_context(info), [root.id], status)
+        return found
+
+
+@strawberry.type
+class RiskPortfolioFields:
+    @tier_field(TIER, description="The portfolio's open risks as a whole.")
+    async def risk_profile(
+        self, root: strawberry.Parent[Portfolio], info: Info[Any, Any]
+    ) -> RiskProfile:
+        context = get_context(info)
+
+        async def load(keys: list[int]) -> list[RiskProfile]:
+            return await _profiles(context, keys)
+
+        return await context.loaders.get(("portfolio", "risk_profile"), load).load(root.id)
+
+
+@strawberry.type
+class RiskMutation:
+    @tier_mutation(TIER, description="Add a risk to a project's register.")
+    async def raise_risk(self, info: Info[Any, Any], input: RaiseRiskInput) -> RiskPayload:
+        context = get_context(info)
+        authorize(context, "raiseRisk")
+
+        async def body(tx: Transaction) -> Risk:
+            checks = Checks()
+            project = await load_project_for_write(tx, checks, input.project_id, "raiseRisk")
+            title = checks.text(input.title, "title", required=True, max_length=200)
+            description = checks.text(
+                input.description, "description", required=False, max_length=20000
+            )
+            response = checks.text(input.response, "response", required=False, max_length=20000)
+            _check_scale(checks, input.probability, "probability")
+            _check_scale(checks, input.impact, "impact")
+            owner = await checks.reference(
+                tx.session,
+                context.viewer.organisation_id,
+                Person,
+                "Person",
+                input.owner_id,
+                "ownerId",
+            )
+            checks.raise_if_any()
+            risk = Risk(
+                organisation_id=project.organisation_id,
+                project_id=project.id,
+                title=title,
+                description=description,
+                probability=input.probability,
+                impact=input.impact,
+                status=RiskStatus.OPEN,
+                owner_id=owner.id if owner else None,
+                response=response,
+                proximity=input.proximity,
+            )
+            tx.session.add(risk)
+            await tx.session.flush()
+            tx.audit(
+                "Risk", risk.id, snapshot({"projectId": input.project_id, **risk_values(risk)})
+            )
+            tx.emit(
+                "risk.raised", "Risk", risk.id, project=project.id, portfolio=project.portfolio_id
+            )
+            return risk
+
+        return await run_mutation(info, "raiseRisk", RiskPayload, body)
+
+    @tier_mutation(TIER, description="Re-assess a risk, record its response, close it.")
+    async def update_risk(self, info: Info[Any, Any], input: UpdateRiskInput) -> RiskPayload:
+        context = get_context(info)
+        authorize(context, "updateRisk")
+
+        async def body(tx: Transaction) -> Risk:
+            checks = Checks()
+            risk = await checks.reference(
+                tx.session, context.viewer.organisation_id, Risk, "Risk", input.risk_id, "riskId"
+            )
+            checks.raise_if_any()
+            assert risk is not None
+            project = await tx.session.get(Project, risk.project_id)
+            assert project is not None
+            authorize(context, "updateRisk", project_manager_id=project.manager_id, on_project=True)
+            checks.version(input.expected_version, risk.version, "risk")
+            before = risk_values(risk)
+            for field in ("probability", "impact"):
+                value = getattr(input, field)
+                if is_set(value):
+                    if value is None:
+                        checks.add(INVALID, f"{field} cannot be null.", field)
+                    else:
+                        _check_scale(checks, value, field)
+                        setattr(risk, field, value)
+            if is_set(input.status):
+                if input.status is None:
+                    checks.add(INVALID, "status cannot be null.", "status")
+                else:
+                    risk.status = input.status
+            if is_set(input.title):
+                risk.title = (
+                    checks.text(input.title, "title", required=True, max_length=200) or risk.title
+                )
+            if is_set(input.response):
+                risk.response = checks.text(
+                    input.response, "response", required=False, max_length=20000
+                )
+            if is_set(input.owner_id):
+                owner = await checks.reference(
+                    tx.session,
+                    context.viewer.organisation_id,
+                    Person,
+                    "Person",
+                    input.owner_id,
+                    "ownerId",
+                )
+                risk.owner_id = owner.id if owner else None
+            checks.raise_if_any()
+            await tx.session.flush()
+            changes = diff(before, risk_values(risk))
+            tx.audit("Risk", risk.id, changes)
+            tx.emit(
+                "risk.updated",
+                "Risk",
+                risk.id,
+                project=project.id,
+                portfolio=project.portfolio_id,
+                changed=sorted(changes),
+            )
+            return risk
+
+        return await run_mutation(info, "updateRisk", RiskPayload, body)
+
+
+async def _risks_assessed(check: CheckInput) -> Mapping[int, CheckResult]:
+    active = [p for p in check.projects if p.stage is ProjectStage.ACTIVE]
+    if not active:
+        return {}
+    registers = await project_risks(check.context, [p.id for p in active])
+    return {
+        project.id: CheckResult(True, f"{len(risks)} risk(s) recorded.")
+        if risks
+        else CheckResult(False, "No risk recorded: an empty register is not a safe register.")
+        for project, risks in zip(active, registers, strict=True)
+    }
+
+
+async def _risks_owned(check: CheckInput) -> Mapping[int, CheckResult]:
+    running = [p for p in check.projects if p.stage in OPEN_STAGES]
+    if not running:
+        return {}
+    registers = await project_risks(check.context, [p.id for p in running], RiskStatus.OPEN)
+    results = {}
+    for project, risks in zip(running, registers, strict=True):
+        unowned = [
+            r.title
+            for r in risks
+            if r.owner_id is None and rating(r.probability * r.impact) is RiskRating.HIGH
+        ]
+        results[project.id] = (
+            CheckResult(False, f"Open HIGH risks without an owner: {', '.join(unowned)}.")
+            if unowned
+            else CheckResult(True, "Every open HIGH risk has an owner.")
+        )
+    return results
+
+
+STANDARDS = [
+    Standard(
+        key="RISKS_ASSESSED",
+        name="Risks assessed",
+        description="Every active project has at least one risk recorded.",
+        severity=Severity.MEDIUM,
+        check=_risks_assessed,
+    ),
+    Standard(
+        key="RISKS_OWNED",
+        name="Risks owned",
+        description="Every open HIGH risk has an owner.",
+        severity=Severity.HIGH,
+        check=_risks_owned,
+    ),
+]

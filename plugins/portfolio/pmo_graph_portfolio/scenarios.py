@@ -1,0 +1,633 @@
+"""What-if reallocation: scenarios of budget moves, staff moves and shifted projects, their
+impact computed without writing, and applying them all at once or not at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from sqlalchemy import func, or_, select
+from strawberry.types import Info
+
+from pmo_graph.auth.permissions import authorize
+from pmo_graph.db.types import utcnow
+from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.ids import to_global_id
+from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
+from pmo_graph.graphql.nodes import ModelNode
+from pmo_graph.graphql.payloads import CONFLICT, INVALID, UserError
+from pmo_graph.graphql.refs import PortfolioRef, ProjectRef
+from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.graphql.tiers import tier_field, tier_mutation
+from pmo_graph.graphql.validation import Checks
+from pmo_graph.portfolios.models import Portfolio
+from pmo_graph.projects.models import Project
+from pmo_graph_portfolio.enums import ScenarioChangeKind, ScenarioStatus
+from pmo_graph_portfolio.load import overloaded_people
+from pmo_graph_portfolio.models import Scenario, ScenarioChange
+from pmo_graph_portfolio.refs import ScenarioRef
+from pmo_graph_portfolio.scope import TIER
+from pmo_graph_pso.loaders import DEFAULT_CAPACITY, capacities
+from pmo_graph_pso.models import Assignment, Milestone, PersonCapacity
+from pmo_graph_pso.refs import AssignmentRef
+
+MAX_SHIFT_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A project's budget and dates, as they stand or as a scenario would leave them."""
+
+    budget: Decimal | None
+    start: date | None
+    end: date | None
+
+
+@dataclass(frozen=True)
+class Booking:
+    """An assignment as the load computations see it, as it stands or after a scenario."""
+
+    id: int
+    person_id: int
+    project_id: int
+    allocation: float
+    start_date: date
+    end_date: date
+
+
+def _shift(day: date | None, days: int) -> date | None:
+    return day + timedelta(days=days) if day is not None else None
+
+
+def simulate(
+    plans: dict[int, Plan], bookings: dict[int, Booking], changes: list[ScenarioChange]
+) -> tuple[dict[int, Plan], dict[int, Booking], list[tuple[int, str]]]:
+    """Apply ``changes`` in order to copies; returns the new plans and bookings, and for each
+    change that cannot apply, its position and why."""
+    plans, bookings, problems = dict(plans), dict(bookings), []
+    for position, change in enumerate(changes):
+        if change.kind is ScenarioChangeKind.MOVE_BUDGET:
+            source, target = plans[change.from_project_id or 0], plans[change.to_project_id or 0]
+            amount = change.amount or Decimal(0)
+            available = source.budget or Decimal(0)
+            if amount > available:
+                problems.append(
+                    (position, f"moves {amount} but the project would have only {available} left")
+                )
+                continue
+            plans[change.from_project_id or 0] = replace(source, budget=available - amount)
+            plans[change.to_project_id or 0] = replace(
+                target, budget=(target.budget or Decimal(0)) + amount
+            )
+        elif change.kind is ScenarioChangeKind.MOVE_ALLOCATION:
+            booking = bookings.get(change.assignment_id or 0)
+            if booking is None:
+                problems.append((position, "moves an assignment that was released"))
+                continue
+            bookings[booking.id] = replace(
+                booking,
+                project_id=change.to_project_id or booking.project_id,
+                allocation=change.allocation
+                if change.allocation is not None
+                else booking.allocation,
+            )
+        else:
+            project_id, days = change.from_project_id or 0, change.days or 0
+            plan = plans[project_id]
+            plans[project_id] = replace(
+                plan, start=_shift(plan.start, days), end=_shift(plan.end, days)
+            )
+            for booking in list(bookings.values()):
+                if booking.project_id == project_id:
+                    bookings[booking.id] = replace(
+                        booking,
+                        start_date=booking.start_date + timedelta(days=days),
+                        end_date=booking.end_date + timedelta(days=days),
+                    )
+    return plans, bookings, problems
+
+
+@strawberry.type(name="ScenarioChange", description="One change of a what-if scenario.")
+class ScenarioChangeType(ModelNode):
+    __model__ = ScenarioChange
+
+    kind: ScenarioChangeKind
+    amount: Decimal | None = strawberry.field(description="MOVE_BUDGET: the money moved.")
+    allocation: float | None = strawberry.field(
+        description="MOVE_ALLOCATION: the allocation on the new project (null: unchanged)."
+    )
+    days: int | None = strawberry.field(
+        description="SHIFT_PROJECT: days later (negative: earlier)."
+    )
+
+    @strawberry.field(
+        description="MOVE_BUDGET: the giving project; SHIFT_PROJECT: the shifted one."
+    )
+    async def from_project(
+        self, root: strawberry.Parent[ScenarioChange], info: Info[Any, Any]
+    ) -> ProjectRef | None:
+        return await load_by_id(info, Project, root.from_project_id)
+
+    @strawberry.field(description="The receiving project (MOVE_BUDGET, MOVE_ALLOCATION).")
+    async def to_project(
+        self, root: strawberry.Parent[ScenarioChange], info: Info[Any, Any]
+    ) -> ProjectRef | None:
+        return await load_by_id(info, Project, root.to_project_id)
+
+    @strawberry.field(description="MOVE_ALLOCATION: the assignment moved.")
+    async def assignment(
+        self, root: strawberry.Parent[ScenarioChange], info: Info[Any, Any]
+    ) -> AssignmentRef | None:
+        return await load_by_id(info, Assignment, root.assignment_id)
+
+
+@strawberry.type(description="How a scenario would change one project.")
+class ProjectImpact:
+    project: ProjectRef
+    budget_before: Decimal | None
+    budget_after: Decimal | None
+    start_before: date | None
+    start_after: date | None
+    end_before: date | None
+    end_after: date | None
+
+
+@strawberry.type(description="What a scenario would change, computed without writing anything.")
+class ScenarioImpact:
+    projects: list[ProjectImpact] = strawberry.field(
+        description="The projects the changes touch, by code."
+    )
+    overallocations_before: int = strawberry.field(
+        description="People whose daily total allocation passes their capacity on at least one "
+        "day, as things stand."
+    )
+    overallocations_after: int = strawberry.field(description="The same, after the changes.")
+    problems: list[str] = strawberry.field(
+        description="Changes that could not be applied as things stand now (applying refuses)."
+    )
+
+
+@strawberry.type(name="Scenario", description="A what-if reallocation within a portfolio.")
+class ScenarioType(ModelNode):
+    __model__ = Scenario
+
+    name: str
+    status: ScenarioStatus
+    applied_at: datetime | None
+    version: int
+    created_at: datetime
+
+    @strawberry.field
+    async def portfolio(
+        self, root: strawberry.Parent[Scenario], info: Info[Any, Any]
+    ) -> PortfolioRef | None:
+        return await load_by_id(info, Portfolio, root.portfolio_id)
+
+    @strawberry.field(description="The changes, in the order they apply.")
+    async def changes(
+        self, root: strawberry.Parent[Scenario], info: Info[Any, Any]
+    ) -> list[ScenarioChangeType]:
+        return await _changes(get_context(info), root.id)  # type: ignore[return-value]
+
+    @strawberry.field(description="What applying it would change, computed without writing.")
+    async def impact(
+        self, root: strawberry.Parent[Scenario], info: Info[Any, Any]
+    ) -> ScenarioImpact:
+        return await impact(get_context(info), root)
+
+
+@strawberry.type(description="The result of a mutation on a scenario.")
+class ScenarioPayload:
+    scenario: ScenarioRef | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateScenarioInput:
+    portfolio_id: strawberry.ID
+    name: str
+
+
+@strawberry.input(
+    description="MOVE_BUDGET: fromProjectId, toProjectId, amount. MOVE_ALLOCATION: assignmentId, "
+    "toProjectId, optionally allocation. SHIFT_PROJECT: fromProjectId (the project), days."
+)
+class AddScenarioChangeInput:
+    scenario_id: strawberry.ID
+    kind: ScenarioChangeKind
+    from_project_id: strawberry.ID | None = None
+    to_project_id: strawberry.ID | None = None
+    amount: Decimal | None = None
+    assignment_id: strawberry.ID | None = None
+    allocation: float | None = None
+    days: int | None = None
+
+
+@strawberry.input
+class ApplyScenarioInput:
+    scenario_id: strawberry.ID
+
+
+async def _changes(context: Context, scenario_id: int) -> list[ScenarioChange]:
+    loader = context.loaders.children(
+        ScenarioChange, ScenarioChange.scenario_id, order_by=(ScenarioChange.position,)
+    )
+    return await loader.load(scenario_id)
+
+
+async def _state(
+    context: Context, changes: list[ScenarioChange]
+) -> tuple[dict[int, Project], dict[int, Booking], set[int]]:
+    """The touched projects, the live bookings of the people the changes could affect, and those
+    people."""
+    organisation_id = context.viewer.organisation_id
+    project_ids = {pid for c in changes for pid in (c.from_project_id, c.to_project_id) if pid}
+    projects = {
+        p.id: p for p in await context.loaders.by_id(Project).load_many(sorted(project_ids)) if p
+    }
+    shifted = [c.from_project_id for c in changes if c.kind is ScenarioChangeKind.SHIFT_PROJECT]
+    moved = [c.assignment_id for c in changes if c.kind is ScenarioChangeKind.MOVE_ALLOCATION]
+    affected = set(
+        await context.db.scalars(
+            select(Assignment.person_id).where(
+                Assignment.organisation_id == organisation_id,
+                Assignment.released_at.is_(None),
+                or_(Assignment.project_id.in_(shifted), Assignment.id.in_(moved)),
+            )
+        )
+    )
+    rows = await context.db.scalars(
+        select(Assignment).where(
+            Assignment.organisation_id == organisation_id,
+            Assignment.released_at.is_(None),
+            Assignment.person_id.in_(affected),
+        )
+    )
+    bookings = {
+        a.id: Booking(a.id, a.person_id, a.project_id, a.allocation, a.start_date, a.end_date)
+        for a in rows
+    }
+    return projects, bookings, affected
+
+
+async def _overloaded_everyone(context: Context) -> set[int]:
+    """Everyone over capacity on some day: SQL keeps the people whose bookings could add up past
+    their capacity, and only their bookings are swept."""
+    capacity = func.coalesce(PersonCapacity.capacity, DEFAULT_CAPACITY)
+    live = (
+        Assignment.organisation_id == context.viewer.organisation_id,
+        Assignment.released_at.is_(None),
+    )
+    candidates = (
+        select(Assignment.person_id)
+        .outerjoin(PersonCapacity, PersonCapacity.person_id == Assignment.person_id)
+        .where(*live)
+        .group_by(Assignment.person_id, PersonCapacity.capacity)
+        .having(func.sum(Assignment.allocation) > capacity)
+    )
+    rows = list(
+        await context.db.scalars(
+            select(Assignment).where(*live, Assignment.person_id.in_(candidates))
+        )
+    )
+    return overloaded_people(rows, await _capacities(context, {a.person_id for a in rows}))
+
+
+async def _capacities(context: Context, person_ids: set[int]) -> dict[int, float]:
+    ordered = sorted(person_ids)
+    return dict(zip(ordered, await capacities(context, ordered), strict=True))
+
+
+async def impact(context: Context, scenario: Scenario) -> ScenarioImpact:
+    """What applying ``scenario`` would change; nothing is written."""
+    changes = await _changes(context, scenario.id)
+    projects, bookings, affected = await _state(context, changes)
+    before_plans = {pid: Plan(p.budget, p.start_date, p.end_date) for pid, p in projects.items()}
+    after_plans, after_bookings, problems = simulate(before_plans, bookings, changes)
+    before = await _overloaded_everyone(context)
+    capacities = await _capacities(context, affected)
+    after = (before - affected) | overloaded_people(after_bookings.values(), capacities)
+    rows = [
+        ProjectImpact(
+            project=project,
+            budget_before=before_plans[pid].budget,
+            budget_after=after_plans[pid].budget,
+            start_before=before_plans[pid].start,
+            start_after=after_plans[pid].start,
+            end_before=before_plans[pid].end,
+            end_after=after_plans[pid].end,
+        )
+        for pid, project in sorted(projects.items(), key=lambda item: item[1].code)
+    ]
+    return ScenarioImpact(
+        projects=rows,
+        overallocations_before=len(before),
+        overallocations_after=len(after),
+        problems=[f"Change {position + 1} {why}." for position, why in problems],
+    )
+
+
+async def _in_portfolio(
+    tx: Transaction, checks: Checks, scenario: Scenario, value: str | None, field: str
+) -> Project | None:
+    project = await checks.reference(
+        tx.session, scenario.organisation_id, Project, "Project", value, field
+    )
+    if project is not None and project.portfolio_id != scenario.portfolio_id:
+        checks.add(
+            INVALID,
+            f"Project {project.code} is not in the scenario's portfolio; a scenario reallocates "
+            "within one portfolio.",
+            field,
+        )
+    return project
+
+
+@strawberry.type
+class ScenarioPortfolioFields:
+    @tier_field(TIER, description="The portfolio's scenarios, newest first.")
+    async def scenarios(
+        self, root: strawberry.Parent[Portfolio], info: Info[Any, Any]
+    ) -> list[ScenarioRef]:
+        loader = get_context(info).loaders.children(
+            Scenario, Scenario.portfolio_id, order_by=(Scenario.id.desc(),)
+        )
+        return await loader.load(root.id)
+
+
+@strawberry.type
+class ScenarioMutation:
+    @tier_mutation(TIER, description="Start a what-if scenario for a portfolio.")
+    async def create_scenario(
+        self, info: Info[Any, Any], input: CreateScenarioInput
+    ) -> ScenarioPayload:
+        context = get_context(info)
+        authorize(context, "createScenario")
+
+        async def body(tx: Transaction) -> Scenario:
+            checks = Checks()
+            portfolio = await checks.reference(
+                tx.session,
+                context.viewer.organisation_id,
+                Portfolio,
+                "Portfolio",
+                input.portfolio_id,
+                "portfolioId",
+            )
+            name = checks.text(input.name, "name", required=True, max_length=200)
+            checks.raise_if_any()
+            assert portfolio is not None
+            scenario = Scenario(
+                organisation_id=portfolio.organisation_id,
+                portfolio_id=portfolio.id,
+                name=name,
+                status=ScenarioStatus.DRAFT,
+            )
+            tx.session.add(scenario)
+            await tx.session.flush()
+            tx.audit("Scenario", scenario.id, {"name": name, "portfolioId": input.portfolio_id})
+            return scenario
+
+        return await run_mutation(info, "createScenario", ScenarioPayload, body)
+
+    @tier_mutation(TIER, description="Add a change to a scenario (nothing else is written).")
+    async def add_scenario_change(
+        self, info: Info[Any, Any], input: AddScenarioChangeInput
+    ) -> ScenarioPayload:
+        context = get_context(info)
+        authorize(context, "addScenarioChange")
+
+        async def body(tx: Transaction) -> Scenario:
+            checks = Checks()
+            scenario = await checks.reference(
+                tx.session,
+                context.viewer.organisation_id,
+                Scenario,
+                "Scenario",
+                input.scenario_id,
+                "scenarioId",
+            )
+            checks.raise_if_any()
+            assert scenario is not None
+            if scenario.status is not ScenarioStatus.DRAFT:
+                checks.add(INVALID, "The scenario was applied; start a new one.", "scenarioId")
+                checks.raise_if_any()
+            change = ScenarioChange(
+                organisation_id=scenario.organisation_id, scenario_id=scenario.id, kind=input.kind
+            )
+            needs = {
+                ScenarioChangeKind.MOVE_BUDGET: {"fromProjectId", "toProjectId", "amount"},
+                ScenarioChangeKind.MOVE_ALLOCATION: {"assignmentId", "toProjectId"},
+                ScenarioChangeKind.SHIFT_PROJECT: {"fromProjectId", "days"},
+            }[input.kind]
+            given = {
+                "fromProjectId": input.from_project_id,
+                "toProjectId": input.to_project_id,
+                "amount": input.amount,
+                "assignmentId": input.assignment_id,
+                "allocation": input.allocation,
+                "days": input.days,
+            }
+            for field in sorted(needs):
+                if given[field] is None:
+                    checks.add(INVALID, f"A {input.kind.value} change needs {field}.", field)
+            extra = {k for k, v in given.items() if v is not None} - needs - {"allocation"}
+            if (
+                input.kind is not ScenarioChangeKind.MOVE_ALLOCATION
+                and input.allocation is not None
+            ):
+                extra.add("allocation")
+            for field in sorted(extra):
+                checks.add(INVALID, f"A {input.kind.value} change takes no {field}.", field)
+            checks.raise_if_any()
+            if input.from_project_id is not None:
+                source = await _in_portfolio(
+                    tx, checks, scenario, input.from_project_id, "fromProjectId"
+                )
+                if source is not None:
+                    change.from_project_id, change.from_project_version = source.id, source.version
+            if input.to_project_id is not None:
+                target = await _in_portfolio(
+                    tx, checks, scenario, input.to_project_id, "toProjectId"
+                )
+                if target is not None:
+                    change.to_project_id, change.to_project_version = target.id, target.version
+            if input.kind is ScenarioChangeKind.MOVE_BUDGET and input.amount is not None:
+                amount = checks.money(input.amount, "amount")
+                if amount is not None and amount <= 0:
+                    checks.add(INVALID, "amount must be more than 0.", "amount")
+                if (
+                    change.from_project_id is not None
+                    and change.from_project_id == change.to_project_id
+                ):
+                    checks.add(
+                        INVALID, "Move budget between two different projects.", "toProjectId"
+                    )
+                change.amount = amount
+            if input.assignment_id is not None:
+                assignment = await checks.reference(
+                    tx.session,
+                    scenario.organisation_id,
+                    Assignment,
+                    "Assignment",
+                    input.assignment_id,
+                    "assignmentId",
+                )
+                if assignment is not None:
+                    home = await tx.session.get(Project, assignment.project_id)
+                    if assignment.released_at is not None:
+                        checks.add(INVALID, "The assignment was released.", "assignmentId")
+                    elif home is None or home.portfolio_id != scenario.portfolio_id:
+                        checks.add(
+                            INVALID,
+                            "The assignment's project is not in the scenario's portfolio.",
+                            "assignmentId",
+                        )
+                    change.assignment_id, change.assignment_version = (
+                        assignment.id,
+                        assignment.version,
+                    )
+            if input.allocation is not None and not 0 < input.allocation <= 1:
+                checks.add(INVALID, "allocation must be more than 0 and at most 1.", "allocation")
+            change.allocation = input.allocation
+            if input.days is not None:
+                if input.days == 0 or abs(input.days) > MAX_SHIFT_DAYS:
+                    checks.add(
+                        INVALID,
+                        f"days must be non-zero and at most {MAX_SHIFT_DAYS} either way.",
+                        "days",
+                    )
+                change.days = input.days
+            checks.raise_if_any()
+            existing = await _changes(tx.context, scenario.id)
+            change.position = len(existing)
+            projects, bookings, _ = await _state(tx.context, [*existing, change])
+            plans = {pid: Plan(p.budget, p.start_date, p.end_date) for pid, p in projects.items()}
+            _, _, problems = simulate(plans, bookings, [*existing, change])
+            if problems:
+                position, why = problems[0]
+                checks.add(INVALID, f"Change {position + 1} {why}.", "amount")
+                checks.raise_if_any()
+            tx.session.add(change)
+            scenario.updated_at = utcnow()
+            await tx.session.flush()
+            tx.audit(
+                "Scenario",
+                scenario.id,
+                {
+                    "change": snapshot(
+                        {k: v for k, v in given.items() if v is not None} | {"kind": input.kind}
+                    )
+                },
+            )
+            return scenario
+
+        return await run_mutation(info, "addScenarioChange", ScenarioPayload, body)
+
+    @tier_mutation(
+        TIER,
+        description="Apply every change of a scenario in one transaction, or none: CONFLICT if a "
+        "touched project or assignment changed since the change was added.",
+    )
+    async def apply_scenario(
+        self, info: Info[Any, Any], input: ApplyScenarioInput
+    ) -> ScenarioPayload:
+        context = get_context(info)
+        authorize(context, "applyScenario")
+
+        async def body(tx: Transaction) -> Scenario:
+            checks = Checks()
+            scenario = await checks.reference(
+                tx.session,
+                context.viewer.organisation_id,
+                Scenario,
+                "Scenario",
+                input.scenario_id,
+                "scenarioId",
+            )
+            checks.raise_if_any()
+            assert scenario is not None
+            if scenario.status is not ScenarioStatus.DRAFT:
+                checks.add(INVALID, "The scenario was already applied.", "scenarioId")
+                checks.raise_if_any()
+            changes = await _changes(tx.context, scenario.id)
+            for change in changes:
+                for project_id, seen in (
+                    (change.from_project_id, change.from_project_version),
+                    (change.to_project_id, change.to_project_version),
+                ):
+                    project = await tx.session.get(Project, project_id) if project_id else None
+                    if project is not None and project.version != seen:
+                        checks.add(
+                            CONFLICT,
+                            f"Project {project.code} changed since change {change.position + 1} "
+                            "was added (version "
+                            f"{seen} then, {project.version} now); review the scenario and make "
+                            "a new one.",
+                            "scenarioId",
+                        )
+                if change.assignment_id:
+                    assignment = await tx.session.get(Assignment, change.assignment_id)
+                    if assignment is None or assignment.version != change.assignment_version:
+                        checks.add(
+                            CONFLICT,
+                            f"The assignment of change {change.position + 1} changed since it was "
+                            "added; review the scenario and make a new one.",
+                            "scenarioId",
+                        )
+            checks.raise_if_any()
+            projects, bookings, _ = await _state(tx.context, changes)
+            plans = {pid: Plan(p.budget, p.start_date, p.end_date) for pid, p in projects.items()}
+            after_plans, after_bookings, problems = simulate(plans, bookings, changes)
+            for position, why in problems:
+                checks.add(INVALID, f"Change {position + 1} {why}.", "changes", str(position))
+            checks.raise_if_any()
+            for project_id, plan in after_plans.items():
+                project = projects[project_id]
+                project.budget, project.start_date, project.end_date = (
+                    plan.budget,
+                    plan.start,
+                    plan.end,
+                )
+            for booking in after_bookings.values():
+                if booking == bookings[booking.id]:
+                    continue
+                assignment = await tx.session.get(Assignment, booking.id)
+                assert assignment is not None
+                assignment.project_id = booking.project_id
+                assignment.allocation = booking.allocation
+                assignment.start_date, assignment.end_date = booking.start_date, booking.end_date
+            for change in changes:
+                if change.kind is ScenarioChangeKind.SHIFT_PROJECT and change.from_project_id:
+                    await _shift_milestones(tx, change.from_project_id, change.days or 0)
+            scenario.status = ScenarioStatus.APPLIED
+            scenario.applied_at = utcnow()
+            await tx.session.flush()
+            tx.audit(
+                "Scenario",
+                scenario.id,
+                {
+                    "status": {"from": "DRAFT", "to": "APPLIED"},
+                    "projects": sorted(to_global_id("Project", pid) for pid in after_plans),
+                },
+            )
+            for project_id in after_plans:
+                tx.emit("project.updated", "Project", project_id, scenario=scenario.id)
+            return scenario
+
+        return await run_mutation(info, "applyScenario", ScenarioPayload, body)
+
+
+async def _shift_milestones(tx: Transaction, project_id: int, days: int) -> None:
+    """Move the forecasts of a project's milestones not yet reached; baselines stay, so the
+    shift shows as slip."""
+    milestones = await tx.session.scalars(
+        select(Milestone).where(Milestone.project_id == project_id, Milestone.actual_date.is_(None))
+    )
+    for milestone in milestones:
+        milestone.forecast_date = (milestone.forecast_date or milestone.baseline_date) + timedelta(
+            days=days
+        )

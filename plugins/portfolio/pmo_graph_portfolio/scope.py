@@ -1,0 +1,3 @@
+"""Constants shared by the portfolio office's modules."""
+
+TIER = "portfolio"

@@ -1,0 +1,77 @@
+"""The portfolio dashboard costs the same statements for 3 portfolios as for 30."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_graph.people.models import Person
+from pmo_graph.portfolios.models import Portfolio
+from pmo_graph.projects.enums import ProjectStage
+from pmo_graph.projects.models import Project
+from pmo_graph.testing import StatementCounter, TestOrganisation
+from pmo_graph_portfolio.enums import RiskStatus
+from pmo_graph_portfolio.models import Risk
+
+DASHBOARD = """
+{ portfolios(first: 100) { edges { node {
+    riskProfile { totalExposure }
+    projects(first: 50) { edges { node { risks { score owner { name } } } } }
+} } } }
+"""
+
+#: token, tiers, portfolios, risk profiles, the projects' pages, their risks, the owners.
+DASHBOARD_STATEMENTS = 7
+
+
+async def _populate(session: AsyncSession, organisation_id: int, portfolios: int) -> None:
+    for i in range(portfolios):
+        owner = Person(organisation_id=organisation_id, name=f"Owner {i}")
+        portfolio = Portfolio(organisation_id=organisation_id, name=f"Portfolio {i:02d}")
+        session.add_all([owner, portfolio])
+        await session.flush()
+        for j in range(3):
+            project = Project(
+                organisation_id=organisation_id,
+                code=f"PF{i:02d}-{j}",
+                name="P",
+                stage=ProjectStage.ACTIVE,
+                portfolio_id=portfolio.id,
+            )
+            session.add(project)
+            await session.flush()
+            session.add(
+                Risk(
+                    organisation_id=organisation_id,
+                    project_id=project.id,
+                    title="R",
+                    probability=2,
+                    impact=3,
+                    status=RiskStatus.OPEN,
+                    owner_id=owner.id,
+                )
+            )
+    await session.commit()
+
+
+async def test_portfolio_dashboard_statements_are_constant(
+    make_org: Callable[..., Awaitable[TestOrganisation]],
+    db_session: AsyncSession,
+    count_statements: StatementCounter,
+) -> None:
+    counts = []
+    for size in (3, 30):
+        org = await make_org(tiers=["pso", "portfolio"])
+        await _populate(db_session, org.id, size)
+        await org.admin.query("{ viewer { user { id } } }")
+        count_statements.reset()
+        data = await org.admin.query(DASHBOARD)
+        portfolios = [edge["node"] for edge in data["portfolios"]["edges"]]
+        assert len(portfolios) == size
+        assert portfolios[0]["riskProfile"] == {"totalExposure": 18}
+        assert portfolios[0]["projects"]["edges"][0]["node"]["risks"] == [
+            {"score": 6, "owner": {"name": "Owner 0"}}
+        ]
+        counts.append(count_statements.count)
+    assert counts == [DASHBOARD_STATEMENTS, DASHBOARD_STATEMENTS], count_statements.statements
