@@ -85,7 +85,7 @@ async def _balances(context: Context, portfolio_ids: list[int]) -> list[list[Bal
     for portfolio_id, category, total in sums:
         name = category or UNCATEGORISED
         previous = actual[portfolio_id].get(_key(name), (name, Decimal(0)))
-        actual[portfolio_id][_key(name)] = (previous[0], previous[1] + Decimal(total or 0))
+        actual[portfolio_id][_key(name)] = (previous[0], previous[1] + Decimal(str(total or 0)))
     lines_by_portfolio = []
     for portfolio_id in portfolio_ids:
         spent = actual[portfolio_id]
@@ -97,7 +97,7 @@ async def _balances(context: Context, portfolio_ids: list[int]) -> list[list[Bal
             seen.add(key)
             share = float(spent[key][1] / budget) if budget and key in spent else 0.0
             lines.append(_line(target.category, target.share, share))
-        for key, (name, amount) in sorted(spent.items(), key=lambda item: -item[1][1]):
+        for key, (name, amount) in sorted(spent.items(), key=lambda item: (-item[1][1], item[0])):
             if key not in seen:
                 lines.append(_line(name, 0.0, float(amount / budget) if budget else 0.0))
         lines_by_portfolio.append(lines)

@@ -16,6 +16,7 @@ from pmo_graph.auth.roles import Role
 from pmo_graph.db.types import utcnow
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.errors import Forbidden
+from pmo_graph.graphql.ids import to_global_id
 from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.payloads import DUPLICATE, INVALID, UserError
@@ -250,14 +251,16 @@ class IssueMutation:
                     value,
                     "projectIds",
                 )
-                if project is not None and project in projects:
+                if project is None:
+                    checks.errors[-1].field = ["projectIds", str(index)]
+                elif project in projects:
                     checks.add(
                         DUPLICATE,
                         f"Project {project.code} is listed twice.",
                         "projectIds",
                         str(index),
                     )
-                elif project is not None:
+                else:
                     projects.append(project)
             checks.raise_if_any()
             _own_projects_only(context, "raiseIssue", projects)
@@ -321,6 +324,9 @@ class IssueMutation:
             assert issue is not None
             assert project is not None
             _own_projects_only(context, "linkIssue", [project])
+            if issue.status is not IssueStatus.OPEN:
+                checks.add(INVALID, "The issue is resolved; raise a new one.", "issueId")
+                checks.raise_if_any()
             linked = await tx.session.scalar(
                 select(IssueProject.id).where(
                     IssueProject.issue_id == issue.id, IssueProject.project_id == project.id
@@ -376,7 +382,16 @@ class IssueMutation:
             before = issue.escalated_to_id
             issue.escalated_to_id = portfolio.id
             await tx.session.flush()
-            tx.audit("Issue", issue.id, {"escalatedTo": {"from": before, "to": portfolio.id}})
+            tx.audit(
+                "Issue",
+                issue.id,
+                {
+                    "escalatedTo": {
+                        "from": to_global_id("Portfolio", before) if before else None,
+                        "to": to_global_id("Portfolio", portfolio.id),
+                    }
+                },
+            )
             tx.emit("issue.escalated", "Issue", issue.id, portfolio=portfolio.id)
             return issue
 

@@ -36,7 +36,7 @@ class PortfolioCriterion:
     weight: float
 
 
-@strawberry.type(description="A project's score against one criterion.")
+@strawberry.type(name="ProjectScore", description="A project's score against one criterion.")
 class ProjectScoreType:
     criterion: str
     score: float
@@ -90,28 +90,39 @@ async def _scores(context: Context, project_ids: list[int]) -> list[list[Project
 
 
 async def ranked(context: Context, portfolio_id: int) -> list[tuple[Project, float]]:
-    """The portfolio's projects that have at least one score, with their weighted sums."""
-    weights = {c.key: c.weight for c in await _criteria(context, portfolio_id)}
-    projects = list(
-        await context.db.scalars(
-            select(Project)
-            .where(
-                Project.organisation_id == context.viewer.organisation_id,
-                Project.portfolio_id == portfolio_id,
+    """The portfolio's projects that have at least one score, with their weighted sums, best
+    first (batched over every portfolio asked for in the same request)."""
+
+    async def load(keys: list[int]) -> list[list[tuple[Project, float]]]:
+        criteria = await context.loaders.children(
+            Criterion, Criterion.portfolio_id, order_by=(Criterion.key,)
+        ).load_many(keys)
+        projects = list(
+            await context.db.scalars(
+                select(Project)
+                .where(
+                    Project.organisation_id == context.viewer.organisation_id,
+                    Project.portfolio_id.in_(set(keys)),
+                )
+                .order_by(Project.code, Project.id)
             )
-            .order_by(Project.code, Project.id)
         )
-    )
-    result = []
-    for project, scores in zip(
-        projects, await _scores(context, [p.id for p in projects]), strict=True
-    ):
-        counted = [s for s in scores if s.criterion in weights]
-        if counted:
-            total = sum(weights[s.criterion] * s.score for s in counted)
-            result.append((project, round(total, 6)))
-    result.sort(key=lambda item: (-item[1], item[0].code))
-    return result
+        scores = await _scores(context, [p.id for p in projects])
+        weights = {
+            key: {c.key: c.weight for c in found} for key, found in zip(keys, criteria, strict=True)
+        }
+        rows: dict[int, list[tuple[Project, float]]] = {key: [] for key in keys}
+        for project, marks in zip(projects, scores, strict=True):
+            weight = weights.get(project.portfolio_id or 0, {})
+            counted = [s for s in marks if s.criterion in weight]
+            if counted:
+                total = sum(weight[s.criterion] * s.score for s in counted)
+                rows[project.portfolio_id or 0].append((project, round(total, 6)))
+        for found in rows.values():
+            found.sort(key=lambda item: (-item[1], item[0].code))
+        return [rows[key] for key in keys]
+
+    return await context.loaders.get(("portfolio", "ranked"), load).load(portfolio_id)
 
 
 @strawberry.type
@@ -277,17 +288,18 @@ class PriorityMutation:
                     select(Criterion).where(Criterion.portfolio_id == project.portfolio_id)
                 )
             }
-            if input.criterion not in keys:
+            criterion = input.criterion.strip()
+            if criterion not in keys:
                 known = ", ".join(sorted(keys)) or "none yet"
                 checks.add(
                     INVALID,
-                    f"{input.criterion!r} is not a criterion of the project's portfolio ({known}).",
+                    f"{criterion!r} is not a criterion of the project's portfolio ({known}).",
                     "criterion",
                 )
                 checks.raise_if_any()
             row = await tx.session.scalar(
                 select(ProjectScore).where(
-                    ProjectScore.project_id == project.id, ProjectScore.criterion == input.criterion
+                    ProjectScore.project_id == project.id, ProjectScore.criterion == criterion
                 )
             )
             before = row.score if row else None
@@ -296,7 +308,7 @@ class PriorityMutation:
                     ProjectScore(
                         organisation_id=project.organisation_id,
                         project_id=project.id,
-                        criterion=input.criterion,
+                        criterion=criterion,
                         score=input.score,
                     )
                 )
@@ -306,7 +318,7 @@ class PriorityMutation:
             tx.audit(
                 "Project",
                 project.id,
-                {"score": {"criterion": input.criterion, "from": before, "to": input.score}},
+                {"score": {"criterion": criterion, "from": before, "to": input.score}},
             )
             return project
 

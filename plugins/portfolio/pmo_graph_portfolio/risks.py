@@ -101,6 +101,8 @@ class UpdateRiskInput:
     response: str | None = strawberry.UNSET
     owner_id: strawberry.ID | None = strawberry.UNSET
     title: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    proximity: date | None = strawberry.UNSET
 
 
 @strawberry.type(description="The open risks of a portfolio's projects, as a whole.")
@@ -327,6 +329,12 @@ class RiskMutation:
                 risk.title = (
                     checks.text(input.title, "title", required=True, max_length=200) or risk.title
                 )
+            if is_set(input.description):
+                risk.description = checks.text(
+                    input.description, "description", required=False, max_length=20000
+                )
+            if is_set(input.proximity):
+                risk.proximity = input.proximity
             if is_set(input.response):
                 risk.response = checks.text(
                     input.response, "response", required=False, max_length=20000

@@ -302,7 +302,18 @@ async def _capacities(context: Context, person_ids: set[int]) -> dict[int, float
 
 
 async def impact(context: Context, scenario: Scenario) -> ScenarioImpact:
-    """What applying ``scenario`` would change; nothing is written."""
+    """What applying ``scenario`` would change; nothing is written. An applied scenario has
+    nothing left to change."""
+    if scenario.status is ScenarioStatus.APPLIED:
+        count = len(await _overloaded_everyone(context))
+        return ScenarioImpact(
+            projects=[],
+            overallocations_before=count,
+            overallocations_after=count,
+            problems=[
+                f"The scenario was applied at {scenario.applied_at}; it changes nothing more."
+            ],
+        )
     changes = await _changes(context, scenario.id)
     projects, bookings, affected = await _state(context, changes)
     before_plans = {pid: Plan(p.budget, p.start_date, p.end_date) for pid, p in projects.items()}
@@ -507,10 +518,22 @@ class ScenarioMutation:
             projects, bookings, _ = await _state(tx.context, [*existing, change])
             plans = {pid: Plan(p.budget, p.start_date, p.end_date) for pid, p in projects.items()}
             _, _, problems = simulate(plans, bookings, [*existing, change])
-            if problems:
-                position, why = problems[0]
-                checks.add(INVALID, f"Change {position + 1} {why}.", "amount")
-                checks.raise_if_any()
+            for position, why in problems:
+                if position == change.position:
+                    field = {
+                        ScenarioChangeKind.MOVE_BUDGET: "amount",
+                        ScenarioChangeKind.MOVE_ALLOCATION: "assignmentId",
+                        ScenarioChangeKind.SHIFT_PROJECT: "fromProjectId",
+                    }[input.kind]
+                    checks.add(INVALID, f"This change {why}.", field)
+                else:
+                    checks.add(
+                        INVALID,
+                        f"Change {position + 1} of the scenario no longer applies: it {why}; "
+                        "start a new scenario.",
+                        "scenarioId",
+                    )
+            checks.raise_if_any()
             tx.session.add(change)
             scenario.updated_at = utcnow()
             await tx.session.flush()

@@ -260,3 +260,33 @@ def test_branch_and_bound_agrees_with_dynamic_programming() -> None:
             abs(sum(by_key[k].score for k in dynamic) - sum(by_key[k].score for k in searched))
             < 1e-6
         )
+
+
+async def test_more_issue_rules(make_org: MakeOrg) -> None:
+    org = await organisation(make_org)
+    client = org.admin
+    p1 = await make_project(client, "P1")
+    missing = (
+        await client.query(
+            RAISE,
+            {"i": {"title": "x", "severity": "LOW", "projectIds": [p1, "UHJvamVjdDo5OTk5OTk5"]}},
+        )
+    )["raiseIssue"]
+    assert missing["userErrors"][0]["field"] == ["projectIds", "1"]
+    issue = (
+        await client.mutate(
+            RAISE, {"i": {"title": "Done soon", "severity": "LOW", "projectIds": [p1]}}
+        )
+    )["issue"]["id"]
+    await client.mutate(
+        'mutation($i: ID!) { resolveIssue(input: {issueId: $i, resolution: "Fixed"}) { userErrors { code } } }',
+        {"i": issue},
+    )
+    p2 = await make_project(client, "P2")
+    late = (
+        await client.query(
+            "mutation($i: ID!, $p: ID!) { linkIssue(input: {issueId: $i, projectId: $p}) { userErrors { field code } } }",
+            {"i": issue, "p": p2},
+        )
+    )["linkIssue"]
+    assert late["userErrors"] == [{"field": ["issueId"], "code": "INVALID"}]

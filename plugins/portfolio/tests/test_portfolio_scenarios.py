@@ -240,3 +240,22 @@ async def test_bad_changes_are_refused(make_org: MakeOrg) -> None:
         {"s": scenario},
     )
     assert changes["node"]["changes"] == [{"kind": "MOVE_BUDGET", "amount": "900.00"}]
+
+
+async def test_an_applied_scenario_has_no_impact_left(make_org: MakeOrg) -> None:
+    org = await organisation(make_org)
+    ids = await _world(org)
+    scenario = await _scenario(
+        org,
+        ids,
+        {
+            "kind": "MOVE_BUDGET",
+            "fromProjectId": ids["S1"],
+            "toProjectId": ids["S2"],
+            "amount": "300",
+        },
+    )
+    await org.admin.mutate(APPLY, {"s": scenario})
+    impact = (await org.admin.query(IMPACT, {"s": scenario}))["node"]["impact"]
+    assert impact["projects"] == []
+    assert impact["problems"][0].startswith("The scenario was applied at")

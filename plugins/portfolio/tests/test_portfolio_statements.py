@@ -75,3 +75,22 @@ async def test_portfolio_dashboard_statements_are_constant(
         ]
         counts.append(count_statements.count)
     assert counts == [DASHBOARD_STATEMENTS, DASHBOARD_STATEMENTS], count_statements.statements
+
+
+async def test_ranking_is_batched_over_portfolios(
+    make_org: Callable[..., Awaitable[TestOrganisation]],
+    db_session: AsyncSession,
+    count_statements: StatementCounter,
+) -> None:
+    query = '{ portfolios(first: 100) { nodes { ranking { rank } selection(budget: "1000") { totalScore } } } }'
+    counts = []
+    for size in (3, 30):
+        org = await make_org(tiers=["pso", "portfolio"])
+        await _populate(db_session, org.id, size)
+        await org.admin.query("{ viewer { user { id } } }")
+        count_statements.reset()
+        data = await org.admin.query(query)
+        assert len(data["portfolios"]["nodes"]) == size
+        counts.append(count_statements.count)
+    # token, tiers, portfolios, criteria, projects, scores
+    assert counts == [6, 6], count_statements.statements
