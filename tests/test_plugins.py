@@ -242,3 +242,23 @@ async def test_a_failing_event_handler_is_logged_and_does_not_undo_the_mutation(
     )
     assert payload["person"] == {"name": "Still saved"}
     assert any("failed in hook handle_event" in r.getMessage() for r in caplog.records)
+
+
+async def test_reactions_in_the_transaction_commit_and_fail_with_the_mutation(
+    make_org: Callable[..., Awaitable[TestOrganisation]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sample_plugin import plugin as sample
+
+    org = await make_org(tiers=["sample"])
+    create = 'mutation($c: String!) { createProject(input: {code: $c, name: "R"}) { project { id sampleNotes { text } } userErrors { code } } }'
+    monkeypatch.setattr(sample, "REACTION", "note")
+    sample.RECEIVED.clear()
+    created = await org.admin.mutate(create, {"c": "REACT-1"})
+    assert created["project"]["sampleNotes"] == [{"text": "auto"}]
+    # the reaction's own event is delivered after commit too
+    assert [e.name for e in sample.RECEIVED] == ["project.created", "sample_note.added"]
+    monkeypatch.setattr(sample, "REACTION", "fail")
+    failed = await org.admin.execute(create, {"c": "REACT-2"})
+    assert failed["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    codes = await org.admin.query("{ projects { nodes { code } } sampleNoteCount }")
+    assert codes == {"projects": {"nodes": [{"code": "REACT-1"}]}, "sampleNoteCount": 1}

@@ -11,7 +11,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 
 class day_number(FunctionElement[int]):
-    """A date as a whole number of days, so that two of them subtract to a day count."""
+    """A date as the number of days since 2000-01-01 (the same on both databases, and equal to
+    ``(day - date(2000, 1, 1)).days`` in Python), so that two of them subtract to a day count."""
 
     type = Integer()
     inherit_cache = True
@@ -31,7 +32,8 @@ class greatest(FunctionElement[Any]):
 
 @compiles(day_number, "sqlite")
 def _day_number_sqlite(element: day_number, compiler: Any, **kw: Any) -> str:
-    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+    day = compiler.process(element.clauses, **kw)
+    return f"CAST(julianday({day}) - julianday('2000-01-01') AS INTEGER)"
 
 
 @compiles(day_number, "postgresql")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -98,6 +99,34 @@ class Transaction:
         )
 
 
+#: How many rounds of reactions to reactions a transaction may go through before it is a loop.
+MAX_REACTION_EVENTS = 1000
+
+
+async def react_in_transaction(transaction: Transaction) -> None:
+    """Let active plugins react to the transaction's events before it commits.
+
+    Reactions may write (their writes commit or roll back with the mutation) and emit further
+    events, which get reactions in turn. A reaction that raises fails the whole mutation.
+    """
+    context = transaction.context
+    registry = context.app.registry
+    handled = 0
+    while handled < len(context.events):
+        if handled >= MAX_REACTION_EVENTS:
+            raise RuntimeError("domain event reactions do not settle: a plugin loops")
+        event = context.events[handled]
+        handled += 1
+        for _info, function, argnames in registry.implementations_for(
+            "handle_event_in_transaction", context.enabled_tiers
+        ):
+            arguments = {"event": event, "transaction": transaction}
+            result = function(**{k: v for k, v in arguments.items() if k in argnames})
+            if inspect.isawaitable(result):
+                await result
+        await transaction.session.flush()
+
+
 def _payload(payload_type: type[P], thing: Any, errors: list[UserError]) -> P:
     definition = payload_type.__strawberry_definition__  # type: ignore[attr-defined]
     names = [f.python_name for f in definition.fields if f.python_name != "user_errors"]
@@ -127,6 +156,7 @@ async def run_mutation(
             if not transaction.audited:
                 raise RuntimeError(f"mutation {action} wrote no audit event")
             await session.flush()
+            await react_in_transaction(transaction)
     except UserErrors as exc:
         return _payload(payload_type, None, exc.errors)
     except StaleDataError:

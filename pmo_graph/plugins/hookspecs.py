@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from pmo_graph.auth.permissions import Permission
     from pmo_graph.events import DomainEvent
+    from pmo_graph.graphql.mutations import Transaction
     from pmo_graph.organisations.models import Organisation
     from pmo_graph.plugins.tiers import Tier
     from pmo_graph.standards import Standard
@@ -84,6 +85,14 @@ def register_routes() -> Iterable[BaseRoute]:
 @hookspec
 def handle_event(event: DomainEvent) -> Awaitable[None] | None:
     """React to a domain event after the transaction that caused it has committed."""
+    raise NotImplementedError
+
+
+@hookspec
+def handle_event_in_transaction(
+    event: DomainEvent, transaction: Transaction
+) -> Awaitable[None] | None:
+    """React to a domain event inside the transaction that caused it, before it commits."""
     raise NotImplementedError
 
 

@@ -42,6 +42,8 @@ else:
 RECEIVED: list[DomainEvent] = []
 #: Set by a test to make the event handler fail.
 FAIL_EVENTS = False
+#: Set by a test: "note" adds a note to every new project in the same transaction, "fail" raises.
+REACTION: str | None = None
 
 
 @strawberry.type(name="SampleNote", description="A note on a project (sample plugin).")
@@ -183,6 +185,20 @@ def register_permissions() -> Mapping[str, Permission]:
             ADMIN, OFFICE, own_project=(PROJECT_MANAGER,), description="Add a sample note."
         )
     }
+
+
+@hookimpl
+async def handle_event_in_transaction(event: DomainEvent, transaction: Transaction) -> None:
+    if event.name != "project.created" or REACTION is None:
+        return
+    if REACTION == "fail":
+        raise RuntimeError("reaction bug")
+    note = SampleNoteRow(
+        organisation_id=event.organisation_id, project_id=event.entity_pk, text="auto"
+    )
+    transaction.session.add(note)
+    await transaction.session.flush()
+    transaction.emit("sample_note.added", "SampleNote", note.id, project=event.entity_pk)
 
 
 @hookimpl
