@@ -186,6 +186,78 @@ CALLS: dict[str, Callable[[World], Call]] = {
         "project { id }",
         lambda w: {"projectId": w.other_project, "criterion": "value", "score": 7.5},
     ),
+    "createBenefit": _call(
+        "createBenefit",
+        "CreateBenefitInput",
+        "benefit { id }",
+        lambda w: {
+            "programmeId": w.programme,
+            "name": "New benefit",
+            "kind": "BENEFIT",
+            "category": "FINANCIAL",
+            "measure": "GBP",
+            "baseline": 0,
+            "target": 10,
+            "targetDate": "2027-12-31",
+        },
+    ),
+    "recordBenefitMeasurement": _call(
+        "recordBenefitMeasurement",
+        "RecordBenefitMeasurementInput",
+        "benefit { id }",
+        lambda w: {"benefitId": w.benefit, "measuredOn": "2026-01-01", "value": 12},
+    ),
+    "linkBenefitContribution": _call(
+        "linkBenefitContribution",
+        "LinkBenefitContributionInput",
+        "benefit { id }",
+        lambda w: {"benefitId": w.benefit, "projectId": w.other_project, "share": 0.5},
+    ),
+    "createObjective": _call(
+        "createObjective",
+        "CreateObjectiveInput",
+        "objective { id }",
+        lambda w: {"programmeId": w.programme, "name": "Grow"},
+    ),
+    "linkBenefitObjective": _call(
+        "linkBenefitObjective",
+        "LinkBenefitObjectiveInput",
+        "benefit { id }",
+        lambda w: {"benefitId": w.benefit, "objectiveId": w.objective},
+    ),
+    "createTranche": _call(
+        "createTranche",
+        "CreateTrancheInput",
+        "tranche { id }",
+        lambda w: {
+            "programmeId": w.programme,
+            "name": "T2",
+            "startDate": "2027-07-01",
+            "endDate": "2027-12-31",
+        },
+    ),
+    "setMilestoneTranche": _call(
+        "setMilestoneTranche",
+        "SetMilestoneTrancheInput",
+        "milestone { id }",
+        lambda w: {"milestoneId": w.other_milestone, "trancheId": w.tranche},
+    ),
+    "addDependency": _call(
+        "addDependency",
+        "AddDependencyInput",
+        "dependency { id }",
+        lambda w: {
+            "predecessorId": w.own_milestone,
+            "successorId": w.third_milestone,
+            "lagDays": 5,
+        },
+    ),
+    "removeDependency": _call(
+        "removeDependency",
+        "RemoveDependencyInput",
+        "dependency { id }",
+        lambda w: {"dependencyId": w.dependency},
+    ),
     "setReportingCadence": _call(
         "setReportingCadence",
         "SetReportingCadenceInput",
@@ -291,4 +363,4 @@ PROJECT_CALLS: dict[str, Callable[[World, bool], Call]] = {
 }
 
 #: Tiers the organisation of a matrix test has on (so every mutation above can succeed).
-TIERS = ["sample", "pso", "portfolio"]
+TIERS = ["sample", "pso", "portfolio", "pmo"]

@@ -66,6 +66,16 @@ ALLOWED: dict[str, set[Role]] = {
     "resolveIssue": {A, OF, PF, PD},
     "setPortfolioCriteria": {A, OF, PF},
     "scoreProject": {A, OF, PF},
+    # pmo
+    "createBenefit": {A, OF, PD},
+    "recordBenefitMeasurement": {A, OF, PD},
+    "linkBenefitContribution": {A, OF, PD},
+    "createObjective": {A, OF, PF, PD},
+    "linkBenefitObjective": {A, OF, PD},
+    "createTranche": {A, OF, PD},
+    "setMilestoneTranche": {A, OF, PD},
+    "addDependency": {A, OF, PD},
+    "removeDependency": {A, OF, PD},
 }
 ALLOWED_ON_OWN_PROJECT: dict[str, set[Role]] = {
     "updateProject": {PM},

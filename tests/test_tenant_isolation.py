@@ -45,6 +45,11 @@ def _missing_world() -> World:
         scenario=gid("Scenario", MISSING),
         own_issue=gid("Issue", MISSING),
         other_issue=gid("Issue", MISSING),
+        benefit=gid("Benefit", MISSING),
+        objective=gid("Objective", MISSING),
+        tranche=gid("Tranche", MISSING),
+        dependency=gid("Dependency", MISSING),
+        third_milestone=gid("Milestone", MISSING),
     )
 
 
@@ -85,6 +90,11 @@ def _ids(world: World) -> list[str]:
         world.scenario,
         world.own_issue,
         world.other_issue,
+        world.benefit,
+        world.objective,
+        world.tranche,
+        world.dependency,
+        world.third_milestone,
     ]
 
 

@@ -19,6 +19,17 @@ from pmo_graph.programmes.models import Programme
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
 from pmo_graph.testing import TestOrganisation
+from pmo_graph_pmo.enums import BenefitCategory, BenefitKind
+from pmo_graph_pmo.models import (
+    Benefit,
+    BenefitContribution,
+    BenefitMeasurement,
+    BenefitObjective,
+    Dependency,
+    MilestoneTranche,
+    Objective,
+    Tranche,
+)
 from pmo_graph_portfolio.enums import IssueSeverity, IssueStatus, RiskStatus, ScenarioStatus
 from pmo_graph_portfolio.models import (
     BalanceTarget,
@@ -66,6 +77,11 @@ class World:
     scenario: str
     own_issue: str
     other_issue: str
+    benefit: str
+    objective: str
+    tranche: str
+    dependency: str
+    third_milestone: str
 
     def project(self, own: bool) -> str:
         return self.own_project if own else self.other_project
@@ -84,19 +100,22 @@ class World:
 
 
 async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
-    """A person, two projects (one managed by the PROJECT_MANAGER user), a portfolio, a
-    programme and a sample note."""
+    """A person; three projects of one programme, one managed by the PROJECT_MANAGER user and
+    two in a portfolio; and one or two of everything each tier keeps."""
     person = Person(organisation_id=org.id, name="Pat Other", email=f"pat@{org.slug}.test")
     portfolio = Portfolio(organisation_id=org.id, name="Portfolio A")
     session.add_all([person, portfolio])
     await session.flush()
     programme = Programme(organisation_id=org.id, name="Programme A", portfolio_id=portfolio.id)
+    session.add(programme)
+    await session.flush()
     own = Project(
         organisation_id=org.id,
         code="OWN-1",
         name="Own project",
         stage=ProjectStage.ACTIVE,
         manager_id=org.person_ids[Role.PROJECT_MANAGER],
+        programme_id=programme.id,
     )
     other = Project(
         organisation_id=org.id,
@@ -105,6 +124,7 @@ async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
         stage=ProjectStage.ACTIVE,
         manager_id=person.id,
         portfolio_id=portfolio.id,
+        programme_id=programme.id,
     )
     third = Project(
         organisation_id=org.id,
@@ -112,6 +132,7 @@ async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
         name="Third project",
         stage=ProjectStage.PROPOSED,
         portfolio_id=portfolio.id,
+        programme_id=programme.id,
     )
     session.add_all([programme, own, other, third])
     await session.flush()
@@ -173,6 +194,38 @@ async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
         IssueProject(organisation_id=org.id, issue_id=issue.id, project_id=p.id)
         for issue, p in zip(issues, (own, other), strict=True)
     )
+    third_milestone = Milestone(
+        organisation_id=org.id, project_id=third.id, name="T", baseline_date=date(2027, 2, 1)
+    )
+    benefit = Benefit(
+        organisation_id=org.id,
+        programme_id=programme.id,
+        name="Saving",
+        kind=BenefitKind.BENEFIT,
+        category=BenefitCategory.FINANCIAL,
+        measure="GBP",
+        baseline=0,
+        target=100,
+        target_date=date(2027, 12, 31),
+    )
+    objective = Objective(organisation_id=org.id, programme_id=programme.id, name="Lower cost")
+    tranche = Tranche(
+        organisation_id=org.id,
+        programme_id=programme.id,
+        name="T1",
+        start_date=date(2027, 1, 1),
+        end_date=date(2027, 6, 30),
+    )
+    session.add_all([third_milestone, benefit, objective, tranche])
+    await session.flush()
+    dependency = Dependency(
+        organisation_id=org.id,
+        programme_id=programme.id,
+        predecessor_id=milestones[1].id,
+        successor_id=milestones[0].id,
+        lag_days=0,
+    )
+    session.add(dependency)
     await session.commit()
     user_id = await session.scalar(select(User.id).where(User.organisation_id == org.id).limit(1))
     assert user_id is not None
@@ -196,6 +249,11 @@ async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
         scenario=gid("Scenario", scenario.id),
         own_issue=gid("Issue", issues[0].id),
         other_issue=gid("Issue", issues[1].id),
+        benefit=gid("Benefit", benefit.id),
+        objective=gid("Objective", objective.id),
+        tranche=gid("Tranche", tranche.id),
+        dependency=gid("Dependency", dependency.id),
+        third_milestone=gid("Milestone", third_milestone.id),
     )
 
 
@@ -227,6 +285,14 @@ async def footprint(
             Criterion,
             ProjectScore,
             PersonCapacity,
+            Benefit,
+            BenefitMeasurement,
+            BenefitContribution,
+            BenefitObjective,
+            Objective,
+            Tranche,
+            MilestoneTranche,
+            Dependency,
         ):
             result[model.__tablename__] = await session.scalar(
                 select(func.count())
@@ -243,6 +309,8 @@ async def footprint(
             Risk,
             Scenario,
             Issue,
+            Benefit,
+            Tranche,
         ):
             result[f"{model.__tablename__}.versions"] = await session.scalar(
                 select(func.coalesce(func.sum(model.version), 0)).where(

@@ -1,10 +1,37 @@
-"""Hook implementations of the `pmo` tier."""
+"""Hook implementations of the `pmo` tier: the programme management office."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from random import Random
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_graph.auth.permissions import Permission
+from pmo_graph.events import DomainEvent
+from pmo_graph.graphql.mutations import Transaction
+from pmo_graph.organisations.models import Organisation
 from pmo_graph.plugins import Tier, hookimpl
+from pmo_graph.standards import Standard
+from pmo_graph_pmo.benefits import (
+    BenefitContributionType,
+    BenefitMutation,
+    BenefitProgrammeFields,
+    BenefitProjectFields,
+    BenefitType,
+    ObjectiveType,
+)
+from pmo_graph_pmo.demo import seed_pmo
+from pmo_graph_pmo.permissions import PMO_PERMISSIONS
+from pmo_graph_pmo.programme_beat import (
+    BeatMilestoneFields,
+    BeatMutation,
+    BeatProgrammeFields,
+    DependencyType,
+    TrancheType,
+)
+from pmo_graph_pmo.rules import STANDARDS, react
 
 TIER = Tier(
     key="pmo",
@@ -22,3 +49,47 @@ TIER = Tier(
 @hookimpl
 def register_tiers() -> Iterable[Tier]:
     return [TIER]
+
+
+@hookimpl
+def register_migrations() -> Path:
+    return Path(__file__).parent / "migrations" / "versions"
+
+
+@hookimpl
+def register_types() -> Iterable[type]:
+    return [BenefitType, BenefitContributionType, ObjectiveType, TrancheType, DependencyType]
+
+
+@hookimpl
+def register_type_extensions() -> Mapping[str, Iterable[type]]:
+    return {
+        "Programme": [BenefitProgrammeFields, BeatProgrammeFields],
+        "Project": [BenefitProjectFields],
+        "Milestone": [BeatMilestoneFields],
+    }
+
+
+@hookimpl
+def register_mutation_fields() -> Iterable[type]:
+    return [BenefitMutation, BeatMutation]
+
+
+@hookimpl
+def register_permissions() -> Mapping[str, Permission]:
+    return PMO_PERMISSIONS
+
+
+@hookimpl
+def register_standards() -> Iterable[Standard]:
+    return STANDARDS
+
+
+@hookimpl
+async def handle_event_in_transaction(event: DomainEvent, transaction: Transaction) -> None:
+    await react(event, transaction)
+
+
+@hookimpl
+async def seed_demo(session: AsyncSession, organisation: Organisation, rng: Random) -> None:
+    await seed_pmo(session, organisation, rng)
