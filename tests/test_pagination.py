@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpers import add_projects
+from pmo_graph.graphql.pagination import Ordering, decode_cursor, encode_cursor
+from pmo_graph.people.models import Person
 from pmo_graph.testing import TestOrganisation
 
 PAGE = """
@@ -172,3 +177,33 @@ async def test_people_search_and_order(org: TestOrganisation) -> None:
     )
     assert [p["name"] for p in data["people"]["nodes"]] == ["Adam Ant"]
     assert [p["name"] for p in data["all"]["nodes"]] == ["Adam Ant", "Admin"]
+
+
+async def test_paging_on_a_timestamp_column_keeps_ties_and_order(
+    org: TestOrganisation, db_session: AsyncSession
+) -> None:
+    """A plugin may page on a ``UTCDateTime`` column: the cursor's timestamp is compared as a
+    timestamp, on SQLite (which stores text) as on PostgreSQL."""
+    noon = datetime(2026, 3, 1, 12, 0, 0, 500, tzinfo=UTC)
+    stamps = [noon, noon, noon + timedelta(microseconds=1), noon + timedelta(days=1)]
+    people = [
+        Person(organisation_id=org.id, name=f"P{i}", created_at=stamp)
+        for i, stamp in enumerate(stamps)
+    ]
+    db_session.add_all(people)
+    await db_session.commit()
+    ordering = Ordering((Person.created_at, Person.id))
+    mine = Person.id.in_([p.id for p in people])
+    seen: list[str] = []
+    cursor: tuple[object, ...] | None = None
+    while True:
+        statement = select(Person).where(mine).order_by(*ordering.order_by(False)).limit(1)
+        if cursor is not None:
+            statement = statement.where(ordering.after(cursor, False))
+        page = list(await db_session.scalars(statement))
+        if not page:
+            break
+        seen.append(page[0].name)
+        # through a real cursor: JSON and base64 and back
+        cursor = decode_cursor(encode_cursor(ordering.key_of(page[0])), 2, "after")
+    assert seen == ["P0", "P1", "P2", "P3"]

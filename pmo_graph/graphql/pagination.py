@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import orjson
 import strawberry
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, func, literal, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.sql import ColumnElement
 
@@ -184,7 +184,15 @@ class Ordering:
         """Rows past the cursor position in the direction of travel."""
         descending = self.descending != reverse
         row = tuple_(*self.columns)
-        values = tuple_(*self.decode(cursor, "before" if reverse else "after"))
+        decoded = self.decode(cursor, "before" if reverse else "after")
+        # Bound with each column's type, so a timestamp is stored-format text on SQLite and a
+        # timestamptz on PostgreSQL, never a bare string compared as text.
+        values = tuple_(
+            *(
+                literal(value, type_=column.type)
+                for value, column in zip(decoded, self.columns, strict=True)
+            )
+        )
         return row < values if descending else row > values
 
 
