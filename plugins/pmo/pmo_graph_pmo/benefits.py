@@ -47,14 +47,19 @@ SHARE_TOLERANCE = 1e-9
 Row = strawberry.Parent[Benefit]
 
 
-async def measurement_sums(context: Context, benefit_ids: Sequence[int]) -> list[Measurements]:
-    """Each benefit's least-squares sums and latest value, aggregated in the database."""
+async def measurement_sums(
+    context: Context, benefit_ids: Sequence[int], as_of: date | None = None
+) -> list[Measurements]:
+    """Each benefit's least-squares sums and latest value over its measurements taken on or
+    before ``as_of`` (default today), aggregated in the database."""
+    as_of = as_of or today()
 
     async def load(keys: list[int]) -> list[Measurements]:
         x = cast(day_number(BenefitMeasurement.measured_on), Float)
         scope = (
             BenefitMeasurement.benefit_id.in_(set(keys)),
             BenefitMeasurement.organisation_id == context.viewer.organisation_id,
+            BenefitMeasurement.measured_on <= as_of,
         )
         sums: Sequence[Any] = (
             await context.db.execute(
@@ -98,16 +103,16 @@ async def measurement_sums(context: Context, benefit_ids: Sequence[int]) -> list
         return [found.get(key, Measurements()) for key in keys]
 
     return list(
-        await context.loaders.get(("pmo", "measurements"), load).load_many(list(benefit_ids))
+        await context.loaders.get(("pmo", "measurements", as_of), load).load_many(list(benefit_ids))
     )
 
 
 async def benefit_status(context: Context, benefit: Benefit, as_of: date) -> BenefitStatus:
-    (sums,) = await measurement_sums(context, [benefit.id])
+    (sums,) = await measurement_sums(context, [benefit.id], as_of)
     return status(benefit.kind, benefit.baseline, benefit.target, benefit.target_date, sums, as_of)
 
 
-@strawberry.type(description="A measured value of a benefit.")
+@strawberry.type(name="BenefitMeasurement", description="A measured value of a benefit.")
 class BenefitMeasurementType:
     measured_on: date
     value: float
@@ -224,7 +229,10 @@ class BenefitType(ModelNode):
         value = forecast_at(sums, root.target_date)
         return None if value is None else round(value, 6)
 
-    @strawberry.field(description="NOT_STARTED, ON_TRACK, AT_RISK or ACHIEVED (asOf: today).")
+    @strawberry.field(
+        description="NOT_STARTED, ON_TRACK, AT_RISK or ACHIEVED as it stood on asOf (default "
+        "today): measurements taken after asOf do not count."
+    )
     async def status(
         self, root: Row, info: Info[Any, Any], as_of: date | None = None
     ) -> BenefitStatus:
@@ -369,7 +377,7 @@ async def programme_benefits(context: Context, programme_id: int) -> list[Benefi
 
 async def summary(context: Context, programme_id: int, as_of: date) -> BenefitsSummary:
     benefits = await programme_benefits(context, programme_id)
-    sums = await measurement_sums(context, [b.id for b in benefits])
+    sums = await measurement_sums(context, [b.id for b in benefits], as_of)
     counts: dict[BenefitStatus, int] = defaultdict(int)
     target_total = realised_total = 0.0
     for benefit, measured in zip(benefits, sums, strict=True):
@@ -478,7 +486,9 @@ class BenefitProgrammeFields:
         return await programme_benefits(get_context(info), root.id)
 
     @tier_field(
-        TIER, description="Counts by status, and the financial benefits' realisation (asOf: today)."
+        TIER,
+        description="Counts by status, and the financial benefits' realisation, as they stood "
+        "on asOf (default today): measurements taken after asOf do not count.",
     )
     async def benefits_summary(
         self, root: strawberry.Parent[Programme], info: Info[Any, Any], as_of: date | None = None
@@ -515,9 +525,9 @@ class BenefitProjectFields:
 
 async def _measurements_of(session: AsyncSession, benefit_id: int) -> Measurements:
     rows = await session.execute(
-        select(BenefitMeasurement.measured_on, BenefitMeasurement.value).where(
-            BenefitMeasurement.benefit_id == benefit_id
-        )
+        select(BenefitMeasurement.measured_on, BenefitMeasurement.value)
+        .where(BenefitMeasurement.benefit_id == benefit_id)
+        .order_by(BenefitMeasurement.measured_on, BenefitMeasurement.id)
     )
     return Measurements.of([(d, float(v)) for d, v in rows.all()])
 

@@ -61,7 +61,7 @@ BENEFITS = [
         "Orders shipped per day",
         "Warehouse Modernisation",
         BenefitKind.BENEFIT,
-        BenefitCategory.FINANCIAL,
+        BenefitCategory.NON_FINANCIAL,
         "Orders shipped per day",
         "orders",
         12_000.0,
@@ -220,34 +220,38 @@ async def seed_pmo(session: AsyncSession, organisation: Organisation, rng: Rando
 async def _dependencies(
     session: AsyncSession, org: int, programme: Programme, milestones: list[Milestone]
 ) -> None:
-    """Chain go-lives across projects; the last link has a lag that the plan cannot meet."""
+    """Each project's first milestone must come 14 days before the next project's last one;
+    and the second project's last milestone waits on the first's longer than the plan allows
+    (one breach to show)."""
     by_project: dict[int, list[Milestone]] = {}
     for milestone in milestones:
         by_project.setdefault(milestone.project_id, []).append(milestone)
-    heads = [ms[-1] for ms in by_project.values() if ms]
-    tails = [ms[0] for ms in by_project.values() if ms]
-    for index in range(len(heads) - 1):
-        session.add(
-            Dependency(
-                organisation_id=org,
-                programme_id=programme.id,
-                predecessor_id=tails[index].id,
-                successor_id=heads[index + 1].id,
-                lag_days=14,
-            )
+    firsts = [ms[0] for ms in by_project.values() if ms]
+    lasts = [ms[-1] for ms in by_project.values() if ms]
+    links: dict[tuple[int, int], Dependency] = {}
+    for index in range(len(lasts) - 1):
+        link = Dependency(
+            organisation_id=org,
+            programme_id=programme.id,
+            predecessor_id=firsts[index].id,
+            successor_id=lasts[index + 1].id,
+            lag_days=14,
         )
-    if len(heads) >= 2:
-        first, second = heads[0], heads[1]
+        links[(link.predecessor_id, link.successor_id)] = link
+    if len(lasts) >= 2:
+        first, second = lasts[0], lasts[1]
         day_first = first.actual_date or first.forecast_date or first.baseline_date
         day_second = second.actual_date or second.forecast_date or second.baseline_date
-        gap = (day_second - day_first).days
-        # one dependency that is breached: the successor would have to wait longer than planned
-        session.add(
-            Dependency(
+        lag = max((day_second - day_first).days, 0) + 21
+        existing = links.get((first.id, second.id))
+        if existing is not None:  # a one-milestone project: the chain already links the two
+            existing.lag_days = lag
+        else:
+            links[(first.id, second.id)] = Dependency(
                 organisation_id=org,
                 programme_id=programme.id,
                 predecessor_id=first.id,
                 successor_id=second.id,
-                lag_days=max(gap, 0) + 21,
+                lag_days=lag,
             )
-        )
+    session.add_all(links.values())

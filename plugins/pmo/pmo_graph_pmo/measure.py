@@ -29,7 +29,8 @@ class Measurements:
 
     @classmethod
     def of(cls, points: list[tuple[date, float]]) -> Measurements:
-        """The sums for a list of (day, value), the latest day's value being the latest."""
+        """The sums for (day, value) points in the order they were recorded; the latest value is
+        that of the latest day, and of the last recorded on that day."""
         if not points:
             return cls()
         xs = [float(day_number(d)) for d, _ in points]
@@ -40,7 +41,7 @@ class Measurements:
             sum_y=sum(ys),
             sum_xy=sum(x * y for x, y in zip(xs, ys, strict=True)),
             sum_xx=sum(x * x for x in xs),
-            latest=max(points, key=lambda p: p[0])[1],
+            latest=max(reversed(points), key=lambda p: p[0])[1],
         )
 
 

@@ -33,6 +33,9 @@ from pmo_graph_pmo.programme_beat import (
 )
 from pmo_graph_pmo.rules import STANDARDS, react
 
+#: The plugin API versions this plugin works with (checked when it is loaded).
+PLUGIN_API = ">=1.0,<2"
+
 TIER = Tier(
     key="pmo",
     name="Programme management office",

@@ -4,12 +4,14 @@ worked out by hand."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 from pmo_helpers import MEASURE, TIERS, benefit, programme, project
 
 from pmo_graph.auth.roles import Role
 from pmo_graph.testing import TestOrganisation
+from pmo_graph_pmo.measure import Measurements
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]
 
@@ -103,6 +105,37 @@ async def test_benefit_figures(make_org: MakeOrg) -> None:
     )
     assert (await _read(org, late, "2026-02-28"))["status"] == "ON_TRACK"
     assert (await _read(org, late, "2026-03-02"))["status"] == "AT_RISK"
+
+
+async def test_status_as_it_stood_counts_only_measurements_up_to_as_of(
+    make_org: MakeOrg,
+) -> None:
+    org = await make_org(tiers=TIERS)
+    g = await programme(org.admin, "G")
+    cheaper = await benefit(
+        org.admin,
+        g,
+        "Cheaper",
+        50,
+        40,
+        "2026-06-30",
+        points=[("2026-01-01", 48), ("2026-01-11", 39)],
+    )
+    # On Jan 5 only the 48 of Jan 1 existed: (48 - 50) / (40 - 50) = 0.2, one point, no
+    # forecast, target date to come: on track. From Jan 11, 39 makes it achieved.
+    assert (await _read(org, cheaper, "2026-01-05"))["status"] == "ON_TRACK"
+    assert (await _read(org, cheaper, "2026-01-11"))["status"] == "ACHIEVED"
+    assert (await _read(org, cheaper, "2025-12-31"))["status"] == "NOT_STARTED"
+    summary = "query($g: ID!, $d: Date) { node(id: $g) { ... on Programme { benefitsSummary(asOf: $d) { achieved onTrack financialRealised } } } }"
+    early = (await org.admin.query(summary, {"g": g, "d": "2026-01-05"}))["node"]
+    # realised money on Jan 5: 10 x 0.2 = 2
+    assert early["benefitsSummary"] == {"achieved": 0, "onTrack": 1, "financialRealised": 2.0}
+
+
+def test_the_latest_of_a_day_is_the_last_recorded() -> None:
+    day = date(2026, 1, 11)
+    points = [(date(2026, 1, 1), 1.0), (day, 5.0), (day, 7.0), (date(2026, 1, 2), 9.0)]
+    assert Measurements.of(points).latest == 7.0
 
 
 async def test_disbenefits(make_org: MakeOrg) -> None:

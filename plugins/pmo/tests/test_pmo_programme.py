@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
-from pmo_helpers import MEASURE, TIERS, benefit, milestone, person, programme, project
+from pmo_helpers import (
+    ADD_DEPENDENCY,
+    MEASURE,
+    TIERS,
+    benefit,
+    milestone,
+    person,
+    programme,
+    project,
+)
 
 from pmo_graph.auth.roles import Role
 from pmo_graph.testing import TestOrganisation
@@ -154,6 +163,56 @@ async def test_events_when_a_benefit_turns_at_risk_and_a_programme_falls_out_of_
         {"m": first},
     )
     assert not [e for e in RECEIVED if e.name == "programme.out_of_step"]  # still out: no new event
+
+
+async def test_a_scenario_that_moves_a_programme_project_is_checked_against_the_beat(
+    make_org: MakeOrg,
+) -> None:
+    org = await make_org(tiers=[*TIERS, "sample"])
+    client = org.admin
+    g = await programme(client, "G")
+    portfolio = (
+        await client.mutate(
+            'mutation { createPortfolio(input: {name: "F"}) { portfolio { id } userErrors { code } } }'
+        )
+    )["portfolio"]["id"]
+    early = await project(client, "EARLY", g, startDate="2027-01-01", endDate="2027-03-31")
+    late = await project(client, "LATE", g)
+    await client.mutate(
+        "mutation($p: ID!, $f: ID) { setProjectPortfolio(input: {projectId: $p, portfolioId: $f}) { userErrors { code } } }",
+        {"p": early, "f": portfolio},
+    )
+    first = await milestone(client, early, "First", "2027-01-01")
+    second = await milestone(client, late, "Second", "2027-01-15")
+    # slack: Jan 15 - (Jan 1 + 10) = 4 days; in step
+    await client.mutate(ADD_DEPENDENCY, {"p": first, "s": second, "lag": 10})
+    scenario = (
+        await client.mutate(
+            'mutation($f: ID!) { createScenario(input: {portfolioId: $f, name: "Later"}) { scenario { id } userErrors { code } } }',
+            {"f": portfolio},
+        )
+    )["scenario"]["id"]
+    await client.mutate(
+        "mutation($i: AddScenarioChangeInput!) { addScenarioChange(input: $i) { scenario { id } userErrors { code } } }",
+        {
+            "i": {
+                "scenarioId": scenario,
+                "kind": "SHIFT_PROJECT",
+                "fromProjectId": early,
+                "days": 20,
+            }
+        },
+    )
+    RECEIVED.clear()
+    await client.mutate(
+        "mutation($s: ID!) { applyScenario(input: {scenarioId: $s}) { scenario { status } userErrors { code } } }",
+        {"s": scenario},
+    )
+    # First moves to Jan 21: slack Jan 15 - (Jan 21 + 10) = -16, a breach
+    updated = [e for e in RECEIVED if e.name == "project.updated"]
+    assert [e.data["changed"] for e in updated] == [["endDate", "startDate"]]
+    (out,) = [e for e in RECEIVED if e.name == "programme.out_of_step"]
+    assert out.data["breaches"] == 1
 
 
 async def test_programme_office_roles(make_org: MakeOrg) -> None:

@@ -637,11 +637,25 @@ class ScenarioMutation:
                     "projects": sorted(to_global_id("Project", pid) for pid in after_plans),
                 },
             )
-            for project_id in after_plans:
-                tx.emit("project.updated", "Project", project_id, scenario=scenario.id)
+            for project_id, plan in after_plans.items():
+                tx.emit(
+                    "project.updated",
+                    "Project",
+                    project_id,
+                    scenario=scenario.id,
+                    changed=_changed_fields(plans[project_id], plan),
+                )
             return scenario
 
         return await run_mutation(info, "applyScenario", ScenarioPayload, body)
+
+
+def _changed_fields(before: Plan, after: Plan) -> list[str]:
+    """The GraphQL names of the project fields a scenario changed, as ``project.updated``
+    events carry them, so that other plugins can tell a moved project from a re-funded one."""
+    fields = {"budget": before.budget != after.budget, "startDate": before.start != after.start}
+    fields["endDate"] = before.end != after.end
+    return sorted(name for name, changed in fields.items() if changed)
 
 
 async def _shift_milestones(tx: Transaction, project_id: int, days: int) -> None:
