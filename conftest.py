@@ -1,6 +1,6 @@
 """Test configuration for the whole repository (tests/ and plugins/*/tests/).
 
-One app per database serves every suite: the installed tier plugins (entry points) plus the
+One app per database serves every suite: the first-party tier plugins (entry points) plus the
 sample plugin of tests/sample_plugin.
 """
 
@@ -20,5 +20,7 @@ def pmo_plugins() -> Sequence[ModuleType]:
 
 
 @pytest.fixture(scope="session")
-def pmo_load_entrypoints() -> bool:
-    return True
+def pmo_load_entrypoints() -> set[str]:
+    # The first-party tiers only, so a plugin installed beside them (say the lessons example)
+    # does not change what these suites test.
+    return {"pso", "portfolio", "pmo"}

@@ -13,16 +13,15 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from pmo_graph.app_state import AppState, collect_permissions
+from pmo_graph.app_state import AppState
+from pmo_graph.assembly import Assembly, assemble
 from pmo_graph.db import migrations
 from pmo_graph.db.session import create_engine, create_sessionmaker, describe_url
-from pmo_graph.graphql.schema import build_schema
 from pmo_graph.graphql.view import GraphQLView
 from pmo_graph.http.health import healthz, readyz
 from pmo_graph.http.middleware import BodySizeLimit, RequestLog
-from pmo_graph.plugins.manager import PluginRegistry, load_plugins
+from pmo_graph.plugins.manager import EntryPointSelection, PluginRegistry
 from pmo_graph.settings import Settings
-from pmo_graph.standards import collect_standards
 
 log = logging.getLogger("pmo_graph.app")
 
@@ -54,26 +53,30 @@ async def prepare_database(settings: Settings, registry: PluginRegistry) -> None
 def create_app(
     settings: Settings | None = None,
     extra_plugins: Sequence[ModuleType] = (),
-    load_entrypoints: bool = True,
+    load_entrypoints: EntryPointSelection = True,
     prepare: bool = True,
+    assembly: Assembly | None = None,
 ) -> Starlette:
     """Build the ASGI app: plugins, schema, routes and middleware.
 
     ``prepare`` runs ``prepare_database`` at start-up (migrate SQLite, refuse an unmigrated
-    PostgreSQL); tests that migrate themselves pass ``False``.
+    PostgreSQL); tests that migrate themselves pass ``False``. ``assembly`` reuses plugins
+    already assembled (``pmo_graph.assembly.assemble``) instead of loading them again.
     """
     settings = settings or Settings()
-    registry = load_plugins(extra_plugins, load_entrypoints=load_entrypoints)
-    built = build_schema(registry, settings)
+    if assembly is None:
+        assembly = assemble(settings, extra_plugins, load_entrypoints)
+    registry = assembly.registry
     engine = create_engine(settings)
     state = AppState(
         settings=settings,
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
         registry=registry,
-        built=built,
-        permissions=collect_permissions(registry),
-        standards=collect_standards(registry),
+        built=assembly.built,
+        permissions=assembly.permissions,
+        standards=assembly.standards,
+        skipped_plugins=assembly.skipped,
     )
     view = GraphQLView(state)
     routes: list[BaseRoute] = [
@@ -82,8 +85,7 @@ def create_app(
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
     ]
-    for _info, extra in registry.results("register_routes"):
-        routes.extend(extra or ())
+    routes.extend(assembly.routes)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

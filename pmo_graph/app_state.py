@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -15,6 +16,9 @@ from pmo_graph.graphql.schema import BuiltSchema
 from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
 from pmo_graph.settings import Settings
 from pmo_graph.standards import InstalledStandard
+
+if TYPE_CHECKING:
+    from pmo_graph.assembly import SkippedPlugin
 
 log = logging.getLogger("pmo_graph.events")
 
@@ -27,7 +31,8 @@ def collect_permissions(registry: PluginRegistry) -> dict[str, Permission]:
             if action in permissions:
                 raise PluginLoadError(
                     f"plugin {info.label!r} registers a permission for {action!r}, which another "
-                    "plugin already registered"
+                    "plugin already registered",
+                    plugin=info.name,
                 )
             permissions[action] = rule
     return permissions
@@ -45,6 +50,8 @@ class AppState:
     built: BuiltSchema
     permissions: dict[str, Permission] = field(default_factory=dict)
     standards: dict[str, InstalledStandard] = field(default_factory=dict)
+    #: Plugins left out at start-up because they failed to load (``skip_broken_plugins``).
+    skipped_plugins: list[SkippedPlugin] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         #: Sessions for GraphQL requests: they read, and write only through ``Context.write``.

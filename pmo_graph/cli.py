@@ -16,13 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from pmo_graph.app import NotMigrated, create_app, not_migrated_message
+from pmo_graph.assembly import assemble, load_registry
 from pmo_graph.auth.models import ApiToken, User
 from pmo_graph.auth.roles import Role
 from pmo_graph.auth.tokens import issue_token, revoke_token
 from pmo_graph.db import migrations
 from pmo_graph.db.session import create_engine, create_sessionmaker, describe_url
 from pmo_graph.demo import ensure_demo
-from pmo_graph.graphql.schema import SchemaCompositionError, build_schema
+from pmo_graph.graphql.schema import SchemaCompositionError
+from pmo_graph.installation.inventory import describe_tiers, inventory
 from pmo_graph.log_config import configure_logging
 from pmo_graph.organisations.models import Organisation
 from pmo_graph.organisations.service import (
@@ -30,7 +32,7 @@ from pmo_graph.organisations.service import (
     create_organisation,
     organisation_by_slug,
 )
-from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry, load_plugins
+from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
 from pmo_graph.settings import Settings
 
 T = TypeVar("T")
@@ -104,7 +106,7 @@ async def _with_session(settings: Settings, work: Callable[[Any], Awaitable[T]])
 
 
 def _registry() -> PluginRegistry:
-    return load_plugins()
+    return load_registry(_settings())
 
 
 @click.group(help="pmo-graph: a GraphQL backend for project, portfolio and programme offices.")
@@ -114,10 +116,20 @@ def _registry() -> PluginRegistry:
     default=None,
     help="Database URL (default: PMO_GRAPH_DATABASE_URL, else the embedded SQLite file).",
 )
+@click.option(
+    "--skip-broken-plugins",
+    is_flag=True,
+    default=False,
+    help="Leave out a plugin that fails to load (logged) instead of stopping "
+    "(also PMO_GRAPH_SKIP_BROKEN_PLUGINS=true).",
+)
 @click.version_option(package_name="pmo-graph")
-def main(database_url: str | None) -> None:
+def main(database_url: str | None, skip_broken_plugins: bool) -> None:
     if database_url:
         os.environ["PMO_GRAPH_DATABASE_URL"] = database_url
+    if skip_broken_plugins:
+        # The environment, not a parameter, so that server worker processes inherit it.
+        os.environ["PMO_GRAPH_SKIP_BROKEN_PLUGINS"] = "true"
 
 
 # --- serve -------------------------------------------------------------------------------------
@@ -138,8 +150,8 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
 
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
-    registry = _registry()
-    build_schema(registry, settings)
+    assembly = assemble(settings)
+    registry = assembly.registry
     if demo or settings.should_auto_migrate:
         migrations.upgrade(settings, registry)
     else:
@@ -153,7 +165,7 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
         _print_demo(result.token, result.seeded, result.reason, host, port)
     click.echo(f"pmo-graph serving on http://{host}:{port}/graphql", err=True)
     if workers == 1:
-        app = create_app(settings, prepare=False)
+        app = create_app(settings, prepare=False, assembly=assembly)
         uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
     else:
         os.environ["PMO_GRAPH_AUTO_MIGRATE"] = "false"
@@ -379,9 +391,7 @@ def schema() -> None:
 @schema.command("print", help="Print the SDL of the full schema (all installed plugins).")
 @handles_errors
 def schema_print() -> None:
-    settings = _settings()
-    built = build_schema(_registry(), settings)
-    click.echo(built.schema.as_str())
+    click.echo(assemble(_settings()).built.schema.as_str())
 
 
 @main.command(help="Print who may do what (every installed plugin's actions) as a Markdown table.")
@@ -398,20 +408,19 @@ def plugins() -> None:
     pass
 
 
-@plugins.command("list", help="Installed plugins and the tiers they provide.")
+@plugins.command(
+    "list",
+    help="Installed plugins: version, tiers (with what they require), the plugin API range "
+    "they support and the hooks they implement; then any skipped as broken.",
+)
 @handles_errors
 def plugins_list() -> None:
-    registry = _registry()
-    for info in registry.plugins_in_order():
-        tiers = [
-            registry.tiers[k].tier
-            for k in registry.tier_order
-            if registry.tiers[k].plugin == info.name
-        ]
-        described = ", ".join(
-            f"{t.key} (level {t.level}"
-            + (f", requires {', '.join(t.requires)})" if t.requires else ")")
-            for t in tiers
-        )
-        version = f" {info.version}" if info.version else ""
-        click.echo(f"{info.label}{version}\t{described or '-'}")
+    assembly = assemble(_settings())
+    for entry in inventory(assembly.registry, assembly.skipped):
+        version = f" {entry.version}" if entry.version else ""
+        if not entry.loaded:
+            click.echo(f"{entry.label}\tskipped: {entry.problem}")
+            continue
+        api = f"plugin API {entry.plugin_api}" if entry.plugin_api else "plugin API -"
+        hooks = ", ".join(entry.hooks) or "-"
+        click.echo(f"{entry.label}{version}\t{describe_tiers(entry.tiers)}\t{api}\thooks: {hooks}")

@@ -13,6 +13,7 @@ from pmo_graph.auth.permissions import CORE_PERMISSIONS, Permission
 from pmo_graph.auth.types import User
 from pmo_graph.demo.core import seed_core
 from pmo_graph.graphql.node_queries import NodeQuery
+from pmo_graph.installation.queries import InstallationQuery
 from pmo_graph.organisations.models import Organisation as OrganisationRow
 from pmo_graph.organisations.mutations import TiersMutation
 from pmo_graph.organisations.queries import OrganisationQuery
@@ -49,6 +50,7 @@ def register_query_fields() -> Iterable[type]:
         ProgrammesQuery,
         AuditQuery,
         StandardsQuery,
+        InstallationQuery,
     ]
 
 

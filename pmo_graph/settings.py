@@ -49,6 +49,11 @@ class Settings(BaseSettings):
         description="Comma-separated origins a browser may call the API from (none by default).",
     )
 
+    skip_broken_plugins: bool = Field(
+        default=False,
+        description="Start without a plugin that fails to load (logged) instead of refusing to.",
+    )
+
     log_level: str = Field(default="INFO")
     log_format: Literal["json", "text"] = Field(default="json")
 

@@ -86,16 +86,20 @@ def collect_standards(registry: PluginRegistry) -> dict[str, InstalledStandard]:
         for standard in provided or ():
             if not isinstance(standard, Standard):
                 raise PluginLoadError(
-                    f"plugin {info.label!r}: register_standards must return Standard objects"
+                    f"plugin {info.label!r}: register_standards must return Standard objects",
+                    plugin=info.name,
                 )
             if not standard.key or set(standard.key) - STANDARD_KEY_CHARS:
                 raise PluginLoadError(
-                    f"plugin {info.label!r}: standard key {standard.key!r} must be UPPER_SNAKE_CASE"
+                    f"plugin {info.label!r}: standard key {standard.key!r} "
+                    "must be UPPER_SNAKE_CASE",
+                    plugin=info.name,
                 )
             if standard.key in standards:
                 raise PluginLoadError(
                     f"standard {standard.key} is registered by both "
-                    f"{registry.plugin(standards[standard.key].plugin).label!r} and {info.label!r}"
+                    f"{registry.plugin(standards[standard.key].plugin).label!r} and {info.label!r}",
+                    plugin=info.name,
                 )
             tier = standard.tier
             if tier is None and len(tiers) == 1:
@@ -103,12 +107,14 @@ def collect_standards(registry: PluginRegistry) -> dict[str, InstalledStandard]:
             elif tier is None and tiers:
                 raise PluginLoadError(
                     f"plugin {info.label!r} provides several tiers; say which one standard "
-                    f"{standard.key} belongs to with Standard(tier=...)"
+                    f"{standard.key} belongs to with Standard(tier=...)",
+                    plugin=info.name,
                 )
             if tier is not None and tier not in registry.tiers:
                 raise PluginLoadError(
                     f"plugin {info.label!r}: standard {standard.key} names tier {tier!r}, "
-                    "which is not installed"
+                    "which is not installed",
+                    plugin=info.name,
                 )
             standards[standard.key] = InstalledStandard(standard, tier, info.name)
     return standards

@@ -6,13 +6,12 @@ organisations with chosen tiers, and GraphQL clients authenticated as any role. 
 your ``conftest.py`` by overriding two fixtures::
 
     @pytest.fixture(scope="session")
-    def pmo_plugins():
-        import my_plugin.plugin, pmo_graph_pso.plugin
-        return [pmo_graph_pso.plugin, my_plugin.plugin]
+    def pmo_load_entrypoints():
+        return {"pso", "my_plugin"}   # these installed plugins only (entry-point names)
 
     @pytest.fixture(scope="session")
-    def pmo_load_entrypoints():
-        return False   # only the plugins above, not everything installed
+    def pmo_plugins():
+        return []   # plugin modules to load that are not installed, e.g. a test double
 
 See docs/writing_plugins.md.
 """
@@ -46,6 +45,7 @@ from pmo_graph.db import migrations
 from pmo_graph.db.session import normalise_url
 from pmo_graph.organisations.service import create_organisation, set_tiers
 from pmo_graph.people.models import Person
+from pmo_graph.plugins.manager import EntryPointSelection
 from pmo_graph.settings import Settings
 
 POSTGRES_URL_VARIABLE = "PMO_GRAPH_TEST_DATABASE_URL"
@@ -160,8 +160,9 @@ def pmo_plugins() -> Sequence[ModuleType]:
 
 
 @pytest.fixture(scope="session")
-def pmo_load_entrypoints() -> bool:
-    """Whether the app loads every installed plugin; override in conftest.py."""
+def pmo_load_entrypoints() -> EntryPointSelection:
+    """Which installed plugins the app loads: ``True`` all, ``False`` none, or a set of
+    entry-point names (the plugin under test and the tiers it needs). Override in conftest.py."""
     return False
 
 
@@ -169,7 +170,7 @@ def pmo_load_entrypoints() -> bool:
 def pmo_settings(
     pmo_backend: str,
     pmo_plugins: Sequence[ModuleType],
-    pmo_load_entrypoints: bool,
+    pmo_load_entrypoints: EntryPointSelection,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Settings]:
     """Settings of a database migrated for the plugins under test, one per backend."""
@@ -188,7 +189,9 @@ def pmo_settings(
 
 @pytest_asyncio.fixture(scope="session")
 async def pmo_app(
-    pmo_settings: Settings, pmo_plugins: Sequence[ModuleType], pmo_load_entrypoints: bool
+    pmo_settings: Settings,
+    pmo_plugins: Sequence[ModuleType],
+    pmo_load_entrypoints: EntryPointSelection,
 ) -> AsyncIterator[Starlette]:
     """The ASGI app, started (lifespan entered) on the migrated test database."""
     app = create_app(

@@ -140,11 +140,16 @@ def test_schema_print_matches_the_checked_in_schema(sqlite_env: dict[str, str]) 
 
 
 def test_plugins_list(sqlite_env: dict[str, str]) -> None:
-    listed = run(["plugins", "list"], sqlite_env).stdout.splitlines()
-    assert listed[0].startswith("pmo-graph ")
-    assert "pmo-graph-pso 0.1.0\tpso (level 1)" in listed
-    assert "pmo-graph-portfolio 0.1.0\tportfolio (level 2, requires pso)" in listed
-    assert "pmo-graph-pmo 0.1.0\tpmo (level 3, requires portfolio)" in listed
+    listed = [line.split("\t") for line in run(["plugins", "list"], sqlite_env).stdout.splitlines()]
+    rows = {row[0]: row[1:] for row in listed}
+    assert listed[0][0].startswith("pmo-graph ")
+    assert listed[0][1:3] == ["-", "plugin API 1.0"]
+    assert rows["pmo-graph-pso 0.1.0"][:2] == ["pso (level 1)", "plugin API >=1.0,<2"]
+    assert rows["pmo-graph-portfolio 0.1.0"][0] == "portfolio (level 2, requires pso)"
+    assert rows["pmo-graph-pmo 0.1.0"][0] == "pmo (level 3, requires portfolio)"
+    hooks = rows["pmo-graph-pmo 0.1.0"][2]
+    assert hooks.startswith("hooks: handle_event_in_transaction, register_migrations, ")
+    assert "seed_demo" in hooks
 
 
 def test_an_unreachable_database_is_explained() -> None:

@@ -4,35 +4,24 @@ and runtime hooks whose failures stay contained."""
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
-import textwrap
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
 import strawberry
 
+from plugin_doubles import fake_distribution, plugin
 from pmo_graph.graphql.schema import SchemaCompositionError, build_schema
 from pmo_graph.graphql.tiers import tier_field
-from pmo_graph.plugins import Tier, hookimpl
+from pmo_graph.plugins import Tier
 from pmo_graph.plugins.manager import PluginLoadError, load_plugins
 from pmo_graph.settings import Settings
 from pmo_graph.testing import TestOrganisation
 
 SETTINGS = Settings(database_url="sqlite+aiosqlite:///:memory:")
-
-
-def plugin(name: str, **hooks: Callable[..., Any]) -> ModuleType:
-    """A plugin module named ``name`` implementing ``hooks``."""
-    module = ModuleType(name)
-    for hook_name, function in hooks.items():
-        function.__name__ = hook_name
-        setattr(module, hook_name, hookimpl(function))
-    return module
 
 
 def tiers(*items: Tier) -> Callable[[], Iterable[Tier]]:
@@ -198,20 +187,10 @@ def test_a_hook_that_raises_while_building_the_schema_names_the_plugin() -> None
         build(plugin("broken", register_type_extensions=broken))
 
 
-def _fake_distribution(tmp_path: Path, module_source: str) -> dict[str, str]:
-    """A directory that installs a plugin distribution 'pmo-graph-broken' when on PYTHONPATH."""
-    (tmp_path / "broken_plugin.py").write_text(textwrap.dedent(module_source))
-    info = tmp_path / "pmo_graph_broken-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: pmo-graph-broken\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[pmo_graph]\nbroken = broken_plugin\n")
-    return {**os.environ, "PYTHONPATH": str(tmp_path)}
-
-
 def test_an_installed_plugin_that_fails_to_import_stops_the_command_and_is_named(
     tmp_path: Path,
 ) -> None:
-    env = _fake_distribution(tmp_path, "raise ImportError('needs numpy 9')\n")
+    env = fake_distribution(tmp_path, "raise ImportError('needs numpy 9')\n")
     result = subprocess.run(
         [sys.executable, "-m", "pmo_graph", "plugins", "list"],
         env=env,

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from plugin_doubles import fake_distribution
 from pmo_graph.testing import postgres_schema
 
 FIRST_QUERY = (
@@ -139,3 +140,49 @@ def test_serve_demo_answers_the_first_query(database_env: dict[str, str], tmp_pa
     finally:
         second.terminate()
         second.wait(timeout=30)
+
+
+@pytest.mark.pmo_backends("sqlite")
+def test_serve_starts_without_a_broken_plugin_when_told_to_skip_it(
+    pmo_backend: str, tmp_path: Path
+) -> None:
+    env = fake_distribution(tmp_path, "raise ImportError('needs numpy 9')\n")
+    env["PMO_GRAPH_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}"
+    port = _free_port()
+    refused = subprocess.run(
+        [sys.executable, "-m", "pmo_graph", "serve", "--demo", "--port", str(port)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 1
+    assert refused.stderr.count("\n") == 1
+    assert refused.stderr.startswith("Error: plugin 'pmo-graph-broken' (entry point 'broken'")
+
+    env["PMO_GRAPH_SKIP_BROKEN_PLUGINS"] = "true"
+    process = _serve(env, port, tmp_path / "serve.log")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        token = _token(process)
+        _wait_ready(url)
+        installation = httpx.post(
+            url + "/graphql",
+            json={"query": "{ installation { plugins { name loaded problem } } }"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        ).json()["data"]["installation"]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    loaded = [p["name"] for p in installation["plugins"] if p["loaded"]]
+    assert loaded == ["core", "pso", "portfolio", "pmo"]
+    (skipped,) = [p for p in installation["plugins"] if not p["loaded"]]
+    assert skipped["name"] == "broken"
+    assert "failed to import: ImportError('needs numpy 9')" in skipped["problem"]
+    warnings = [
+        line
+        for line in (tmp_path / "serve.log").read_text().splitlines()
+        if "skipping broken plugin" in line
+    ]
+    assert len(warnings) == 1

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from alembic import command
 from pmo_graph.db.session import create_engine
-from pmo_graph.plugins.manager import CORE_PLUGIN_NAME, PluginInfo, PluginRegistry
+from pmo_graph.plugins.manager import CORE_PLUGIN_NAME, PluginInfo, PluginLoadError, PluginRegistry
 from pmo_graph.settings import Settings
 
 
@@ -81,8 +81,9 @@ def lineages(registry: PluginRegistry) -> list[Lineage]:
             continue
         path = Path(location)
         if not path.is_dir():
-            raise MigrationError(
-                f"plugin {info.label!r} registers migrations in {path}, which is not a folder"
+            raise PluginLoadError(
+                f"plugin {info.label!r} registers migrations in {path}, which is not a folder",
+                plugin=info.name,
             )
         package = plugin_package(info)
         aliases = (info.name,) if info.name != package else ()

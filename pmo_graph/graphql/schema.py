@@ -24,16 +24,17 @@ from strawberry.types.base import (
 )
 from strawberry.types.execution import ExecutionContext
 from strawberry.types.lazy_type import LazyType
+from strawberry.utils.str_converters import to_camel_case
 
 from pmo_graph.graphql import composed
 from pmo_graph.graphql.extensions import Authentication, ErrorCodes, OperationName
 from pmo_graph.graphql.limits import LimitedParser, LimitedValidation, limit_rules
 from pmo_graph.graphql.tiers import TierDirective, field_tier
-from pmo_graph.plugins.manager import PluginInfo, PluginRegistry
+from pmo_graph.plugins.manager import PluginInfo, PluginLoadError, PluginRegistry
 from pmo_graph.settings import Settings
 
 
-class SchemaCompositionError(RuntimeError):
+class SchemaCompositionError(PluginLoadError):
     """Plugins' contributions do not fit together; the message names the plugin."""
 
 
@@ -65,6 +66,11 @@ def _fields(cls: type) -> list[Any]:
     return list(cls.__strawberry_definition__.fields)  # type: ignore[attr-defined]
 
 
+def schema_field_name(field: Any) -> str:
+    """The name a strawberry field has in the schema (``graphql_name``, else camelCase)."""
+    return str(field.graphql_name or to_camel_case(field.python_name))
+
+
 def _own_fields(cls: type) -> Iterator[Any]:
     yield from _fields(cls)
 
@@ -77,13 +83,16 @@ def _check_gated(info: PluginInfo, registry: PluginRegistry, owner: str, cls: ty
         tier = field_tier(field)
         if tier is None:
             raise SchemaCompositionError(
-                f"plugin {info.label!r}: field {owner}.{field.python_name} has no tier gate; "
-                f"declare it with pmo_graph.graphql.tiers.tier_field({provided[0]!r}, ...)"
+                f"plugin {info.label!r}: field {owner}.{schema_field_name(field)} has no tier "
+                "gate; "
+                f"declare it with pmo_graph.graphql.tiers.tier_field({provided[0]!r}, ...)",
+                plugin=info.name,
             )
         if tier not in registry.tiers:
             raise SchemaCompositionError(
-                f"plugin {info.label!r}: field {owner}.{field.python_name} is gated by tier "
-                f"{tier!r}, which is not installed"
+                f"plugin {info.label!r}: field {owner}.{schema_field_name(field)} is gated by tier "
+                f"{tier!r}, which is not installed",
+                plugin=info.name,
             )
 
 
@@ -91,12 +100,14 @@ def _merge(name: str, parts: list[tuple[type, PluginInfo]]) -> type:
     seen: dict[str, str] = {}
     for cls, info in parts:
         for field in _fields(cls):
-            if field.name in seen:
+            field_name = schema_field_name(field)
+            if field_name in seen:
                 raise SchemaCompositionError(
-                    f"type {name}: field {field.name!r} is defined by both "
-                    f"{seen[field.name]!r} and {info.label!r}"
+                    f"type {name}: field {field_name!r} is defined by both "
+                    f"{seen[field_name]!r} and {info.label!r}",
+                    plugin=info.name,
                 )
-            seen[field.name] = info.label
+            seen[field_name] = info.label
     if len(parts) == 1:
         return parts[0][0]
     base = parts[0][0]
@@ -154,7 +165,8 @@ def _type_tier(cls: type, info: PluginInfo, registry: PluginRegistry) -> str | N
     if len(provided) > 1:
         raise SchemaCompositionError(
             f"plugin {info.label!r} provides several tiers; set __tier__ on type "
-            f"{graphql_name(cls)} to say which one owns it"
+            f"{graphql_name(cls)} to say which one owns it",
+            plugin=info.name,
         )
     return provided[0] if provided else None
 
@@ -173,13 +185,16 @@ def build_schema(registry: PluginRegistry, settings: Settings) -> BuiltSchema:
         for cls in types or ():
             if not has_object_definition(cls):
                 raise SchemaCompositionError(
-                    f"plugin {info.label!r}: register_types returned {cls!r}, not a strawberry type"
+                    f"plugin {info.label!r}: register_types returned {cls!r}, "
+                    "not a strawberry type",
+                    plugin=info.name,
                 )
             name = graphql_name(cls)
             if name in definitions:
                 raise SchemaCompositionError(
                     f"type {name} is defined by both {definitions[name][1].label!r} and "
-                    f"{info.label!r}"
+                    f"{info.label!r}",
+                    plugin=info.name,
                 )
             definitions[name] = (cls, info)
             tier = _type_tier(cls, info, registry)
@@ -194,7 +209,8 @@ def build_schema(registry: PluginRegistry, settings: Settings) -> BuiltSchema:
         for name, classes in (extensions or {}).items():
             if name not in parts:
                 raise SchemaCompositionError(
-                    f"plugin {info.label!r} extends type {name}, which no plugin defines"
+                    f"plugin {info.label!r} extends type {name}, which no plugin defines",
+                    plugin=info.name,
                 )
             for cls in classes:
                 _check_gated(info, registry, name, cls)
@@ -237,12 +253,14 @@ def _merge_root(name: str, entries: list[tuple[type, PluginInfo]]) -> type:
     seen: dict[str, str] = {}
     for cls, info in entries:
         for field in _fields(cls):
-            if field.name in seen:
+            field_name = schema_field_name(field)
+            if field_name in seen:
                 raise SchemaCompositionError(
-                    f"{name}.{field.name} is defined by both {seen[field.name]!r} "
-                    f"and {info.label!r}"
+                    f"{name}.{field_name} is defined by both {seen[field_name]!r} "
+                    f"and {info.label!r}",
+                    plugin=info.name,
                 )
-            seen[field.name] = info.label
+            seen[field_name] = info.label
     return strawberry.type(type(name, tuple(cls for cls, _ in entries), {}), name=name)
 
 

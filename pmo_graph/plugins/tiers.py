@@ -29,21 +29,33 @@ class InstalledTier:
 
 
 class TierError(ValueError):
-    """The installed tiers contradict each other (duplicate key, unknown prerequisite, cycle)."""
+    """The installed tiers contradict each other (duplicate key, unknown prerequisite, cycle).
+
+    ``plugin`` names the plugin to blame when one is (a missing prerequisite), else None.
+    """
+
+    def __init__(self, message: str, *, plugin: str | None = None) -> None:
+        super().__init__(message)
+        self.plugin = plugin
 
 
-def order_tiers(tiers: Mapping[str, InstalledTier]) -> list[str]:
+def order_tiers(
+    tiers: Mapping[str, InstalledTier], labels: Mapping[str, str] | None = None
+) -> list[str]:
     """Tier keys with every tier after the tiers it requires (then by level, then by key).
 
+    ``labels`` maps plugin names to how users know them (their distributions), for messages.
     Raises ``TierError`` for an unknown prerequisite or a cycle.
     """
     for installed in tiers.values():
         for required in installed.tier.requires:
             if required not in tiers:
+                label = (labels or {}).get(installed.plugin, installed.plugin)
                 raise TierError(
-                    f"tier {installed.tier.key!r} (plugin {installed.plugin!r}) requires tier "
+                    f"tier {installed.tier.key!r} (plugin {label!r}) requires tier "
                     f"{required!r}, which no installed plugin provides; install the plugin that "
-                    f"provides {required!r} or uninstall {installed.plugin!r}"
+                    f"provides {required!r} or uninstall {label!r}",
+                    plugin=installed.plugin,
                 )
     ordered: list[str] = []
     placed: set[str] = set()

@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 else:
     SampleNoteRef = composed_type("SampleNote")
 
+#: The plugin API versions this plugin works with (checked when it is loaded).
+PLUGIN_API = ">=1.0,<2"
+
 #: Events this plugin received, for tests to inspect.
 RECEIVED: list[DomainEvent] = []
 #: Set by a test to make the event handler fail.

@@ -41,6 +41,9 @@ from pmo_graph_portfolio.scenarios import (
     ScenarioType,
 )
 
+#: The plugin API versions this plugin works with (checked when it is loaded).
+PLUGIN_API = ">=1.0,<2"
+
 TIER = Tier(
     key="portfolio",
     name="Portfolio office",

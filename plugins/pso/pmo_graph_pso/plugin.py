@@ -34,6 +34,9 @@ from pmo_graph_pso.support import (
 )
 from pmo_graph_pso.templates import ProjectTemplateType, TemplateMutation, TemplateQuery
 
+#: The plugin API versions this plugin works with (checked when it is loaded).
+PLUGIN_API = ">=1.0,<2"
+
 TIER = Tier(
     key="pso",
     name="Project support office",

@@ -1,0 +1,1 @@
+"""What is installed: the loaded plugins, their hooks and versions, and those skipped."""
