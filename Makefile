@@ -11,13 +11,16 @@ PORT ?= 8000
 run: $(VENV)/.installed
 	$(BIN)/pmo-graph serve --demo --host $(HOST) --port $(PORT)
 
+# The core's and the tiers' suites, then the example plugin installed, tested, served and removed.
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/python scripts/check_example_plugin.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	cd examples/pmo-graph-lessons && ../../$(BIN)/mypy
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
