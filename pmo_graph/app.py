@@ -76,6 +76,7 @@ def create_app(
         built=assembly.built,
         permissions=assembly.permissions,
         standards=assembly.standards,
+        maturity=assembly.maturity,
         skipped_plugins=assembly.skipped,
     )
     view = GraphQLView(state)

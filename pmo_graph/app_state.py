@@ -13,6 +13,7 @@ from pmo_graph.auth.permissions import Permission
 from pmo_graph.db.session import create_sessionmaker
 from pmo_graph.events import DomainEvent
 from pmo_graph.graphql.schema import BuiltSchema
+from pmo_graph.maturity.registry import MaturityModel
 from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
 from pmo_graph.settings import Settings
 from pmo_graph.standards import InstalledStandard
@@ -50,6 +51,8 @@ class AppState:
     built: BuiltSchema
     permissions: dict[str, Permission] = field(default_factory=dict)
     standards: dict[str, InstalledStandard] = field(default_factory=dict)
+    #: Every plugin's maturity questions and evidence measures.
+    maturity: MaturityModel = field(default_factory=lambda: MaturityModel({}, {}))
     #: Plugins left out at start-up because they failed to load (``skip_broken_plugins``).
     skipped_plugins: list[SkippedPlugin] = field(default_factory=list)
 

@@ -19,6 +19,7 @@ from pmo_graph.app_state import collect_permissions
 from pmo_graph.auth.permissions import Permission
 from pmo_graph.db import migrations
 from pmo_graph.graphql.schema import BuiltSchema, build_schema
+from pmo_graph.maturity.registry import MaturityModel, collect_maturity_model
 from pmo_graph.plugins.manager import (
     CORE_PLUGIN_NAME,
     EntryPointSelection,
@@ -51,6 +52,7 @@ class Assembly:
     permissions: dict[str, Permission]
     standards: dict[str, InstalledStandard]
     routes: list[BaseRoute]
+    maturity: MaturityModel
     skipped: list[SkippedPlugin] = field(default_factory=list)
 
 
@@ -122,6 +124,7 @@ def assemble(
             permissions=collect_permissions(registry),
             standards=collect_standards(registry),
             routes=collect_routes(registry),
+            maturity=collect_maturity_model(registry),
         )
 
     assembly, skipped = _skipping(settings, attempt)

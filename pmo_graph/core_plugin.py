@@ -14,6 +14,11 @@ from pmo_graph.auth.types import User
 from pmo_graph.demo.core import seed_core
 from pmo_graph.graphql.node_queries import NodeQuery
 from pmo_graph.installation.queries import InstallationQuery
+from pmo_graph.maturity import Measure, Question, core_model
+from pmo_graph.maturity.demo import seed_demo_assessments
+from pmo_graph.maturity.mutations import MaturityMutation
+from pmo_graph.maturity.queries import MaturityQuery
+from pmo_graph.maturity.types import MaturityAssessmentType
 from pmo_graph.organisations.models import Organisation as OrganisationRow
 from pmo_graph.organisations.mutations import TiersMutation
 from pmo_graph.organisations.queries import OrganisationQuery
@@ -36,7 +41,17 @@ from pmo_graph.standards_graphql import StandardsQuery
 
 @hookimpl
 def register_types() -> Iterable[type]:
-    return [Organisation, Viewer, User, Person, Project, Portfolio, Programme, AuditEvent]
+    return [
+        Organisation,
+        Viewer,
+        User,
+        Person,
+        Project,
+        Portfolio,
+        Programme,
+        AuditEvent,
+        MaturityAssessmentType,
+    ]
 
 
 @hookimpl
@@ -51,12 +66,20 @@ def register_query_fields() -> Iterable[type]:
         AuditQuery,
         StandardsQuery,
         InstallationQuery,
+        MaturityQuery,
     ]
 
 
 @hookimpl
 def register_mutation_fields() -> Iterable[type]:
-    return [PeopleMutation, ProjectsMutation, PortfoliosMutation, ProgrammesMutation, TiersMutation]
+    return [
+        PeopleMutation,
+        ProjectsMutation,
+        PortfoliosMutation,
+        ProgrammesMutation,
+        TiersMutation,
+        MaturityMutation,
+    ]
 
 
 @hookimpl
@@ -65,5 +88,16 @@ def register_permissions() -> Mapping[str, Permission]:
 
 
 @hookimpl
+def register_maturity_questions() -> Iterable[Question]:
+    return core_model.QUESTIONS
+
+
+@hookimpl
+def register_maturity_measures() -> Iterable[Measure]:
+    return core_model.MEASURES
+
+
+@hookimpl
 async def seed_demo(session: AsyncSession, organisation: OrganisationRow, rng: Random) -> None:
     await seed_core(session, organisation, rng)
+    await seed_demo_assessments(session, organisation)

@@ -82,7 +82,6 @@ def collect_standards(registry: PluginRegistry) -> dict[str, InstalledStandard]:
     """Every plugin's standards by key, in plugin order; mistakes stop start-up."""
     standards: dict[str, InstalledStandard] = {}
     for info, provided in registry.results("register_standards"):
-        tiers = registry.tiers_of(info.name)
         for standard in provided or ():
             if not isinstance(standard, Standard):
                 raise PluginLoadError(
@@ -101,21 +100,7 @@ def collect_standards(registry: PluginRegistry) -> dict[str, InstalledStandard]:
                     f"{registry.plugin(standards[standard.key].plugin).label!r} and {info.label!r}",
                     plugin=info.name,
                 )
-            tier = standard.tier
-            if tier is None and len(tiers) == 1:
-                tier = tiers[0]
-            elif tier is None and tiers:
-                raise PluginLoadError(
-                    f"plugin {info.label!r} provides several tiers; say which one standard "
-                    f"{standard.key} belongs to with Standard(tier=...)",
-                    plugin=info.name,
-                )
-            if tier is not None and tier not in registry.tiers:
-                raise PluginLoadError(
-                    f"plugin {info.label!r}: standard {standard.key} names tier {tier!r}, "
-                    "which is not installed",
-                    plugin=info.name,
-                )
+            tier = registry.owning_tier(info, standard.tier, f"standard {standard.key}", "Standard")
             standards[standard.key] = InstalledStandard(standard, tier, info.name)
     return standards
 

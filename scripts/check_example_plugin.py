@@ -165,7 +165,7 @@ def check_without_plugin(env: dict[str, str], folder: Path, token: str) -> None:
     """The core upgrades and serves the same database once the plugin is uninstalled."""
     upgraded = run([PMO_GRAPH, "db", "upgrade"], env).stderr
     current = run([PMO_GRAPH, "db", "current"], env).stdout
-    if "lessons" in upgraded + current or "core: 0001_core [head]" not in current:
+    if "lessons" in upgraded + current or "core: 0002_maturity [head]" not in current:
         raise CheckFailed(f"after uninstalling: upgrade said {upgraded!r}, current {current!r}")
     with serving(env, folder / "without-plugin.log") as url:
         data = graphql(url, token, "{ tiers { key } projects { nodes { code } } }")

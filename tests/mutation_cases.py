@@ -93,6 +93,12 @@ CALLS: dict[str, Callable[[World], Call]] = {
     "disableTier": _call(
         "disableTier", "DisableTierInput", "tier { key }", lambda w: {"key": "sample"}
     ),
+    "submitMaturityAssessment": _call(
+        "submitMaturityAssessment",
+        "SubmitMaturityAssessmentInput",
+        "assessment { id }",
+        lambda w: {"answers": [{"questionKey": "RISKS_MANAGED", "score": 3}]},
+    ),
     "addPersonSkill": _call(
         "addPersonSkill",
         "AddPersonSkillInput",

@@ -39,6 +39,7 @@ ALLOWED: dict[str, set[Role]] = {
     "updateProgramme": {A, OF, PF, PD},
     "enableTier": {A},
     "disableTier": {A},
+    "submitMaturityAssessment": {A, OF},
     "addSampleNote": {A, OF},
     # pso
     "submitStatusReport": {A, OF},

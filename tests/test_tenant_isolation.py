@@ -132,6 +132,10 @@ QUERIES: dict[str, Callable[[World], tuple[str, dict[str, Any]]]] = {
     "sampleNoteCount": lambda w: ("{ sampleNoteCount }", {}),
     "sampleBoom": lambda w: ("{ __typename }", {}),  # reads nothing; tested in test_http
     "standards": lambda w: ("{ standards { key tier } }", {}),
+    "maturity": lambda w: (
+        "{ maturity { overall perspectives { level evidence { key value } } history { id } } }",
+        {},
+    ),
     "installation": lambda w: ("{ installation { plugins { name tiers { key enabled } } } }", {}),
     "statusSummary": lambda w: (
         'query($p: ID!) { statusSummary(portfolioId: $p, asOf: "2026-11-20") { activeProjects stale { code } } '

@@ -78,6 +78,9 @@ CORE_PERMISSIONS: Mapping[str, Permission] = {
     "enableTier": permission(ADMIN, description="Switch a tier on for the organisation."),
     "disableTier": permission(ADMIN, description="Switch a tier off (its data is kept)."),
     "auditLog": permission(ADMIN, OFFICE, description="Read the audit log."),
+    "submitMaturityAssessment": permission(
+        ADMIN, OFFICE, description="Submit a maturity self-assessment."
+    ),
     "installation": permission(
         ADMIN, description="See the installed plugins, their versions, hooks and problems."
     ),

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
+from pmo_graph.db.types import utcnow
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.mutations import Transaction, run_mutation
 from pmo_graph.graphql.payloads import (
@@ -22,15 +23,56 @@ from pmo_graph.graphql.payloads import (
     UserErrors,
     user_error,
 )
+from pmo_graph.maturity.model import Perspective
+from pmo_graph.maturity.service import not_ready_for
 from pmo_graph.organisations.models import OrganisationTier
 from pmo_graph.organisations.types import Tier, tier_by_key
 from pmo_graph.plugins.tiers import enabled_dependants, missing_prerequisites
+
+#: The code of a warning that the office's maturity is below what a tier expects.
+NOT_READY = "NOT_READY"
+
+
+@strawberry.type(
+    description="Advice that does not stop the change: the organisation decides. `NOT_READY`: "
+    "the office's maturity on a perspective (null: overall) is below what the tier expects."
+)
+class TierWarning:
+    code: str
+    message: str
+    perspective: Perspective | None
+    level: int
+    needed: int
 
 
 @strawberry.type(description="The result of switching a tier on or off.")
 class TierPayload:
     tier: Tier | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+    warnings: list[TierWarning] = strawberry.field(
+        default_factory=list,
+        description="enableTier: why the office may not be ready for the tier it switched on.",
+    )
+
+
+async def readiness_warnings(context: Context, key: str) -> list[TierWarning]:
+    """NOT_READY warnings for switching tier ``key`` on, judged with the tiers as they are."""
+    tiers = context.app.registry.tiers
+    if key not in tiers or context.tier_enabled(key):
+        return []
+    if missing_prerequisites(key, tiers, context.enabled_tiers):
+        return []
+    held_back = await not_ready_for(context, key, utcnow().date())
+    return [
+        TierWarning(
+            code=NOT_READY,
+            message=reason.message,
+            perspective=reason.perspective,
+            level=reason.level,
+            needed=reason.needed,
+        )
+        for reason in held_back
+    ]
 
 
 @strawberry.input
@@ -104,6 +146,7 @@ class TiersMutation:
         context = get_context(info)
         authorize(context, "enableTier")
         key = input.key.strip()
+        warnings = await readiness_warnings(context, key)
 
         async def body(tx: Transaction) -> Tier | None:
             _check_known(context, key)
@@ -122,7 +165,10 @@ class TiersMutation:
             context.enabled_tiers = frozenset(enabled | {key})
             return tier_by_key(context, key)
 
-        return await run_mutation(info, "enableTier", TierPayload, body)
+        payload = await run_mutation(info, "enableTier", TierPayload, body)
+        if payload.tier is not None:
+            payload.warnings = warnings
+        return payload
 
     @strawberry.mutation(
         description="Switch a tier off (REQUIRED_BY_OTHER_TIER while an enabled tier needs it). "

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pmo_graph.auth.permissions import Permission
     from pmo_graph.events import DomainEvent
     from pmo_graph.graphql.mutations import Transaction
+    from pmo_graph.maturity.model import Measure, Question
     from pmo_graph.organisations.models import Organisation
     from pmo_graph.plugins.tiers import Tier
     from pmo_graph.standards import Standard
@@ -73,6 +74,18 @@ def register_permissions() -> Mapping[str, Permission]:
 @hookspec
 def register_standards() -> Iterable[Standard]:
     """Return compliance standards; each applies while its tier is on."""
+    raise NotImplementedError
+
+
+@hookspec
+def register_maturity_questions() -> Iterable[Question]:
+    """Return questions of the maturity self-assessment; they are asked whatever tiers are on."""
+    raise NotImplementedError
+
+
+@hookspec
+def register_maturity_measures() -> Iterable[Measure]:
+    """Return evidence measures of maturity; each counts while its tier is on."""
     raise NotImplementedError
 
 

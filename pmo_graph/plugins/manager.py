@@ -61,6 +61,30 @@ class PluginRegistry:
         """Keys of the tiers a plugin provides."""
         return [k for k, t in self.tiers.items() if t.plugin == plugin_name]
 
+    def owning_tier(
+        self, info: PluginInfo, declared: str | None, what: str, cls_name: str
+    ) -> str | None:
+        """The tier a plugin's contribution (a standard, a measure …) belongs to.
+
+        ``declared`` when given (it must be installed), else the plugin's only tier, else None
+        (a plugin without tiers). A plugin with several tiers must declare it. ``what`` names
+        the contribution in messages (``"standard RISKS_OWNED"``), ``cls_name`` its class.
+        """
+        provided = self.tiers_of(info.name)
+        if declared is None and len(provided) > 1:
+            raise PluginLoadError(
+                f"plugin {info.label!r} provides several tiers; say which one {what} belongs to "
+                f"with {cls_name}(tier=...)",
+                plugin=info.name,
+            )
+        tier = declared if declared is not None else (provided[0] if provided else None)
+        if tier is not None and tier not in self.tiers:
+            raise PluginLoadError(
+                f"plugin {info.label!r}: {what} names tier {tier!r}, which is not installed",
+                plugin=info.name,
+            )
+        return tier
+
     def plugins_in_order(self) -> list[PluginInfo]:
         """The core, then plugins in tier-prerequisite order, then tierless plugins by name."""
         rank: dict[str, int] = {}

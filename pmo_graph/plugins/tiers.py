@@ -11,13 +11,19 @@ TIER_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 @dataclass(frozen=True)
 class Tier:
-    """A capability tier. ``requires`` lists the keys of tiers that must be on first."""
+    """A capability tier. ``requires`` lists the keys of tiers that must be on first.
+
+    ``readiness`` names the maturity perspectives (``MANAGEMENT_CONTROL``, ``RISK`` …, see
+    ``pmo_graph.maturity.Perspective``) that must reach this tier's ``level`` before the tier is
+    recommended; without any, the overall level must.
+    """
 
     key: str
     name: str
     level: int
     description: str
     requires: tuple[str, ...] = field(default_factory=tuple)
+    readiness: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

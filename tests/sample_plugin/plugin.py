@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from strawberry.types import Info
 
 from pmo_graph.auth.permissions import (
@@ -27,7 +27,9 @@ from pmo_graph.graphql.refs import ProjectRef, composed_type
 from pmo_graph.graphql.resolvers import load_by_id
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import Checks
+from pmo_graph.maturity import Evidence, Measure, MeasureInput, Perspective, Question
 from pmo_graph.plugins import Tier, hookimpl
+from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project as ProjectRow
 from pmo_graph.projects.mutations import load_project_for_write
 from pmo_graph.standards import CheckInput, CheckResult, Severity, Standard
@@ -144,6 +146,47 @@ SAMPLE_NOTED = Standard(
     severity=Severity.LOW,
     check=_has_a_note,
 )
+
+
+async def _notes_kept(measure: MeasureInput) -> Evidence | None:
+    """Active projects with at least one sample note."""
+    context = measure.context
+    noted = exists().where(SampleNoteRow.project_id == ProjectRow.id)
+    row: Sequence[Any] = (
+        await context.db.execute(
+            select(func.count(), func.count().filter(noted)).where(
+                ProjectRow.organisation_id == context.viewer.organisation_id,
+                ProjectRow.stage == ProjectStage.ACTIVE,
+            )
+        )
+    ).one()
+    if not row[0]:
+        return None
+    return Evidence(int(row[1]) / int(row[0]), f"{row[1]} of {row[0]} active projects have notes")
+
+
+@hookimpl
+def register_maturity_questions() -> Iterable[Question]:
+    return [
+        Question(
+            key="SAMPLE_NOTES_HABIT",
+            perspective=Perspective.STAKEHOLDER_ENGAGEMENT,
+            text="Do projects keep notes for their stakeholders?",
+            levels=("Never.", "Sometimes.", "Always, the same way.", "Measured.", "Improved."),
+        )
+    ]
+
+
+@hookimpl
+def register_maturity_measures() -> Iterable[Measure]:
+    return [
+        Measure(
+            key="SAMPLE_NOTES_KEPT",
+            perspective=Perspective.STAKEHOLDER_ENGAGEMENT,
+            name="Active projects with notes",
+            compute=_notes_kept,
+        )
+    ]
 
 
 @hookimpl

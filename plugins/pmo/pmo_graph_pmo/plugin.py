@@ -11,9 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_graph.auth.permissions import Permission
 from pmo_graph.events import DomainEvent
 from pmo_graph.graphql.mutations import Transaction
+from pmo_graph.maturity import Measure, Question
+from pmo_graph.maturity.demo import answer_demo_assessments
 from pmo_graph.organisations.models import Organisation
 from pmo_graph.plugins import Tier, hookimpl
 from pmo_graph.standards import Standard
+from pmo_graph_pmo import maturity
 from pmo_graph_pmo.benefits import (
     BenefitContributionType,
     BenefitMutation,
@@ -46,6 +49,7 @@ TIER = Tier(
         "management, the programme's common beat (tranches, cross-project dependencies, critical "
         "path)."
     ),
+    readiness=("MANAGEMENT_CONTROL", "RISK", "BENEFITS", "ORGANISATIONAL_GOVERNANCE"),
 )
 
 
@@ -84,6 +88,16 @@ def register_permissions() -> Mapping[str, Permission]:
 
 
 @hookimpl
+def register_maturity_questions() -> Iterable[Question]:
+    return maturity.QUESTIONS
+
+
+@hookimpl
+def register_maturity_measures() -> Iterable[Measure]:
+    return maturity.MEASURES
+
+
+@hookimpl
 def register_standards() -> Iterable[Standard]:
     return STANDARDS
 
@@ -96,3 +110,4 @@ async def handle_event_in_transaction(event: DomainEvent, transaction: Transacti
 @hookimpl
 async def seed_demo(session: AsyncSession, organisation: Organisation, rng: Random) -> None:
     await seed_pmo(session, organisation, rng)
+    await answer_demo_assessments(session, organisation, maturity.DEMO_SCORES)

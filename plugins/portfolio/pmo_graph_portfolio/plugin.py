@@ -9,9 +9,12 @@ from random import Random
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.auth.permissions import Permission
+from pmo_graph.maturity import Measure, Question
+from pmo_graph.maturity.demo import answer_demo_assessments
 from pmo_graph.organisations.models import Organisation
 from pmo_graph.plugins import Tier, hookimpl
 from pmo_graph.standards import Standard
+from pmo_graph_portfolio import maturity
 from pmo_graph_portfolio.balance import BalanceMutation, BalancePortfolioFields
 from pmo_graph_portfolio.demo import seed_portfolio
 from pmo_graph_portfolio.issues import (
@@ -54,6 +57,7 @@ TIER = Tier(
         "scarce people across the organisation, what-if reallocation scenarios, common issues, "
         "prioritisation."
     ),
+    readiness=("MANAGEMENT_CONTROL", "ORGANISATIONAL_GOVERNANCE", "RESOURCE"),
 )
 
 
@@ -110,6 +114,16 @@ def register_permissions() -> Mapping[str, Permission]:
 
 
 @hookimpl
+def register_maturity_questions() -> Iterable[Question]:
+    return maturity.QUESTIONS
+
+
+@hookimpl
+def register_maturity_measures() -> Iterable[Measure]:
+    return maturity.MEASURES
+
+
+@hookimpl
 def register_standards() -> Iterable[Standard]:
     return STANDARDS
 
@@ -117,3 +131,4 @@ def register_standards() -> Iterable[Standard]:
 @hookimpl
 async def seed_demo(session: AsyncSession, organisation: Organisation, rng: Random) -> None:
     await seed_portfolio(session, organisation, rng)
+    await answer_demo_assessments(session, organisation, maturity.DEMO_SCORES)

@@ -9,9 +9,12 @@ from random import Random
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.auth.permissions import Permission
+from pmo_graph.maturity import Measure, Question
+from pmo_graph.maturity.demo import answer_demo_assessments
 from pmo_graph.organisations.models import Organisation
 from pmo_graph.plugins import Tier, hookimpl
 from pmo_graph.standards import Standard
+from pmo_graph_pso import maturity
 from pmo_graph_pso.compliance import STANDARDS, ComplianceProjectFields, ComplianceQuery
 from pmo_graph_pso.demo import seed_pso
 from pmo_graph_pso.milestones import MilestoneMutation, MilestoneProjectFields, MilestoneType
@@ -109,6 +112,16 @@ def register_permissions() -> Mapping[str, Permission]:
 
 
 @hookimpl
+def register_maturity_questions() -> Iterable[Question]:
+    return maturity.QUESTIONS
+
+
+@hookimpl
+def register_maturity_measures() -> Iterable[Measure]:
+    return maturity.MEASURES
+
+
+@hookimpl
 def register_standards() -> Iterable[Standard]:
     return STANDARDS
 
@@ -116,3 +129,4 @@ def register_standards() -> Iterable[Standard]:
 @hookimpl
 async def seed_demo(session: AsyncSession, organisation: Organisation, rng: Random) -> None:
     await seed_pso(session, organisation, rng)
+    await answer_demo_assessments(session, organisation, maturity.DEMO_SCORES)

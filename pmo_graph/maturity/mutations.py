@@ -1,0 +1,118 @@
+"""``submitMaturityAssessment``: the office scores itself, question by question."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from pmo_graph.auth.permissions import authorize
+from pmo_graph.db.types import utcnow
+from pmo_graph.graphql.context import get_context
+from pmo_graph.graphql.mutations import Transaction, run_mutation
+from pmo_graph.graphql.payloads import DUPLICATE, INVALID, NOT_FOUND, UserError
+from pmo_graph.graphql.validation import Checks
+from pmo_graph.maturity.models import MaturityAnswer, MaturityAssessment
+from pmo_graph.maturity.types import MaturityAssessmentType
+
+MAX_ANSWERS = 500
+
+
+@strawberry.input(description="A question's key and the score the office gives itself (1 to 5).")
+class MaturityAnswerInput:
+    question_key: str
+    score: int
+
+
+@strawberry.input
+class SubmitMaturityAssessmentInput:
+    answers: list[MaturityAnswerInput] = strawberry.field(
+        description="One score per question; questions left out keep their earlier answers."
+    )
+    assessed_on: Annotated[
+        date | None,
+        strawberry.argument(description="The day it speaks for (default today, UTC)."),
+    ] = None
+
+
+@strawberry.type(description="The result of submitMaturityAssessment.")
+class MaturityAssessmentPayload:
+    assessment: MaturityAssessmentType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _check_answers(
+    checks: Checks, answers: list[MaturityAnswerInput], known: set[str]
+) -> dict[str, int]:
+    if not answers:
+        checks.add(INVALID, "Answer at least one question.", "answers")
+    if len(answers) > MAX_ANSWERS:
+        checks.add(INVALID, f"At most {MAX_ANSWERS} answers at a time.", "answers")
+    scores: dict[str, int] = {}
+    for index, answer in enumerate(answers):
+        key = answer.question_key.strip()
+        at = ("answers", str(index))
+        if key not in known:
+            checks.add(
+                NOT_FOUND,
+                f"No question has the key {key!r}; maturity {{ questions {{ key }} }} lists them.",
+                *at,
+                "questionKey",
+            )
+        elif key in scores:
+            checks.add(DUPLICATE, f"Question {key} is answered twice.", *at, "questionKey")
+        if not 1 <= answer.score <= 5:
+            checks.add(INVALID, "A score is from 1 to 5.", *at, "score")
+        scores.setdefault(key, answer.score)
+    return scores
+
+
+@strawberry.type
+class MaturityMutation:
+    @strawberry.mutation(
+        description="Submit a self-assessment (ADMIN, OFFICE). It is kept with its day and its "
+        "author; maturity(asOf) counts each question's latest answer."
+    )
+    async def submit_maturity_assessment(
+        self, info: Info[Any, Any], input: SubmitMaturityAssessmentInput
+    ) -> MaturityAssessmentPayload:
+        context = get_context(info)
+        authorize(context, "submitMaturityAssessment")
+
+        async def body(tx: Transaction) -> MaturityAssessment:
+            checks = Checks()
+            scores = _check_answers(checks, input.answers, set(context.app.maturity.questions))
+            today = utcnow().date()
+            day = input.assessed_on or today
+            if day > today:
+                checks.add(INVALID, "An assessment cannot speak for a day to come.", "assessedOn")
+            checks.raise_if_any()
+            organisation_id = context.viewer.organisation_id
+            assessment = MaturityAssessment(
+                organisation_id=organisation_id,
+                assessed_on=day,
+                submitted_by_id=context.viewer.user_id,
+            )
+            tx.session.add(assessment)
+            await tx.session.flush()
+            tx.session.add_all(
+                MaturityAnswer(
+                    organisation_id=organisation_id,
+                    assessment_id=assessment.id,
+                    question_key=key,
+                    score=score,
+                )
+                for key, score in scores.items()
+            )
+            await tx.session.flush()
+            tx.audit(
+                "MaturityAssessment",
+                assessment.id,
+                {"assessedOn": day.isoformat(), "answers": dict(sorted(scores.items()))},
+            )
+            tx.emit("maturity.assessed", "MaturityAssessment", assessment.id, answers=len(scores))
+            return assessment
+
+        return await run_mutation(info, "submitMaturityAssessment", MaturityAssessmentPayload, body)
