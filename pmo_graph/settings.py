@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     )
     pool_size: int = Field(default=10, ge=1, le=200, description="Connections per process.")
     pool_max_overflow: int = Field(default=5, ge=0, le=200)
+    pool_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="Seconds a request waits for a free connection before SERVER_BUSY (503).",
+    )
     auto_migrate: bool | None = Field(
         default=None,
         description="Apply migrations at start-up; defaults to on for SQLite, off for PostgreSQL.",

@@ -1,8 +1,14 @@
-"""Serialised reads on a request's session.
+"""Serialised reads on a request's session, each in a short transaction of its own.
 
 One ``AsyncSession`` serves a whole GraphQL request, and DataLoaders dispatch their batches
 concurrently; an ``AsyncSession`` must not run two statements at once, so every read goes
 through this lock.
+
+After each read the transaction ends, so the connection goes back to the pool while resolvers
+do their (often long) Python work: a request holds a connection only while a statement runs,
+and many concurrent requests share a small pool. Loaded rows stay usable (the session does not
+expire them on commit). PostgreSQL reads at READ COMMITTED, so one long transaction gave no
+more consistency than this. Inside ``Context.write`` the transaction is held.
 """
 
 from __future__ import annotations
@@ -25,18 +31,31 @@ class Reader:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self._lock = asyncio.Lock()
+        #: Set while a write transaction is open on the session: reads must not end it.
+        self.holding = False
+
+    async def release(self) -> None:
+        """End the read transaction, returning its connection to the pool (unless holding)."""
+        if not self.holding and self.session.in_transaction():
+            await self.session.commit()
 
     async def execute(self, statement: Executable) -> Result[Any]:
         """Execute a statement and return its buffered result."""
         async with self._lock:
-            return await self.session.execute(statement)
+            result = await self.session.execute(statement)
+            await self.release()
+            return result
 
     async def scalars(self, statement: Select[T]) -> Sequence[T]:
         """All first-column values of a SELECT."""
         async with self._lock:
-            return (await self.session.scalars(statement)).all()
+            rows = (await self.session.scalars(statement)).all()
+            await self.release()
+            return rows
 
     async def scalar(self, statement: Select[T]) -> T | None:
         """The first column of the first row, or None."""
         async with self._lock:
-            return await self.session.scalar(statement)
+            value = await self.session.scalar(statement)
+            await self.release()
+            return value

@@ -55,6 +55,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     else:
         options["pool_size"] = settings.pool_size
         options["max_overflow"] = settings.pool_max_overflow
+        options["pool_timeout"] = settings.pool_timeout
         if settings.database_schema:
             connect_args["server_settings"] = {"search_path": settings.database_schema}
     engine = create_async_engine(url, connect_args=connect_args, **options)

@@ -106,6 +106,7 @@ class Context:
             await session.commit()  # end the read transaction; a write starts fresh
         await session.connection(execution_options=IMMEDIATE)
         self.events = []
+        self.db.holding = True
         try:
             yield session
             await session.commit()
@@ -114,6 +115,7 @@ class Context:
             self.events = []
             raise
         finally:
+            self.db.holding = False
             self.loaders.clear()
         events, self.events = self.events, []
         for event in events:

@@ -13,6 +13,13 @@ NOT_FOUND = "NOT_FOUND"
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+SERVER_BUSY = "SERVER_BUSY"
+#: Seconds a client is asked to wait before retrying a request the server was too busy for.
+BUSY_RETRY_AFTER = 1
+BUSY_MESSAGE = (
+    "The server is too busy to answer now (every database connection is in use); "
+    f"retry in {BUSY_RETRY_AFTER} second."
+)
 
 ERROR_CODES = (
     UNAUTHENTICATED,

@@ -16,12 +16,16 @@ from graphql import (
     SelectionNode,
 )
 from graphql.language import FieldNode
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from strawberry.extensions import SchemaExtension
 
 from pmo_graph.graphql.context import Context
 from pmo_graph.graphql.errors import (
     BAD_USER_INPUT,
+    BUSY_MESSAGE,
+    BUSY_RETRY_AFTER,
     INTERNAL_SERVER_ERROR,
+    SERVER_BUSY,
     UNAUTHENTICATED,
     CodedError,
 )
@@ -140,6 +144,14 @@ class ErrorCodes(SchemaExtension):
                 extensions={**(error.extensions or {}), "code": BAD_USER_INPUT},
             )
         request_id = self._request_id()
+        if isinstance(original, PoolTimeout):
+            log.warning("connection pool exhausted", extra={"request_id": request_id})
+            return GraphQLError(
+                BUSY_MESSAGE,
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": SERVER_BUSY, "retryAfter": BUSY_RETRY_AFTER},
+            )
         log.error(
             "unexpected error in %s",
             ".".join(str(p) for p in error.path or ()) or "operation",

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -17,10 +18,20 @@ from strawberry.asgi import GraphQL
 from pmo_graph.app_state import AppState
 from pmo_graph.auth.tokens import authenticate
 from pmo_graph.graphql.context import Context
-from pmo_graph.graphql.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR
+from pmo_graph.graphql.errors import (
+    BAD_USER_INPUT,
+    BUSY_MESSAGE,
+    BUSY_RETRY_AFTER,
+    INTERNAL_SERVER_ERROR,
+    SERVER_BUSY,
+)
 from pmo_graph.http.middleware import BodyTooLarge, error_body
 
 log = logging.getLogger("pmo_graph.http")
+
+
+def _request_id(scope: Scope) -> str:
+    return str(scope.get("state", {}).get("request_id", "-"))
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -71,6 +82,7 @@ class GraphQLView(GraphQL[Context, None]):
                 state["organisation_id"] = viewer.organisation_id
                 state["user_id"] = viewer.user_id
                 await context.load_enabled_tiers()
+        await context.db.release()
         return context
 
     def encode_json(self, data: object) -> bytes:
@@ -97,8 +109,17 @@ class GraphQLView(GraphQL[Context, None]):
             )
         except BodyTooLarge:
             raise
+        except PoolTimeout:
+            # Every connection was busy for the pool's whole timeout: overload, not a fault.
+            log.warning("connection pool exhausted", extra={"request_id": _request_id(scope)})
+            response = Response(
+                error_body(BUSY_MESSAGE, SERVER_BUSY),
+                status_code=503,
+                media_type="application/json",
+                headers={"Retry-After": str(BUSY_RETRY_AFTER)},
+            )
         except Exception:
-            request_id = scope.get("state", {}).get("request_id", "-")
+            request_id = _request_id(scope)
             log.exception("request failed outside GraphQL", extra={"request_id": request_id})
             response = Response(
                 error_body(
