@@ -1,0 +1,45 @@
+"""pmo-graph itself, on PostgreSQL or SQLite: ``pmo-graph serve`` with one worker."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.cases import Case, Request
+from bench.database import POOL_SIZE, BenchDatabase
+from bench.peers import Launch
+
+
+@dataclass
+class PmoGraph:
+    kind: str
+
+    @property
+    def name(self) -> str:
+        return f"pmo-graph ({'PostgreSQL' if self.kind == 'postgresql' else 'SQLite'})"
+
+    def prepare(self, database: BenchDatabase) -> None:
+        return None
+
+    def launch(self, database: BenchDatabase, port: int) -> Launch:
+        return Launch(
+            [str(Path(sys.executable).parent / "pmo-graph"), "serve", "--port", str(port)],
+            {
+                "PMO_GRAPH_DATABASE_URL": database.url,
+                "PMO_GRAPH_POOL_SIZE": str(POOL_SIZE),
+                "PMO_GRAPH_AUTO_MIGRATE": "false",
+                "PMO_GRAPH_LOG_LEVEL": "WARNING",
+                "PMO_GRAPH_GRAPHIQL": "false",
+            },
+        )
+
+    def headers(self, database: BenchDatabase) -> dict[str, str]:
+        return {"Authorization": f"Bearer {database.data.token}"}
+
+    def body(self, case: Case, request: Request) -> dict[str, Any]:
+        return {"query": request.document, "variables": request.variables}
+
+    def normalise(self, case: Case, answer: dict[str, Any]) -> Any:
+        return answer.get("data")

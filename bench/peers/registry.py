@@ -1,0 +1,19 @@
+"""The peers by the names the command line takes, in the order they run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bench.peers import Peer
+from bench.peers.limit import Limit
+from bench.peers.naive import Naive
+from bench.peers.pmo_graph import PmoGraph
+from bench.peers.postgraphile_peer import PostGraphile
+
+PEERS: dict[str, Callable[[], Peer]] = {
+    "pmo-graph": lambda: PmoGraph("postgresql"),
+    "pmo-graph-sqlite": lambda: PmoGraph("sqlite"),
+    "limit": Limit,
+    "postgraphile": PostGraphile,
+    "naive": Naive,
+}
