@@ -10,6 +10,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -53,6 +54,10 @@ class BenefitMeasurement(TenantMixin, Base):
     """A measured value of a benefit on a day."""
 
     __tablename__ = "benefit_measurements"
+    # A benefit's latest measurement (realisation, status) is read by this index.
+    __table_args__ = (
+        Index("ix_benefit_measurements_benefit_id_measured_on", "benefit_id", "measured_on", "id"),
+    )
 
     id: Mapped[int] = id_column()
     benefit_id: Mapped[int] = mapped_column(
