@@ -59,6 +59,9 @@ class AppState:
     def __post_init__(self) -> None:
         #: Sessions for GraphQL requests: they read, and write only through ``Context.write``.
         self.request_sessionmaker = create_sessionmaker(self.engine, reading=True)
+        #: Whether compilable queries are answered by one statement (PostgreSQL only); from
+        #: the settings, switched off by tests that pin the resolvers' statements.
+        self.compiled_queries = self.settings.compiled_queries
 
     @property
     def type_tiers(self) -> dict[str, str]:

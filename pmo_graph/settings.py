@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=512 * 1024, ge=1024, description="Request body size.")
     default_page_size: int = Field(default=50, ge=1)
     max_page_size: int = Field(default=500, ge=1)
+    compiled_queries: bool = Field(
+        default=True,
+        description="On PostgreSQL, answer a query whose every field reads in SQL with one "
+        "statement that builds the JSON (see docs/performance.md).",
+    )
 
     graphiql: bool = Field(default=True, description="Serve GraphiQL on GET /graphql.")
     introspection: bool = Field(default=True, description="Answer __schema/__type queries.")

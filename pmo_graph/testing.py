@@ -385,3 +385,18 @@ def count_statements(pmo_state: AppState) -> Iterator[StatementCounter]:
         yield counter
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def resolvers_only(pmo_state: AppState) -> Iterator[None]:
+    """Answers every query through the resolvers during the test (no compiled statement).
+
+    Statement-count tests of the resolvers use it: on PostgreSQL, a compilable query would
+    otherwise be answered by one statement and the loaders' batching would go untested.
+    """
+    before = pmo_state.compiled_queries
+    pmo_state.compiled_queries = False
+    try:
+        yield
+    finally:
+        pmo_state.compiled_queries = before

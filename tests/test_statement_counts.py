@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpers import add_projects
@@ -22,6 +23,9 @@ query($n: Int!) {
 
 #: token lookup, enabled tiers, the page, people (managers and sponsors), portfolios,
 #: programmes, people again (directors, reached one level deeper).
+#: These pin the resolvers' batching; the compiled path has its own counts.
+pytestmark = pytest.mark.usefixtures("resolvers_only")
+
 DASHBOARD_STATEMENTS = 7
 
 

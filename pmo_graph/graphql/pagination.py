@@ -175,6 +175,13 @@ class Ordering:
                 f"`{argument}` is not a valid cursor for this list.", argument=argument
             ) from None
 
+    def sql_template(self) -> str:
+        """The ordering as a compiled-path template over ``{row}`` (``specs.SqlRelation``)."""
+        direction = " DESC" if self.descending else ""
+        return ", ".join(
+            f'{{row}}."{column.property.columns[0].name}"{direction}' for column in self.columns
+        )
+
     def order_by(self, reverse: bool, columns: Sequence[Any] | None = None) -> list[Any]:
         descending = self.descending != reverse
         cols = columns if columns is not None else self.columns

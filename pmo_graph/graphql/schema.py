@@ -27,6 +27,7 @@ from strawberry.types.lazy_type import LazyType
 from strawberry.utils.str_converters import to_camel_case
 
 from pmo_graph.graphql import composed
+from pmo_graph.graphql.compiled.extension import CompiledQueries
 from pmo_graph.graphql.extensions import Authentication, ErrorCodes, OperationName
 from pmo_graph.graphql.limits import LimitedParser, LimitedValidation, limit_rules
 from pmo_graph.graphql.tiers import TierDirective, field_tier
@@ -278,4 +279,5 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
             introspection=settings.introspection,
         ),
         Authentication,
+        CompiledQueries,
     ]

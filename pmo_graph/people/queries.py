@@ -8,6 +8,7 @@ import strawberry
 from sqlalchemy import or_
 from strawberry.types import Info
 
+from pmo_graph.graphql.compiled.specs import sql_connection
 from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate
 from pmo_graph.graphql.refs import PersonRef
@@ -18,7 +19,10 @@ PERSON_ORDER = Ordering((Person.name, Person.id))
 
 @strawberry.type
 class PeopleQuery:
-    @strawberry.field(description="People of the organisation, by name.")
+    @strawberry.field(
+        description="People of the organisation, by name.",
+        metadata=sql_connection(None, PERSON_ORDER.sql_template()),
+    )
     async def people(
         self,
         info: Info[Any, Any],

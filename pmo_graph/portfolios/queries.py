@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from pmo_graph.graphql.compiled.specs import sql_connection
 from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate
 from pmo_graph.graphql.refs import PortfolioRef
@@ -17,7 +18,10 @@ PORTFOLIO_ORDER = Ordering((Portfolio.name, Portfolio.id))
 
 @strawberry.type
 class PortfoliosQuery:
-    @strawberry.field(description="Portfolios of the organisation, by name.")
+    @strawberry.field(
+        description="Portfolios of the organisation, by name.",
+        metadata=sql_connection(None, PORTFOLIO_ORDER.sql_template()),
+    )
     async def portfolios(
         self,
         info: Info[Any, Any],

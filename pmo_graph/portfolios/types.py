@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from pmo_graph.graphql.compiled.specs import sql_connection, sql_one
 from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.pagination import Connection, page_args, paginate_children
@@ -18,7 +19,7 @@ from pmo_graph.portfolios import models
 from pmo_graph.programmes.models import Programme as ProgrammeRow
 from pmo_graph.programmes.ordering import PROGRAMME_ORDER
 from pmo_graph.projects.connections import projects_connection
-from pmo_graph.projects.filters import ProjectFilter
+from pmo_graph.projects.filters import PROJECT_ORDER, ProjectFilter
 from pmo_graph.projects.models import Project as ProjectRow
 
 Row = strawberry.Parent[models.Portfolio]
@@ -36,11 +37,16 @@ class Portfolio(ModelNode):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(description="The portfolio manager.")
+    @strawberry.field(
+        description="The portfolio manager.", metadata=sql_one("{row}.id = {parent}.manager_id")
+    )
     async def manager(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
         return await load_by_id(info, PersonRow, root.manager_id)
 
-    @strawberry.field(description="The portfolio's projects, by code.")
+    @strawberry.field(
+        description="The portfolio's projects, by code.",
+        metadata=sql_connection("{row}.portfolio_id = {parent}.id", PROJECT_ORDER.sql_template()),
+    )
     async def projects(
         self,
         root: Row,
@@ -62,7 +68,10 @@ class Portfolio(ModelNode):
             parent_id=root.id,
         )
 
-    @strawberry.field(description="The programmes in this portfolio, by name.")
+    @strawberry.field(
+        description="The programmes in this portfolio, by name.",
+        metadata=sql_connection("{row}.portfolio_id = {parent}.id", PROGRAMME_ORDER.sql_template()),
+    )
     async def programmes(
         self,
         root: Row,

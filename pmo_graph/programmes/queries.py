@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from pmo_graph.graphql.compiled.specs import sql_connection
 from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.pagination import Connection, page_args, paginate
 from pmo_graph.graphql.refs import ProgrammeRef
@@ -16,7 +17,10 @@ from pmo_graph.programmes.ordering import PROGRAMME_ORDER
 
 @strawberry.type
 class ProgrammesQuery:
-    @strawberry.field(description="Programmes of the organisation, by name.")
+    @strawberry.field(
+        description="Programmes of the organisation, by name.",
+        metadata=sql_connection(None, PROGRAMME_ORDER.sql_template()),
+    )
     async def programmes(
         self,
         info: Info[Any, Any],

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from pmo_graph.graphql.compiled.specs import sql_connection, sql_one
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.pagination import Connection
 from pmo_graph.graphql.refs import PersonRef, PortfolioRef, ProjectRef
@@ -16,7 +17,7 @@ from pmo_graph.people.models import Person as PersonRow
 from pmo_graph.portfolios.models import Portfolio as PortfolioRow
 from pmo_graph.programmes import models
 from pmo_graph.projects.connections import projects_connection
-from pmo_graph.projects.filters import ProjectFilter
+from pmo_graph.projects.filters import PROJECT_ORDER, ProjectFilter
 from pmo_graph.projects.models import Project as ProjectRow
 
 Row = strawberry.Parent[models.Programme]
@@ -36,15 +37,21 @@ class Programme(ModelNode):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(description="The programme director, who sponsors its projects.")
+    @strawberry.field(
+        description="The programme director, who sponsors its projects.",
+        metadata=sql_one("{row}.id = {parent}.director_id"),
+    )
     async def director(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
         return await load_by_id(info, PersonRow, root.director_id)
 
-    @strawberry.field
+    @strawberry.field(metadata=sql_one("{row}.id = {parent}.portfolio_id"))
     async def portfolio(self, root: Row, info: Info[Any, Any]) -> PortfolioRef | None:
         return await load_by_id(info, PortfolioRow, root.portfolio_id)
 
-    @strawberry.field(description="The programme's projects, by code.")
+    @strawberry.field(
+        description="The programme's projects, by code.",
+        metadata=sql_connection("{row}.programme_id = {parent}.id", PROJECT_ORDER.sql_template()),
+    )
     async def projects(
         self,
         root: Row,

@@ -7,15 +7,19 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from pmo_graph.graphql.compiled.specs import sql_connection
 from pmo_graph.graphql.pagination import Connection
 from pmo_graph.graphql.refs import ProjectRef
 from pmo_graph.projects.connections import projects_connection
-from pmo_graph.projects.filters import ProjectFilter
+from pmo_graph.projects.filters import PROJECT_ORDER, ProjectFilter
 
 
 @strawberry.type
 class ProjectsQuery:
-    @strawberry.field(description="Projects of the organisation, by code.")
+    @strawberry.field(
+        description="Projects of the organisation, by code.",
+        metadata=sql_connection(None, PROJECT_ORDER.sql_template()),
+    )
     async def projects(
         self,
         info: Info[Any, Any],

@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from pmo_graph.graphql.compiled.specs import sql_one
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.refs import PersonRef, PortfolioRef, ProgrammeRef
 from pmo_graph.graphql.resolvers import load_by_id
@@ -19,6 +20,8 @@ from pmo_graph.projects import models
 from pmo_graph.projects.enums import ProjectStage
 
 Row = strawberry.Parent[models.Project]
+#: The person a key column names, as a join template.
+PERSON_OF = "{{row}}.id = {{parent}}.{}"
 
 
 @strawberry.type(name="Project", description="A project: the unit of change every tier reports on.")
@@ -39,18 +42,23 @@ class Project(ModelNode):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(description="The project manager.")
+    @strawberry.field(
+        description="The project manager.", metadata=sql_one(PERSON_OF.format("manager_id"))
+    )
     async def manager(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
         return await load_by_id(info, PersonRow, root.manager_id)
 
-    @strawberry.field(description="The sponsor (the programme director once `pmo` is on).")
+    @strawberry.field(
+        description="The sponsor (the programme director once `pmo` is on).",
+        metadata=sql_one(PERSON_OF.format("sponsor_id")),
+    )
     async def sponsor(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
         return await load_by_id(info, PersonRow, root.sponsor_id)
 
-    @strawberry.field
+    @strawberry.field(metadata=sql_one("{row}.id = {parent}.portfolio_id"))
     async def portfolio(self, root: Row, info: Info[Any, Any]) -> PortfolioRef | None:
         return await load_by_id(info, PortfolioRow, root.portfolio_id)
 
-    @strawberry.field
+    @strawberry.field(metadata=sql_one("{row}.id = {parent}.programme_id"))
     async def programme(self, root: Row, info: Info[Any, Any]) -> ProgrammeRef | None:
         return await load_by_id(info, ProgrammeRow, root.programme_id)

@@ -15,6 +15,7 @@ from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.db.functions import day_number
+from pmo_graph.graphql.compiled.specs import sql_list, sql_one, sql_value
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.ids import to_global_id
 from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
@@ -45,6 +46,16 @@ MEASUREMENT_ORDER = Ordering(
 )
 SHARE_TOLERANCE = 1e-9
 Row = strawberry.Parent[Benefit]
+
+
+#: ``realisation`` of the latest measurement up to today, rounded as the resolver does, in SQL.
+REALISATION_SQL = (
+    "SELECT CASE WHEN {parent}.target = {parent}.baseline THEN NULL ELSE "
+    "round(((m.value - {parent}.baseline) / ({parent}.target - {parent}.baseline))::numeric, 6)"
+    "::float8 END FROM benefit_measurements AS m WHERE m.benefit_id = {parent}.id "
+    "AND m.organisation_id = {org} AND m.measured_on <= {today} "
+    "ORDER BY m.measured_on DESC, m.id DESC LIMIT 1"
+)
 
 
 async def measurement_sums(
@@ -128,19 +139,22 @@ class BenefitMeasurementType:
     name="BenefitContribution", description="The share of a benefit a project delivers."
 )
 class BenefitContributionType:
+    #: The table behind the type, for the compiled path (``pmo_graph.graphql.compiled``).
+    __model__ = BenefitContribution
+
     share: float
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Any, Any]) -> bool:
         return isinstance(obj, (cls, BenefitContribution))
 
-    @strawberry.field
+    @strawberry.field(metadata=sql_one("{row}.id = {parent}.project_id"))
     async def project(
         self, root: strawberry.Parent[BenefitContribution], info: Info[Any, Any]
     ) -> ProjectRef | None:
         return await load_by_id(info, Project, root.project_id)
 
-    @strawberry.field
+    @strawberry.field(metadata=sql_one("{row}.id = {parent}.benefit_id"))
     async def benefit(
         self, root: strawberry.Parent[BenefitContribution], info: Info[Any, Any]
     ) -> BenefitRef | None:
@@ -213,7 +227,8 @@ class BenefitType(ModelNode):
         return sums.latest
 
     @strawberry.field(
-        description="(latestValue - baseline) / (target - baseline); null without a measurement."
+        description="(latestValue - baseline) / (target - baseline); null without a measurement.",
+        metadata=sql_value(REALISATION_SQL),
     )
     async def realisation(self, root: Row, info: Info[Any, Any]) -> float | None:
         (sums,) = await measurement_sums(get_context(info), [root.id])
@@ -513,7 +528,11 @@ class BenefitProgrammeFields:
 
 @strawberry.type
 class BenefitProjectFields:
-    @tier_field(TIER, description="The benefits the project contributes to, and its shares.")
+    @tier_field(
+        TIER,
+        description="The benefits the project contributes to, and its shares.",
+        metadata=sql_list("{row}.project_id = {parent}.id"),
+    )
     async def benefit_contributions(
         self, root: strawberry.Parent[Project], info: Info[Any, Any]
     ) -> list[BenefitContributionType]:

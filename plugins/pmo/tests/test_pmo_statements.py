@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.programmes.models import Programme
@@ -24,6 +25,9 @@ DASHBOARD = """
 
 #: token, tiers, the programmes page, their benefits, measurement sums, latest values,
 #: contributions, projects, and for the beat: milestones, dependencies, tranches.
+#: These pin the resolvers' batching; the compiled path has its own counts.
+pytestmark = pytest.mark.usefixtures("resolvers_only")
+
 DASHBOARD_STATEMENTS = 11
 
 

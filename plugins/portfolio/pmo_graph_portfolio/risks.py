@@ -12,6 +12,7 @@ from sqlalchemy import exists, func, select
 from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
+from pmo_graph.graphql.compiled.specs import sql_list, sql_one, sql_value
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.ids import to_global_id
 from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapshot
@@ -40,6 +41,12 @@ OPEN_STAGES = {
     ProjectStage.ON_HOLD,
 }
 
+#: ``rating`` in SQL, for the compiled path.
+RATING_SQL = (
+    "CASE WHEN {parent}.probability * {parent}.impact <= 4 THEN 'LOW' "
+    "WHEN {parent}.probability * {parent}.impact <= 12 THEN 'MEDIUM' ELSE 'HIGH' END"
+)
+
 
 @strawberry.type(name="Risk", description="A risk on a project's register.")
 class RiskType(ModelNode):
@@ -56,19 +63,25 @@ class RiskType(ModelNode):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(description="probability x impact (1 to 25).")
+    @strawberry.field(
+        description="probability x impact (1 to 25).",
+        metadata=sql_value("{parent}.probability * {parent}.impact"),
+    )
     def score(self, root: Row) -> int:
         return root.probability * root.impact
 
-    @strawberry.field(description="LOW for a score up to 4, MEDIUM 5 to 12, HIGH from 15.")
+    @strawberry.field(
+        description="LOW for a score up to 4, MEDIUM 5 to 12, HIGH from 15.",
+        metadata=sql_value(RATING_SQL),
+    )
     def rating(self, root: Row) -> RiskRating:
         return rating(root.probability * root.impact)
 
-    @strawberry.field
+    @strawberry.field(metadata=sql_one("{row}.id = {parent}.project_id"))
     async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef | None:
         return await load_by_id(info, Project, root.project_id)
 
-    @strawberry.field
+    @strawberry.field(metadata=sql_one("{row}.id = {parent}.owner_id"))
     async def owner(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
         return await load_by_id(info, Person, root.owner_id)
 
@@ -219,7 +232,11 @@ async def _unassessed(context: Context, portfolio_id: int) -> list[Project]:
 @strawberry.type
 class RiskProjectFields:
     @tier_field(
-        TIER, description="The project's risks (of one status if given), highest score first."
+        TIER,
+        description="The project's risks (of one status if given), highest score first.",
+        metadata=sql_list(
+            "{row}.project_id = {parent}.id", "{row}.probability * {row}.impact DESC, {row}.id"
+        ),
     )
     async def risks(
         self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.people.models import Person
@@ -22,6 +23,9 @@ DASHBOARD = """
 """
 
 #: token, tiers, portfolios, risk profiles, the projects' pages, their risks, the owners.
+#: These pin the resolvers' batching; the compiled path has its own counts.
+pytestmark = pytest.mark.usefixtures("resolvers_only")
+
 DASHBOARD_STATEMENTS = 7
 
 

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
+from pmo_graph.graphql.compiled.specs import sql_list, sql_one, sql_value
 from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.ids import parse_pk, to_global_id
 from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapshot
@@ -48,12 +49,16 @@ class MilestoneType(ModelNode):
 
     @strawberry.field(
         description="(actualDate, else forecastDate, else baselineDate) minus baselineDate, in "
-        "days: positive is late, negative early."
+        "days: positive is late, negative early.",
+        metadata=sql_value(
+            "coalesce({parent}.actual_date, {parent}.forecast_date, {parent}.baseline_date) "
+            "- {parent}.baseline_date"
+        ),
     )
     def slip_days(self, root: Row) -> int:
         return slip_days(root)
 
-    @strawberry.field
+    @strawberry.field(metadata=sql_one("{row}.id = {parent}.project_id"))
     async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef | None:
         return await load_by_id(info, Project, root.project_id)
 
@@ -97,7 +102,11 @@ def milestone_values(milestone: Milestone) -> dict[str, Any]:
 
 @strawberry.type
 class MilestoneProjectFields:
-    @tier_field(TIER, description="The project's milestones, by baseline date.")
+    @tier_field(
+        TIER,
+        description="The project's milestones, by baseline date.",
+        metadata=sql_list("{row}.project_id = {parent}.id", "{row}.baseline_date, {row}.id"),
+    )
     async def milestones(
         self, root: strawberry.Parent[Project], info: Info[Any, Any]
     ) -> list[MilestoneRef]:

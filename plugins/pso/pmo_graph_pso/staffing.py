@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.db.types import utcnow
+from pmo_graph.graphql.compiled.specs import sql_list, sql_one
 from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.errors import BadUserInput
 from pmo_graph.graphql.ids import parse_pk
@@ -57,13 +58,13 @@ class AssignmentType(ModelNode):
     version: int
     created_at: datetime
 
-    @strawberry.field
+    @strawberry.field(metadata=sql_one("{row}.id = {parent}.project_id"))
     async def project(
         self, root: strawberry.Parent[Assignment], info: Info[Any, Any]
     ) -> ProjectRef | None:
         return await load_by_id(info, Project, root.project_id)
 
-    @strawberry.field
+    @strawberry.field(metadata=sql_one("{row}.id = {parent}.person_id"))
     async def person(
         self, root: strawberry.Parent[Assignment], info: Info[Any, Any]
     ) -> PersonRef | None:
@@ -135,6 +136,10 @@ def peak_allocation(assignments: list[Assignment], start: date, end: date) -> fl
     return peak
 
 
+#: ``active_assignments``' order, for the compiled path.
+ACTIVE_ORDER = "{row}.start_date, {row}.id"
+
+
 async def active_assignments(info: Info[Any, Any], column: Any, key: int) -> list[Assignment]:
     """Assignments not released, by ``column`` (project or person), by start date."""
     loader = get_context(info).loaders.children(
@@ -149,7 +154,13 @@ async def active_assignments(info: Info[Any, Any], column: Any, key: int) -> lis
 
 @strawberry.type
 class StaffingProjectFields:
-    @tier_field(TIER, description="Who works on the project (released assignments excluded).")
+    @tier_field(
+        TIER,
+        description="Who works on the project (released assignments excluded).",
+        metadata=sql_list(
+            "{row}.project_id = {parent}.id", ACTIVE_ORDER, where="{row}.released_at IS NULL"
+        ),
+    )
     async def assignments(
         self, root: strawberry.Parent[Project], info: Info[Any, Any]
     ) -> list[AssignmentRef]:
@@ -169,7 +180,13 @@ class StaffingPersonFields:
         )
         return await loader.load(root.id)
 
-    @tier_field(TIER, description="The projects the person works on (released excluded).")
+    @tier_field(
+        TIER,
+        description="The projects the person works on (released excluded).",
+        metadata=sql_list(
+            "{row}.person_id = {parent}.id", ACTIVE_ORDER, where="{row}.released_at IS NULL"
+        ),
+    )
     async def assignments(
         self, root: strawberry.Parent[Person], info: Info[Any, Any]
     ) -> list[AssignmentRef]:

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from pmo_graph.auth.models import User as UserRow
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.db.types import utcnow
+from pmo_graph.graphql.compiled.specs import sql_connection, sql_one
 from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
 from pmo_graph.graphql.nodes import ModelNode
@@ -48,7 +49,7 @@ class StatusReportType(ModelNode):
     summary: str | None
     submitted_at: datetime
 
-    @strawberry.field
+    @strawberry.field(metadata=sql_one("{row}.id = {parent}.project_id"))
     async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef | None:
         return await load_by_id(info, Project, root.project_id)
 
@@ -95,7 +96,11 @@ class StatusSummary:
 
 @strawberry.type
 class StatusProjectFields:
-    @tier_field(TIER, description="The project's status reports, newest period first.")
+    @tier_field(
+        TIER,
+        description="The project's status reports, newest period first.",
+        metadata=sql_connection("{row}.project_id = {parent}.id", REPORT_ORDER.sql_template()),
+    )
     async def status_reports(
         self,
         root: strawberry.Parent[Project],
@@ -111,7 +116,11 @@ class StatusProjectFields:
             context, StatusReport, StatusReport.project_id, root.id, REPORT_ORDER, args
         )
 
-    @tier_field(TIER, description="The report with the latest periodEnding, if any.")
+    @tier_field(
+        TIER,
+        description="The report with the latest periodEnding, if any.",
+        metadata=sql_one("{row}.project_id = {parent}.id", REPORT_ORDER.sql_template()),
+    )
     async def latest_status(
         self, root: strawberry.Parent[Project], info: Info[Any, Any]
     ) -> StatusReportRef | None:

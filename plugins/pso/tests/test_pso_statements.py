@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.people.models import Person
@@ -25,6 +26,9 @@ DASHBOARD = """
 
 #: token, tiers, the page, latest reports, milestones, assignments, people, the reporting
 #: cadence, latest reports as of today (for STATUS_REPORT_CURRENT).
+#: These pin the resolvers' batching; the compiled path has its own counts.
+pytestmark = pytest.mark.usefixtures("resolvers_only")
+
 DASHBOARD_STATEMENTS = 9
 
 

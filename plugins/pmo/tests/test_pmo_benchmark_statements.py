@@ -1,0 +1,62 @@
+"""The benchmark's queries (bench/cases.py) cost a fixed number of SQL statements, whatever the
+size of the organisation or the page: no N+1 may come back unnoticed (issue 8)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+import pytest
+from bench_world import build_bench_world
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bench.cases import Q1, Q2, Q3, Q4
+from pmo_graph.graphql.ids import to_global_id
+from pmo_graph.testing import StatementCounter, TestOrganisation
+
+#: These pin the resolvers' batching; the compiled path has its own counts.
+pytestmark = pytest.mark.usefixtures("resolvers_only")
+
+MakeOrg = Callable[..., Awaitable[TestOrganisation]]
+TODAY = date(2026, 11, 1)
+
+#: Per query, the statements of one request after authentication has warmed up: the token and
+#: the enabled tiers, then one statement per level of the selection (see each comment).
+EXPECTED = {
+    # token, tiers; the portfolio; its page of projects; latest reports; risks; their owners;
+    # assignments; their people; contributions; their benefits; the benefits' measurement
+    # sums and latest values (2)
+    "Q1": 13,
+    # token, tiers; the project; manager and sponsor (people), portfolio, programme, director;
+    # latest report; reports page; milestones; risks; owners; assignments; people;
+    # contributions; benefits; measurement sums and latest (2) - loaders share what they can
+    "Q2": 17,
+    # token, tiers; the page of projects
+    "Q3": 3,
+    # token, tiers; portfolios; programmes; projects; risks; owners
+    "Q4": 7,
+}
+
+
+@pytest.mark.parametrize(("name", "document"), [("Q1", Q1), ("Q2", Q2), ("Q3", Q3), ("Q4", Q4)])
+async def test_benchmark_queries_cost_the_same_statements_at_any_size(
+    make_org: MakeOrg,
+    db_session: AsyncSession,
+    count_statements: StatementCounter,
+    name: str,
+    document: str,
+) -> None:
+    counts = []
+    for size in (2, 12):
+        org = await make_org(tiers=["pso", "portfolio", "pmo"])
+        keys = await build_bench_world(db_session, org.id, size)
+        variables = {
+            "portfolio": to_global_id("Portfolio", keys["portfolio"]),
+            "project": to_global_id("Project", keys["project"]),
+        }
+        used = {k: v for k, v in variables.items() if f"${k}" in document}
+        await org.admin.query("{ viewer { user { id } } }")
+        count_statements.reset()
+        await org.admin.query(document, used)
+        counts.append(count_statements.count)
+    assert counts == [EXPECTED[name], EXPECTED[name]], count_statements.statements

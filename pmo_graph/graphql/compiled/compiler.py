@@ -1,0 +1,488 @@
+"""Turns a validated query into one PostgreSQL statement that builds the response's ``data``.
+
+The compiler walks the operation's selections with the schema's types. Every selected field
+must be readable in SQL: a column of its type's table, ``id`` or ``__typename``, or a field
+with a spec (``pmo_graph.graphql.compiled.specs``); connections may be paged with ``first``
+only. Anything else (an argument it does not know, a cursor, a directive, a field of a tier
+that is off, a malformed id) raises ``NotCompiled``, and the operation runs through the
+resolvers, which give the same data or the coded error the request deserves.
+
+Every table read is scoped to the viewer's organisation, as the resolvers' loaders are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    get_named_type,
+)
+from graphql.execution.values import VariableValues, get_argument_values
+from sqlalchemy import Boolean, Date, Enum, Float, Integer, Numeric, String, Text
+from sqlalchemy import inspect as sa_inspect
+
+from pmo_graph.db.base import Base
+from pmo_graph.graphql.compiled.specs import SqlRelation, SqlValue, field_spec
+from pmo_graph.graphql.ids import parse_global_id
+from pmo_graph.graphql.tiers import field_tier
+
+DEFINITION = "strawberry-definition"
+#: json_build_object takes at most 100 arguments: 50 keys and values.
+MAX_KEYS = 50
+
+
+class NotCompiled(Exception):
+    """The operation selects something the compiled path does not read; use the resolvers."""
+
+
+@dataclass
+class Scope:
+    """What a request may read: its organisation, tiers, day and page limits."""
+
+    organisation_id: int
+    enabled_tiers: frozenset[str]
+    type_tiers: dict[str, str]
+    today: date
+    default_page_size: int
+    max_page_size: int
+
+
+@dataclass
+class Compiled:
+    """The statement and its parameters."""
+
+    sql: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def model_of(graphql_type: GraphQLObjectType) -> type[Base] | None:
+    """The table model behind a GraphQL object type (``ModelNode.__model__``), if any."""
+    definition = graphql_type.extensions.get(DEFINITION)
+    origin = getattr(definition, "origin", None)
+    model = getattr(origin, "__model__", None)
+    return model if isinstance(model, type) and issubclass(model, Base) else None
+
+
+def _column_sql(model: type[Base], attribute: str, row: str) -> str:
+    """The JSON-ready SQL of a column, as the GraphQL scalar would serialise its value."""
+    mapper = sa_inspect(model)
+    if attribute not in mapper.columns:
+        raise NotCompiled(f"{model.__name__}.{attribute} is not a column")
+    column = mapper.columns[attribute]
+    ref = f'{row}."{column.name}"'
+    kind = column.type
+    if isinstance(kind, Enum):
+        return f"{ref}::text"  # stored by member name, the GraphQL enum value
+    if isinstance(kind, Numeric) and not isinstance(kind, Float) and kind.asdecimal:
+        return f"{ref}::text"  # Decimal scalars are decimal strings
+    if isinstance(kind, String | Text | Integer | Boolean | Date | Float | Numeric):
+        return ref
+    # Timestamps and JSON print differently in SQL than in Python: not compiled.
+    raise NotCompiled(f"{model.__name__}.{attribute} has type {kind}")
+
+
+class Compiler:
+    """Compiles one operation; a fresh instance per request."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: VariableValues,
+        scope: Scope,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.scope = scope
+        self.params: dict[str, Any] = {"org": scope.organisation_id, "today": scope.today}
+        self._aliases = 0
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _alias(self) -> str:
+        self._aliases += 1
+        return f"t{self._aliases}"
+
+    def _param(self, value: Any) -> str:
+        name = f"p{len(self.params)}_"  # the underscore: no name is a prefix of another
+        self.params[name] = value
+        return f":{name}"
+
+    def _fill(self, template: str, row: str, parent: str) -> str:
+        return template.format(row=row, parent=parent, today=":today", org=":org")
+
+    def _fields(
+        self, parent_type: GraphQLObjectType, selection_set: SelectionSetNode | None
+    ) -> list[FieldNode]:
+        """The fields selected on an object of ``parent_type``, fragments flattened."""
+        if selection_set is None:
+            raise NotCompiled("an object without a selection")
+        found: list[FieldNode] = []
+        self._collect(parent_type, selection_set, found, set())
+        keys = [(f.alias or f.name).value for f in found]
+        if len(set(keys)) != len(keys):
+            raise NotCompiled("a response key selected twice")  # merging is left to graphql-core
+        if len(found) > MAX_KEYS:
+            raise NotCompiled("too many fields for one object")
+        return found
+
+    def _collect(
+        self,
+        parent_type: GraphQLObjectType,
+        selection_set: SelectionSetNode,
+        found: list[FieldNode],
+        spread: set[str],
+    ) -> None:
+        for selection in selection_set.selections:
+            if selection.directives:
+                raise NotCompiled("directives")
+            if isinstance(selection, FieldNode):
+                found.append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                if self._applies(parent_type, selection.type_condition):
+                    self._collect(parent_type, selection.selection_set, found, spread)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in spread:
+                    raise NotCompiled("fragment")
+                if self._applies(parent_type, fragment.type_condition):
+                    self._collect(parent_type, fragment.selection_set, found, spread | {name})
+
+    def _applies(self, parent_type: GraphQLObjectType, condition: Any) -> bool:
+        if condition is None:
+            return True
+        name = condition.name.value
+        if name == parent_type.name:
+            return True
+        return any(interface.name == name for interface in parent_type.interfaces)
+
+    def _arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
+        try:
+            return get_argument_values(definition, node, self.variables)
+        except Exception as error:  # the resolvers report bad arguments properly
+            raise NotCompiled("arguments") from error
+
+    def _check_tier(self, definition: GraphQLField) -> None:
+        tier = field_tier(definition.extensions.get(DEFINITION))
+        if tier is not None and tier not in self.scope.enabled_tiers:
+            raise NotCompiled(f"tier {tier} is off")
+
+    def _check_type_tier(self, graphql_type: GraphQLObjectType) -> None:
+        tier = self.scope.type_tiers.get(graphql_type.name)
+        if tier is not None and tier not in self.scope.enabled_tiers:
+            raise NotCompiled(f"tier {tier} is off")
+
+    def _table(self, graphql_type: GraphQLObjectType) -> tuple[type[Base], str]:
+        model = model_of(graphql_type)
+        if model is None or "organisation_id" not in sa_inspect(model).columns:
+            raise NotCompiled(f"{graphql_type.name} is not a tenant table")
+        return model, model.__tablename__
+
+    def _scoped(self, row: str) -> str:
+        return f"{row}.organisation_id = :org"
+
+    # --- objects -------------------------------------------------------------------------------
+
+    def object_sql(self, graphql_type: GraphQLObjectType, node: FieldNode, row: str) -> str:
+        """``json_build_object(...)`` of the fields selected on the row ``row``."""
+        model = model_of(graphql_type)
+        pairs: list[str] = []
+        for child in self._fields(graphql_type, node.selection_set):
+            key = (child.alias or child.name).value
+            pairs.append(f"'{key}', {self.field_sql(graphql_type, model, child, row)}")
+        return f"json_build_object({', '.join(pairs)})"
+
+    def field_sql(
+        self,
+        parent_type: GraphQLObjectType,
+        model: type[Base] | None,
+        node: FieldNode,
+        row: str,
+    ) -> str:
+        """The SQL of one selected field of the object on row ``row``."""
+        name = node.name.value
+        if name == "__typename":
+            return _literal(parent_type.name)
+        definition = parent_type.fields.get(name)
+        if definition is None:
+            raise NotCompiled(f"{parent_type.name}.{name}")
+        self._check_tier(definition)
+        strawberry_field = definition.extensions.get(DEFINITION)
+        spec = field_spec(strawberry_field)
+        arguments = self._arguments(definition, node)
+        if isinstance(spec, SqlRelation):
+            return self.relation_sql(definition, node, spec, arguments, row)
+        if _given(arguments):
+            raise NotCompiled(f"{parent_type.name}.{name} with arguments")
+        if isinstance(spec, SqlValue):
+            return f"({self._fill(spec.template, row, row)})"
+        if model is None:
+            raise NotCompiled(f"{parent_type.name} has no table")
+        if name == "id" and get_named_type(definition.type).name == "ID":
+            # strawberry's GlobalID: base64 of "TypeName:key"
+            return (
+                f"replace(encode(convert_to({_literal(parent_type.name + ':')} "
+                f"|| {row}.id::text, 'UTF8'), 'base64'), E'\\n', '')"
+            )
+        if strawberry_field is None or getattr(strawberry_field, "base_resolver", None):
+            raise NotCompiled(f"{parent_type.name}.{name} has a resolver and no SQL")
+        return _column_sql(model, strawberry_field.python_name, row)
+
+    # --- relations -----------------------------------------------------------------------------
+
+    def relation_sql(
+        self,
+        definition: GraphQLField,
+        node: FieldNode,
+        spec: SqlRelation,
+        arguments: dict[str, Any],
+        parent: str,
+    ) -> str:
+        """A related row, list of rows or connection, as a scalar subquery of JSON."""
+        if spec.shape == "connection":
+            return self.connection_sql(definition, node, spec, arguments, parent)
+        if _given(arguments):
+            raise NotCompiled("a relation with arguments")
+        target = get_named_type(definition.type)
+        if not isinstance(target, GraphQLObjectType):
+            raise NotCompiled("a relation to an abstract type")
+        self._check_type_tier(target)
+        _, table = self._table(target)
+        row = self._alias()
+        conditions = self._conditions(spec, row, parent)
+        body = self.object_sql(target, node, row)
+        if spec.shape == "one":
+            first = "" if spec.order_by is None else f" ORDER BY {self._order(spec, row)} LIMIT 1"
+            return f"(SELECT {body} FROM {table} AS {row} WHERE {conditions}{first})"
+        order = self._order(spec, row)
+        if not _is_list(definition):
+            raise NotCompiled("a list spec on a field that is not a list")
+        return (
+            f"(SELECT coalesce(json_agg({body} ORDER BY {order}), '[]'::json) "
+            f"FROM {table} AS {row} WHERE {conditions})"
+        )
+
+    def _order(self, spec: SqlRelation, row: str) -> str:
+        return (spec.order_by or "{row}.id").format(row=row)
+
+    def _conditions(self, spec: SqlRelation, row: str, parent: str) -> str:
+        parts = [self._scoped(row)]
+        if spec.join is not None:
+            parts.append(self._fill(spec.join, row, parent))
+        if spec.where is not None:
+            parts.append(self._fill(spec.where, row, parent))
+        return " AND ".join(f"({part})" for part in parts)
+
+    def connection_sql(
+        self,
+        definition: GraphQLField,
+        node: FieldNode,
+        spec: SqlRelation,
+        arguments: dict[str, Any],
+        parent: str,
+    ) -> str:
+        """A connection paged with ``first``: nodes, edges' nodes, totalCount and pageInfo."""
+        if any(arguments.get(name) is not None for name in arguments if name != "first"):
+            raise NotCompiled("a connection with cursors or filters")
+        first = arguments.get("first")
+        limit = self.scope.default_page_size if first is None else first
+        if not 0 <= limit <= self.scope.max_page_size:
+            raise NotCompiled("a page size out of bounds")  # the resolvers say why
+        connection_type = get_named_type(definition.type)
+        if not isinstance(connection_type, GraphQLObjectType):
+            raise NotCompiled("a connection of an abstract type")
+        edge_type = get_named_type(connection_type.fields["edges"].type)
+        if not isinstance(edge_type, GraphQLObjectType):
+            raise NotCompiled("edges")
+        target = get_named_type(edge_type.fields["node"].type)
+        if not isinstance(target, GraphQLObjectType):
+            raise NotCompiled("a connection of an abstract type")
+        self._check_type_tier(target)
+        _, table = self._table(target)
+        row = self._alias()
+        order = self._order(spec, row)
+        conditions = self._conditions(spec, row, parent)
+        page_of = _Page(
+            table,
+            row,
+            order,
+            self._param(limit),
+            lambda alias: self._conditions(spec, alias, parent),
+        )
+        pairs: list[str] = []
+        for child in self._fields(connection_type, node.selection_set):
+            key = (child.alias or child.name).value
+            part = self._connection_part(child, connection_type, edge_type, target, page_of)
+            pairs.append(f"'{key}', {part}")
+        limit_param = page_of.limit
+        page = (
+            f"(SELECT * FROM {table} AS {row} WHERE {conditions} "
+            f"ORDER BY {order} LIMIT {limit_param})"
+        )
+        return f"(SELECT json_build_object({', '.join(pairs)}) FROM {page} AS {row})"
+
+    def _connection_part(
+        self,
+        child: FieldNode,
+        connection_type: GraphQLObjectType,
+        edge_type: GraphQLObjectType,
+        target: GraphQLObjectType,
+        page: _Page,
+    ) -> str:
+        name = child.name.value
+        row, order, table, limit_param = page.row, page.order, page.table, page.limit
+        if name == "__typename":
+            return _literal(connection_type.name)
+        if name == "nodes":
+            body = self.object_sql(target, child, row)
+            return f"coalesce(json_agg({body} ORDER BY {order}), '[]'::json)"
+        if name == "edges":
+            pairs = []
+            for edge_field in self._fields(edge_type, child.selection_set):
+                key = (edge_field.alias or edge_field.name).value
+                if edge_field.name.value == "node":
+                    pairs.append(f"'{key}', {self.object_sql(target, edge_field, row)}")
+                elif edge_field.name.value == "__typename":
+                    pairs.append(f"'{key}', {_literal(edge_type.name)}")
+                else:
+                    raise NotCompiled("cursors")
+            return (
+                f"coalesce(json_agg(json_build_object({', '.join(pairs)}) ORDER BY {order}), "
+                "'[]'::json)"
+            )
+        counted = self._alias()
+        scope = page.conditions(counted)
+        if name == "totalCount":
+            return f"(SELECT count(*) FROM {table} AS {counted} WHERE {scope})"
+        if name == "pageInfo":
+            info_type = get_named_type(connection_type.fields["pageInfo"].type)
+            assert isinstance(info_type, GraphQLObjectType)
+            pairs = []
+            for info_field in self._fields(info_type, child.selection_set):
+                key = (info_field.alias or info_field.name).value
+                info_name = info_field.name.value
+                if info_name == "hasNextPage":
+                    value = (
+                        f"(SELECT count(*) > {limit_param} FROM (SELECT 1 FROM {table} AS "
+                        f"{counted} WHERE {scope} LIMIT {limit_param} + 1) AS more)"
+                    )
+                elif info_name == "hasPreviousPage":
+                    value = "false"  # the first page, no cursor
+                elif info_name == "__typename":
+                    value = _literal(info_type.name)
+                else:
+                    raise NotCompiled("cursors")
+                pairs.append(f"'{key}', {value}")
+            return f"json_build_object({', '.join(pairs)})"
+        raise NotCompiled(f"connection field {name}")
+
+    # --- the root ------------------------------------------------------------------------------
+
+    def operation_sql(self, operation: OperationDefinitionNode) -> Compiled:
+        """The statement answering a query operation's ``data`` as one JSON value."""
+        query_type = self.schema.query_type
+        if operation.operation.value != "query" or query_type is None:
+            raise NotCompiled("not a query")
+        pairs = []
+        for node in self._fields(query_type, operation.selection_set):
+            key = (node.alias or node.name).value
+            pairs.append(f"'{key}', {self.root_field_sql(query_type, node)}")
+        sql = f"SELECT json_build_object({', '.join(pairs)})::text"
+        used = {name: value for name, value in self.params.items() if f":{name}" in sql}
+        return Compiled(sql, used)
+
+    def root_field_sql(self, query_type: GraphQLObjectType, node: FieldNode) -> str:
+        name = node.name.value
+        if name == "__typename":
+            return _literal(query_type.name)
+        if name == "node":
+            return self.node_sql(query_type, node)
+        definition = query_type.fields.get(name)
+        if definition is None:
+            raise NotCompiled(name)
+        self._check_tier(definition)
+        spec = field_spec(definition.extensions.get(DEFINITION))
+        if not isinstance(spec, SqlRelation):
+            raise NotCompiled(f"Query.{name} has no SQL")
+        return self.relation_sql(definition, node, spec, self._arguments(definition, node), "")
+
+    def node_sql(self, query_type: GraphQLObjectType, node: FieldNode) -> str:
+        """``node(id:)``: the row the global id names, as its concrete type."""
+        arguments = self._arguments(query_type.fields["node"], node)
+        parsed = parse_global_id(str(arguments.get("id", "")))
+        if parsed is None:
+            raise NotCompiled("a malformed id")
+        type_name, key = parsed
+        target = self.schema.get_type(type_name)
+        if not isinstance(target, GraphQLObjectType) or model_of(target) is None:
+            raise NotCompiled("an id of no table type")
+        self._check_type_tier(target)
+        try:
+            pk = int(key)
+        except ValueError as error:
+            raise NotCompiled("an id without a number") from error
+        _, table = self._table(target)
+        row = self._alias()
+        body = self.object_sql(target, node, row)
+        return (
+            f"(SELECT {body} FROM {table} AS {row} "
+            f"WHERE {self._scoped(row)} AND {row}.id = {self._param(pk)})"
+        )
+
+
+@dataclass(frozen=True)
+class _Page:
+    """One connection's page: its table, row alias, order, limit and conditions by alias."""
+
+    table: str
+    row: str
+    order: str
+    limit: str
+    conditions: Callable[[str], str]
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal of a GraphQL name (letters, digits, ``_`` and the ``:`` we add)."""
+    if not all(c.isalnum() or c in "_:" for c in text):
+        raise NotCompiled(f"name {text!r}")
+    return f"'{text}'"
+
+
+def _given(arguments: dict[str, Any]) -> bool:
+    """Whether any argument has a value (an omitted optional argument reads as null)."""
+    return any(value is not None for value in arguments.values())
+
+
+def _is_list(definition: GraphQLField) -> bool:
+    kind = definition.type
+    if isinstance(kind, GraphQLNonNull):
+        kind = kind.of_type
+    return isinstance(kind, GraphQLList)
+
+
+def compile_operation(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: Iterable[FragmentDefinitionNode],
+    variables: VariableValues,
+    scope: Scope,
+) -> Compiled:
+    """The one statement for ``operation``; ``NotCompiled`` when it must use the resolvers."""
+    by_name = {fragment.name.value: fragment for fragment in fragments}
+    return Compiler(schema, by_name, variables, scope).operation_sql(operation)

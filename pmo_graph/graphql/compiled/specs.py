@@ -1,0 +1,90 @@
+"""How a field reads in SQL, for the compiled path: declared on the field as metadata.
+
+A field whose value is a column of its type's table needs nothing: the compiler finds the
+column by the field's name. A field computed in Python, or one that follows a relation, says
+how to read it in SQL with one of the specs below, passed as ``metadata=sql(...)`` to
+``strawberry.field`` (or ``tier_field``). Templates name rows by placeholders:
+
+- ``{row}``: the row of the field's own result (a related row, for relations);
+- ``{parent}``: the row of the object the field is on;
+- ``{today}``: today's date, the same day the resolvers use;
+- ``{org}``: the viewer's organisation (subqueries of a template must scope by it).
+
+A field without a spec and without a column is simply not compiled: an operation that selects
+it runs through the resolvers, as every operation does when the compiled path is off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+#: The key of a field's ``metadata`` that holds its SQL spec.
+SQL_METADATA_KEY = "pmo_graph.sql"
+
+
+@dataclass(frozen=True)
+class SqlValue:
+    """A scalar computed from the row the field is on: ``template`` over ``{parent}``.
+
+    The expression must give exactly what the resolver returns, as JSON: a number, a string (an
+    enum's name), a boolean or null.
+    """
+
+    template: str
+
+
+@dataclass(frozen=True)
+class SqlRelation:
+    """Rows of the field's GraphQL type related to the row the field is on.
+
+    ``join`` is the condition relating ``{row}`` (the related table) to ``{parent}``, or None
+    for a root field. ``order_by`` is the order the resolver returns them in, ending with a
+    unique column (``{row}.id`` when not given; a ``one`` joined by key needs none).
+    ``shape`` is ``one`` (the first row in that order, or null), ``list`` or ``connection``
+    (a Relay connection paged with ``first``).
+    """
+
+    join: str | None
+    order_by: str | None = None
+    shape: str = "one"
+    #: Further conditions the resolver applies (e.g. ``{row}.released_at IS NULL``).
+    where: str | None = None
+
+
+SqlSpec = SqlValue | SqlRelation
+
+
+def sql(spec: SqlSpec) -> dict[str, Any]:
+    """The ``metadata`` of a field that the compiled path reads with ``spec``.
+
+    Use as ``strawberry.field(metadata=sql(sql_one("{row}.id = {parent}.owner_id")))``.
+    """
+    return {SQL_METADATA_KEY: spec}
+
+
+def sql_value(template: str) -> dict[str, Any]:
+    """Metadata of a scalar computed in SQL from ``{parent}``."""
+    return sql(SqlValue(template))
+
+
+def sql_one(join: str, order_by: str | None = None, where: str | None = None) -> dict[str, Any]:
+    """Metadata of a field that answers one related row (the first by ``order_by``) or null."""
+    return sql(SqlRelation(join, order_by, "one", where))
+
+
+def sql_list(join: str, order_by: str = "{row}.id", where: str | None = None) -> dict[str, Any]:
+    """Metadata of a field that answers a list of related rows in ``order_by`` order."""
+    return sql(SqlRelation(join, order_by, "list", where))
+
+
+def sql_connection(join: str | None, order_by: str, where: str | None = None) -> dict[str, Any]:
+    """Metadata of a connection field paged with ``first`` in ``order_by`` order."""
+    return sql(SqlRelation(join, order_by, "connection", where))
+
+
+def field_spec(field: Any) -> SqlSpec | None:
+    """The SQL spec declared on a strawberry field, if any."""
+    metadata = getattr(field, "metadata", None) or {}
+    spec = metadata.get(SQL_METADATA_KEY)
+    return spec if isinstance(spec, SqlValue | SqlRelation) else None
