@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from pmo_graph.app import NotMigrated, create_app, not_migrated_message
 from pmo_graph.assembly import assemble, load_registry
+from pmo_graph.audit.chain import verify as verify_chain
 from pmo_graph.auth.models import ApiToken, User
 from pmo_graph.auth.roles import Role
 from pmo_graph.auth.tokens import issue_token, revoke_token
@@ -292,6 +293,43 @@ def org_list() -> None:
 
     for organisation in _run(_with_session(settings, work)):
         click.echo(f"{organisation.slug}\t{organisation.name}")
+
+
+# --- audit ---------------------------------------------------------------------------------------
+
+
+@main.group(help="The audit log.")
+def audit() -> None:
+    pass
+
+
+@audit.command(
+    "verify",
+    help="Check that no audit event was changed, removed or reordered (each is chained to the "
+    "one before by its hash). Prints each organisation's head; exit status 1 if a link is broken.",
+)
+@click.option("--org", "slug", default=None, help="Only this organisation (its slug).")
+@handles_errors
+def audit_verify(slug: str | None) -> None:
+    settings = _settings()
+    reports = _run(_with_session(settings, lambda session: verify_chain(session, slug)))
+    if slug is not None and not reports:
+        raise CliError(f"no organisation has the slug {slug!r}; 'pmo-graph org list' lists them")
+    broken = False
+    for report in reports:
+        if report.broken is None:
+            click.echo(
+                f"{report.slug}: {report.events} events, chain intact; "
+                f"head {report.head_seq} {report.head_hash}"
+            )
+        else:
+            broken = True
+            click.echo(
+                f"{report.slug}: BROKEN at event {report.broken.seq} "
+                f"(id {report.broken.event_id}): {report.broken.reason}"
+            )
+    if broken:
+        raise SystemExit(1)
 
 
 # --- token ---------------------------------------------------------------------------------------

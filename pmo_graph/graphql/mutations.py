@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 from strawberry.types import Info
 
+from pmo_graph.audit.chain import pending
 from pmo_graph.audit.models import AuditEvent
+from pmo_graph.db.types import utcnow
 from pmo_graph.events import DomainEvent
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.payloads import (
@@ -71,17 +73,18 @@ class Transaction:
     def audit(self, entity_type: str, entity_pk: int, changes: Mapping[str, Any]) -> None:
         """Record this mutation's effect on one entity in the audit log (same transaction)."""
         viewer = self.context.viewer
-        self.session.add(
-            AuditEvent(
-                organisation_id=viewer.organisation_id,
-                actor_user_id=viewer.user_id,
-                action=self.action,
-                entity_type=entity_type,
-                entity_pk=str(entity_pk),
-                changes=dict(changes),
-                request_id=self.context.request_id,
-            )
+        recorded = AuditEvent(
+            organisation_id=viewer.organisation_id,
+            at=utcnow(),
+            actor_user_id=viewer.user_id,
+            action=self.action,
+            entity_type=entity_type,
+            entity_pk=str(entity_pk),
+            changes=dict(changes),
+            request_id=self.context.request_id,
         )
+        self.session.add(recorded)
+        pending(self.session.sync_session).append(recorded)  # linked into the chain at flush
         self.audited += 1
 
     def emit(self, name: str, entity_type: str, entity_pk: int, **data: Any) -> None:

@@ -1,0 +1,185 @@
+"""The audit log as a hash chain: each event carries the hash of the one before it.
+
+Every organisation's events are numbered 1, 2, 3 … (``seq``); an event's ``hash`` is the SHA-256
+of its content and the previous event's hash. Changing, removing or reordering any event breaks
+every link after it, which ``verify`` finds (``pmo-graph audit verify``). The database refuses
+UPDATE and DELETE on the table outright (a trigger, see migration 0003_audit_chain); the chain
+makes tampering that got past it, say by the table's owner, detectable.
+
+Links are made when a mutation is about to commit, under a lock on the organisation's row
+(PostgreSQL), so that concurrent mutations of one organisation take turns and never fork the
+chain; the unique ``(organisation_id, seq)`` is the last guard.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import orjson
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from pmo_graph.audit.models import AuditEvent
+from pmo_graph.organisations.models import Organisation
+
+#: The hash an organisation's first event links to.
+GENESIS = "0" * 64
+#: Where a session keeps its audit events waiting to be linked.
+PENDING = "pmo_graph.audit.pending"
+
+
+def _at(value: datetime) -> str:
+    # Microseconds always, UTC: the same text whichever database gave the value back (SQLite
+    # gives it back without an offset; it was written in UTC).
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Chained(Protocol):
+    """What the hash covers: an audit event's columns (a row read back will do)."""
+
+    @property
+    def organisation_id(self) -> int: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def actor_user_id(self) -> int | None: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def entity_type(self) -> str: ...
+    @property
+    def entity_pk(self) -> str: ...
+    @property
+    def changes(self) -> dict[str, Any]: ...
+    @property
+    def request_id(self) -> str | None: ...
+
+
+def event_hash(event: Chained, previous: str) -> str:
+    """The SHA-256 (hex) of an event's content and the hash of the event before it."""
+    content: dict[str, Any] = {
+        "organisation": event.organisation_id,
+        "seq": event.seq,
+        "at": _at(event.at),
+        "actor": event.actor_user_id,
+        "action": event.action,
+        "entity": [event.entity_type, event.entity_pk],
+        "changes": event.changes,
+        "request": event.request_id,
+        "previous": previous,
+    }
+    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def pending(session: Session) -> list[AuditEvent]:
+    """The audit events added in this session and not yet linked, in the order added."""
+    queue: list[AuditEvent] = session.info.setdefault(PENDING, [])
+    return queue
+
+
+@event.listens_for(Session, "before_flush")
+def _link_before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """Number and hash the audit events about to be inserted, after their organisation's last.
+
+    Runs inside every flush, so an event is linked however it reaches the database (a
+    mutation's body, a plugin's reaction); the organisation's row lock (``FOR NO KEY
+    UPDATE``: it does not block inserts that reference the organisation) holds until the
+    transaction ends.
+    """
+    queue = session.info.get(PENDING)
+    if not queue:
+        return
+    inserting = [e for e in queue if e in session.new]
+    queue.clear()
+    connection = session.connection()
+    for organisation_id in dict.fromkeys(e.organisation_id for e in inserting):
+        connection.execute(
+            select(Organisation.id)
+            .where(Organisation.id == organisation_id)
+            .with_for_update(key_share=True)
+        )
+        last = connection.execute(
+            select(AuditEvent.seq, AuditEvent.hash)
+            .where(AuditEvent.organisation_id == organisation_id)
+            .order_by(AuditEvent.seq.desc())
+            .limit(1)
+        ).first()
+        seq, previous = (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
+        for audit_event in (e for e in inserting if e.organisation_id == organisation_id):
+            seq += 1
+            audit_event.seq = seq
+            audit_event.previous_hash = previous
+            audit_event.hash = event_hash(audit_event, previous)
+            previous = audit_event.hash
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first event whose link does not hold."""
+
+    organisation_id: int
+    seq: int
+    event_id: int
+    reason: str
+
+
+def first_break(events: Iterable[Any], organisation_id: int) -> Break | None:
+    """Walk one organisation's events in ``seq`` order; the first broken link, or None."""
+    expected_seq, previous = 1, GENESIS
+    for row in events:
+        if row.seq != expected_seq:
+            return Break(organisation_id, expected_seq, row.id, f"event {expected_seq} is missing")
+        if row.previous_hash != previous:
+            return Break(organisation_id, row.seq, row.id, "it links to another event")
+        if row.hash != event_hash(row, previous):
+            return Break(organisation_id, row.seq, row.id, "it was changed after it was written")
+        expected_seq, previous = expected_seq + 1, row.hash
+    return None
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """One organisation's chain, checked: how long, its head, and its first break if any."""
+
+    slug: str
+    events: int
+    head_seq: int
+    head_hash: str
+    broken: Break | None
+
+
+async def verify(session: AsyncSession, slug: str | None = None) -> list[ChainReport]:
+    """Check the chain of every organisation (or of the one with ``slug``), event by event."""
+    statement = select(Organisation.id, Organisation.slug).order_by(Organisation.slug)
+    if slug is not None:
+        statement = statement.where(Organisation.slug == slug)
+    reports = []
+    for organisation_id, organisation_slug in (await session.execute(statement)).all():
+        events = list(
+            await session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.organisation_id == organisation_id)
+                .order_by(AuditEvent.seq)
+            )
+        )
+        broken = first_break(events, organisation_id)
+        head = events[-1] if events else None
+        reports.append(
+            ChainReport(
+                slug=organisation_slug,
+                events=len(events),
+                head_seq=head.seq if head else 0,
+                head_hash=head.hash if head else GENESIS,
+                broken=broken,
+            )
+        )
+    return reports

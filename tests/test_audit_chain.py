@@ -1,0 +1,166 @@
+"""The audit log is append-only and hash-chained: the database refuses UPDATE and DELETE, every
+event links to the one before, tampering is found by ``pmo-graph audit verify``."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_graph.app_state import AppState
+from pmo_graph.audit.chain import GENESIS, event_hash, verify
+from pmo_graph.audit.models import AuditEvent
+from pmo_graph.settings import Settings
+from pmo_graph.testing import TestOrganisation
+
+MakeOrg = Callable[..., Awaitable[TestOrganisation]]
+REPO = Path(__file__).resolve().parent.parent
+CREATE = """mutation($name: String!) { createPortfolio(input: {name: $name}) {
+  portfolio { id } userErrors { code } } }"""
+SQLITE_TRIGGER = (
+    "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
+    "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: UPDATE refused'); END"
+)
+
+
+async def _events(session: AsyncSession, organisation_id: int) -> list[AuditEvent]:
+    rows = await session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.organisation_id == organisation_id)
+        .order_by(AuditEvent.seq)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows)
+
+
+async def _create(org: TestOrganisation, count: int, concurrently: bool = False) -> None:
+    calls = [org.admin.mutate(CREATE, {"name": f"Portfolio {i}"}) for i in range(count)]
+    if concurrently:
+        await asyncio.gather(*calls)
+    else:
+        for call in calls:
+            await call
+
+
+async def test_every_event_links_to_the_one_before(
+    make_org: MakeOrg, db_session: AsyncSession
+) -> None:
+    org = await make_org()
+    await _create(org, 4)
+    events = await _events(db_session, org.id)
+    assert [e.seq for e in events] == [1, 2, 3, 4]
+    assert events[0].previous_hash == GENESIS
+    for before, after in itertools.pairwise(events):
+        assert after.previous_hash == before.hash
+    for event, previous in zip(events, [GENESIS, *(e.hash for e in events)], strict=False):
+        assert event.hash == event_hash(event, previous)
+    (report,) = await verify(db_session, org.slug)
+    assert (report.events, report.head_seq, report.broken) == (4, 4, None)
+    assert report.head_hash == events[-1].hash
+
+
+async def test_concurrent_mutations_take_turns_and_never_fork_the_chain(
+    make_org: MakeOrg, db_session: AsyncSession
+) -> None:
+    org = await make_org()
+    await _create(org, 12, concurrently=True)
+    events = await _events(db_session, org.id)
+    assert [e.seq for e in events] == list(range(1, 13))
+    (report,) = await verify(db_session, org.slug)
+    assert report.broken is None
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET action = 'forged' WHERE organisation_id = :org",
+        "DELETE FROM audit_events WHERE organisation_id = :org",
+    ],
+)
+async def test_the_database_refuses_to_change_or_remove_an_event(
+    make_org: MakeOrg, db_session: AsyncSession, statement: str
+) -> None:
+    org = await make_org()
+    await _create(org, 2)
+    with pytest.raises(DBAPIError, match="append-only"):
+        await db_session.execute(text(statement), {"org": org.id})
+    await db_session.rollback()
+    assert len(await _events(db_session, org.id)) == 2
+
+
+@pytest.mark.pmo_backends("postgresql")
+async def test_postgresql_refuses_truncate(make_org: MakeOrg, db_session: AsyncSession) -> None:
+    org = await make_org()
+    await _create(org, 1)
+    with pytest.raises(DBAPIError, match="append-only"):
+        await db_session.execute(text("TRUNCATE audit_events"))
+    await db_session.rollback()
+
+
+async def _forge(session: AsyncSession, backend: str, organisation_id: int, seq: int) -> None:
+    """Change one event behind the trigger's back, as the table's owner could."""
+    forge = text(
+        "UPDATE audit_events SET entity_pk = 'forged' WHERE organisation_id = :org AND seq = :seq"
+    )
+    if backend == "postgresql":
+        await session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+        await session.execute(forge, {"org": organisation_id, "seq": seq})
+        await session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
+    else:
+        await session.execute(text("DROP TRIGGER audit_events_no_update"))
+        await session.execute(forge, {"org": organisation_id, "seq": seq})
+        await session.execute(text(SQLITE_TRIGGER))
+    await session.commit()
+
+
+async def test_a_changed_event_is_found_by_verify_and_by_the_cli(
+    make_org: MakeOrg, db_session: AsyncSession, pmo_backend: str, pmo_state: AppState
+) -> None:
+    org = await make_org()
+    await _create(org, 3)
+    await _forge(db_session, pmo_backend, org.id, 2)
+
+    (report,) = await verify(db_session, org.slug)
+    assert report.broken is not None
+    assert (report.broken.seq, report.broken.reason) == (2, "it was changed after it was written")
+
+    result = _cli(["audit", "verify", "--org", org.slug], pmo_state.settings)
+    assert result.returncode == 1, result.stderr
+    assert f"{org.slug}: BROKEN at event 2" in result.stdout
+
+
+async def test_the_cli_prints_each_intact_chain_and_its_head(
+    make_org: MakeOrg, db_session: AsyncSession, pmo_state: AppState
+) -> None:
+    org = await make_org()
+    await _create(org, 2)
+    events = await _events(db_session, org.id)
+    result = _cli(["audit", "verify", "--org", org.slug], pmo_state.settings)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{org.slug}: 2 events, chain intact; head 2 {events[-1].hash}\n"
+    unknown = _cli(["audit", "verify", "--org", "no-such-org"], pmo_state.settings)
+    assert unknown.returncode == 1
+    assert "no organisation has the slug 'no-such-org'" in unknown.stderr
+
+
+def _cli(args: list[str], settings: Settings) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PMO_GRAPH_DATABASE_URL": settings.database_url}
+    if settings.database_schema:
+        env["PMO_GRAPH_DATABASE_SCHEMA"] = settings.database_schema
+    return subprocess.run(
+        [sys.executable, "-m", "pmo_graph", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
