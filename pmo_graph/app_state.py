@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from pmo_graph.auth.permissions import Permission
 from pmo_graph.db.session import create_sessionmaker
 from pmo_graph.events import DomainEvent
+from pmo_graph.graphql.budget import CostBudget
 from pmo_graph.graphql.schema import BuiltSchema
 from pmo_graph.maturity.registry import MaturityModel
 from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
@@ -62,6 +63,12 @@ class AppState:
         #: Whether compilable queries are answered by one statement (PostgreSQL only); from
         #: the settings, switched off by tests that pin the resolvers' statements.
         self.compiled_queries = self.settings.compiled_queries
+        #: Each token's budget of query cost (None when PMO_GRAPH_RATE_LIMIT_CAPACITY is 0).
+        self.budget = (
+            CostBudget(self.settings.rate_limit_capacity, self.settings.rate_limit_restore)
+            if self.settings.rate_limit_capacity
+            else None
+        )
 
     @property
     def type_tiers(self) -> dict[str, str]:

@@ -39,6 +39,21 @@ class Settings(BaseSettings):
     max_depth: int = Field(default=15, ge=2, description="Deepest field nesting in a document.")
     max_aliases: int = Field(default=50, ge=0, description="Aliases in a document.")
     max_tokens: int = Field(default=5000, ge=100, description="Lexical tokens in a document.")
+    max_duplicate_fields: int = Field(
+        default=20, ge=1, description="Times one field may be named in one selection."
+    )
+    max_operations: int = Field(default=20, ge=1, description="Operations in one document.")
+    max_query_cost: int = Field(
+        default=250_000, ge=1, description="Most points one document may cost (docs/security.md)."
+    )
+    rate_limit_capacity: int = Field(
+        default=2_000_000,
+        ge=0,
+        description="Points of query cost a token may spend at once; 0 turns the budget off.",
+    )
+    rate_limit_restore: int = Field(
+        default=20_000, ge=0, description="Points a token's budget refills per second."
+    )
     max_body_bytes: int = Field(default=512 * 1024, ge=1024, description="Request body size.")
     default_page_size: int = Field(default=50, ge=1)
     max_page_size: int = Field(default=500, ge=1)

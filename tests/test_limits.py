@@ -166,3 +166,48 @@ async def test_circular_introspection_is_refused(org: TestOrganisation) -> None:
     result = await org.admin.execute(query)
     assert result["errors"][0]["extensions"]["code"] in {"BAD_USER_INPUT", "QUERY_TOO_COMPLEX"}
     assert "Maximum introspection depth exceeded" in result["errors"][0]["message"]
+
+
+async def test_duplicate_fields_at_the_limit_pass_and_one_more_is_refused(
+    org: TestOrganisation, pmo_state: AppState, count_statements: StatementCounter
+) -> None:
+    limit = pmo_state.settings.max_duplicate_fields
+
+    def document(times: int) -> str:
+        return "{ projects(first: 1) { nodes { " + "code " * times + "} } }"
+
+    assert "errors" not in await org.admin.execute(document(limit))
+    count_statements.reset()
+    refused = await org.admin.execute(document(limit + 1))
+    assert refused["errors"][0]["extensions"] == {
+        "code": "QUERY_TOO_COMPLEX",
+        "limit": "duplicates",
+    }
+    assert f"names 'code' {limit + 1} times" in refused["errors"][0]["message"]
+    assert count_statements.count <= 2  # authentication only
+
+
+async def test_operations_at_the_limit_pass_and_one_more_is_refused(
+    org: TestOrganisation, pmo_state: AppState
+) -> None:
+    limit = pmo_state.settings.max_operations
+
+    def document(count: int) -> str:
+        return " ".join(f"query Q{i} {{ __typename }}" for i in range(count))
+
+    accepted = await org.admin.execute(document(limit), operationName="Q0")
+    assert "errors" not in accepted
+    refused = await org.admin.execute(document(limit + 1), operationName="Q0")
+    assert refused["errors"][0]["extensions"] == {
+        "code": "QUERY_TOO_COMPLEX",
+        "limit": "operations",
+    }
+
+
+async def test_batched_requests_are_refused(
+    pmo_http: httpx.AsyncClient, org: TestOrganisation
+) -> None:
+    body = [{"query": "{ __typename }"}, {"query": "{ __typename }"}]
+    response = await pmo_http.post("/graphql", json=body, headers=org.admin.headers())
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

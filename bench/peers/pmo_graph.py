@@ -32,6 +32,8 @@ class PmoGraph:
                 "PMO_GRAPH_AUTO_MIGRATE": "false",
                 "PMO_GRAPH_LOG_LEVEL": "WARNING",
                 "PMO_GRAPH_GRAPHIQL": "false",
+                # Throughput runs spend far more than a token's default budget of query cost.
+                "PMO_GRAPH_RATE_LIMIT_CAPACITY": "0",
             },
         )
 

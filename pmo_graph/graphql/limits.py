@@ -6,6 +6,7 @@ Each refusal is a ``QUERY_TOO_COMPLEX`` error that states the figure and the lim
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, cast
@@ -13,11 +14,14 @@ from typing import Any, cast
 from graphql import (
     ASTValidationRule,
     DocumentNode,
+    FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     GraphQLSchema,
     Node,
+    OperationDefinitionNode,
+    SelectionSetNode,
     ValidationContext,
     ValidationRule,
     parse,
@@ -118,13 +122,57 @@ def coded_rule(
     return Coded
 
 
-def limit_rules(max_depth: int, max_aliases: int) -> tuple[type[ASTValidationRule], ...]:
-    """The depth and alias rules for the configured limits.
+def duplicate_fields_rule(maximum: int) -> type[ASTValidationRule]:
+    """Refuses a selection that names one field (same response key) more than ``maximum``
+    times: merging repeated fields costs validation time that grows with their square."""
+
+    class DuplicateFields(ASTValidationRule):
+        def enter_selection_set(self, node: SelectionSetNode, *_: Any) -> None:
+            counts = Counter(
+                (s.alias or s.name).value for s in node.selections if isinstance(s, FieldNode)
+            )
+            key, most = counts.most_common(1)[0] if counts else ("", 0)
+            if most > maximum:
+                self.report_error(
+                    GraphQLError(
+                        f"The selection names {key!r} {most} times; the limit is {maximum}.",
+                        nodes=[node],
+                        extensions={"code": QUERY_TOO_COMPLEX, "limit": "duplicates"},
+                    )
+                )
+
+    return DuplicateFields
+
+
+def operations_rule(maximum: int) -> type[ASTValidationRule]:
+    """Refuses a document with more than ``maximum`` operations (one of them runs per request)."""
+
+    class Operations(ASTValidationRule):
+        def enter_document(self, node: DocumentNode, *_: Any) -> None:
+            count = sum(isinstance(d, OperationDefinitionNode) for d in node.definitions)
+            if count > maximum:
+                self.report_error(
+                    GraphQLError(
+                        f"The document holds {count} operations; the limit is {maximum}. Send "
+                        "only the operations you run.",
+                        extensions={"code": QUERY_TOO_COMPLEX, "limit": "operations"},
+                    )
+                )
+
+    return Operations
+
+
+def limit_rules(
+    max_depth: int, max_aliases: int, max_duplicates: int = 20, max_operations: int = 20
+) -> tuple[type[ASTValidationRule], ...]:
+    """The rules for the configured limits: depth, aliases, duplicate fields, operations.
 
     Depth is the number of fields on the longest path from a root field to a leaf, both
     included (strawberry counts the root field as depth 0, hence ``max_depth - 1``).
     """
     return (
+        operations_rule(max_operations),
+        duplicate_fields_rule(max_duplicates),
         coded_rule(
             depth_validator(max_depth - 1, None),
             "depth",

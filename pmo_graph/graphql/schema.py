@@ -28,6 +28,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from pmo_graph.graphql import composed
 from pmo_graph.graphql.compiled.extension import CompiledQueries
+from pmo_graph.graphql.cost_limits import QueryCost
 from pmo_graph.graphql.extensions import Authentication, ErrorCodes, OperationName
 from pmo_graph.graphql.limits import LimitedParser, LimitedValidation, limit_rules
 from pmo_graph.graphql.tiers import TierDirective, field_tier
@@ -267,7 +268,12 @@ def _merge_root(name: str, entries: list[tuple[type, PluginInfo]]) -> type:
 
 def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """Factories of the per-operation extensions (a fresh instance per request)."""
-    rules = limit_rules(settings.max_depth, settings.max_aliases)
+    rules = limit_rules(
+        settings.max_depth,
+        settings.max_aliases,
+        settings.max_duplicate_fields,
+        settings.max_operations,
+    )
     return [
         OperationName,
         partial(ErrorCodes, settings.max_tokens),
@@ -279,5 +285,6 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
             introspection=settings.introspection,
         ),
         Authentication,
+        QueryCost,
         CompiledQueries,
     ]

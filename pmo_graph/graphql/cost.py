@@ -1,0 +1,187 @@
+"""Query cost: what a document may make the server do, computed before any resolver runs.
+
+In the manner of GitHub's and Shopify's APIs, every field has a cost and a list multiplies what
+is under it by how many items it may hold:
+
+- a scalar or an enum costs 0, and so does anything of introspection (``__schema``, ``__type``,
+  ``__typename``: introspection has its own depth limit);
+- an object costs 1 plus what is selected on it;
+- a connection costs 1 plus ``first`` (or ``last``, else the default page size; at most the
+  largest page, which is all the resolvers will serve) times what is selected on one item
+  (``edges``/``nodes``); ``totalCount`` and ``pageInfo`` count once;
+- ``nodes(ids:)`` multiplies by the number of ids;
+- a plain list of objects (``Project.risks``) multiplies by ``LIST_ESTIMATE``, the size such a
+  list is planned for;
+- a mutation costs ``MUTATION_COST`` plus what its payload selects.
+
+Fragments are costed once per type they are spread on, so a document that spreads the same
+fragment many times is costed in time linear in its size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    get_named_type,
+)
+from graphql.execution.values import VariableValues, get_argument_values
+
+#: The size a list without paging arguments is costed at.
+LIST_ESTIMATE = 10
+#: What a mutation field costs, besides what its payload selects.
+MUTATION_COST = 10
+
+ParentType = GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
+
+
+@dataclass
+class CostCalculator:
+    """Computes the cost of one operation of a validated document."""
+
+    schema: GraphQLSchema
+    fragments: dict[str, FragmentDefinitionNode]
+    variables: VariableValues
+    default_page_size: int
+    #: A larger page is refused by the resolvers; it costs what the largest page would.
+    max_page_size: int | None = None
+    _fragment_costs: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def operation(self, operation: OperationDefinitionNode) -> int:
+        """The cost of ``operation``."""
+        root = {
+            "query": self.schema.query_type,
+            "mutation": self.schema.mutation_type,
+            "subscription": self.schema.subscription_type,
+        }[operation.operation.value]
+        if root is None:
+            return 0
+        per_field = MUTATION_COST if operation.operation.value == "mutation" else 0
+        return self._selection(root, operation.selection_set, extra=per_field)
+
+    def _selection(
+        self, parent: ParentType, selection_set: SelectionSetNode | None, extra: int = 0
+    ) -> int:
+        if selection_set is None:
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += self._field(parent, selection) + extra
+            elif isinstance(selection, InlineFragmentNode):
+                target = self._condition(parent, selection.type_condition)
+                total += self._selection(target, selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += self._fragment(parent, selection.name.value)
+        return total
+
+    def _condition(self, parent: ParentType, condition: object) -> ParentType:
+        name = getattr(getattr(condition, "name", None), "value", None)
+        target = self.schema.get_type(name) if name else None
+        if isinstance(target, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
+            return target
+        return parent
+
+    def _fragment(self, parent: ParentType, name: str) -> int:
+        key = (name, parent.name)
+        if key not in self._fragment_costs:
+            fragment = self.fragments.get(name)
+            if fragment is None:
+                return 0  # validation reports unknown fragments
+            self._fragment_costs[key] = 0  # a cycle (validation refuses them) costs nothing
+            target = self._condition(parent, fragment.type_condition)
+            self._fragment_costs[key] = self._selection(target, fragment.selection_set)
+        return self._fragment_costs[key]
+
+    def _field(self, parent: ParentType, node: FieldNode) -> int:
+        name = node.name.value
+        if name.startswith("__") or isinstance(parent, GraphQLUnionType):
+            return 0
+        definition = parent.fields.get(name)
+        if definition is None:
+            return 0
+        named = get_named_type(definition.type)
+        if not isinstance(named, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
+            return 0
+        arguments = self._arguments(definition, node)
+        if _is_connection(named) and isinstance(named, GraphQLObjectType):
+            return 1 + self._connection(named, node, arguments)
+        inner = 1 + self._selection(named, node.selection_set)
+        if _is_list(definition.type):
+            ids = arguments.get("ids")
+            size = len(ids) if isinstance(ids, list) else LIST_ESTIMATE
+            return size * inner
+        return inner
+
+    def _connection(
+        self, connection: GraphQLObjectType, node: FieldNode, arguments: dict[str, object]
+    ) -> int:
+        first, last = arguments.get("first"), arguments.get("last")
+        size = first if isinstance(first, int) else last if isinstance(last, int) else None
+        size = self.default_page_size if size is None else max(size, 0)
+        if self.max_page_size is not None:
+            size = min(size, self.max_page_size)
+        total = 0
+        for child in self._children(connection, node.selection_set):
+            child_name = child.name.value
+            definition = connection.fields.get(child_name)
+            if definition is None or child_name.startswith("__"):
+                continue
+            item = get_named_type(definition.type)
+            if child_name in ("edges", "nodes") and isinstance(item, GraphQLObjectType):
+                total += size * (1 + self._selection(item, child.selection_set))
+            else:
+                total += self._field(connection, child)
+        return total
+
+    def _children(
+        self, parent: GraphQLObjectType, selection_set: SelectionSetNode | None
+    ) -> list[FieldNode]:
+        """The fields selected on ``parent``, through fragments (for connections)."""
+        found: list[FieldNode] = []
+        if selection_set is None:
+            return found
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                found.append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                found.extend(self._children(parent, selection.selection_set))
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is not None:
+                    found.extend(self._children(parent, fragment.selection_set))
+        return found
+
+    def _arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, object]:
+        try:
+            return get_argument_values(definition, node, self.variables)
+        except Exception:  # bad arguments are reported by execution; cost them as defaults
+            return {}
+
+
+def _is_list(kind: GraphQLOutputType) -> bool:
+    if isinstance(kind, GraphQLNonNull):
+        kind = kind.of_type
+    return isinstance(kind, GraphQLList)
+
+
+def _is_connection(named: object) -> bool:
+    return (
+        isinstance(named, GraphQLObjectType)
+        and named.name.endswith("Connection")
+        and "edges" in named.fields
+    )

@@ -1,0 +1,191 @@
+"""Query cost (docs/security.md): counted before any resolver, refused over the limit, spent
+from each token's budget, and reported in ``extensions.cost`` of every response."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterator
+
+import httpx
+import pytest
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
+from graphql.execution.values import get_variable_values
+
+from pmo_graph.app_state import AppState
+from pmo_graph.auth.roles import Role
+from pmo_graph.graphql.budget import CostBudget
+from pmo_graph.graphql.cost import LIST_ESTIMATE, MUTATION_COST, CostCalculator
+from pmo_graph.testing import StatementCounter, TestOrganisation
+
+MakeOrg = Callable[..., Awaitable[TestOrganisation]]
+PAGE = 50  # the default page size of the test app
+
+
+def cost_of(state: AppState, document: str, variables: dict[str, object] | None = None) -> int:
+    schema = state.built.schema._schema
+    parsed = parse(document)
+    operation = next(d for d in parsed.definitions if isinstance(d, OperationDefinitionNode))
+    fragments = {
+        d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    assert not isinstance(coerced, list), coerced
+    return CostCalculator(schema, fragments, coerced, PAGE, 500).operation(operation)
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ("{ __typename viewer { user { name } } }", 1 + 1),
+        # a connection: 1, plus first x (1 + what one item selects)
+        ("{ projects(first: 7) { nodes { code manager { name } } } }", 1 + 7 * (1 + 1)),
+        ("{ projects(first: 7) { edges { cursor node { code } } } }", 1 + 7 * (1 + 1)),
+        # without first: the default page size; totalCount and pageInfo count once
+        ("{ projects { totalCount pageInfo { hasNextPage } } }", 1 + 1),
+        ("{ projects { nodes { code } } }", 1 + PAGE * 1),
+        # nested: multiplied level by level
+        (
+            "{ portfolios(first: 3) { nodes { projects(first: 4) { nodes { code } } } } }",
+            1 + 3 * (1 + (1 + 4 * 1)),
+        ),
+        # a plain list of objects is costed at its planned size
+        (
+            "{ projects(first: 2) { nodes { risks { title owner { name } } } } }",
+            1 + 2 * (1 + LIST_ESTIMATE * (1 + 1)),
+        ),
+        # nodes(ids:) by the number of ids
+        ('{ nodes(ids: ["UHJvamVjdDox", "UHJvamVjdDoy"]) { id } }', 2 * 1),
+        # fragments as if written out; introspection is free
+        (
+            "query { projects(first: 5) { nodes { ...P } } } fragment P on Project { code }",
+            1 + 5 * 1,
+        ),
+        ("{ __schema { types { name fields { name } } } }", 0),
+        # a mutation: MUTATION_COST plus what its payload selects
+        (
+            'mutation { createPortfolio(input: {name: "x"}) { portfolio { name } } }',
+            MUTATION_COST + 1 + 1,
+        ),
+    ],
+)
+def test_the_documented_cost_rules(pmo_state: AppState, document: str, expected: int) -> None:
+    assert cost_of(pmo_state, document) == expected
+
+
+def test_a_page_over_the_largest_costs_the_largest(pmo_state: AppState) -> None:
+    # the resolvers refuse it (BAD_USER_INPUT, with the reason); its cost must not hide that
+    assert cost_of(pmo_state, "{ projects(first: 100000) { nodes { code } } }") == 1 + 500
+
+
+def test_first_may_come_from_a_variable(pmo_state: AppState) -> None:
+    document = "query($n: Int) { projects(first: $n) { nodes { code } } }"
+    assert cost_of(pmo_state, document, {"n": 30}) == 1 + 30
+
+
+def test_a_fragment_bomb_is_costed_in_linear_time(pmo_state: AppState) -> None:
+    levels = 40
+    fragments = "\n".join(
+        f"fragment F{i} on Project {{ ...F{i + 1} ...F{i + 1} code }}" for i in range(levels)
+    )
+    document = (
+        "{ projects(first: 1) { nodes { ...F0 } } }\n"
+        f"{fragments}\nfragment F{levels} on Project {{ manager {{ name }} }}"
+    )
+    started = time.perf_counter()
+    cost = cost_of(pmo_state, document)
+    assert time.perf_counter() - started < 1.0  # 2**40 spreads if written out
+    assert cost == 1 + (1 + 2**levels)
+
+
+async def test_every_response_reports_its_cost(org: TestOrganisation) -> None:
+    result = await org.admin.execute("{ projects(first: 7) { nodes { code manager { name } } } }")
+    cost = result["extensions"]["cost"]
+    assert cost["requested"] == 15
+    assert cost["maximum"] == 250_000
+    assert cost["throttle"]["capacity"] == 2_000_000
+    assert cost["throttle"]["restoreRate"] == 20_000
+    assert 0 < cost["throttle"]["available"] <= 2_000_000 - 15
+
+
+async def test_a_document_over_the_limit_is_refused_before_any_resolver(
+    org: TestOrganisation, count_statements: StatementCounter
+) -> None:
+    document = "{ portfolios(first: 500) { nodes { programmes(first: 500) { nodes { name } } } } }"
+    await org.admin.query("{ __typename }")
+    count_statements.reset()
+    result = await org.admin.execute(document)
+    (error,) = result["errors"]
+    assert error["extensions"] == {
+        "code": "QUERY_TOO_COMPLEX",
+        "limit": "cost",
+        "cost": 1 + 500 * (1 + 1 + 500),
+        "maximum": 250_000,
+    }
+    assert result["data"] is None
+    # the token and the tiers were read; nothing of the document ran
+    assert count_statements.count == 2, count_statements.statements
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def small_budget(pmo_state: AppState) -> Iterator[Clock]:
+    clock = Clock()
+    before = pmo_state.budget
+    pmo_state.budget = CostBudget(capacity=40, rate=10, clock=clock)
+    try:
+        yield clock
+    finally:
+        pmo_state.budget = before
+
+
+async def test_a_token_over_its_budget_is_told_when_to_retry(
+    make_org: MakeOrg, small_budget: Clock
+) -> None:
+    org = await make_org()
+    document = "{ projects(first: 30) { nodes { code } } }"  # 31 points
+    first = await org.admin.execute(document)
+    assert "errors" not in first
+    assert first["extensions"]["cost"]["throttle"]["available"] == 40 - 31
+
+    refused = await org.admin.execute(document)
+    (error,) = refused["errors"]
+    assert refused["_status"] == 429
+    assert error["extensions"] == {
+        "code": "RATE_LIMITED",
+        "cost": 31,
+        "available": 9,
+        "retryAfter": 3,  # (31 - 9) / 10 a second, rounded up
+    }
+
+    other = await org.client(Role.VIEWER).execute("{ __typename }")  # another user's token
+    assert "errors" not in other
+
+    small_budget.now += 3
+    assert "errors" not in await org.admin.execute(document)
+
+
+async def test_the_retry_after_header_matches(
+    make_org: MakeOrg, small_budget: Clock, pmo_http: httpx.AsyncClient
+) -> None:
+    org = await make_org()
+    body = {"query": "{ projects(first: 45) { nodes { code } } }"}
+    response = await pmo_http.post("/graphql", json=body, headers=org.admin.headers())
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "1"  # (46 - 40) / 10, rounded up
+
+
+def test_buckets_are_bounded_and_refill() -> None:
+    clock = Clock()
+    budget = CostBudget(capacity=10, rate=5, clock=clock)
+    assert budget.spend(1, 10).allowed
+    assert not budget.spend(1, 1).allowed
+    clock.now += 1
+    assert budget.spend(1, 5).allowed
+    assert budget.spend(2, 10).allowed  # each token its own bucket
