@@ -45,6 +45,8 @@ query Broad($project: ID!, $other: ID!) {
         portfolio { name } projects { totalCount nodes { code } } } } } }
   }
   programmes(first: 1) { nodes { name } }
+  counted: programmes(first: 3) { totalCount pageInfo { hasNextPage hasPreviousPage } }
+  empty: people(first: 0) { totalCount }
   people(first: 4) { nodes { name title assignments { role project { code } } } }
   none: projects(first: 0) { totalCount pageInfo { hasNextPage } nodes { code } }
   projects(first: 500) { nodes { code budget latestStatus { overall } risks { score } } }
@@ -280,3 +282,16 @@ async def test_errors_still_come_from_the_resolvers(
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
     errors = await office.admin.errors("{ projects(first: 100000) { nodes { code } } }")
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize("sql", ["SELECT (1 / 0)::text", "SELECT 'x' FROM generate_series(1, 2)"])
+async def test_a_failing_statement_falls_back_to_the_resolvers(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, sql: str
+) -> None:
+    from pmo_graph.graphql.compiled import extension
+    from pmo_graph.graphql.compiled.compiler import Compiled
+
+    monkeypatch.setattr(extension, "compile_operation", lambda *_: Compiled(sql, {}))
+    result = await world["org"].admin.execute(Q3)
+    assert "errors" not in result, result
+    assert len(result["data"]["projects"]["nodes"]) == 7

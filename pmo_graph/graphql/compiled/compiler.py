@@ -326,14 +326,17 @@ class Compiler:
             lambda alias: self._conditions(spec, alias, parent),
         )
         pairs: list[str] = []
-        for child in self._fields(connection_type, node.selection_set):
+        children = self._fields(connection_type, node.selection_set)
+        for child in children:
             key = (child.alias or child.name).value
             part = self._connection_part(child, connection_type, edge_type, target, page_of)
             pairs.append(f"'{key}', {part}")
-        limit_param = page_of.limit
+        if not any(child.name.value in ("nodes", "edges") for child in children):
+            # No items selected: one row of counts, not one row per item of the page.
+            return f"(SELECT json_build_object({', '.join(pairs)}))"
         page = (
             f"(SELECT * FROM {table} AS {row} WHERE {conditions} "
-            f"ORDER BY {order} LIMIT {limit_param})"
+            f"ORDER BY {order} LIMIT {page_of.limit})"
         )
         return f"(SELECT json_build_object({', '.join(pairs)}) FROM {page} AS {row})"
 
