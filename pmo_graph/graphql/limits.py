@@ -1,4 +1,5 @@
-"""Document limits checked before any resolver runs: tokens, depth, aliases.
+"""Document limits checked before any resolver runs: tokens, depth, aliases, repeated fields and
+operations, each measured in time linear in the document (fragments measured once).
 
 Each refusal is a ``QUERY_TOO_COMPLEX`` error that states the figure and the limit.
 """
@@ -19,22 +20,16 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLSchema,
-    Node,
+    InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
-    ValidationRule,
     parse,
     specified_rules,
     validate,
-    visit,
 )
-from graphql.language import Visitor
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from graphql.validation.rules.max_introspection_depth_rule import MaxIntrospectionDepthRule
 from strawberry.extensions import SchemaExtension
-from strawberry.extensions.max_aliases import create_validator as alias_validator
-from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
@@ -44,82 +39,106 @@ CACHE_SIZE = 512
 TOO_MANY_TOKENS = "Document contains more than"
 
 
-class _CodingContext:
-    """A validation context whose reported errors carry ``QUERY_TOO_COMPLEX`` (and, when given,
-    our own wording)."""
+def depth_rule(maximum: int) -> type[ASTValidationRule]:
+    """Refuses an operation whose longest path holds more than ``maximum`` fields.
 
-    def __init__(self, context: ValidationContext, limit: str, message: str | None) -> None:
-        self._context = context
-        self._limit = limit
-        self._message = message
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._context, name)
-
-    def report_error(self, error: GraphQLError) -> None:
-        self._context.report_error(
-            GraphQLError(
-                self._message or error.message,
-                nodes=error.nodes,
-                extensions={"code": QUERY_TOO_COMPLEX, "limit": self._limit},
-            )
-        )
-
-
-def _spread_names(node: Node) -> set[str]:
-    """Names of the fragments spread anywhere under ``node``."""
-    names: set[str] = set()
-
-    class Collect(Visitor):
-        def enter_fragment_spread(self, spread: FragmentSpreadNode, *_: Any) -> None:
-            names.add(spread.name.value)
-
-    visit(node, Collect())
-    return names
-
-
-def _fragments_are_sound(document: DocumentNode) -> bool:
-    """No spread names an unknown fragment and no fragment spreads itself, even indirectly.
-
-    Strawberry's depth limiter raises ``KeyError`` on the first and recurses without end on the
-    second; the standard rules report both as errors, so the limiter simply skips them.
+    Introspection fields count where they stand but are not descended into (they have their
+    own limit). Each fragment's depth is computed once, so a document that spreads fragments
+    exponentially often (a "fragment bomb") is measured in time linear in its size; strawberry's
+    limiter walked every spread and took minutes on one.
     """
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    spreads = {name: _spread_names(fragment) for name, fragment in fragments.items()}
-    if not _spread_names(document) <= set(fragments):
-        return False
-    state: dict[str, int] = {}
 
-    def cyclic(name: str) -> bool:
-        if state.get(name) == 1:
-            return True
-        if state.get(name) == 2:
-            return False
-        state[name] = 1
-        if any(cyclic(child) for child in spreads.get(name, ())):
-            return True
-        state[name] = 2
-        return False
+    class Depth(ASTValidationRule):
+        def enter_document(self, node: DocumentNode, *_: Any) -> None:
+            fragments = {
+                d.name.value: d for d in node.definitions if isinstance(d, FragmentDefinitionNode)
+            }
+            memo: dict[str, int] = {}
 
-    return not any(cyclic(name) for name in fragments)
+            def longest(selection_set: SelectionSetNode | None) -> int:
+                if selection_set is None:
+                    return 0
+                deepest = 0
+                for selection in selection_set.selections:
+                    if isinstance(selection, FieldNode):
+                        below = 0
+                        if not selection.name.value.startswith("__"):
+                            below = longest(selection.selection_set)
+                        deepest = max(deepest, 1 + below)
+                    elif isinstance(selection, InlineFragmentNode):
+                        deepest = max(deepest, longest(selection.selection_set))
+                    elif isinstance(selection, FragmentSpreadNode):
+                        name = selection.name.value
+                        if name not in memo:
+                            memo[name] = 0  # a cycle (refused by validation) adds nothing
+                            fragment = fragments.get(name)
+                            if fragment is not None:
+                                memo[name] = longest(fragment.selection_set)
+                        deepest = max(deepest, memo[name])
+                return deepest
+
+            for definition in node.definitions:
+                if (
+                    isinstance(definition, OperationDefinitionNode)
+                    and longest(definition.selection_set) > maximum
+                ):
+                    self.report_error(
+                        GraphQLError(
+                            f"The document nests fields more than {maximum} deep; ask for "
+                            "less at once or split it into several queries.",
+                            nodes=[definition],
+                            extensions={"code": QUERY_TOO_COMPLEX, "limit": "depth"},
+                        )
+                    )
+
+    return Depth
 
 
-def coded_rule(
-    rule: type[ValidationRule], limit: str, message: str | None = None
-) -> type[ValidationRule]:
-    """Wrap a limit rule so that its errors are ``QUERY_TOO_COMPLEX`` and unsound fragments are
-    left to the standard rules."""
+def aliases_rule(maximum: int) -> type[ASTValidationRule]:
+    """Refuses a document whose operations hold more than ``maximum`` aliases, fragments counted
+    where they are spread. Each fragment is counted once and multiplied by its spreads, so a
+    fragment bomb is refused at once (strawberry's limiter walked every spread)."""
 
-    class Coded(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            if _fragments_are_sound(context.document):
-                rule(_CodingContext(context, limit, message))  # type: ignore[arg-type]
+    class Aliases(ASTValidationRule):
+        def enter_document(self, node: DocumentNode, *_: Any) -> None:
+            fragments = {
+                d.name.value: d for d in node.definitions if isinstance(d, FragmentDefinitionNode)
+            }
+            memo: dict[str, int] = {}
 
-    Coded.__name__ = f"Coded{rule.__name__}"
-    return Coded
+            def aliases(selection_set: SelectionSetNode | None) -> int:
+                if selection_set is None:
+                    return 0
+                total = 0
+                for selection in selection_set.selections:
+                    if isinstance(selection, FieldNode):
+                        total += (selection.alias is not None) + aliases(selection.selection_set)
+                    elif isinstance(selection, InlineFragmentNode):
+                        total += aliases(selection.selection_set)
+                    elif isinstance(selection, FragmentSpreadNode):
+                        name = selection.name.value
+                        if name not in memo:
+                            memo[name] = 0  # a cycle (refused by validation) adds nothing
+                            fragment = fragments.get(name)
+                            if fragment is not None:
+                                memo[name] = aliases(fragment.selection_set)
+                        total += memo[name]
+                return total
+
+            count = sum(
+                aliases(d.selection_set)
+                for d in node.definitions
+                if isinstance(d, OperationDefinitionNode)
+            )
+            if count > maximum:
+                self.report_error(
+                    GraphQLError(
+                        f"{count} aliases found. Allowed: {maximum}",
+                        extensions={"code": QUERY_TOO_COMPLEX, "limit": "aliases"},
+                    )
+                )
+
+    return Aliases
 
 
 def duplicate_fields_rule(maximum: int) -> type[ASTValidationRule]:
@@ -173,18 +192,14 @@ def limit_rules(
     return (
         operations_rule(max_operations),
         duplicate_fields_rule(max_duplicates),
-        coded_rule(
-            depth_validator(max_depth - 1, None),
-            "depth",
-            f"The document nests fields more than {max_depth} deep; ask for less at once or "
-            "split it into several queries.",
-        ),
-        coded_rule(alias_validator(max_aliases), "aliases"),
+        depth_rule(max_depth),
+        aliases_rule(max_aliases),
     )
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _parse(query: str, max_tokens: int) -> DocumentNode:
+def parse_limited(query: str, max_tokens: int) -> DocumentNode:
+    """``query`` parsed with the token limit, through the bounded cache of documents."""
     return parse(query, max_lexical_tokens=max_tokens, max_comments=max_tokens)
 
 
@@ -204,7 +219,7 @@ class LimitedParser(SchemaExtension):
         options.update(max_lexical_tokens=self.max_tokens, max_comments=self.max_tokens)
         if context.query is not None and context.graphql_document is None:
             with contextlib.suppress(GraphQLError):
-                context.graphql_document = _parse(context.query, self.max_tokens)
+                context.graphql_document = parse_limited(context.query, self.max_tokens)
         yield
 
 
