@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -14,6 +15,7 @@ from pmo_graph.db.session import create_sessionmaker
 from pmo_graph.events import DomainEvent
 from pmo_graph.graphql.budget import CostBudget
 from pmo_graph.graphql.schema import BuiltSchema
+from pmo_graph.idempotency.keys import IdempotencyKeys
 from pmo_graph.maturity.registry import MaturityModel
 from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
 from pmo_graph.settings import Settings
@@ -63,6 +65,10 @@ class AppState:
         #: Whether compilable queries are answered by one statement (PostgreSQL only); from
         #: the settings, switched off by tests that pin the resolvers' statements.
         self.compiled_queries = self.settings.compiled_queries
+        #: Mutation requests sent with an Idempotency-Key, and their answers.
+        self.idempotency = IdempotencyKeys(
+            self.sessionmaker, timedelta(hours=self.settings.idempotency_key_hours)
+        )
         #: Each token's budget of query cost (None when PMO_GRAPH_RATE_LIMIT_CAPACITY is 0).
         self.budget = (
             CostBudget(self.settings.rate_limit_capacity, self.settings.rate_limit_restore)

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
         default=20, ge=1, description="Times one field may be named in one selection."
     )
     max_operations: int = Field(default=20, ge=1, description="Operations in one document.")
+    idempotency_key_hours: int = Field(
+        default=24, ge=1, le=24 * 30, description="How long an Idempotency-Key is remembered."
+    )
     max_query_cost: int = Field(
         default=250_000, ge=1, description="Most points one document may cost (docs/security.md)."
     )

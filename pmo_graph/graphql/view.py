@@ -26,6 +26,8 @@ from pmo_graph.graphql.errors import (
     SERVER_BUSY,
 )
 from pmo_graph.http.middleware import BodyTooLarge, error_body
+from pmo_graph.idempotency.keys import HEADER as IDEMPOTENCY_HEADER
+from pmo_graph.idempotency.keys import KeyedRequest, keyed_request
 
 log = logging.getLogger("pmo_graph.http")
 
@@ -99,6 +101,27 @@ class GraphQLView(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
+        keyed = None
+        if request.method == "POST" and IDEMPOTENCY_HEADER in request.headers:
+            keyed = keyed_request(
+                request.headers.get(IDEMPOTENCY_HEADER),
+                request.headers.get("authorization"),
+                await request.body(),
+                self.state.settings.max_tokens,
+            )
+            if isinstance(keyed, Response):
+                await keyed(scope, receive, send)
+                return
+        if isinstance(keyed, KeyedRequest):
+            response = await self.state.idempotency.run(
+                keyed, lambda: self._respond(request, scope)
+            )
+        else:
+            response = await self._respond(request, scope)
+        await response(scope, receive, send)
+
+    async def _respond(self, request: Request, scope: Scope) -> Response:
+        """The answer to one GraphQL request over HTTP, every failure turned into a coded one."""
         try:
             response = await self.run(request)
         except HTTPException as exc:
@@ -133,4 +156,4 @@ class GraphQLView(GraphQL[Context, None]):
             context = scope.get("state", {}).get("pmo_context")
             if isinstance(context, Context):
                 await context.session.close()
-        await response(scope, receive, send)
+        return response

@@ -1,0 +1,1 @@
+"""Idempotency keys: a client may retry a mutation safely (``Idempotency-Key`` header)."""
