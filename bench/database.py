@@ -111,9 +111,13 @@ def prepare(kind: str, size: str, reload: bool = False, label: str = "run") -> B
     """A fresh copy of database ``kind`` with ``size`` data, loaded now or by an earlier run."""
     STATE.mkdir(exist_ok=True)
     state = _state_file(kind, size)
+    registry = load_plugins(load_entrypoints={"pso", "portfolio", "pmo"})
     if state.exists() and not reload:
         loaded = Loaded(**json.loads(state.read_text()))
-        return fresh_copy(BenchDatabase(kind, size, loaded, copy=False), label)
+        original = BenchDatabase(kind, size, loaded, copy=False)
+        # Data loaded by an older pmo-graph is brought to the current schema first.
+        migrations.upgrade(Settings(database_url=original.url, pool_size=POOL_SIZE), registry)
+        return fresh_copy(original, label)
     database = BenchDatabase(kind, size, Loaded(0, "", [], [], []), copy=False)
     if kind == "postgresql":
         asyncio.run(_recreate_postgres_database(database.name))
@@ -122,7 +126,6 @@ def prepare(kind: str, size: str, reload: bool = False, label: str = "run") -> B
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
     settings = Settings(database_url=database.url, pool_size=POOL_SIZE)
-    registry = load_plugins(load_entrypoints={"pso", "portfolio", "pmo"})
     migrations.upgrade(settings, registry)
     loaded = asyncio.run(_load(settings, size))
     if kind == "postgresql":
