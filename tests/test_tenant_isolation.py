@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpers import gid
@@ -262,3 +263,100 @@ async def test_another_organisations_audit_events_tokens_users_are_invisible(
         )
     own = await b.admin.query(query, {"id": event_id})
     assert own == {"node": {"id": event_id}}
+
+
+async def _rows_the_world_lacks(session: AsyncSession, org: TestOrganisation, world: World) -> None:
+    """Give ``org`` a row of each node type ``build_world`` does not make."""
+    from datetime import date
+    from decimal import Decimal
+
+    from pmo_graph.graphql.ids import parse_pk
+    from pmo_graph.maturity.models import MaturityAssessment
+    from pmo_graph_portfolio.enums import ScenarioChangeKind
+    from pmo_graph_portfolio.models import ScenarioChange
+    from pmo_graph_pso.enums import Rag, SupportKind
+    from pmo_graph_pso.models import StatusReport, SupportEngagement
+
+    project = parse_pk(world.own_project, "Project")
+    person = parse_pk(world.person, "Person")
+    scenario = parse_pk(world.scenario, "Scenario")
+    assert project is not None
+    assert person is not None
+    assert scenario is not None
+    # End the session's read snapshot: on SQLite a reader whose snapshot is older than the last
+    # write (the app records token use) cannot become a writer.
+    await session.rollback()
+    session.add_all(
+        [
+            StatusReport(
+                organisation_id=org.id,
+                project_id=project,
+                period_ending=date(2026, 10, 30),
+                overall=Rag.GREEN,
+            ),
+            SupportEngagement(
+                organisation_id=org.id,
+                kind=SupportKind.COACHING,
+                recipient_id=person,
+                held_on=date(2026, 10, 1),
+                hours=Decimal("1.50"),
+            ),
+            ScenarioChange(
+                organisation_id=org.id,
+                scenario_id=scenario,
+                position=99,
+                kind=ScenarioChangeKind.SHIFT_PROJECT,
+                to_project_id=project,
+                days=7,
+            ),
+            MaturityAssessment(organisation_id=org.id, assessed_on=date(2026, 10, 1)),
+        ]
+    )
+    await session.commit()
+    await org.admin.mutate(
+        'mutation { createPortfolio(input: {name: "Audited"}) { portfolio { id } userErrors { code } } }'
+    )  # an audit event
+
+
+def _node_types(state: AppState) -> dict[str, Any]:
+    """Every object type of the schema that ``node(id:)`` resolves, with its table."""
+    found: dict[str, Any] = {}
+    for name, graphql_type in state.built.schema._schema.type_map.items():
+        interfaces = getattr(graphql_type, "interfaces", ())
+        if any(i.name == "Node" for i in interfaces):
+            definition = graphql_type.extensions.get("strawberry-definition")
+            found[name] = getattr(getattr(definition, "origin", None), "__model__", None)
+    return found
+
+
+async def test_every_node_type_answers_anothers_ids_as_missing_ones(
+    two_orgs: tuple[TestOrganisation, TestOrganisation, World, World],
+    pmo_state: AppState,
+    db_session: AsyncSession,
+) -> None:
+    """Generated from the schema: for every Node type, one of B's rows read by A's token through
+    ``node`` and ``nodes`` is null, as a missing id is; a type without a table, or without a
+    row of B's in the world, fails the test (give it one in tests/world.py)."""
+    a, b, _, world_b = two_orgs
+    await _rows_the_world_lacks(db_session, b, world_b)
+    uncovered = []
+    for type_name, model in sorted(_node_types(pmo_state).items()):
+        if model is None:
+            uncovered.append(f"{type_name} (no __model__)")
+            continue
+        scope = model.id == b.id if type_name == "Organisation" else model.organisation_id == b.id
+        pk = await db_session.scalar(select(model.id).where(scope).limit(1))
+        if pk is None:
+            uncovered.append(type_name)
+            continue
+        for target in (gid(type_name, pk), gid(type_name, MISSING)):
+            answer = await a.admin.query(
+                "query($id: ID!) { node(id: $id) { id } nodes(ids: [$id]) { id } }",
+                {"id": target},
+            )
+            assert answer == {"node": None, "nodes": [None]}, (type_name, target)
+        own = await b.admin.query(
+            "query($id: ID!) { node(id: $id) { id } }", {"id": gid(type_name, pk)}
+        )
+        assert own["node"] == {"id": gid(type_name, pk)}, type_name  # B itself does see it
+    assert uncovered == [], "node types without a row of B's to probe"
