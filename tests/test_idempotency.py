@@ -157,3 +157,44 @@ async def test_a_malformed_key_is_refused(
     refused = await pmo_http.post("/graphql", json=_create("Retail"), headers=headers)
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "ran"),
+    [
+        (200, {"data": {"createPortfolio": {"portfolio": None, "userErrors": []}}}, True),
+        # the mutation's own field failed: its transaction rolled back
+        (
+            200,
+            {
+                "data": None,
+                "errors": [{"path": ["createPortfolio"], "extensions": {"code": "SERVER_BUSY"}}],
+            },
+            False,
+        ),
+        # a field of the payload failed after the commit: the mutation happened
+        (
+            200,
+            {
+                "data": {"createPortfolio": {"portfolio": {"manager": None}}},
+                "errors": [
+                    {
+                        "path": ["createPortfolio", "portfolio", "manager"],
+                        "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+                    }
+                ],
+            },
+            True,
+        ),
+        (503, {"errors": [{"extensions": {"code": "SERVER_BUSY"}}]}, False),
+        (429, {"errors": [{"extensions": {"code": "RATE_LIMITED"}}]}, False),
+    ],
+)
+def test_which_answers_are_kept(status: int, body: dict[str, Any], ran: bool) -> None:
+    import orjson
+    from starlette.responses import Response
+
+    from pmo_graph.idempotency.keys import _did_not_run
+
+    response = Response(orjson.dumps(body), status_code=status, media_type="application/json")
+    assert _did_not_run(response) is not ran

@@ -19,6 +19,10 @@ IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
 IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 #: Seconds a client is asked to wait before retrying a request the server was too busy for.
 BUSY_RETRY_AFTER = 1
+UNREACHABLE_MESSAGE = (
+    "The database cannot be reached just now (it may be restarting); nothing was done. "
+    f"Retry in {BUSY_RETRY_AFTER} second."
+)
 BUSY_MESSAGE = (
     "The server is too busy to answer now (every database connection is in use); "
     f"retry in {BUSY_RETRY_AFTER} second."
@@ -96,3 +100,27 @@ class BadUserInput(CodedError):
 def coded_graphql_error(message: str, code: str, **extensions: Any) -> GraphQLError:
     """A ``GraphQLError`` carrying ``extensions.code``, for validation rules and extensions."""
     return GraphQLError(message, extensions={"code": code, **extensions})
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """Whether ``error`` says the database could not be reached (restarting, down, or the
+    connection dropped), as opposed to a statement that failed."""
+    if isinstance(error, OSError):
+        return True
+    if getattr(error, "connection_invalidated", False):
+        return True
+    original = getattr(error, "orig", None)
+    names = {type(original).__name__, type(getattr(original, "__cause__", None)).__name__}
+    return bool(names & UNREACHABLE_ERRORS) or isinstance(original, OSError)
+
+
+#: asyncpg's errors for a database that is shutting down, starting or gone.
+UNREACHABLE_ERRORS = frozenset(
+    {
+        "CannotConnectNowError",
+        "AdminShutdownError",
+        "ConnectionDoesNotExistError",
+        "ConnectionFailureError",
+        "ConnectionRefusedError",
+    }
+)

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,6 +25,8 @@ from pmo_graph.graphql.errors import (
     BUSY_RETRY_AFTER,
     INTERNAL_SERVER_ERROR,
     SERVER_BUSY,
+    UNREACHABLE_MESSAGE,
+    database_unreachable,
 )
 from pmo_graph.http.middleware import BodyTooLarge, error_body
 from pmo_graph.idempotency.keys import HEADER as IDEMPOTENCY_HEADER
@@ -34,6 +37,16 @@ log = logging.getLogger("pmo_graph.http")
 
 def _request_id(scope: Scope) -> str:
     return str(scope.get("state", {}).get("request_id", "-"))
+
+
+def busy_response(message: str) -> Response:
+    """HTTP 503 ``SERVER_BUSY`` with ``Retry-After``: nothing ran, the client may retry."""
+    return Response(
+        error_body(message, SERVER_BUSY),
+        status_code=503,
+        media_type="application/json",
+        headers={"Retry-After": str(BUSY_RETRY_AFTER)},
+    )
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -135,12 +148,13 @@ class GraphQLView(GraphQL[Context, None]):
         except PoolTimeout:
             # Every connection was busy for the pool's whole timeout: overload, not a fault.
             log.warning("connection pool exhausted", extra={"request_id": _request_id(scope)})
-            response = Response(
-                error_body(BUSY_MESSAGE, SERVER_BUSY),
-                status_code=503,
-                media_type="application/json",
-                headers={"Retry-After": str(BUSY_RETRY_AFTER)},
-            )
+            response = busy_response(BUSY_MESSAGE)
+        except (DBAPIError, OSError) as exc:
+            if not database_unreachable(exc):
+                raise
+            # Before the operation ran (authentication): the database is restarting or gone.
+            log.warning("database unreachable", extra={"request_id": _request_id(scope)})
+            response = busy_response(UNREACHABLE_MESSAGE)
         except Exception:
             request_id = _request_id(scope)
             log.exception("request failed outside GraphQL", extra={"request_id": request_id})

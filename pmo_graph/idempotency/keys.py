@@ -7,12 +7,15 @@ its token and key before it runs, and its answer stored when it has run. The sam
 - while the first is still running: HTTP 409 ``IDEMPOTENCY_KEY_IN_USE`` with ``Retry-After``;
 - with another body: HTTP 422 ``IDEMPOTENCY_KEY_REUSED``.
 
-An answer that says nothing ran (401, 429, 503, a 5xx) is not kept: the key is free to retry.
+An answer that says nothing ran (401, 429, 503, a 5xx, or the mutation's own field failing with
+``INTERNAL_SERVER_ERROR`` or ``SERVER_BUSY``: its transaction rolled back) is not kept: the key
+is free to retry. If the database cannot be reached to claim the key, the answer is 503.
 Keys live ``ttl`` (a day by default) and are scoped by the token's digest, never the token.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -22,13 +25,20 @@ from datetime import timedelta
 import orjson
 from graphql import GraphQLError, OperationDefinitionNode, OperationType
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.responses import Response
 
 from pmo_graph.auth.tokens import token_digest
 from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.errors import BAD_USER_INPUT
+from pmo_graph.graphql.errors import (
+    BAD_USER_INPUT,
+    INTERNAL_SERVER_ERROR,
+    SERVER_BUSY,
+    UNREACHABLE_MESSAGE,
+    database_unreachable,
+)
 from pmo_graph.graphql.errors import IDEMPOTENCY_KEY_IN_USE as IN_USE
 from pmo_graph.graphql.errors import IDEMPOTENCY_KEY_REUSED as REUSED
 from pmo_graph.graphql.limits import parse_limited
@@ -40,6 +50,8 @@ log = logging.getLogger("pmo_graph.idempotency")
 HEADER = "idempotency-key"
 REPLAYED = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
+#: Seconds between attempts to record a key's outcome while the database is away (~2 minutes).
+PERSIST_DELAYS = (0.5, 1, 2, 4, 8, 15, 30, 60)
 #: Answers that mean nothing ran: the key stays free for a retry.
 NOT_RUN = frozenset({401, 429, 503})
 
@@ -108,18 +120,47 @@ def _is_mutation(payload: dict[str, object], max_tokens: int) -> bool:
     return len(chosen) == 1 and chosen[0].operation == OperationType.MUTATION
 
 
+def _did_not_run(response: Response) -> bool:
+    """Whether the answer says the mutation did not happen, so that a retry may run it.
+
+    An HTTP refusal did not run. Nor did a mutation whose own field failed unexpectedly or for
+    want of a connection (its transaction rolled back); an error deeper in the payload came
+    after the commit, and the answer is kept.
+    """
+    if response.status_code in NOT_RUN or response.status_code >= 500:
+        return True
+    try:
+        answer = orjson.loads(bytes(response.body))
+    except orjson.JSONDecodeError:
+        return False
+    errors = answer.get("errors") if isinstance(answer, dict) else None
+    return any(
+        isinstance(error, dict)
+        and len(error.get("path") or []) == 1
+        and (error.get("extensions") or {}).get("code") in (INTERNAL_SERVER_ERROR, SERVER_BUSY)
+        for error in errors or []
+    )
+
+
 class IdempotencyKeys:
     """Records keyed mutation requests and their answers (see the module's doc)."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], ttl: timedelta) -> None:
         self.sessionmaker = sessionmaker
         self.ttl = ttl
+        #: Writes of keys waiting for the database to come back.
+        self._retries: set[asyncio.Task[None]] = set()
 
     async def run(
         self, request: KeyedRequest, answer: Callable[[], Awaitable[Response]]
     ) -> Response:
         """The stored answer for a retry, else ``answer()``'s, recorded under the key."""
-        early = await self._claim(request)
+        try:
+            early = await self._claim(request)
+        except (DBAPIError, OSError, PoolTimeout) as error:
+            if isinstance(error, PoolTimeout) or database_unreachable(error):
+                return _json(UNREACHABLE_MESSAGE, SERVER_BUSY, 503, {"Retry-After": "1"})
+            raise
         if early is not None:
             return early
         try:
@@ -127,7 +168,7 @@ class IdempotencyKeys:
         except BaseException:
             await self._release(request)
             raise
-        if response.status_code in NOT_RUN or response.status_code >= 500:
+        if _did_not_run(response):
             await self._release(request)
         else:
             await self._store(request, response)
@@ -187,7 +228,9 @@ class IdempotencyKeys:
         )
 
     async def _store(self, request: KeyedRequest, response: Response) -> None:
-        try:
+        body = bytes(response.body).decode()
+
+        async def store() -> None:
             async with self.sessionmaker() as session:
                 row = await session.scalar(
                     select(IdempotencyKey).where(
@@ -197,15 +240,13 @@ class IdempotencyKeys:
                 if row is not None:
                     row.state = "done"
                     row.status_code = response.status_code
-                    row.body = bytes(response.body).decode()
+                    row.body = body
                     await session.commit()
-        except Exception:
-            # The mutation has committed; a retry will be told the key is in use until it
-            # expires, never run twice.
-            log.exception("could not store the answer of idempotency key %s", request.key)
+
+        await self._persist(store, f"store the answer of key {request.key}")
 
     async def _release(self, request: KeyedRequest) -> None:
-        try:
+        async def release() -> None:
             async with self.sessionmaker() as session:
                 await session.execute(
                     delete(IdempotencyKey).where(
@@ -215,8 +256,31 @@ class IdempotencyKeys:
                     )
                 )
                 await session.commit()
+
+        await self._persist(release, f"free key {request.key}")
+
+    async def _persist(self, write: Callable[[], Awaitable[None]], what: str) -> None:
+        """Run ``write`` now; if the database is away (restarting), keep trying in the
+        background, so that a key is not left "in use" for a day by a short outage."""
+        try:
+            await write()
+            return
         except Exception:
-            log.exception("could not free idempotency key %s", request.key)
+            log.warning("could not %s; retrying in the background", what, exc_info=True)
+
+        async def retry() -> None:
+            for delay in PERSIST_DELAYS:
+                await asyncio.sleep(delay)
+                try:
+                    await write()
+                    return
+                except Exception:
+                    continue
+            log.error("gave up trying to %s: retries are told it is in use until it expires", what)
+
+        task = asyncio.create_task(retry())
+        self._retries.add(task)
+        task.add_done_callback(self._retries.discard)
 
     def _hours(self) -> int:
         return int(self.ttl.total_seconds() // 3600)

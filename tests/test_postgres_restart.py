@@ -1,0 +1,194 @@
+"""PostgreSQL restarted under load: 8 clients read and write through a real ``pmo-graph serve``
+for a minute, retrying every write with its ``Idempotency-Key``; the server is restarted in the
+middle. No acknowledged write may be lost or duplicated.
+
+Prints one figure line: writes acknowledged, lost (must be 0), duplicated (must be 0), requests
+refused while the database was away, and the seconds from the restart to the first write
+acknowledged after it. Needs permission to restart the local cluster (``pg_ctlcluster``):
+``.ci/run`` grants it with PMO_GRAPH_TEST_RESTART_POSTGRES=1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg  # type: ignore[import-untyped]
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+from test_serve import _free_port, _serve, _token, _wait_ready
+
+from pmo_graph.app_state import AppState
+from pmo_graph.testing import postgres_schema
+
+pytestmark = pytest.mark.pmo_backends("postgresql")
+
+CLIENTS = 8
+SECONDS = float(os.environ.get("PMO_GRAPH_TEST_RESTART_SECONDS", "60"))
+RESTART_AT = SECONDS / 4
+CREATE = """mutation($name: String!) { createPortfolio(input: {name: $name}) {
+  portfolio { id name } userErrors { code } } }"""
+READ = "{ portfolios(first: 5) { totalCount nodes { name } } }"
+
+
+@dataclass
+class Figures:
+    acknowledged: list[str] = field(default_factory=list)
+    refused: int = 0
+    restarted_at: float | None = None
+    #: The first refusal after the restart began, and the first write acknowledged after it.
+    down_at: float | None = None
+    back_at: float | None = None
+
+    def refuse(self) -> None:
+        self.refused += 1
+        if self.restarted_at is not None and self.down_at is None:
+            self.down_at = time.monotonic()
+
+    def acknowledge(self, name: str) -> None:
+        self.acknowledged.append(name)
+        if self.down_at is not None and self.back_at is None:
+            self.back_at = time.monotonic()
+
+    @property
+    def recovery(self) -> float:
+        """Seconds the clients saw the database away (0 when nothing was refused)."""
+        if self.down_at is None:
+            return 0.0
+        return (self.back_at or float("inf")) - self.down_at
+
+
+def _restart_postgres() -> None:
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+async def _write(client: httpx.AsyncClient, name: str, figures: Figures, until: float) -> None:
+    """Create portfolio ``name``, retrying with one key until it is acknowledged."""
+    key = str(uuid.uuid4())
+    body = {"query": CREATE, "variables": {"name": name}}
+    while time.monotonic() < until:
+        try:
+            response = await client.post("/graphql", json=body, headers={"Idempotency-Key": key})
+            answer = response.json()
+        except (httpx.TransportError, ValueError):
+            figures.refuse()
+            await asyncio.sleep(0.2)
+            continue
+        payload = (answer.get("data") or {}).get("createPortfolio")
+        if response.status_code == 200 and payload and payload["portfolio"]:
+            figures.acknowledge(name)
+            return
+        figures.refuse()
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"write {name} was never acknowledged")
+
+
+async def _client(url: str, token: str, number: int, figures: Figures, deadline: float) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
+        count = 0
+        while time.monotonic() < deadline:
+            count += 1
+            if count % 2:
+                await _write(client, f"restart-{number}-{count}", figures, deadline + 60)
+            else:
+                try:
+                    await client.post("/graphql", json={"query": READ})
+                except httpx.TransportError:
+                    figures.refuse()
+                    await asyncio.sleep(0.2)
+
+
+async def _load(url: str, token: str) -> Figures:
+    figures = Figures()
+    deadline = time.monotonic() + SECONDS
+
+    async def restart_later() -> None:
+        await asyncio.sleep(RESTART_AT)
+        figures.restarted_at = time.monotonic()
+        await asyncio.to_thread(_restart_postgres)
+
+    await asyncio.gather(
+        restart_later(), *(_client(url, token, n, figures, deadline) for n in range(CLIENTS))
+    )
+    return figures
+
+
+async def _stored_names(env: dict[str, str]) -> list[str]:
+    url = make_url(env["PMO_GRAPH_DATABASE_URL"]).set(drivername="postgresql")
+    connection = await asyncpg.connect(url.render_as_string(hide_password=False))
+    try:
+        schema = env.get("PMO_GRAPH_DATABASE_SCHEMA") or "public"
+        rows = await connection.fetch(
+            f'SELECT name FROM "{schema}".portfolios WHERE name LIKE $1', "restart-%"
+        )
+        return [row["name"] for row in rows]
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def database_env(pmo_backend: str) -> Iterator[dict[str, str]]:
+    """A schema of its own on the test server, for the server under load."""
+    with postgres_schema("pmo_restart") as settings:
+        yield {
+            "PMO_GRAPH_DATABASE_URL": settings.database_url,
+            "PMO_GRAPH_DATABASE_SCHEMA": settings.database_schema or "",
+        }
+
+
+@pytest.fixture
+def restart_allowed() -> None:
+    if os.environ.get("PMO_GRAPH_TEST_RESTART_POSTGRES") != "1":
+        pytest.skip("restarts the PostgreSQL cluster: set PMO_GRAPH_TEST_RESTART_POSTGRES=1")
+
+
+def test_postgresql_restart_loses_and_duplicates_no_acknowledged_write(
+    restart_allowed: None,
+    database_env: dict[str, str],
+    tmp_path: Path,
+    pmo_state: AppState,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = _serve(database_env, port, tmp_path / "restart.log")
+    try:
+        token = _token(process)
+        _wait_ready(url)
+        figures = asyncio.run(_load(url, token))
+        stored = asyncio.run(_stored_names(database_env))
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        # This process's own pool (the suite's app) holds connections from before the restart.
+        asyncio.run(pmo_state.engine.dispose())
+    acknowledged = set(figures.acknowledged)
+    lost = len(acknowledged - set(stored))
+    duplicated = len(stored) - len(set(stored))
+    unasked = len(set(stored) - acknowledged)
+    assert figures.restarted_at is not None
+    recovery = figures.recovery
+    with capsys.disabled():
+        print(
+            f"\nPostgreSQL restarted under load ({CLIENTS} clients, {SECONDS:.0f} s): "
+            f"{len(acknowledged)} writes acknowledged, lost {lost}, duplicated {duplicated}, "
+            f"{figures.refused} requests refused or retried, recovered in {recovery:.1f} s"
+        )
+    assert lost == 0
+    assert duplicated == 0
+    assert unasked == 0
+    assert recovery < 30
