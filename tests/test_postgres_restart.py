@@ -43,26 +43,26 @@ class Figures:
     acknowledged: list[str] = field(default_factory=list)
     refused: int = 0
     restarted_at: float | None = None
-    #: The first refusal after the restart began, and the first write acknowledged after it.
+    #: The first and the last refusal after the restart began: the outage the clients saw.
     down_at: float | None = None
-    back_at: float | None = None
+    last_refusal_at: float | None = None
 
     def refuse(self) -> None:
         self.refused += 1
-        if self.restarted_at is not None and self.down_at is None:
-            self.down_at = time.monotonic()
+        if self.restarted_at is not None:
+            now = time.monotonic()
+            self.down_at = self.down_at or now
+            self.last_refusal_at = now
 
     def acknowledge(self, name: str) -> None:
         self.acknowledged.append(name)
-        if self.down_at is not None and self.back_at is None:
-            self.back_at = time.monotonic()
 
     @property
     def recovery(self) -> float:
-        """Seconds the clients saw the database away (0 when nothing was refused)."""
-        if self.down_at is None:
+        """Seconds from the first refusal to the last (0 when nothing was refused)."""
+        if self.down_at is None or self.last_refusal_at is None:
             return 0.0
-        return (self.back_at or float("inf")) - self.down_at
+        return self.last_refusal_at - self.down_at
 
 
 def _restart_postgres() -> None:
