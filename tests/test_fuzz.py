@@ -230,8 +230,9 @@ def tally() -> Tally:
     return Tally()
 
 
-def test_fuzz_figures(tally: Tally, capsys: pytest.CaptureFixture[str]) -> None:
-    """Runs after every role: prints the figure line and holds it to zero."""
+def test_fuzz_figures(server: Server, tally: Tally, capsys: pytest.CaptureFixture[str]) -> None:
+    """Runs after every role (it shares their server, so pytest keeps it in their group):
+    prints the figure line and holds it to zero."""
     with capsys.disabled():
         print(
             f"\nfuzzing (schemathesis, {EXAMPLES} examples per operation and role): "
