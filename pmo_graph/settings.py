@@ -24,6 +24,11 @@ class Settings(BaseSettings):
         description="PostgreSQL schema to use (search_path); the default is the user's own.",
     )
     pool_size: int = Field(default=10, ge=1, le=200, description="Connections per process.")
+    app_role: str | None = Field(
+        default=None,
+        description="PostgreSQL: the role the server connects as, granted by 'db upgrade' "
+        "(row-level security binds it; see docs/security.md).",
+    )
     pool_max_overflow: int = Field(default=5, ge=0, le=200)
     pool_timeout: float = Field(
         default=30.0,

@@ -21,7 +21,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from alembic import command
-from pmo_graph.db.session import create_engine
+from pmo_graph.db import row_security
+from pmo_graph.db.session import create_engine, normalise_url
 from pmo_graph.plugins.manager import CORE_PLUGIN_NAME, PluginInfo, PluginLoadError, PluginRegistry
 from pmo_graph.settings import Settings
 
@@ -171,6 +172,18 @@ def upgrade(settings: Settings, registry: PluginRegistry) -> None:
     """Bring every lineage to its head: the core first, then plugins."""
     for lineage in lineages(registry):
         command.upgrade(alembic_config(settings, lineage, registry), "heads")
+    if normalise_url(settings.database_url).startswith("postgresql"):
+        asyncio.run(_secure_rows(settings))
+
+
+async def _secure_rows(settings: Settings) -> None:
+    """Row-level security on every tenant table, plugins' included (``db.row_security``)."""
+    engine = create_engine(settings)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(row_security.apply, settings.app_role)
+    finally:
+        await engine.dispose()
 
 
 def downgrade(settings: Settings, registry: PluginRegistry, target: str) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from pmo_graph.db.row_security import scope_connections
 from pmo_graph.settings import Settings
 
 #: Execution option choosing how a SQLite transaction begins: ``IMMEDIATE`` (the default) takes
@@ -61,6 +62,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
     engine = create_async_engine(url, connect_args=connect_args, **options)
     if url.startswith("sqlite"):
         _configure_sqlite(engine)
+    else:
+        scope_connections(engine)
     return engine
 
 

@@ -18,6 +18,7 @@ from strawberry.asgi import GraphQL
 
 from pmo_graph.app_state import AppState
 from pmo_graph.auth.tokens import authenticate
+from pmo_graph.db.row_security import current_organisation
 from pmo_graph.graphql.context import Context
 from pmo_graph.graphql.errors import (
     BAD_USER_INPUT,
@@ -81,6 +82,7 @@ class GraphQLView(GraphQL[Context, None]):
             request_id=state.get("request_id") or uuid.uuid4().hex,
         )
         state["pmo_context"] = context
+        current_organisation.set(None)  # the token lookup reads before any organisation is known
         token = bearer_token(request.headers.get("authorization"))
         if token == "":
             context.auth_error = "The Authorization header must be 'Bearer <token>'."
@@ -93,6 +95,7 @@ class GraphQLView(GraphQL[Context, None]):
                 )
             else:
                 context.viewer_or_none = viewer
+                current_organisation.set(viewer.organisation_id)
                 context.loaders.organisation_id = viewer.organisation_id
                 state["organisation_id"] = viewer.organisation_id
                 state["user_id"] = viewer.user_id

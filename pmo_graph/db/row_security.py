@@ -1,0 +1,97 @@
+"""Row-level security on PostgreSQL: a second wall behind the organisation scope of every query.
+
+Every table with an ``organisation_id`` (the core's and every plugin's) gets a policy that shows
+and accepts only the rows of the organisation set on the connection (``pmo.organisation_id``),
+and nothing when none is set; ``api_tokens`` and ``users`` are readable before it is set, for the
+token lookup that tells who is asking. The server sets it on each pooled connection when a
+request's statement checks it out (``scope_connections``), from the organisation authentication
+found (``current_organisation``).
+
+Policies bind only roles that neither own the tables nor are superusers: migrate as the owner,
+serve as an application role granted by ``pmo-graph db upgrade`` (``PMO_GRAPH_APP_ROLE``).
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from sqlalchemy import Connection, event, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+POLICY = "pmo_tenant_isolation"
+SETTING = "pmo.organisation_id"
+#: Read before the organisation is known: the bearer token and its user.
+BEFORE_AUTHENTICATION = frozenset({"api_tokens", "users"})
+#: The organisation of the request this task serves (None outside a request, or before its token
+#: was checked).
+current_organisation: ContextVar[int | None] = ContextVar("current_organisation", default=None)
+
+_ORGANISATION = f"nullif(current_setting('{SETTING}', true), '')::bigint"
+
+
+def tenant_tables(connection: Connection) -> list[str]:
+    """The tables of the current schema that have an ``organisation_id`` column."""
+    rows = connection.execute(
+        text(
+            "SELECT table_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND column_name = 'organisation_id' "
+            "ORDER BY table_name"
+        )
+    )
+    return [row[0] for row in rows]
+
+
+def apply(connection: Connection, app_role: str | None) -> None:
+    """Enable the policy on every tenant table; grant ``app_role`` what serving needs."""
+    for table in tenant_tables(connection):
+        rule = f"organisation_id = {_ORGANISATION}"
+        if table in BEFORE_AUTHENTICATION:
+            # The token lookup (and recording the token's use) happens before the organisation
+            # is known.
+            rule = f"{_ORGANISATION} IS NULL OR {rule}"
+        connection.execute(text(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY'))
+        connection.execute(text(f'DROP POLICY IF EXISTS {POLICY} ON "{table}"'))
+        connection.execute(
+            text(f'CREATE POLICY {POLICY} ON "{table}" USING ({rule}) WITH CHECK ({rule})')
+        )
+    if app_role:
+        role = _identifier(app_role)
+        connection.execute(text(f"GRANT USAGE ON SCHEMA {_current_schema(connection)} TO {role}"))
+        connection.execute(
+            text(
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "
+                f"{_current_schema(connection)} TO {role}"
+            )
+        )
+        connection.execute(
+            text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {_current_schema(connection)} TO {role}")
+        )
+        # The record cannot be changed by the application, whatever its code does.
+        connection.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM {role}"))
+
+
+def scope_connections(engine: AsyncEngine) -> None:
+    """Set the request's organisation on every connection a statement checks out."""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        wanted = current_organisation.get()
+        if record.info.get(SETTING, "unset") == wanted:
+            return  # this connection already carries it: no round trip
+        cursor = dbapi_connection.cursor()
+        cursor.execute(
+            "SELECT set_config($1, $2, false)", ("pmo.organisation_id", str(wanted or ""))
+        )
+        cursor.close()
+        record.info[SETTING] = wanted
+
+
+def _identifier(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"{name!r} is not a plain role name")
+    return f'"{name}"'
+
+
+def _current_schema(connection: Connection) -> str:
+    return _identifier(str(connection.execute(text("SELECT current_schema()")).scalar_one()))

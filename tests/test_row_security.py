@@ -1,0 +1,140 @@
+"""Row-level security on PostgreSQL (docs/security.md): connected as the application role, a query
+that forgets the organisation scope still sees only the organisation of the request."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from pmo_graph.app_state import AppState
+from pmo_graph.db import row_security
+from pmo_graph.db.row_security import POLICY, current_organisation
+from pmo_graph.db.session import create_engine
+from pmo_graph.portfolios.models import Portfolio
+from pmo_graph.projects.enums import ProjectStage
+from pmo_graph.projects.models import Project
+from pmo_graph.settings import Settings
+from pmo_graph.testing import TestOrganisation
+
+pytestmark = pytest.mark.pmo_backends("postgresql")
+
+MakeOrg = Callable[..., Awaitable[TestOrganisation]]
+APP_ROLE = "pmo_rls_app"
+
+
+@pytest.fixture
+async def app_engine(pmo_state: AppState) -> AsyncIterator[AsyncEngine]:
+    """An engine connected as an application role that owns no table, granted by ``apply``."""
+    async with pmo_state.engine.begin() as connection:
+        await connection.execute(
+            text(
+                f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN; "
+                "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+            )
+        )
+        await connection.run_sync(row_security.apply, APP_ROLE)
+    settings = pmo_state.settings
+    url = make_url(settings.database_url).set(username=APP_ROLE)
+    engine = create_engine(
+        Settings(
+            database_url=url.render_as_string(hide_password=False),
+            database_schema=settings.database_schema,
+        )
+    )
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def _two_organisations(
+    make_org: MakeOrg, session: AsyncSession
+) -> tuple[TestOrganisation, TestOrganisation]:
+    a, b = await make_org(), await make_org()
+    for org, code in ((a, "MINE-1"), (b, "THEIRS-1")):
+        session.add(Portfolio(organisation_id=org.id, name=f"P {code}"))
+        session.add(
+            Project(organisation_id=org.id, code=code, name=code, stage=ProjectStage.ACTIVE)
+        )
+    await session.commit()
+    return a, b
+
+
+async def test_every_tenant_table_has_the_policy(pmo_state: AppState) -> None:
+    async with pmo_state.engine.connect() as connection:
+        tables = await connection.run_sync(row_security.tenant_tables)
+        rows = await connection.execute(
+            text(
+                "SELECT tablename FROM pg_policies "
+                "WHERE schemaname = current_schema() AND policyname = :policy"
+            ),
+            {"policy": POLICY},
+        )
+        secured = {row[0] for row in rows}
+    assert len(tables) > 20
+    assert set(tables) - secured == set()
+
+
+async def test_a_query_that_forgets_the_scope_sees_only_its_organisation(
+    make_org: MakeOrg, db_session: AsyncSession, app_engine: AsyncEngine
+) -> None:
+    a, b = await _two_organisations(make_org, db_session)
+    forgetful = text("SELECT code FROM projects WHERE code IN ('MINE-1', 'THEIRS-1')")
+
+    token = current_organisation.set(a.id)
+    try:
+        async with app_engine.connect() as connection:
+            mine = [row[0] for row in await connection.execute(forgetful)]
+    finally:
+        current_organisation.reset(token)
+    assert mine == ["MINE-1"]
+
+    token = current_organisation.set(b.id)
+    try:
+        async with app_engine.connect() as connection:
+            theirs = [row[0] for row in await connection.execute(forgetful)]
+    finally:
+        current_organisation.reset(token)
+    assert theirs == ["THEIRS-1"]
+
+    async with app_engine.connect() as connection:  # no organisation: no tenant rows at all
+        assert [row[0] for row in await connection.execute(forgetful)] == []
+
+
+async def test_rows_cannot_be_written_into_another_organisation(
+    make_org: MakeOrg, db_session: AsyncSession, app_engine: AsyncEngine
+) -> None:
+    a, b = await _two_organisations(make_org, db_session)
+    token = current_organisation.set(a.id)
+    try:
+        async with app_engine.begin() as connection:
+            with pytest.raises(DBAPIError, match="row-level security"):
+                await connection.execute(
+                    text(
+                        "INSERT INTO portfolios (organisation_id, name, version, created_at, "
+                        "updated_at) VALUES (:org, 'Planted', 1, now(), now())"
+                    ),
+                    {"org": b.id},
+                )
+    finally:
+        current_organisation.reset(token)
+
+
+async def test_the_application_role_cannot_change_the_audit_log(
+    org: TestOrganisation, app_engine: AsyncEngine
+) -> None:
+    await org.admin.mutate(
+        'mutation { createPortfolio(input: {name: "Audited"}) { portfolio { id } userErrors { code } } }'
+    )
+    token = current_organisation.set(org.id)
+    try:
+        async with app_engine.begin() as connection:
+            with pytest.raises(DBAPIError, match="permission denied"):
+                await connection.execute(text("DELETE FROM audit_events"))
+    finally:
+        current_organisation.reset(token)
