@@ -23,13 +23,11 @@ from pmo_graph.graphql.context import Context
 from pmo_graph.graphql.errors import (
     BAD_USER_INPUT,
     BUSY_MESSAGE,
-    BUSY_RETRY_AFTER,
     INTERNAL_SERVER_ERROR,
-    SERVER_BUSY,
     UNREACHABLE_MESSAGE,
     database_unreachable,
 )
-from pmo_graph.http.middleware import BodyTooLarge, error_body
+from pmo_graph.http.middleware import BodyTooLarge, busy_response, error_response
 from pmo_graph.idempotency.keys import HEADER as IDEMPOTENCY_HEADER
 from pmo_graph.idempotency.keys import KeyedRequest, keyed_request
 
@@ -38,16 +36,6 @@ log = logging.getLogger("pmo_graph.http")
 
 def _request_id(scope: Scope) -> str:
     return str(scope.get("state", {}).get("request_id", "-"))
-
-
-def busy_response(message: str) -> Response:
-    """HTTP 503 ``SERVER_BUSY`` with ``Retry-After``: nothing ran, the client may retry."""
-    return Response(
-        error_body(message, SERVER_BUSY),
-        status_code=503,
-        media_type="application/json",
-        headers={"Retry-After": str(BUSY_RETRY_AFTER)},
-    )
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -141,11 +129,7 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             response = await self.run(request)
         except HTTPException as exc:
-            response = Response(
-                error_body(exc.reason, BAD_USER_INPUT),
-                status_code=exc.status_code,
-                media_type="application/json",
-            )
+            response = error_response(exc.reason, BAD_USER_INPUT, exc.status_code)
         except BodyTooLarge:
             raise
         except PoolTimeout:
@@ -161,13 +145,10 @@ class GraphQLView(GraphQL[Context, None]):
         except Exception:
             request_id = _request_id(scope)
             log.exception("request failed outside GraphQL", extra={"request_id": request_id})
-            response = Response(
-                error_body(
-                    f"Internal server error. Quote request id {request_id} when you report it.",
-                    INTERNAL_SERVER_ERROR,
-                ),
-                status_code=500,
-                media_type="application/json",
+            response = error_response(
+                f"Internal server error. Quote request id {request_id} when you report it.",
+                INTERNAL_SERVER_ERROR,
+                500,
             )
         finally:
             context = scope.get("state", {}).get("pmo_context")

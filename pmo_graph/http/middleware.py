@@ -9,7 +9,10 @@ import uuid
 from typing import Any
 
 import orjson
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pmo_graph.graphql.errors import BUSY_RETRY_AFTER, SERVER_BUSY
 
 log = logging.getLogger("pmo_graph.requests")
 
@@ -19,6 +22,23 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 def error_body(message: str, code: str) -> bytes:
     """A GraphQL-shaped error document for answers given before GraphQL runs."""
     return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+
+
+def error_response(
+    message: str, code: str, status: int, headers: dict[str, str] | None = None
+) -> Response:
+    """An HTTP answer carrying one coded error, for refusals made before GraphQL runs."""
+    return Response(
+        error_body(message, code),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def busy_response(message: str) -> Response:
+    """HTTP 503 ``SERVER_BUSY`` with ``Retry-After``: nothing ran, the client may retry."""
+    return error_response(message, SERVER_BUSY, 503, {"Retry-After": str(BUSY_RETRY_AFTER)})
 
 
 class RequestLog:

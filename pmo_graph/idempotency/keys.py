@@ -42,7 +42,7 @@ from pmo_graph.graphql.errors import (
 from pmo_graph.graphql.errors import IDEMPOTENCY_KEY_IN_USE as IN_USE
 from pmo_graph.graphql.errors import IDEMPOTENCY_KEY_REUSED as REUSED
 from pmo_graph.graphql.limits import parse_limited
-from pmo_graph.http.middleware import error_body
+from pmo_graph.http.middleware import busy_response, error_response
 from pmo_graph.idempotency.models import IdempotencyKey
 
 log = logging.getLogger("pmo_graph.idempotency")
@@ -54,15 +54,6 @@ MAX_KEY_LENGTH = 255
 PERSIST_DELAYS = (0.5, 1, 2, 4, 8, 15, 30, 60)
 #: Answers that mean nothing ran: the key stays free for a retry.
 NOT_RUN = frozenset({401, 429, 503})
-
-
-def _json(message: str, code: str, status: int, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        error_body(message, code),
-        status_code=status,
-        media_type="application/json",
-        headers=headers,
-    )
 
 
 @dataclass(frozen=True)
@@ -82,7 +73,7 @@ def keyed_request(
     if key is None:
         return None
     if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
-        return _json(
+        return error_response(
             f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters; "
             "a UUID is a good key.",
             BAD_USER_INPUT,
@@ -159,7 +150,7 @@ class IdempotencyKeys:
             early = await self._claim(request)
         except (DBAPIError, OSError, PoolTimeout) as error:
             if isinstance(error, PoolTimeout) or database_unreachable(error):
-                return _json(UNREACHABLE_MESSAGE, SERVER_BUSY, 503, {"Retry-After": "1"})
+                return busy_response(UNREACHABLE_MESSAGE)
             raise
         if early is not None:
             return early
@@ -206,14 +197,14 @@ class IdempotencyKeys:
         if found is None:  # expired and removed in between: run it
             return await self._claim(request)
         if found.request_hash != request.request_hash:
-            return _json(
+            return error_response(
                 "This Idempotency-Key was used for a different request in the last "
                 f"{self._hours()} hours; send a new key for a new request.",
                 REUSED,
                 422,
             )
         if found.state != "done" or found.body is None or found.status_code is None:
-            return _json(
+            return error_response(
                 "A request with this Idempotency-Key is still running; retry in a second to get "
                 "its answer.",
                 IN_USE,
