@@ -55,6 +55,8 @@ class Context:
     auth_error: str | None = None
     enabled_tiers: frozenset[str] = frozenset()
     events: list[DomainEvent] = field(default_factory=list)
+    #: What the schema extensions work out once per request and share (``operation_inputs``).
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.db = Reader(self.session)

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import ExecutionResult, FragmentDefinitionNode, GraphQLError
-from graphql.execution.values import get_variable_values
+from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from pmo_graph.graphql.context import Context
 from pmo_graph.graphql.cost import CostCalculator
 from pmo_graph.graphql.errors import QUERY_TOO_COMPLEX, RATE_LIMITED
-from pmo_graph.graphql.extensions import selected_operation
+from pmo_graph.graphql.extensions import operation_inputs
 
 
 class QueryCost(SchemaExtension):
@@ -35,25 +34,18 @@ class QueryCost(SchemaExtension):
         yield
 
     def _check(self, context: Context) -> GraphQLError | None:
-        execution_context = self.execution_context
-        document = execution_context.graphql_document
-        operation = selected_operation(execution_context)
-        if document is None or operation is None:
-            return None
-        schema = execution_context.schema._schema
-        variables = get_variable_values(
-            schema, operation.variable_definitions or (), execution_context.variables or {}
-        )
-        if isinstance(variables, list):
-            return None  # variable errors: execution reports them
+        inputs = operation_inputs(self.execution_context)
+        if inputs is None:
+            return None  # no operation, or variables that do not coerce: execution reports it
         settings = context.app.settings
-        fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
         calculator = CostCalculator(
-            schema, fragments, variables, settings.default_page_size, settings.max_page_size
+            self.execution_context.schema._schema,
+            inputs.fragments,
+            inputs.variables,
+            settings.default_page_size,
+            settings.max_page_size,
         )
-        cost = calculator.operation(operation)
+        cost = calculator.operation(inputs.operation)
         self.report = {"requested": cost, "maximum": settings.max_query_cost}
         if cost > settings.max_query_cost:
             return GraphQLError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -15,6 +16,7 @@ from graphql import (
     OperationDefinitionNode,
     SelectionNode,
 )
+from graphql.execution.values import VariableValues, get_variable_values
 from graphql.language import FieldNode
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from strawberry.extensions import SchemaExtension
@@ -177,3 +179,42 @@ def selected_operation(execution_context: Any) -> OperationDefinitionNode | None
         if wanted is None or (operation.name is not None and operation.name.value == wanted):
             return operation
     return None
+
+
+@dataclass(frozen=True)
+class OperationInputs:
+    """The operation a request runs, the document's fragments by name, its coerced variables."""
+
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDefinitionNode]
+    variables: VariableValues
+
+
+def operation_inputs(execution_context: Any) -> OperationInputs | None:
+    """The request's ``OperationInputs``, worked out once and kept on its ``Context``; None when
+    the document names no such operation or its variables do not coerce (execution reports it).
+    """
+    context = execution_context.context
+    memo = context.memo if isinstance(context, Context) else {}
+    if "operation_inputs" not in memo:
+        memo["operation_inputs"] = _operation_inputs(execution_context)
+    found: OperationInputs | None = memo["operation_inputs"]
+    return found
+
+
+def _operation_inputs(execution_context: Any) -> OperationInputs | None:
+    document = execution_context.graphql_document
+    operation = selected_operation(execution_context)
+    if document is None or operation is None:
+        return None
+    variables = get_variable_values(
+        execution_context.schema._schema,
+        operation.variable_definitions or (),
+        execution_context.variables or {},
+    )
+    if isinstance(variables, list):
+        return None
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    return OperationInputs(operation, fragments, variables)

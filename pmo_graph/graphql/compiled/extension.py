@@ -14,8 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
-from graphql import ExecutionResult, FragmentDefinitionNode
-from graphql.execution.values import get_variable_values
+from graphql import ExecutionResult
 from sqlalchemy import text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from strawberry.extensions import SchemaExtension
@@ -23,7 +22,7 @@ from strawberry.extensions import SchemaExtension
 from pmo_graph.db.types import utcnow
 from pmo_graph.graphql.compiled.compiler import NotCompiled, Scope, compile_operation
 from pmo_graph.graphql.context import Context
-from pmo_graph.graphql.extensions import selected_operation
+from pmo_graph.graphql.extensions import operation_inputs
 
 log = logging.getLogger("pmo_graph.compiled")
 
@@ -47,17 +46,9 @@ class CompiledQueries(SchemaExtension):
         yield
 
     async def _answer(self, context: Context) -> dict[str, Any] | None:
-        execution_context = self.execution_context
-        document = execution_context.graphql_document
-        operation = selected_operation(execution_context)
-        if document is None or operation is None:
-            return None
-        schema = self.execution_context.schema._schema
-        coerced = get_variable_values(
-            schema, operation.variable_definitions or (), execution_context.variables or {}
-        )
-        if isinstance(coerced, list):
-            return None  # variable errors: graphql-core reports them
+        inputs = operation_inputs(self.execution_context)
+        if inputs is None:
+            return None  # no operation, or variables that do not coerce: graphql-core reports it
         settings = context.app.settings
         scope = Scope(
             organisation_id=context.viewer.organisation_id,
@@ -67,9 +58,14 @@ class CompiledQueries(SchemaExtension):
             default_page_size=settings.default_page_size,
             max_page_size=settings.max_page_size,
         )
-        fragments = [d for d in document.definitions if isinstance(d, FragmentDefinitionNode)]
         try:
-            compiled = compile_operation(schema, operation, fragments, coerced, scope)
+            compiled = compile_operation(
+                self.execution_context.schema._schema,
+                inputs.operation,
+                inputs.fragments.values(),
+                inputs.variables,
+                scope,
+            )
         except NotCompiled as reason:
             log.debug("resolvers answer: %s", reason)
             return None
