@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import subprocess
-import sys
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from test_cli import run
 
 from pmo_graph.app_state import AppState
 from pmo_graph.audit.chain import GENESIS, event_hash, verify
@@ -23,7 +21,6 @@ from pmo_graph.settings import Settings
 from pmo_graph.testing import TestOrganisation
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]
-REPO = Path(__file__).resolve().parent.parent
 CREATE = """mutation($name: String!) { createPortfolio(input: {name: $name}) {
   portfolio { id } userErrors { code } } }"""
 SQLITE_TRIGGER = (
@@ -153,14 +150,7 @@ async def test_the_cli_prints_each_intact_chain_and_its_head(
 
 
 def _cli(args: list[str], settings: Settings) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PMO_GRAPH_DATABASE_URL": settings.database_url}
+    env = {"PMO_GRAPH_DATABASE_URL": settings.database_url}
     if settings.database_schema:
         env["PMO_GRAPH_DATABASE_SCHEMA"] = settings.database_schema
-    return subprocess.run(
-        [sys.executable, "-m", "pmo_graph", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=REPO,
-    )
+    return run(args, env)

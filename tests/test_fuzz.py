@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.core.result import Ok
 from schemathesis.graphql import nodes
+from test_cli import run
 from test_serve import _free_port, _serve, _token, _wait_ready
 
 from pmo_graph.auth.roles import Role
@@ -55,15 +54,8 @@ class Tally:
 
 
 def _cli(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "pmo_graph", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=REPO,
-        check=True,
-    )
+    result = run(list(args), env)
+    assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
 
