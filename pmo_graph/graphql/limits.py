@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any, cast
 
@@ -39,54 +39,79 @@ CACHE_SIZE = 512
 TOO_MANY_TOKENS = "Document contains more than"
 
 
+class _Measure:
+    """Measures the selection sets of one document, each fragment once (kept by name), so that a
+    document spreading fragments exponentially often (a "fragment bomb") is measured in time
+    linear in its size; strawberry's depth and alias limiters walked every spread and took
+    minutes on one.
+
+    ``per_field(field, measure)`` gives a field's figure (``measure`` measures a selection set
+    below it); ``combine`` folds the figures of one selection set.
+    """
+
+    def __init__(
+        self,
+        document: DocumentNode,
+        per_field: Callable[[FieldNode, _Measure], int],
+        combine: Callable[[Iterable[int]], int],
+    ) -> None:
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self.per_field = per_field
+        self.combine = combine
+        self.memo: dict[str, int] = {}
+
+    def __call__(self, selection_set: SelectionSetNode | None) -> int:
+        if selection_set is None:
+            return 0
+        figures = []
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                figures.append(self.per_field(selection, self))
+            elif isinstance(selection, InlineFragmentNode):
+                figures.append(self(selection.selection_set))
+            elif isinstance(selection, FragmentSpreadNode):
+                figures.append(self._fragment(selection.name.value))
+        return self.combine(figures)
+
+    def _fragment(self, name: str) -> int:
+        if name not in self.memo:
+            self.memo[name] = 0  # a cycle (refused by validation) adds nothing
+            fragment = self.fragments.get(name)
+            if fragment is not None:
+                self.memo[name] = self(fragment.selection_set)
+        return self.memo[name]
+
+
+def _operations(document: DocumentNode) -> list[OperationDefinitionNode]:
+    return [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+
+
+def _deepest(figures: Iterable[int]) -> int:
+    return max(figures, default=0)
+
+
 def depth_rule(maximum: int) -> type[ASTValidationRule]:
     """Refuses an operation whose longest path holds more than ``maximum`` fields.
 
     Introspection fields count where they stand but are not descended into (they have their
-    own limit). Each fragment's depth is computed once, so a document that spreads fragments
-    exponentially often (a "fragment bomb") is measured in time linear in its size; strawberry's
-    limiter walked every spread and took minutes on one.
+    own limit).
     """
+
+    def per_field(field: FieldNode, measure: _Measure) -> int:
+        return 1 + (0 if field.name.value.startswith("__") else measure(field.selection_set))
 
     class Depth(ASTValidationRule):
         def enter_document(self, node: DocumentNode, *_: Any) -> None:
-            fragments = {
-                d.name.value: d for d in node.definitions if isinstance(d, FragmentDefinitionNode)
-            }
-            memo: dict[str, int] = {}
-
-            def longest(selection_set: SelectionSetNode | None) -> int:
-                if selection_set is None:
-                    return 0
-                deepest = 0
-                for selection in selection_set.selections:
-                    if isinstance(selection, FieldNode):
-                        below = 0
-                        if not selection.name.value.startswith("__"):
-                            below = longest(selection.selection_set)
-                        deepest = max(deepest, 1 + below)
-                    elif isinstance(selection, InlineFragmentNode):
-                        deepest = max(deepest, longest(selection.selection_set))
-                    elif isinstance(selection, FragmentSpreadNode):
-                        name = selection.name.value
-                        if name not in memo:
-                            memo[name] = 0  # a cycle (refused by validation) adds nothing
-                            fragment = fragments.get(name)
-                            if fragment is not None:
-                                memo[name] = longest(fragment.selection_set)
-                        deepest = max(deepest, memo[name])
-                return deepest
-
-            for definition in node.definitions:
-                if (
-                    isinstance(definition, OperationDefinitionNode)
-                    and longest(definition.selection_set) > maximum
-                ):
+            longest = _Measure(node, per_field, _deepest)
+            for operation in _operations(node):
+                if longest(operation.selection_set) > maximum:
                     self.report_error(
                         GraphQLError(
                             f"The document nests fields more than {maximum} deep; ask for "
                             "less at once or split it into several queries.",
-                            nodes=[definition],
+                            nodes=[operation],
                             extensions={"code": QUERY_TOO_COMPLEX, "limit": "depth"},
                         )
                     )
@@ -96,40 +121,15 @@ def depth_rule(maximum: int) -> type[ASTValidationRule]:
 
 def aliases_rule(maximum: int) -> type[ASTValidationRule]:
     """Refuses a document whose operations hold more than ``maximum`` aliases, fragments counted
-    where they are spread. Each fragment is counted once and multiplied by its spreads, so a
-    fragment bomb is refused at once (strawberry's limiter walked every spread)."""
+    where they are spread (each counted once and multiplied by its spreads)."""
+
+    def per_field(field: FieldNode, measure: _Measure) -> int:
+        return (field.alias is not None) + measure(field.selection_set)
 
     class Aliases(ASTValidationRule):
         def enter_document(self, node: DocumentNode, *_: Any) -> None:
-            fragments = {
-                d.name.value: d for d in node.definitions if isinstance(d, FragmentDefinitionNode)
-            }
-            memo: dict[str, int] = {}
-
-            def aliases(selection_set: SelectionSetNode | None) -> int:
-                if selection_set is None:
-                    return 0
-                total = 0
-                for selection in selection_set.selections:
-                    if isinstance(selection, FieldNode):
-                        total += (selection.alias is not None) + aliases(selection.selection_set)
-                    elif isinstance(selection, InlineFragmentNode):
-                        total += aliases(selection.selection_set)
-                    elif isinstance(selection, FragmentSpreadNode):
-                        name = selection.name.value
-                        if name not in memo:
-                            memo[name] = 0  # a cycle (refused by validation) adds nothing
-                            fragment = fragments.get(name)
-                            if fragment is not None:
-                                memo[name] = aliases(fragment.selection_set)
-                        total += memo[name]
-                return total
-
-            count = sum(
-                aliases(d.selection_set)
-                for d in node.definitions
-                if isinstance(d, OperationDefinitionNode)
-            )
+            aliases = _Measure(node, per_field, sum)
+            count = sum(aliases(operation.selection_set) for operation in _operations(node))
             if count > maximum:
                 self.report_error(
                     GraphQLError(
@@ -168,7 +168,7 @@ def operations_rule(maximum: int) -> type[ASTValidationRule]:
 
     class Operations(ASTValidationRule):
         def enter_document(self, node: DocumentNode, *_: Any) -> None:
-            count = sum(isinstance(d, OperationDefinitionNode) for d in node.definitions)
+            count = len(_operations(node))
             if count > maximum:
                 self.report_error(
                     GraphQLError(
