@@ -78,6 +78,7 @@ def create_app(
         standards=assembly.standards,
         maturity=assembly.maturity,
         skipped_plugins=assembly.skipped,
+        event_types=assembly.event_types,
     )
     view = GraphQLView(state)
     routes: list[BaseRoute] = [
@@ -93,9 +94,13 @@ def create_app(
         if prepare:
             await prepare_database(settings, registry)
         app.state.migration_heads = migrations.heads(settings, registry)
+        await state.bus.start()
+        await state.webhooks.start()
         try:
             yield
         finally:
+            await state.webhooks.stop()
+            await state.bus.stop()
             await engine.dispose()
 
     middleware = [

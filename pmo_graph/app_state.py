@@ -12,14 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from pmo_graph.auth.permissions import Permission
 from pmo_graph.db.session import create_sessionmaker
-from pmo_graph.events import DomainEvent
+from pmo_graph.events import DomainEvent, EventType
 from pmo_graph.graphql.budget import CostBudget
 from pmo_graph.graphql.schema import BuiltSchema
 from pmo_graph.idempotency.keys import IdempotencyKeys
 from pmo_graph.maturity.registry import MaturityModel
 from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
+from pmo_graph.realtime.bus import EventBus, create_event_bus
+from pmo_graph.realtime.connections import Connections
 from pmo_graph.settings import Settings
 from pmo_graph.standards import InstalledStandard
+from pmo_graph.webhooks.deliverer import WebhookDeliverer
 
 if TYPE_CHECKING:
     from pmo_graph.assembly import SkippedPlugin
@@ -58,6 +61,8 @@ class AppState:
     maturity: MaturityModel = field(default_factory=lambda: MaturityModel({}, {}))
     #: Plugins left out at start-up because they failed to load (``skip_broken_plugins``).
     skipped_plugins: list[SkippedPlugin] = field(default_factory=list)
+    #: Every installed plugin's event types by name (``register_event_types``).
+    event_types: dict[str, EventType] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         #: Sessions for GraphQL requests: they read, and write only through ``Context.write``.
@@ -69,6 +74,12 @@ class AppState:
         self.idempotency = IdempotencyKeys(
             self.sessionmaker, timedelta(hours=self.settings.idempotency_key_hours)
         )
+        #: Committed events, fanned out to this process's subscribers.
+        self.bus: EventBus = create_event_bus(self.settings)
+        #: This process's WebSocket connections by token (the per-token subscription cap).
+        self.connections = Connections()
+        #: Sends the webhook deliveries this process's transactions staged, and due retries.
+        self.webhooks = WebhookDeliverer(self.settings)
         #: Each token's budget of query cost (None when PMO_GRAPH_RATE_LIMIT_CAPACITY is 0).
         self.budget = (
             CostBudget(self.settings.rate_limit_capacity, self.settings.rate_limit_restore)

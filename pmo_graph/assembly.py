@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute
 from pmo_graph.app_state import collect_permissions
 from pmo_graph.auth.permissions import Permission
 from pmo_graph.db import migrations
+from pmo_graph.events import EventType
 from pmo_graph.graphql.schema import BuiltSchema, build_schema
 from pmo_graph.maturity.registry import MaturityModel, collect_maturity_model
 from pmo_graph.plugins.manager import (
@@ -53,6 +54,7 @@ class Assembly:
     standards: dict[str, InstalledStandard]
     routes: list[BaseRoute]
     maturity: MaturityModel
+    event_types: dict[str, EventType] = field(default_factory=dict)
     skipped: list[SkippedPlugin] = field(default_factory=list)
 
 
@@ -62,6 +64,37 @@ def collect_routes(registry: PluginRegistry) -> list[BaseRoute]:
     for _info, extra in registry.results("register_routes"):
         routes.extend(extra or ())
     return routes
+
+
+def collect_event_types(registry: PluginRegistry) -> dict[str, EventType]:
+    """Every plugin's event types by name (hook ``register_event_types``).
+
+    A plugin may not register a name another plugin registered: one name, one meaning.
+    """
+    found: dict[str, tuple[EventType, str]] = {}
+    for info, types in registry.results("register_event_types"):
+        for event_type in types or ():
+            if not isinstance(event_type, EventType):
+                raise PluginLoadError(
+                    f"plugin {info.label!r}: register_event_types returned {event_type!r}, "
+                    "not a pmo_graph.events.EventType",
+                    plugin=info.name,
+                )
+            if event_type.tier is not None and event_type.tier not in registry.tiers:
+                raise PluginLoadError(
+                    f"plugin {info.label!r}: event type {event_type.name!r} belongs to tier "
+                    f"{event_type.tier!r}, which is not installed",
+                    plugin=info.name,
+                )
+            earlier = found.get(event_type.name)
+            if earlier is not None:
+                raise PluginLoadError(
+                    f"plugin {info.label!r} registers event type {event_type.name!r}, which "
+                    f"{earlier[1]!r} already registered",
+                    plugin=info.name,
+                )
+            found[event_type.name] = (event_type, info.label)
+    return {name: entry[0] for name, entry in sorted(found.items())}
 
 
 def _skipping(
@@ -125,6 +158,7 @@ def assemble(
             standards=collect_standards(registry),
             routes=collect_routes(registry),
             maturity=collect_maturity_model(registry),
+            event_types=collect_event_types(registry),
         )
 
     assembly, skipped = _skipping(settings, attempt)

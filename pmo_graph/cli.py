@@ -14,6 +14,7 @@ from alembic.util import CommandError as AlembicCommandError
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.app import NotMigrated, create_app, not_migrated_message
 from pmo_graph.assembly import assemble, load_registry
@@ -34,6 +35,8 @@ from pmo_graph.organisations.service import (
     organisation_by_slug,
 )
 from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
+from pmo_graph.realtime.bus import create_event_bus
+from pmo_graph.realtime.publish import announce_revocations
 from pmo_graph.settings import Settings
 
 T = TypeVar("T")
@@ -106,6 +109,15 @@ async def _with_session(settings: Settings, work: Callable[[Any], Awaitable[T]])
         await engine.dispose()
 
 
+async def _revoke_and_announce(
+    session: AsyncSession, settings: Settings, token_or_prefix: str
+) -> list[ApiToken]:
+    """Revoke, and tell the servers' subscribers in the same transaction (PostgreSQL)."""
+    revoked = await revoke_token(session, token_or_prefix)
+    await announce_revocations(session, create_event_bus(settings), revoked)
+    return revoked
+
+
 def _registry() -> PluginRegistry:
     return load_registry(_settings())
 
@@ -150,6 +162,12 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     import uvicorn
 
     settings = _settings()
+    if workers > 1 and settings.is_sqlite:
+        raise CliError(
+            f"--workers {workers} needs PostgreSQL (SQLite serves one process: subscribers of one "
+            "worker would miss the events of the others); set PMO_GRAPH_DATABASE_URL to a "
+            "PostgreSQL database, or serve with --workers 1"
+        )
     configure_logging(settings.log_level, settings.log_format)
     assembly = assemble(settings)
     registry = assembly.registry
@@ -388,7 +406,9 @@ def token_create(
 @handles_errors
 def token_revoke(token_or_prefix: str) -> None:
     settings = _settings()
-    revoked = _run(_with_session(settings, lambda s: revoke_token(s, token_or_prefix)))
+    revoked = _run(
+        _with_session(settings, lambda s: _revoke_and_announce(s, settings, token_or_prefix))
+    )
     if not revoked:
         raise CliError("no live token matches; 'pmo-graph token list --org SLUG' shows prefixes")
     click.echo(f"revoked {len(revoked)} token(s)", err=True)

@@ -8,10 +8,13 @@ from random import Random
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.audit.queries import AuditQuery
+from pmo_graph.audit.subscriptions import AuditSubscription
 from pmo_graph.audit.types import AuditEvent
 from pmo_graph.auth.permissions import CORE_PERMISSIONS, Permission
 from pmo_graph.auth.types import User
 from pmo_graph.demo.core import seed_core
+from pmo_graph.event_catalogue import CORE_EVENT_TYPES
+from pmo_graph.events import EventType
 from pmo_graph.graphql.node_queries import NodeQuery
 from pmo_graph.installation.queries import InstallationQuery
 from pmo_graph.maturity import Measure, Question, core_model
@@ -37,6 +40,9 @@ from pmo_graph.projects.mutations import ProjectsMutation
 from pmo_graph.projects.queries import ProjectsQuery
 from pmo_graph.projects.types import Project
 from pmo_graph.standards_graphql import StandardsQuery
+from pmo_graph.webhooks.mutations import WebhooksMutation
+from pmo_graph.webhooks.queries import WebhooksQuery
+from pmo_graph.webhooks.types import Webhook, WebhookDelivery
 
 
 @hookimpl
@@ -51,6 +57,8 @@ def register_types() -> Iterable[type]:
         Programme,
         AuditEvent,
         MaturityAssessmentType,
+        Webhook,
+        WebhookDelivery,
     ]
 
 
@@ -67,6 +75,7 @@ def register_query_fields() -> Iterable[type]:
         StandardsQuery,
         InstallationQuery,
         MaturityQuery,
+        WebhooksQuery,
     ]
 
 
@@ -79,12 +88,23 @@ def register_mutation_fields() -> Iterable[type]:
         ProgrammesMutation,
         TiersMutation,
         MaturityMutation,
+        WebhooksMutation,
     ]
+
+
+@hookimpl
+def register_subscription_fields() -> Iterable[type]:
+    return [AuditSubscription]
 
 
 @hookimpl
 def register_permissions() -> Mapping[str, Permission]:
     return CORE_PERMISSIONS
+
+
+@hookimpl
+def register_event_types() -> Iterable[EventType]:
+    return CORE_EVENT_TYPES
 
 
 @hookimpl

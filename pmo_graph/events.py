@@ -25,3 +25,16 @@ class DomainEvent:
     actor_user_id: int | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
     occurred_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class EventType:
+    """A kind of domain event that integrations may receive (webhooks, docs).
+
+    ``tier`` is the tier whose code emits it (None for the core): an organisation receives the
+    events of a tier only while that tier is on.
+    """
+
+    name: str
+    description: str
+    tier: str | None = None

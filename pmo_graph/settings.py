@@ -71,6 +71,37 @@ class Settings(BaseSettings):
         "statement that builds the JSON (see docs/performance.md).",
     )
 
+    max_subscriptions_per_connection: int = Field(
+        default=20, ge=1, description="Subscriptions one WebSocket may hold at once."
+    )
+    max_subscriptions_per_token: int = Field(
+        default=100,
+        ge=1,
+        description="Subscriptions one token may hold at once in one process, over all its "
+        "WebSockets.",
+    )
+    subscription_queue_size: int = Field(
+        default=100,
+        ge=1,
+        description="Events a subscription may fall behind by before it is dropped as a slow "
+        "consumer.",
+    )
+    subscription_recheck_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="Most seconds a subscription goes without checking its token and tiers "
+        "again (they are checked at once after a tier switch or a revocation); 0 checks "
+        "before every event.",
+    )
+    websocket_idle_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="A WebSocket with no subscription and no message for this long is closed.",
+    )
+    websocket_init_seconds: float = Field(
+        default=10.0, gt=0, description="Time a new WebSocket has to send connection_init."
+    )
+
     graphiql: bool = Field(default=True, description="Serve GraphiQL on GET /graphql.")
     introspection: bool = Field(default=True, description="Answer __schema/__type queries.")
     allow_get_queries: bool = Field(default=True, description="Accept queries sent with GET.")
@@ -81,6 +112,36 @@ class Settings(BaseSettings):
     cors_origins: str = Field(
         default="",
         description="Comma-separated origins a browser may call the API from (none by default).",
+    )
+
+    webhook_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=120,
+        description="Seconds a webhook receiver has to answer one delivery attempt.",
+    )
+    webhook_max_attempts: int = Field(
+        default=8, ge=1, le=30, description="Attempts of a webhook delivery before it is FAILED."
+    )
+    webhook_retry_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="Wait before a failed delivery's first retry; it doubles on each retry.",
+    )
+    webhook_poll_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="How often each process looks for webhook deliveries due for a retry.",
+    )
+    webhook_concurrency: int = Field(
+        default=4, ge=1, le=100, description="Webhook deliveries one process sends at once."
+    )
+    webhook_private_networks: bool = Field(
+        default=False,
+        description="Let webhooks call loopback, private and link-local addresses (tests, "
+        "on-premises receivers); off, such URLs are refused.",
     )
 
     skip_broken_plugins: bool = Field(

@@ -23,7 +23,7 @@ import json
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -202,6 +202,40 @@ async def pmo_app(
     )
     async with app.router.lifespan_context(app):
         yield app
+
+
+@asynccontextmanager
+async def serving(app: Starlette) -> AsyncIterator[str]:
+    """Serve ``app`` (its lifespan already entered) with uvicorn on a free port of 127.0.0.1,
+    in the running event loop; yields ``http://127.0.0.1:<port>``."""
+    import socket
+
+    import uvicorn
+
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listening.bind(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
+    config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[listening]))
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest_asyncio.fixture(scope="session")
+async def pmo_server_url(pmo_app: Starlette) -> AsyncIterator[str]:
+    """The session's app on a real socket, for WebSocket subscriptions (connect with
+    ``pmo_graph.subscription_client.GraphQLSocket``)."""
+    async with serving(pmo_app) as url:
+        yield url
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from pmo_graph.app_state import AppState
+from pmo_graph.db import row_security
+from pmo_graph.db.session import create_engine
 from pmo_graph.graphql.ids import to_global_id
 from pmo_graph.people.models import Person
 from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.programmes.models import Programme
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
+from pmo_graph.settings import Settings
+
+#: The PostgreSQL role the row-level security tests connect as.
+APP_ROLE = "pmo_rls_app"
 
 
 def gid(type_name: str, pk: int) -> str:
@@ -93,3 +104,30 @@ mutation($input: CreatePersonInput!) {
   createPerson(input: $input) { person { id name email title version } userErrors { field message code } }
 }
 """
+
+
+@asynccontextmanager
+async def application_role_engine(state: AppState) -> AsyncIterator[AsyncEngine]:
+    """PostgreSQL: an engine on the test database connected as ``APP_ROLE``, a role that owns no
+    table and that ``row_security.apply`` has granted what serving needs (so the policies bind
+    it)."""
+    async with state.engine.begin() as connection:
+        await connection.execute(
+            text(
+                f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN; "
+                "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+            )
+        )
+        await connection.run_sync(row_security.apply, APP_ROLE)
+    settings = state.settings
+    url = make_url(settings.database_url).set(username=APP_ROLE)
+    engine = create_engine(
+        Settings(
+            database_url=url.render_as_string(hide_password=False),
+            database_schema=settings.database_schema,
+        )
+    )
+    try:
+        yield engine
+    finally:
+        await engine.dispose()

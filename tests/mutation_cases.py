@@ -270,6 +270,34 @@ CALLS: dict[str, Callable[[World], Call]] = {
         "organisation { id }",
         lambda w: {"days": 7},
     ),
+    "createWebhook": _call(
+        "createWebhook",
+        "CreateWebhookInput",
+        "webhook { id }",
+        # .invalid never resolves (RFC 2606): accepted, and its deliveries fail at once.
+        lambda w: {"url": "https://hooks.example.invalid/new", "eventTypes": ["project.created"]},
+    ),
+    "updateWebhook": _call(
+        "updateWebhook",
+        "UpdateWebhookInput",
+        "webhook { id }",
+        lambda w: {"webhookId": w.webhook, "description": "Renamed"},
+    ),
+    "deleteWebhook": _call(
+        "deleteWebhook", "DeleteWebhookInput", "webhook { id }", lambda w: {"webhookId": w.webhook}
+    ),
+    "rotateWebhookSecret": _call(
+        "rotateWebhookSecret",
+        "RotateWebhookSecretInput",
+        "webhook { id }",
+        lambda w: {"webhookId": w.webhook},
+    ),
+    "redeliverWebhookDelivery": _call(
+        "redeliverWebhookDelivery",
+        "RedeliverWebhookDeliveryInput",
+        "webhookDelivery { id }",
+        lambda w: {"webhookDeliveryId": w.webhook_delivery},
+    ),
 }
 
 #: Mutations that act on one project: called on a project the PROJECT_MANAGER manages (own=True)

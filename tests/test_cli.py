@@ -113,11 +113,11 @@ def test_organisations_and_tokens(sqlite_env: dict[str, str]) -> None:
 
 def test_db_commands(sqlite_env: dict[str, str]) -> None:
     before = run(["db", "current"], sqlite_env)
-    assert "core: base [behind (head 0004_idempotency)]" in before.stdout
+    assert "core: base [behind (head 0005_webhooks)]" in before.stdout
     upgraded = run(["db", "upgrade"], sqlite_env)
     assert upgraded.returncode == 0
-    assert "core: 0004_idempotency" in upgraded.stderr
-    assert "core: 0004_idempotency [head]" in run(["db", "current"], sqlite_env).stdout
+    assert "core: 0005_webhooks" in upgraded.stderr
+    assert "core: 0005_webhooks [head]" in run(["db", "current"], sqlite_env).stdout
     down = run(["db", "downgrade", "base"], sqlite_env)
     assert down.returncode == 0
     assert "core: base" in down.stderr
@@ -171,6 +171,19 @@ def test_invalid_configuration_is_explained() -> None:
     assert result.stderr.startswith("Error: invalid configuration: PMO_GRAPH_POOL_SIZE:")
 
 
+def test_serve_refuses_several_workers_on_sqlite(
+    sqlite_env: dict[str, str], tmp_path: Path
+) -> None:
+    result = run(["serve", "--workers", "2", "--port", "8798"], sqlite_env, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Error: --workers 2 needs PostgreSQL (SQLite serves one process: subscribers of one "
+        "worker would miss the events of the others); set PMO_GRAPH_DATABASE_URL to a PostgreSQL "
+        "database, or serve with --workers 1\n"
+    )
+    assert not (tmp_path / "cli.sqlite3").exists(), "refused before migrating anything"
+
+
 def test_serve_refuses_an_unmigrated_postgresql(postgres_env: dict[str, str]) -> None:
     result = run(["serve", "--port", "8799"], postgres_env, timeout=60)
     assert result.returncode == 1
@@ -181,4 +194,4 @@ def test_serve_refuses_an_unmigrated_postgresql(postgres_env: dict[str, str]) ->
 
 def test_db_upgrade_and_current_on_postgresql(postgres_env: dict[str, str]) -> None:
     assert run(["db", "upgrade"], postgres_env).returncode == 0
-    assert "core: 0004_idempotency [head]" in run(["db", "current"], postgres_env).stdout
+    assert "core: 0005_webhooks [head]" in run(["db", "current"], postgres_env).stdout

@@ -40,6 +40,11 @@ ALLOWED: dict[str, set[Role]] = {
     "enableTier": {A},
     "disableTier": {A},
     "submitMaturityAssessment": {A, OF},
+    "createWebhook": {A},
+    "updateWebhook": {A},
+    "deleteWebhook": {A},
+    "rotateWebhookSecret": {A},
+    "redeliverWebhookDelivery": {A},
     "addSampleNote": {A, OF},
     # pso
     "submitStatusReport": {A, OF},

@@ -1,6 +1,7 @@
 """PostgreSQL restarted under load: 8 clients read and write through a real ``pmo-graph serve``
 for a minute, retrying every write with its ``Idempotency-Key``; the server is restarted in the
-middle. No acknowledged write may be lost or duplicated.
+middle. No acknowledged write may be lost or duplicated, and a subscriber connected before the
+restart still receives an event committed after it (the server's listening connection reconnects).
 
 Prints one figure line: writes acknowledged, lost (must be 0), duplicated (must be 0), requests
 refused while the database was away, and the seconds from the restart to the first write
@@ -18,14 +19,17 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
+from test_scale_out import _report_on_new_project
 from test_serve import _free_port, _serve, _token, _wait_ready
 
 from pmo_graph.app_state import AppState
+from pmo_graph.subscription_client import GraphQLSocket
 from pmo_graph.testing import postgres_schema
 
 pytestmark = pytest.mark.pmo_backends("postgresql")
@@ -36,6 +40,7 @@ RESTART_AT = SECONDS / 4
 CREATE = """mutation($name: String!) { createPortfolio(input: {name: $name}) {
   portfolio { id name } userErrors { code } } }"""
 READ = "{ portfolios(first: 5) { totalCount nodes { name } } }"
+REPORTS = "subscription { statusReportSubmitted { project { code } } }"
 
 
 @dataclass
@@ -43,6 +48,8 @@ class Figures:
     acknowledged: list[str] = field(default_factory=list)
     refused: int = 0
     restarted_at: float | None = None
+    #: What the subscriber connected before the restart received after it.
+    event_after_restart: dict[str, Any] = field(default_factory=dict)
     #: The first and the last refusal after the restart began: the outage the clients saw.
     down_at: float | None = None
     last_refusal_at: float | None = None
@@ -121,9 +128,16 @@ async def _load(url: str, token: str) -> Figures:
         figures.restarted_at = time.monotonic()
         await asyncio.to_thread(_restart_postgres)
 
-    await asyncio.gather(
-        restart_later(), *(_client(url, token, n, figures, deadline) for n in range(CLIENTS))
-    )
+    # A subscriber connected before the restart: the server's listening connection is cut with
+    # the others, and an event committed afterwards must still reach it.
+    async with GraphQLSocket(url, token) as socket:
+        subscription = await socket.subscribe(REPORTS)
+        await asyncio.gather(
+            restart_later(), *(_client(url, token, n, figures, deadline) for n in range(CLIENTS))
+        )
+        await _report_on_new_project(url, token, "AFTER-RESTART")
+        message = await socket.receive(subscription, wait=30)
+    figures.event_after_restart = message
     return figures
 
 
@@ -186,9 +200,14 @@ def test_postgresql_restart_loses_and_duplicates_no_acknowledged_write(
         print(
             f"\nPostgreSQL restarted under load ({CLIENTS} clients, {SECONDS:.0f} s): "
             f"{len(acknowledged)} writes acknowledged, lost {lost}, duplicated {duplicated}, "
-            f"{figures.refused} requests refused or retried, recovered in {recovery:.1f} s"
+            f"{figures.refused} requests refused or retried, recovered in {recovery:.1f} s; "
+            f"a subscriber connected before the restart received the event after it: "
+            f"{'yes' if figures.event_after_restart.get('type') == 'next' else 'no'}"
         )
     assert lost == 0
     assert duplicated == 0
     assert unasked == 0
     assert recovery < 30
+    after = figures.event_after_restart
+    assert after["type"] == "next", after
+    assert after["payload"]["data"]["statusReportSubmitted"]["project"]["code"] == "AFTER-RESTART"

@@ -7,49 +7,28 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from helpers import application_role_engine
 from pmo_graph.app_state import AppState
 from pmo_graph.db import row_security
 from pmo_graph.db.row_security import POLICY, current_organisation
-from pmo_graph.db.session import create_engine
 from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
-from pmo_graph.settings import Settings
 from pmo_graph.testing import TestOrganisation
 
 pytestmark = pytest.mark.pmo_backends("postgresql")
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]
-APP_ROLE = "pmo_rls_app"
 
 
 @pytest.fixture
 async def app_engine(pmo_state: AppState) -> AsyncIterator[AsyncEngine]:
     """An engine connected as an application role that owns no table, granted by ``apply``."""
-    async with pmo_state.engine.begin() as connection:
-        await connection.execute(
-            text(
-                f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN; "
-                "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
-            )
-        )
-        await connection.run_sync(row_security.apply, APP_ROLE)
-    settings = pmo_state.settings
-    url = make_url(settings.database_url).set(username=APP_ROLE)
-    engine = create_engine(
-        Settings(
-            database_url=url.render_as_string(hide_password=False),
-            database_schema=settings.database_schema,
-        )
-    )
-    try:
+    async with application_role_engine(pmo_state) as engine:
         yield engine
-    finally:
-        await engine.dispose()
 
 
 async def _two_organisations(

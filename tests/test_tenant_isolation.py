@@ -51,6 +51,8 @@ def _missing_world() -> World:
         tranche=gid("Tranche", MISSING),
         dependency=gid("Dependency", MISSING),
         third_milestone=gid("Milestone", MISSING),
+        webhook=gid("Webhook", MISSING),
+        webhook_delivery=gid("WebhookDelivery", MISSING),
     )
 
 
@@ -96,6 +98,8 @@ def _ids(world: World) -> list[str]:
         world.tranche,
         world.dependency,
         world.third_milestone,
+        world.webhook,
+        world.webhook_delivery,
     ]
 
 
@@ -156,6 +160,8 @@ QUERIES: dict[str, Callable[[World], tuple[str, dict[str, Any]]]] = {
         '{ overallocations(from: "2027-01-01", to: "2027-02-28") { person { email } projects { code } } }',
         {},
     ),
+    "webhooks": lambda w: ("{ webhooks { totalCount nodes { url } } }", {}),
+    "eventTypes": lambda w: ("{ eventTypes { name enabled } }", {}),
     "complianceReport": lambda w: (
         'query($p: ID!) { complianceReport(portfolioId: $p, asOf: "2026-11-20") { projects { project { code } } } }',
         {"p": w.portfolio},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +20,7 @@ from pmo_graph.programmes.models import Programme
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
 from pmo_graph.testing import TestOrganisation
+from pmo_graph.webhooks.models import Webhook, WebhookDelivery, WebhookDeliveryStatus
 from pmo_graph_pmo.enums import BenefitCategory, BenefitKind
 from pmo_graph_pmo.models import (
     Benefit,
@@ -82,6 +84,8 @@ class World:
     tranche: str
     dependency: str
     third_milestone: str
+    webhook: str
+    webhook_delivery: str
 
     def project(self, own: bool) -> str:
         return self.own_project if own else self.other_project
@@ -226,6 +230,7 @@ async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
         lag_days=0,
     )
     session.add(dependency)
+    webhook, delivery = await _webhook_and_delivery(session, org.id)
     await session.commit()
     user_id = await session.scalar(select(User.id).where(User.organisation_id == org.id).limit(1))
     assert user_id is not None
@@ -254,7 +259,37 @@ async def build_world(session: AsyncSession, org: TestOrganisation) -> World:
         tranche=gid("Tranche", tranche.id),
         dependency=gid("Dependency", dependency.id),
         third_milestone=gid("Milestone", third_milestone.id),
+        webhook=gid("Webhook", webhook.id),
+        webhook_delivery=gid("WebhookDelivery", delivery.id),
     )
+
+
+async def _webhook_and_delivery(
+    session: AsyncSession, organisation_id: int
+) -> tuple[Webhook, WebhookDelivery]:
+    """A webhook and one FAILED delivery of it (flushed). The webhook is switched off, so that the
+    mutations of the matrix tests stage no delivery for the app to send in the background."""
+    webhook = Webhook(
+        organisation_id=organisation_id,
+        url="https://hooks.example.invalid/world",
+        event_types=["project.created"],
+        secret="whsec_world",
+        active=False,
+    )
+    session.add(webhook)
+    await session.flush()
+    delivery = WebhookDelivery(
+        organisation_id=organisation_id,
+        webhook_id=webhook.id,
+        delivery_id=uuid.uuid4().hex,
+        event_name="project.created",
+        payload={"event": "project.created"},
+        status=WebhookDeliveryStatus.FAILED,
+        attempts=8,
+    )
+    session.add(delivery)
+    await session.flush()
+    return webhook, delivery
 
 
 async def footprint(
@@ -293,6 +328,8 @@ async def footprint(
             Tranche,
             MilestoneTranche,
             Dependency,
+            Webhook,
+            WebhookDelivery,
         ):
             result[model.__tablename__] = await session.scalar(
                 select(func.count())
@@ -311,6 +348,7 @@ async def footprint(
             Issue,
             Benefit,
             Tranche,
+            Webhook,
         ):
             result[f"{model.__tablename__}.versions"] = await session.scalar(
                 select(func.coalesce(func.sum(model.version), 0)).where(

@@ -78,11 +78,24 @@ CORE_PERMISSIONS: Mapping[str, Permission] = {
     "enableTier": permission(ADMIN, description="Switch a tier on for the organisation."),
     "disableTier": permission(ADMIN, description="Switch a tier off (its data is kept)."),
     "auditLog": permission(ADMIN, OFFICE, description="Read the audit log."),
+    "auditEvents": permission(ADMIN, description="Subscribe to the audit log as it is written."),
     "submitMaturityAssessment": permission(
         ADMIN, OFFICE, description="Submit a maturity self-assessment."
     ),
     "installation": permission(
         ADMIN, description="See the installed plugins, their versions, hooks and problems."
+    ),
+    "webhooks": permission(ADMIN, description="See the webhooks and their deliveries."),
+    "createWebhook": permission(
+        ADMIN, description="Register a webhook: a URL that receives chosen events, signed."
+    ),
+    "updateWebhook": permission(
+        ADMIN, description="Change a webhook's URL, event types or description; pause it."
+    ),
+    "deleteWebhook": permission(ADMIN, description="Remove a webhook and its deliveries."),
+    "rotateWebhookSecret": permission(ADMIN, description="Give a webhook a new signing secret."),
+    "redeliverWebhookDelivery": permission(
+        ADMIN, description="Send a delivered or failed webhook delivery again."
     ),
 }
 

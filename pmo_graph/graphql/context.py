@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -57,10 +57,27 @@ class Context:
     events: list[DomainEvent] = field(default_factory=list)
     #: What the schema extensions work out once per request and share (``operation_inputs``).
     memo: dict[str, Any] = field(default_factory=dict)
+    #: The ``connection_init`` payload of a WebSocket connection (strawberry sets it).
+    connection_params: dict[str, Any] | None = None
+    #: Work to do once the current write transaction has committed (publishing its events,
+    #: waking the webhook deliverer); dropped when it rolls back.
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.db = Reader(self.session)
         self.loaders = Loaders(self.db, self.organisation_id)
+
+    def for_operation(self) -> Context:
+        """A context for one operation of a WebSocket connection: the connection's viewer and
+        tiers, a session and loaders of its own (operations run concurrently)."""
+        return Context(
+            app=self.app,
+            session=self.app.request_sessionmaker(),
+            request=self.request,
+            viewer_or_none=self.viewer_or_none,
+            auth_error=self.auth_error,
+            enabled_tiers=self.enabled_tiers,
+        )
 
     @property
     def organisation_id(self) -> int | None:
@@ -108,6 +125,7 @@ class Context:
             await session.commit()  # end the read transaction; a write starts fresh
         await session.connection(execution_options=IMMEDIATE)
         self.events = []
+        self.after_commit = []
         self.db.holding = True
         try:
             yield session
@@ -115,11 +133,15 @@ class Context:
         except BaseException:
             await session.rollback()
             self.events = []
+            self.after_commit = []
             raise
         finally:
             self.db.holding = False
             self.loaders.clear()
         events, self.events = self.events, []
+        after_commit, self.after_commit = self.after_commit, []
+        for work in after_commit:
+            await work()
         for event in events:
             await self.app.dispatch_event(event, self.enabled_tiers)
 

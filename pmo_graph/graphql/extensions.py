@@ -14,11 +14,13 @@ from graphql import (
     GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionNode,
 )
 from graphql.execution.values import VariableValues, get_variable_values
 from graphql.language import FieldNode
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 
 from pmo_graph.graphql.context import Context
@@ -86,6 +88,36 @@ class Authentication(SchemaExtension):
         yield
 
 
+#: What a subscription sent over HTTP is told.
+SUBSCRIPTION_OVER_HTTP = (
+    "Subscriptions run over a WebSocket to /graphql with the graphql-transport-ws protocol, "
+    "not over HTTP; see the API guide's Subscriptions section."
+)
+
+
+class SubscriptionsOverWebSocket(SchemaExtension):
+    """Refuses a subscription sent over HTTP (HTTP 400, ``BAD_USER_INPUT``): it would run as a
+    query and answer nothing useful."""
+
+    def on_execute(self) -> Iterator[None]:
+        execution_context = self.execution_context
+        context = execution_context.context
+        operation = selected_operation(execution_context)
+        if (
+            isinstance(context, Context)
+            and isinstance(context.request, Request)
+            and operation is not None
+            and operation.operation == OperationType.SUBSCRIPTION
+        ):
+            if context.response is not None:
+                context.response.status_code = 400
+            execution_context.result = ExecutionResult(
+                data=None,
+                errors=[GraphQLError(SUBSCRIPTION_OVER_HTTP, extensions={"code": BAD_USER_INPUT})],
+            )
+        yield
+
+
 class OperationName(SchemaExtension):
     """Records the operation's name for the request log line."""
 
@@ -123,49 +155,53 @@ class ErrorCodes(SchemaExtension):
         return context.request_id if isinstance(context, Context) else "-"
 
     def _process(self, error: GraphQLError) -> GraphQLError:
-        original = error.original_error
-        if isinstance(original, CodedError):
-            return GraphQLError(
-                original.message,
-                nodes=error.nodes,
-                path=error.path,
-                extensions=original.as_extensions(),
-            )
-        if original is None or isinstance(original, GraphQLError):
-            if error.extensions and "code" in error.extensions:
-                return error
-            too_long = token_limit_error(error, self.max_tokens)
-            if too_long is not None:
-                return too_long
-            return GraphQLError(
-                error.message,
-                nodes=error.nodes,
-                source=error.source,
-                positions=error.positions,
-                path=error.path,
-                extensions={**(error.extensions or {}), "code": BAD_USER_INPUT},
-            )
-        request_id = self._request_id()
-        if isinstance(original, PoolTimeout):
-            log.warning("connection pool exhausted", extra={"request_id": request_id})
-            return GraphQLError(
-                BUSY_MESSAGE,
-                nodes=error.nodes,
-                path=error.path,
-                extensions={"code": SERVER_BUSY, "retryAfter": BUSY_RETRY_AFTER},
-            )
-        log.error(
-            "unexpected error in %s",
-            ".".join(str(p) for p in error.path or ()) or "operation",
-            exc_info=(type(original), original, original.__traceback__),
-            extra={"request_id": request_id},
-        )
+        return coded_error(error, self.max_tokens, self._request_id())
+
+
+def coded_error(error: GraphQLError, max_tokens: int, request_id: str) -> GraphQLError:
+    """``error`` with its ``extensions.code``; an unexpected error logged and masked."""
+    original = error.original_error
+    if isinstance(original, CodedError):
         return GraphQLError(
-            f"Internal server error. Quote request id {request_id} when you report it.",
+            original.message,
             nodes=error.nodes,
             path=error.path,
-            extensions={"code": INTERNAL_SERVER_ERROR, "requestId": request_id},
+            extensions=original.as_extensions(),
         )
+    if original is None or isinstance(original, GraphQLError):
+        if error.extensions and "code" in error.extensions:
+            return error
+        too_long = token_limit_error(error, max_tokens)
+        if too_long is not None:
+            return too_long
+        return GraphQLError(
+            error.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={**(error.extensions or {}), "code": BAD_USER_INPUT},
+        )
+    if isinstance(original, PoolTimeout):
+        log.warning("connection pool exhausted", extra={"request_id": request_id})
+        return GraphQLError(
+            BUSY_MESSAGE,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": SERVER_BUSY, "retryAfter": BUSY_RETRY_AFTER},
+        )
+    log.error(
+        "unexpected error in %s",
+        ".".join(str(p) for p in error.path or ()) or "operation",
+        exc_info=(type(original), original, original.__traceback__),
+        extra={"request_id": request_id},
+    )
+    return GraphQLError(
+        f"Internal server error. Quote request id {request_id} when you report it.",
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": INTERNAL_SERVER_ERROR, "requestId": request_id},
+    )
 
 
 def selected_operation(execution_context: Any) -> OperationDefinitionNode | None:

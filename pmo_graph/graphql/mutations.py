@@ -29,6 +29,7 @@ from pmo_graph.graphql.payloads import (
     UserErrors,
     user_error,
 )
+from pmo_graph.realtime.publish import publish_in_transaction
 
 log = logging.getLogger("pmo_graph.mutations")
 
@@ -67,8 +68,13 @@ class Transaction:
     context: Context
     session: AsyncSession
     action: str
-    audited: int = 0
-    _pending: list[AuditEvent] = field(default_factory=list)
+    #: The audit events this transaction recorded, in order (ids once flushed).
+    recorded: list[AuditEvent] = field(default_factory=list)
+
+    @property
+    def audited(self) -> int:
+        """How many audit events this transaction recorded."""
+        return len(self.recorded)
 
     def audit(self, entity_type: str, entity_pk: int, changes: Mapping[str, Any]) -> None:
         """Record this mutation's effect on one entity in the audit log (same transaction)."""
@@ -85,7 +91,7 @@ class Transaction:
         )
         self.session.add(recorded)
         pending(self.session.sync_session).append(recorded)  # linked into the chain at flush
-        self.audited += 1
+        self.recorded.append(recorded)
 
     def emit(self, name: str, entity_type: str, entity_pk: int, **data: Any) -> None:
         """Queue domain event ``name``; plugins receive it after commit."""
@@ -160,6 +166,7 @@ async def run_mutation(
                 raise RuntimeError(f"mutation {action} wrote no audit event")
             await session.flush()
             await react_in_transaction(transaction)
+            await publish_in_transaction(transaction)
     except UserErrors as exc:
         return _payload(payload_type, None, exc.errors)
     except StaleDataError:

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from strawberry import relay
 from strawberry.types import Info
 
+from pmo_graph.auth.permissions import authorize
 from pmo_graph.db.base import Base
 from pmo_graph.graphql.context import get_context
 
@@ -20,6 +21,9 @@ class ModelNode(relay.Node):
     """
 
     __model__: ClassVar[type[Base]]
+    #: The permission action a viewer needs to read objects of this type (None: any viewer of
+    #: the organisation), checked by ``node``/``nodes`` and by the type's root fields.
+    __read_permission__: ClassVar[str | None] = None
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Any, Any]) -> bool:
@@ -37,11 +41,14 @@ class ModelNode(relay.Node):
         node_ids: Iterable[str],
         required: bool = False,
     ) -> list[Any]:
+        context = get_context(info)
+        if cls.__read_permission__ is not None:
+            authorize(context, cls.__read_permission__)
         keys = []
         for node_id in node_ids:
             try:
                 keys.append(int(node_id))
             except ValueError:
                 keys.append(0)
-        loader = get_context(info).loaders.by_id(cls.__model__)
+        loader = context.loaders.by_id(cls.__model__)
         return list(await loader.load_many(keys))

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from pmo_graph.portfolios.models import Portfolio as PortfolioRef
     from pmo_graph.programmes.models import Programme as ProgrammeRef
     from pmo_graph.projects.models import Project as ProjectRef
+    from pmo_graph.webhooks.models import Webhook as WebhookRef
+    from pmo_graph.webhooks.models import WebhookDelivery as WebhookDeliveryRef
 else:
     AuditEventRef = composed_type("AuditEvent")
     OrganisationRef = composed_type("Organisation")
@@ -49,6 +51,8 @@ else:
     ProjectRef = composed_type("Project")
     UserRef = composed_type("User")
     ViewerRef = composed_type("Viewer")
+    WebhookRef = composed_type("Webhook")
+    WebhookDeliveryRef = composed_type("WebhookDelivery")
 
 __all__ = [
     "COMPOSED",
@@ -60,5 +64,7 @@ __all__ = [
     "ProjectRef",
     "UserRef",
     "ViewerRef",
+    "WebhookDeliveryRef",
+    "WebhookRef",
     "composed_type",
 ]

@@ -29,7 +29,12 @@ from strawberry.utils.str_converters import to_camel_case
 from pmo_graph.graphql import composed
 from pmo_graph.graphql.compiled.extension import CompiledQueries
 from pmo_graph.graphql.cost_limits import QueryCost
-from pmo_graph.graphql.extensions import Authentication, ErrorCodes, OperationName
+from pmo_graph.graphql.extensions import (
+    Authentication,
+    ErrorCodes,
+    OperationName,
+    SubscriptionsOverWebSocket,
+)
 from pmo_graph.graphql.limits import LimitedParser, LimitedValidation, limit_rules
 from pmo_graph.graphql.tiers import TierDirective, field_tier
 from pmo_graph.plugins.manager import PluginInfo, PluginLoadError, PluginRegistry
@@ -218,10 +223,15 @@ def build_schema(registry: PluginRegistry, settings: Settings) -> BuiltSchema:
                 _check_gated(info, registry, name, cls)
                 parts[name].append((cls, info))
 
-    roots: dict[str, list[tuple[type, PluginInfo]]] = {"Query": [], "Mutation": []}
+    roots: dict[str, list[tuple[type, PluginInfo]]] = {
+        "Query": [],
+        "Mutation": [],
+        "Subscription": [],
+    }
     for hook, root in (
         ("register_query_fields", "Query"),
         ("register_mutation_fields", "Mutation"),
+        ("register_subscription_fields", "Subscription"),
     ):
         for info, classes in registry.results(hook):
             for cls in classes or ():
@@ -233,15 +243,25 @@ def build_schema(registry: PluginRegistry, settings: Settings) -> BuiltSchema:
         setattr(composed, name, cls)
     query = _merge_root("Query", roots["Query"])
     mutation = _merge_root("Mutation", roots["Mutation"]) if roots["Mutation"] else None
+    subscription = (
+        _merge_root("Subscription", roots["Subscription"]) if roots["Subscription"] else None
+    )
 
     every_part = [cls for entries in (*parts.values(), *roots.values()) for cls, _ in entries]
     refresh_type_references(
-        [query, *([mutation] if mutation else []), *merged.values(), *every_part]
+        [
+            query,
+            *([mutation] if mutation else []),
+            *([subscription] if subscription else []),
+            *merged.values(),
+            *every_part,
+        ]
     )
 
     schema = PmoSchema(
         query=query,
         mutation=mutation,
+        subscription=subscription,
         types=list(merged.values()),
         extensions=schema_extensions(settings),
         config=StrawberryConfig(),
@@ -285,6 +305,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
             introspection=settings.introspection,
         ),
         Authentication,
+        SubscriptionsOverWebSocket,
         QueryCost,
         CompiledQueries,
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -15,6 +16,9 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from pmo_graph.app_state import AppState
 from pmo_graph.auth.tokens import authenticate
@@ -30,6 +34,7 @@ from pmo_graph.graphql.errors import (
 from pmo_graph.http.middleware import BodyTooLarge, busy_response, error_response
 from pmo_graph.idempotency.keys import HEADER as IDEMPOTENCY_HEADER
 from pmo_graph.idempotency.keys import KeyedRequest, keyed_request
+from pmo_graph.realtime.websocket import SubscriptionHandler, TextWebSocketAdapter
 
 log = logging.getLogger("pmo_graph.http")
 
@@ -48,8 +53,16 @@ def bearer_token(header: str | None) -> str | None:
     return value.strip()
 
 
+#: How a WebSocket client sends its token: ``{"authorization": "Bearer <token>"}`` in the
+#: ``connection_init`` payload (``Authorization`` and a bare ``token`` are accepted too).
+CONNECTION_TOKEN_KEYS = ("authorization", "Authorization", "token")
+
+
 class GraphQLView(GraphQL[Context, None]):
     """Strawberry's ASGI app, with our context, JSON codec and error documents."""
+
+    websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
+    graphql_transport_ws_handler_class = SubscriptionHandler
 
     def __init__(self, state: AppState) -> None:
         settings = state.settings
@@ -57,8 +70,44 @@ class GraphQLView(GraphQL[Context, None]):
             state.built.schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=settings.allow_get_queries,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=settings.websocket_init_seconds),
+            max_subscriptions_per_connection=None,  # SubscriptionHandler counts, with a code
         )
         self.state = state
+
+    async def _authenticate(self, context: Context, header: str | None) -> None:
+        """Set the context's viewer and tiers from an ``Authorization`` value, if one came."""
+        token = bearer_token(header)
+        if token == "":
+            context.auth_error = "The Authorization header must be 'Bearer <token>'."
+        elif token is not None:
+            viewer = await authenticate(context.session, token)
+            if viewer is None:
+                context.auth_error = (
+                    "The bearer token is unknown or revoked; create a new one with "
+                    "'pmo-graph token create'."
+                )
+            else:
+                context.viewer_or_none = viewer
+                context.auth_error = None
+                current_organisation.set(viewer.organisation_id)
+                context.loaders.organisation_id = viewer.organisation_id
+                await context.load_enabled_tiers()
+        await context.db.release()
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Authenticate a WebSocket at ``connection_init``; refuse it (4403) without a token."""
+        params = context.connection_params or {}
+        sent = next((params[k] for k in CONNECTION_TOKEN_KEYS if k in params), None)
+        if isinstance(sent, str):
+            header = sent if " " in sent.strip() else f"Bearer {sent.strip()}"
+            context.viewer_or_none = None
+            await self._authenticate(context, header)
+        if context.viewer_or_none is None:
+            raise ConnectionRejectionError()
+        no_payload: UnsetType = UNSET  # connection_ack without a payload
+        return no_payload
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.scope.setdefault("state", {})
@@ -71,24 +120,10 @@ class GraphQLView(GraphQL[Context, None]):
         )
         state["pmo_context"] = context
         current_organisation.set(None)  # the token lookup reads before any organisation is known
-        token = bearer_token(request.headers.get("authorization"))
-        if token == "":
-            context.auth_error = "The Authorization header must be 'Bearer <token>'."
-        elif token is not None:
-            viewer = await authenticate(context.session, token)
-            if viewer is None:
-                context.auth_error = (
-                    "The bearer token is unknown or revoked; create a new one with "
-                    "'pmo-graph token create'."
-                )
-            else:
-                context.viewer_or_none = viewer
-                current_organisation.set(viewer.organisation_id)
-                context.loaders.organisation_id = viewer.organisation_id
-                state["organisation_id"] = viewer.organisation_id
-                state["user_id"] = viewer.user_id
-                await context.load_enabled_tiers()
-        await context.db.release()
+        await self._authenticate(context, request.headers.get("authorization"))
+        if context.viewer_or_none is not None:
+            state["organisation_id"] = context.viewer_or_none.organisation_id
+            state["user_id"] = context.viewer_or_none.user_id
         return context
 
     def encode_json(self, data: object) -> bytes:

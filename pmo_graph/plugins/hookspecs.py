@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from pmo_graph.auth.permissions import Permission
-    from pmo_graph.events import DomainEvent
+    from pmo_graph.events import DomainEvent, EventType
     from pmo_graph.graphql.mutations import Transaction
     from pmo_graph.maturity.model import Measure, Question
     from pmo_graph.organisations.models import Organisation
@@ -92,6 +92,25 @@ def register_maturity_measures() -> Iterable[Measure]:
 @hookspec
 def register_routes() -> Iterable[BaseRoute]:
     """Return Starlette routes to mount beside ``/graphql``."""
+    raise NotImplementedError
+
+
+@hookspec
+def register_event_types() -> Iterable[EventType]:
+    """Return the domain events this plugin emits that integrations may subscribe to.
+
+    Webhooks accept only registered event names; each one is delivered while its tier is on.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def register_subscription_fields() -> Iterable[type]:
+    """Return strawberry types whose fields are added to the root ``Subscription`` type.
+
+    Write each field with ``pmo_graph.realtime.tier_subscription`` (gated like a query field)
+    and feed it from ``pmo_graph.realtime.domain_events``.
+    """
     raise NotImplementedError
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.auth.permissions import Permission
-from pmo_graph.events import DomainEvent
+from pmo_graph.events import DomainEvent, EventType
 from pmo_graph.graphql.mutations import Transaction
 from pmo_graph.organisations.models import Organisation
 from pmo_graph.plugins import Tier, hookimpl
@@ -18,6 +18,7 @@ from pmo_graph_lessons.lessons import LessonMutation, LessonProjectFields, Lesso
 from pmo_graph_lessons.permissions import LESSONS_PERMISSIONS
 from pmo_graph_lessons.reviews import LessonReviewType, ReviewProjectFields, ReviewQuery, react
 from pmo_graph_lessons.standards import STANDARDS
+from pmo_graph_lessons.subscriptions import EVENT_TYPES, LessonRecorded, LessonSubscription
 from pmo_graph_lessons.tier import TIER
 
 #: The versions of the plugin API (``pmo_graph.PLUGIN_API_VERSION``) this plugin works with, as
@@ -37,7 +38,7 @@ def register_migrations() -> Path:
 
 @hookimpl
 def register_types() -> Iterable[type]:
-    return [LessonType, LessonReviewType]
+    return [LessonType, LessonReviewType, LessonRecorded]
 
 
 @hookimpl
@@ -53,6 +54,16 @@ def register_query_fields() -> Iterable[type]:
 @hookimpl
 def register_mutation_fields() -> Iterable[type]:
     return [LessonMutation]
+
+
+@hookimpl
+def register_subscription_fields() -> Iterable[type]:
+    return [LessonSubscription]
+
+
+@hookimpl
+def register_event_types() -> Iterable[EventType]:
+    return EVENT_TYPES
 
 
 @hookimpl

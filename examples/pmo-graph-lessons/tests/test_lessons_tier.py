@@ -23,6 +23,8 @@ READS = {
     "Query.lessons": '{ lessons(search: "x") { totalCount } }',
     "Query.lessonReviews": "{ lessonReviews { totalCount } }",
 }
+#: Subscriptions, gated when subscribing: test_lessons_subscription.py checks each one.
+SUBSCRIPTIONS = {"Subscription.lessonRecorded"}
 WRITES: dict[str, tuple[str, Callable[[dict[str, str]], dict[str, Any]]]] = {
     "recordLesson": (
         "RecordLessonInput",
@@ -60,7 +62,7 @@ def test_every_lessons_field_has_a_case(pmo_state: AppState) -> None:
         for field in getattr(definition, "fields", None) or []:
             if field_tier(field) == "lessons":
                 gated.add(f"{name}.{converter.from_field(field)}")
-    assert gated == set(READS) | {f"Mutation.{name}" for name in WRITES}
+    assert gated == set(READS) | {f"Mutation.{name}" for name in WRITES} | SUBSCRIPTIONS
 
 
 async def test_the_tier_is_listed_with_its_prerequisite(make_org: MakeOrg) -> None:

@@ -686,6 +686,15 @@ class BenefitMutation:
                 programme=benefit.programme_id,
                 status=after,
             )
+            if after is not before:
+                tx.emit(
+                    "benefit.status_changed",
+                    "Benefit",
+                    benefit.id,
+                    programme=benefit.programme_id,
+                    previous=before,
+                    status=after,
+                )
             if after is BenefitStatus.AT_RISK and before is not BenefitStatus.AT_RISK:
                 tx.emit(
                     "benefit.at_risk",

@@ -9,7 +9,7 @@ from random import Random
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.auth.permissions import Permission
-from pmo_graph.events import DomainEvent
+from pmo_graph.events import DomainEvent, EventType
 from pmo_graph.graphql.mutations import Transaction
 from pmo_graph.maturity import Measure, Question
 from pmo_graph.maturity.demo import answer_demo_assessments
@@ -26,6 +26,7 @@ from pmo_graph_pmo.benefits import (
     ObjectiveType,
 )
 from pmo_graph_pmo.demo import seed_pmo
+from pmo_graph_pmo.events import EVENT_TYPES
 from pmo_graph_pmo.permissions import PMO_PERMISSIONS
 from pmo_graph_pmo.programme_beat import (
     BeatMilestoneFields,
@@ -35,6 +36,11 @@ from pmo_graph_pmo.programme_beat import (
     TrancheType,
 )
 from pmo_graph_pmo.rules import STANDARDS, react
+from pmo_graph_pmo.subscriptions import (
+    BenefitStatusChanged,
+    ProgrammeOutOfStep,
+    ProgrammeSubscription,
+)
 
 #: The plugin API versions this plugin works with (checked when it is loaded).
 PLUGIN_API = ">=1.0,<2"
@@ -65,7 +71,15 @@ def register_migrations() -> Path:
 
 @hookimpl
 def register_types() -> Iterable[type]:
-    return [BenefitType, BenefitContributionType, ObjectiveType, TrancheType, DependencyType]
+    return [
+        BenefitType,
+        BenefitContributionType,
+        ObjectiveType,
+        TrancheType,
+        DependencyType,
+        BenefitStatusChanged,
+        ProgrammeOutOfStep,
+    ]
 
 
 @hookimpl
@@ -80,6 +94,11 @@ def register_type_extensions() -> Mapping[str, Iterable[type]]:
 @hookimpl
 def register_mutation_fields() -> Iterable[type]:
     return [BenefitMutation, BeatMutation]
+
+
+@hookimpl
+def register_subscription_fields() -> Iterable[type]:
+    return [ProgrammeSubscription]
 
 
 @hookimpl
@@ -111,3 +130,8 @@ async def handle_event_in_transaction(event: DomainEvent, transaction: Transacti
 async def seed_demo(session: AsyncSession, organisation: Organisation, rng: Random) -> None:
     await seed_pmo(session, organisation, rng)
     await answer_demo_assessments(session, organisation, maturity.DEMO_SCORES)
+
+
+@hookimpl
+def register_event_types() -> Iterable[EventType]:
+    return EVENT_TYPES

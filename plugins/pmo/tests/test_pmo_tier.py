@@ -14,6 +14,8 @@ from pmo_graph.testing import TestOrganisation
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]
 
+#: Subscriptions, refused while the tier is off: tests/test_subscriptions.py checks every one.
+SUBSCRIPTIONS = {"Subscription.benefitStatusChanged", "Subscription.programmeOutOfStep"}
 READS = {
     "Programme.benefits": "query($programme: ID!) { node(id: $programme) { ... on Programme { benefits { name } } } }",
     "Programme.benefitsSummary": "query($programme: ID!) { node(id: $programme) { ... on Programme { benefitsSummary { benefits } } } }",
@@ -47,7 +49,7 @@ def test_every_pmo_field_has_a_case(pmo_state: AppState) -> None:
         for field in getattr(schema.get_type_by_name(name), "fields", None) or []:
             if field_tier(field) == "pmo":
                 gated.add(f"{name}.{converter.from_field(field)}")
-    assert gated == set(READS) | {f"Mutation.{name}" for name in WRITES}
+    assert gated == set(READS) | {f"Mutation.{name}" for name in WRITES} | SUBSCRIPTIONS
 
 
 async def test_pmo_off_hides_everything_and_on_again_shows_it_all(make_org: MakeOrg) -> None:

@@ -9,6 +9,7 @@ from random import Random
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.auth.permissions import Permission
+from pmo_graph.events import EventType
 from pmo_graph.maturity import Measure, Question
 from pmo_graph.maturity.demo import answer_demo_assessments
 from pmo_graph.organisations.models import Organisation
@@ -17,6 +18,7 @@ from pmo_graph.standards import Standard
 from pmo_graph_portfolio import maturity
 from pmo_graph_portfolio.balance import BalanceMutation, BalancePortfolioFields
 from pmo_graph_portfolio.demo import seed_portfolio
+from pmo_graph_portfolio.events import EVENT_TYPES
 from pmo_graph_portfolio.issues import (
     IssueMutation,
     IssuePortfolioFields,
@@ -43,6 +45,7 @@ from pmo_graph_portfolio.scenarios import (
     ScenarioPortfolioFields,
     ScenarioType,
 )
+from pmo_graph_portfolio.subscriptions import RiskChanged, RiskSubscription
 
 #: The plugin API versions this plugin works with (checked when it is loaded).
 PLUGIN_API = ">=1.0,<2"
@@ -73,7 +76,7 @@ def register_migrations() -> Path:
 
 @hookimpl
 def register_types() -> Iterable[type]:
-    return [RiskType, ScenarioType, ScenarioChangeType, IssueType]
+    return [RiskType, ScenarioType, ScenarioChangeType, IssueType, RiskChanged]
 
 
 @hookimpl
@@ -109,6 +112,11 @@ def register_mutation_fields() -> Iterable[type]:
 
 
 @hookimpl
+def register_subscription_fields() -> Iterable[type]:
+    return [RiskSubscription]
+
+
+@hookimpl
 def register_permissions() -> Mapping[str, Permission]:
     return PORTFOLIO_PERMISSIONS
 
@@ -132,3 +140,8 @@ def register_standards() -> Iterable[Standard]:
 async def seed_demo(session: AsyncSession, organisation: Organisation, rng: Random) -> None:
     await seed_portfolio(session, organisation, rng)
     await answer_demo_assessments(session, organisation, maturity.DEMO_SCORES)
+
+
+@hookimpl
+def register_event_types() -> Iterable[EventType]:
+    return EVENT_TYPES

@@ -14,6 +14,8 @@ from pmo_graph.testing import TestOrganisation
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]
 
+#: Subscriptions, refused while the tier is off: tests/test_subscriptions.py checks every one.
+SUBSCRIPTIONS = {"Subscription.riskChanged"}
 READS = {
     "Project.risks": "query($project: ID!) { node(id: $project) { ... on Project { risks { score } } } }",
     "Project.issues": "query($project: ID!) { node(id: $project) { ... on Project { issues { title } } } }",
@@ -54,7 +56,7 @@ def test_every_portfolio_field_has_a_case(pmo_state: AppState) -> None:
         for field in getattr(schema.get_type_by_name(name), "fields", None) or []:
             if field_tier(field) == "portfolio":
                 gated.add(f"{name}.{converter.from_field(field)}")
-    assert gated == set(READS) | {f"Mutation.{name}" for name in WRITES}
+    assert gated == set(READS) | {f"Mutation.{name}" for name in WRITES} | SUBSCRIPTIONS
 
 
 async def test_portfolio_off_hides_everything_and_on_again_shows_it_all(make_org: MakeOrg) -> None:

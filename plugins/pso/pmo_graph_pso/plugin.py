@@ -9,6 +9,7 @@ from random import Random
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.auth.permissions import Permission
+from pmo_graph.events import EventType
 from pmo_graph.maturity import Measure, Question
 from pmo_graph.maturity.demo import answer_demo_assessments
 from pmo_graph.organisations.models import Organisation
@@ -17,6 +18,7 @@ from pmo_graph.standards import Standard
 from pmo_graph_pso import maturity
 from pmo_graph_pso.compliance import STANDARDS, ComplianceProjectFields, ComplianceQuery
 from pmo_graph_pso.demo import seed_pso
+from pmo_graph_pso.events import EVENT_TYPES
 from pmo_graph_pso.milestones import MilestoneMutation, MilestoneProjectFields, MilestoneType
 from pmo_graph_pso.office import OfficeMutation, OfficeOrganisationFields
 from pmo_graph_pso.permissions import PSO_PERMISSIONS
@@ -29,6 +31,7 @@ from pmo_graph_pso.staffing import (
     StaffingQuery,
 )
 from pmo_graph_pso.status import StatusMutation, StatusProjectFields, StatusQuery, StatusReportType
+from pmo_graph_pso.subscriptions import StatusReportSubmitted, StatusSubscription
 from pmo_graph_pso.support import (
     SupportEngagementType,
     SupportMutation,
@@ -71,6 +74,7 @@ def register_types() -> Iterable[type]:
         AssignmentType,
         ProjectTemplateType,
         SupportEngagementType,
+        StatusReportSubmitted,
     ]
 
 
@@ -107,6 +111,11 @@ def register_mutation_fields() -> Iterable[type]:
 
 
 @hookimpl
+def register_subscription_fields() -> Iterable[type]:
+    return [StatusSubscription]
+
+
+@hookimpl
 def register_permissions() -> Mapping[str, Permission]:
     return PSO_PERMISSIONS
 
@@ -130,3 +139,8 @@ def register_standards() -> Iterable[Standard]:
 async def seed_demo(session: AsyncSession, organisation: Organisation, rng: Random) -> None:
     await seed_pso(session, organisation, rng)
     await answer_demo_assessments(session, organisation, maturity.DEMO_SCORES)
+
+
+@hookimpl
+def register_event_types() -> Iterable[EventType]:
+    return EVENT_TYPES

@@ -251,6 +251,8 @@ class StatusMutation:
                 "StatusReport",
                 report.id,
                 project=project.id,
+                portfolio=project.portfolio_id,
+                programme=project.programme_id,
                 overall=input.overall,
                 period_ending=input.period_ending,
             )

@@ -15,6 +15,8 @@ from pmo_graph.testing import TestOrganisation
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]
 
 #: type.field → a document that reads it ($project and $person are filled in).
+#: Subscriptions, refused while the tier is off: tests/test_subscriptions.py checks every one.
+SUBSCRIPTIONS = {"Subscription.statusReportSubmitted"}
 READS = {
     "Project.statusReports": "query($project: ID!) { node(id: $project) { ... on Project { statusReports { totalCount } } } }",
     "Project.latestStatus": "query($project: ID!) { node(id: $project) { ... on Project { latestStatus { overall } } } }",
@@ -100,7 +102,7 @@ def test_every_pso_field_has_a_case(pmo_state: AppState) -> None:
             if field_tier(field) == "pso":
                 gated.add(f"{name}.{converter.from_field(field)}")
     writes = {f"Mutation.{name}" for name in WRITES}
-    assert gated == {f"{key}" for key in READS} | writes
+    assert gated == {f"{key}" for key in READS} | writes | SUBSCRIPTIONS
 
 
 async def test_pso_off_hides_everything_and_on_again_shows_it_all(make_org: MakeOrg) -> None:

@@ -77,6 +77,13 @@ def model_of(graphql_type: GraphQLObjectType) -> type[Base] | None:
     return model if isinstance(model, type) and issubclass(model, Base) else None
 
 
+def read_permission(graphql_type: GraphQLObjectType) -> str | None:
+    """The action a viewer must be allowed to read this type (``ModelNode.__read_permission__``);
+    the resolvers check it, so such types are never compiled."""
+    definition = graphql_type.extensions.get(DEFINITION)
+    return getattr(getattr(definition, "origin", None), "__read_permission__", None)
+
+
 def _column_sql(model: type[Base], attribute: str, row: str) -> str:
     """The JSON-ready SQL of a column, as the GraphQL scalar would serialise its value."""
     mapper = sa_inspect(model)
@@ -192,6 +199,8 @@ class Compiler:
         model = model_of(graphql_type)
         if model is None or "organisation_id" not in sa_inspect(model).columns:
             raise NotCompiled(f"{graphql_type.name} is not a tenant table")
+        if read_permission(graphql_type) is not None:
+            raise NotCompiled(f"{graphql_type.name} is read by some roles only")
         return model, model.__tablename__
 
     def _scoped(self, row: str) -> str:

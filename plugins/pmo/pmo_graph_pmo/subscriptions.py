@@ -1,0 +1,104 @@
+"""The programme office's subscriptions: benefits changing status, programmes out of step."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from pmo_graph.graphql.refs import ProgrammeRef, ProjectRef
+from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.programmes.models import Programme
+from pmo_graph.projects.models import Project
+from pmo_graph.realtime import (
+    EventFields,
+    Notice,
+    domain_events,
+    scope_argument,
+    tier_subscription,
+)
+from pmo_graph_pmo.enums import BenefitStatus
+from pmo_graph_pmo.models import Benefit
+from pmo_graph_pmo.refs import BenefitRef
+from pmo_graph_pmo.scope import TIER
+
+ProgrammeArgument = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(description="Only this programme's (all of them when absent)."),
+]
+
+
+def _of_programme(programme: int | None) -> Any:
+    def accept(notice: Notice) -> bool:
+        if programme is None:
+            return True
+        if notice.entity_type == "Programme":
+            return notice.entity_pk == programme
+        return bool(notice.data.get("programme") == programme)
+
+    return accept
+
+
+@strawberry.type(description="A measurement moved a benefit to another status.")
+class BenefitStatusChanged(EventFields):
+    __tier__ = TIER
+
+    @strawberry.field(description="The status before.")
+    def previous(self) -> BenefitStatus:
+        return BenefitStatus(self.notice.data["previous"])
+
+    @strawberry.field(description="The status now.")
+    def status(self) -> BenefitStatus:
+        return BenefitStatus(self.notice.data["status"])
+
+    @strawberry.field(description="The benefit.")
+    async def benefit(self, info: Info[Any, Any]) -> BenefitRef | None:
+        return await load_by_id(info, Benefit, self.notice.entity_pk)
+
+
+@strawberry.type(description="A change took a programme out of step.")
+class ProgrammeOutOfStep(EventFields):
+    __tier__ = TIER
+
+    @strawberry.field(description="Dependencies whose successor comes too early.")
+    def breaches(self) -> int:
+        return int(self.notice.data.get("breaches") or 0)
+
+    @strawberry.field(description="Milestones that fall outside their tranche.")
+    def tranche_slips(self) -> int:
+        return int(self.notice.data.get("tranche_slips") or 0)
+
+    @strawberry.field(description="The programme.")
+    async def programme(self, info: Info[Any, Any]) -> ProgrammeRef | None:
+        return await load_by_id(info, Programme, self.notice.entity_pk)
+
+    @strawberry.field(description="The projects out of step.")
+    async def projects(self, info: Info[Any, Any]) -> list[ProjectRef]:
+        keys = [int(pk) for pk in self.notice.data.get("projects") or ()]
+        found = await info.context.loaders.by_id(Project).load_many(keys)
+        return [project for project in found if project is not None]
+
+
+@strawberry.type
+class ProgrammeSubscription:
+    @tier_subscription(TIER, description="Benefits as a measurement moves their status.")
+    async def benefit_status_changed(
+        self, info: Info[Any, Any], programme_id: ProgrammeArgument = None
+    ) -> AsyncGenerator[BenefitStatusChanged]:
+        programme = await scope_argument(info, programme_id, Programme, "Programme", "programmeId")
+        async for notice in domain_events(
+            info, {"benefit.status_changed"}, accept=_of_programme(programme)
+        ):
+            yield BenefitStatusChanged(notice=notice)
+
+    @tier_subscription(TIER, description="Programmes as a change takes them out of step.")
+    async def programme_out_of_step(
+        self, info: Info[Any, Any], programme_id: ProgrammeArgument = None
+    ) -> AsyncGenerator[ProgrammeOutOfStep]:
+        programme = await scope_argument(info, programme_id, Programme, "Programme", "programmeId")
+        async for notice in domain_events(
+            info, {"programme.out_of_step"}, accept=_of_programme(programme)
+        ):
+            yield ProgrammeOutOfStep(notice=notice)

@@ -1,0 +1,64 @@
+"""The support office's subscription: status reports as they are submitted."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from pmo_graph.graphql.refs import ProjectRef
+from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.portfolios.models import Portfolio
+from pmo_graph.programmes.models import Programme
+from pmo_graph.projects.models import Project
+from pmo_graph.realtime import EventFields, domain_events, scope_argument, tier_subscription
+from pmo_graph_pso.models import StatusReport
+from pmo_graph_pso.refs import StatusReportRef
+from pmo_graph_pso.scope import TIER
+
+
+@strawberry.type(description="A status report was submitted.")
+class StatusReportSubmitted(EventFields):
+    __tier__ = TIER
+
+    @strawberry.field(description="The report.")
+    async def status_report(self, info: Info[Any, Any]) -> StatusReportRef | None:
+        return await load_by_id(info, StatusReport, self.notice.entity_pk)
+
+    @strawberry.field(description="The project it reports on.")
+    async def project(self, info: Info[Any, Any]) -> ProjectRef | None:
+        return await load_by_id(info, Project, self.notice.data.get("project"))
+
+
+@strawberry.type
+class StatusSubscription:
+    @tier_subscription(
+        TIER,
+        description="Status reports as they are submitted, of one portfolio or programme or of "
+        "the whole organisation.",
+    )
+    async def status_report_submitted(
+        self,
+        info: Info[Any, Any],
+        portfolio_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only reports on this portfolio's projects."),
+        ] = None,
+        programme_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only reports on this programme's projects."),
+        ] = None,
+    ) -> AsyncGenerator[StatusReportSubmitted]:
+        portfolio = await scope_argument(info, portfolio_id, Portfolio, "Portfolio", "portfolioId")
+        programme = await scope_argument(info, programme_id, Programme, "Programme", "programmeId")
+        async for notice in domain_events(
+            info,
+            {"status_report.submitted"},
+            accept=lambda n: (
+                (portfolio is None or n.data.get("portfolio") == portfolio)
+                and (programme is None or n.data.get("programme") == programme)
+            ),
+        ):
+            yield StatusReportSubmitted(notice=notice)

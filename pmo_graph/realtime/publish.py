@@ -1,0 +1,56 @@
+"""Publishing a write transaction's events: staged inside it, delivered once it commits."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pmo_graph.auth.models import ApiToken
+from pmo_graph.realtime.bus import EventBus
+from pmo_graph.realtime.notices import TOKEN_REVOKED, Notice, notices_of
+from pmo_graph.webhooks.outbox import stage_in_transaction
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from pmo_graph.graphql.mutations import Transaction
+
+
+async def publish_in_transaction(transaction: Transaction) -> None:
+    """Stage the transaction's domain and audit events for subscribers (and webhooks).
+
+    Runs last inside the transaction, after plugins' reactions, so their events are included.
+    On PostgreSQL the notices go out with ``NOTIFY``, which the database delivers to every
+    replica only if the transaction commits; the in-process bus delivers them after commit.
+    """
+    context = transaction.context
+    app = context.app
+    notices = notices_of(context.events, transaction.recorded)
+    await stage_in_transaction(transaction)  # webhook deliveries, in the same transaction
+    if not notices:
+        return
+    await app.bus.stage(transaction.session, notices)
+
+    async def deliver() -> None:
+        await app.bus.committed(notices)
+
+    context.after_commit.append(deliver)
+
+
+async def announce_revocations(
+    session: AsyncSession, bus: EventBus, tokens: list[ApiToken]
+) -> list[Notice]:
+    """Inside the transaction that revokes ``tokens``: tell subscribers on every replica, so
+    the subscriptions of a revoked token end at their next event. Pass the returned notices to
+    ``bus.committed`` after the commit."""
+    notices = [
+        Notice(
+            organisation_id=token.organisation_id,
+            name=TOKEN_REVOKED,
+            entity_type="ApiToken",
+            entity_pk=token.id,
+        )
+        for token in tokens
+    ]
+    if notices:
+        await bus.stage(session, notices)
+    return notices

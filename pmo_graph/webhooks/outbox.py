@@ -1,0 +1,136 @@
+"""Staging deliveries: the outbox rows a write transaction adds for its events.
+
+Written in the mutation's own transaction, so a delivery exists exactly when its event
+committed; the deliverer sends it afterwards, and the mutation never waits for a receiver.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_graph.db.types import utcnow
+from pmo_graph.events import DomainEvent, EventType
+from pmo_graph.graphql.ids import to_global_id
+from pmo_graph.webhooks.models import Webhook, WebhookDelivery, WebhookDeliveryStatus
+
+if TYPE_CHECKING:
+    from pmo_graph.graphql.mutations import Transaction
+
+
+def deliverable(
+    events: Sequence[DomainEvent],
+    organisation_id: int,
+    event_types: Mapping[str, EventType],
+    enabled_tiers: frozenset[str],
+) -> list[DomainEvent]:
+    """The events an organisation's webhooks may receive: registered types, of tiers it has on."""
+    found = []
+    for event in events:
+        event_type = event_types.get(event.name)
+        if event_type is None or event.organisation_id != organisation_id:
+            continue
+        if event_type.tier is not None and event_type.tier not in enabled_tiers:
+            continue
+        found.append(event)
+    return found
+
+
+def delivery_body(event: DomainEvent, delivery_id: str) -> dict[str, Any]:
+    """The JSON body a webhook receives for ``event`` (docs/api.md#the-body).
+
+    ``data`` is the event's data as its code emitted it: numbers in it are database keys (the
+    entity's global id is ``entity.id``).
+    """
+    return {
+        "deliveryId": delivery_id,
+        "event": event.name,
+        "occurredAt": event.occurred_at.isoformat(),
+        "organisation": to_global_id("Organisation", event.organisation_id),
+        "entity": {
+            "type": event.entity_type,
+            "id": to_global_id(event.entity_type, event.entity_pk),
+        },
+        "actor": to_global_id("User", event.actor_user_id) if event.actor_user_id else None,
+        "data": json_safe(event.data),
+    }
+
+
+def json_safe(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` as plain JSON values (dates as ISO strings, anything else unknown as text)."""
+    value: dict[str, Any] = orjson.loads(orjson.dumps(dict(data), default=str))
+    return value
+
+
+async def stage_deliveries(
+    session: AsyncSession,
+    organisation_id: int,
+    events: Sequence[DomainEvent],
+    event_types: Mapping[str, EventType],
+    enabled_tiers: frozenset[str],
+) -> int:
+    """Add one pending delivery per event and active webhook subscribed to it; how many.
+
+    Costs nothing when no event may be delivered, one SELECT when the organisation has no active
+    webhook, and one INSERT more when it has.
+    """
+    candidates = deliverable(events, organisation_id, event_types, enabled_tiers)
+    if not candidates:
+        return 0
+    webhooks = (
+        await session.execute(
+            select(Webhook.id, Webhook.event_types).where(
+                Webhook.organisation_id == organisation_id, Webhook.active.is_(True)
+            )
+        )
+    ).all()
+    now = utcnow()
+    rows = []
+    for event in candidates:
+        for webhook_id, subscribed in webhooks:
+            if event.name not in subscribed:
+                continue
+            delivery_id = uuid.uuid4().hex
+            rows.append(
+                {
+                    "organisation_id": organisation_id,
+                    "webhook_id": webhook_id,
+                    "delivery_id": delivery_id,
+                    "event_name": event.name,
+                    "payload": delivery_body(event, delivery_id),
+                    "status": WebhookDeliveryStatus.PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+            )
+    if rows:
+        await session.execute(insert(WebhookDelivery), rows)
+    return len(rows)
+
+
+async def stage_in_transaction(transaction: Transaction) -> None:
+    """Stage the deliveries of a write transaction's events; wake the deliverer after commit.
+
+    Called last inside the transaction (``realtime.publish.publish_in_transaction``), once
+    plugins' reactions have added their events.
+    """
+    context = transaction.context
+    organisation_id = context.organisation_id
+    if organisation_id is None or not context.events:
+        return
+    staged = await stage_deliveries(
+        transaction.session,
+        organisation_id,
+        context.events,
+        context.app.event_types,
+        context.enabled_tiers,
+    )
+    if not staged:
+        return
+    context.after_commit.append(context.app.webhooks.nudge)
