@@ -14,6 +14,7 @@ from strawberry.dataloader import DataLoader
 
 from pmo_graph.db.base import Base
 from pmo_graph.db.reader import Reader
+from pmo_graph.graphql.shared_loads import SharedLoads
 from pmo_graph.organisations.models import Organisation
 
 M = TypeVar("M", bound=Base)
@@ -44,6 +45,13 @@ class Loaders:
         self.reader = reader
         self.organisation_id = organisation_id
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+        #: Loads shared with other operations (the subscribers of one event), if any.
+        self.shared: SharedLoads | None = None
+
+    def share(self, shared: SharedLoads | None) -> None:
+        """Forget what was loaded, and from now on load through ``shared``."""
+        self._loaders.clear()
+        self.shared = shared
 
     def get(
         self, key: Hashable, load_fn: Callable[[list[K]], Awaitable[Sequence[V]]]
@@ -70,7 +78,11 @@ class Loaders:
             rows = {row.id: row for row in await self.reader.scalars(statement)}  # type: ignore[attr-defined]
             return [rows.get(key) for key in keys]
 
-        return self.get(("by_id", model), load)
+        key = ("by_id", model)
+        if self.shared is not None and key not in self._loaders:
+            # Rows by key depend on the organisation alone, never on the viewer: shareable.
+            return self.get(key, self.shared.wrap(key, load))
+        return self.get(key, load)
 
     def children(
         self,

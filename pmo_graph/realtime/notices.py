@@ -18,6 +18,7 @@ import orjson
 from pmo_graph.audit.models import AuditEvent
 from pmo_graph.db.types import utcnow
 from pmo_graph.events import DomainEvent
+from pmo_graph.graphql.shared_loads import SharedLoads
 
 log = logging.getLogger("pmo_graph.realtime")
 
@@ -40,6 +41,8 @@ class Notice:
     data: Mapping[str, Any] = field(default_factory=dict)
     actor_user_id: int | None = None
     occurred_at: datetime = field(default_factory=utcnow)
+    #: What this process's subscribers of this notice load for it, loaded once for them all.
+    loads: SharedLoads = field(default_factory=SharedLoads, init=False, compare=False, repr=False)
 
     def as_json(self) -> dict[str, Any]:
         """The notice as a JSON object (short keys: it travels in NOTIFY payloads)."""

@@ -65,8 +65,9 @@ async def domain_events(
     ``UNAUTHENTICATED``) and the tiers are reloaded, an event of a tier that is off being
     skipped: before the first event, after a tier is switched or a token revoked anywhere in the
     organisation (those are notices too, so they arrive in order), and at least every
-    ``PMO_GRAPH_SUBSCRIPTION_RECHECK_SECONDS``. The operation's loaders are cleared, so the
-    payload is read fresh.
+    ``PMO_GRAPH_SUBSCRIPTION_RECHECK_SECONDS``. The operation's loaders start afresh for each
+    event, and rows by key (``load_by_id``) are read once per event and process for all of its
+    subscribers (``notice.loads``).
     """
     context = get_context(info)
     viewer = context.viewer
@@ -90,7 +91,7 @@ async def domain_events(
             tier = event_type.tier if event_type is not None else None
             if tier is not None and not context.tier_enabled(tier):
                 continue
-            context.loaders.clear()
+            context.loaders.share(notice.loads)
             yield notice
     finally:
         listener.close()
