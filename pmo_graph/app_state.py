@@ -14,11 +14,12 @@ from pmo_graph.auth.permissions import Permission
 from pmo_graph.db.session import create_sessionmaker
 from pmo_graph.events import DomainEvent, EventType
 from pmo_graph.graphql.budget import CostBudget
+from pmo_graph.graphql.budget_sync import BudgetSync
 from pmo_graph.graphql.schema import BuiltSchema
 from pmo_graph.idempotency.keys import IdempotencyKeys
 from pmo_graph.maturity.registry import MaturityModel
 from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
-from pmo_graph.realtime.bus import EventBus, create_event_bus
+from pmo_graph.realtime.bus import EventBus, PostgresEventBus, create_event_bus
 from pmo_graph.realtime.connections import Connections
 from pmo_graph.settings import Settings
 from pmo_graph.standards import InstalledStandard
@@ -84,6 +85,12 @@ class AppState:
         self.budget = (
             CostBudget(self.settings.rate_limit_capacity, self.settings.rate_limit_restore)
             if self.settings.rate_limit_capacity
+            else None
+        )
+        #: Shares the budgets with the other processes (PostgreSQL; one process on SQLite).
+        self.budget_sync = (
+            BudgetSync(self.budget, self.bus, self.settings.rate_limit_sync_seconds)
+            if self.budget is not None and isinstance(self.bus, PostgresEventBus)
             else None
         )
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from helpers import application_role_engine
 from pmo_graph.app_state import AppState
+from pmo_graph.auth.models import ApiToken
 from pmo_graph.db import row_security
 from pmo_graph.db.row_security import POLICY, current_organisation
+from pmo_graph.graphql.budget_store import SYNC
 from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
@@ -117,3 +119,20 @@ async def test_the_application_role_cannot_change_the_audit_log(
                 await connection.execute(text("DELETE FROM audit_events"))
     finally:
         current_organisation.reset(token)
+
+
+async def test_the_application_role_shares_the_budgets_without_an_organisation(
+    make_org: MakeOrg, app_engine: AsyncEngine, pmo_state: AppState
+) -> None:
+    """The budget sync runs on a connection that carries no organisation (the listener's):
+    the role may still add to a token's shared bucket and read it back."""
+    org = await make_org()
+    async with pmo_state.sessionmaker() as session:
+        token_id = await session.scalar(
+            select(ApiToken.id).where(ApiToken.organisation_id == org.id).limit(1)
+        )
+    async with app_engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        rows = await raw.driver_connection.fetch(SYNC, [token_id], [51.0], 120.0, 1.0)
+        await connection.commit()
+    assert [(row["token_id"], row["level"]) for row in rows] == [(token_id, 69.0)]

@@ -1,9 +1,11 @@
 """Each token's budget of query cost over time: a bucket that refills at a steady rate.
 
 A request spends its cost from its token's bucket; one that costs more than is left is refused
-with ``RATE_LIMITED`` and told how many seconds until enough has refilled. Buckets live in the
-server process (each replica keeps its own; see docs/security.md) and the least recently used
-are forgotten past ``MAX_BUCKETS``, a forgotten bucket starting full again.
+with ``RATE_LIMITED`` and told how many seconds until enough has refilled. A process answers from
+its own buckets, so a request never waits on another; on PostgreSQL ``budget_sync`` shares them
+between processes every second (what each spent, and the level that leaves), so every replica
+draws on one budget per token. The least recently used buckets are forgotten past
+``MAX_BUCKETS``, a forgotten bucket starting full again (until the next sync says otherwise).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class CostBudget:
         self.rate = rate
         self.clock = clock
         self._buckets: OrderedDict[int, tuple[float, float]] = OrderedDict()
+        #: Points spent here since the last sync, by token.
+        self._pending: dict[int, float] = {}
 
     def _level(self, key: int, now: float) -> float:
         level, at = self._buckets.get(key, (float(self.capacity), now))
@@ -51,9 +55,34 @@ class CostBudget:
             missing = cost - level
             wait = math.inf if self.rate <= 0 else missing / self.rate
             self._remember(key, level, now)
-            return Spend(False, int(level), max(1, math.ceil(min(wait, 86_400))))
+            return Spend(False, max(0, int(level)), max(1, math.ceil(min(wait, 86_400))))
         self._remember(key, level - cost, now)
+        self._pending[key] = self._pending.get(key, 0.0) + cost
         return Spend(True, int(level - cost), 0)
+
+    def take_pending(self, recent_seconds: float) -> dict[int, float]:
+        """What each token spent here since the last call, for every token used in the last
+        ``recent_seconds`` (0 for those that spent nothing: the sync tells them what others
+        spent). Give it back with ``give_back`` if it could not be shared."""
+        now = self.clock()
+        taken = dict.fromkeys(
+            (key for key, (_, at) in self._buckets.items() if now - at <= recent_seconds), 0.0
+        )
+        taken.update(self._pending)
+        self._pending = {}
+        return taken
+
+    def give_back(self, taken: dict[int, float]) -> None:
+        """Return what ``take_pending`` took, when the sync failed."""
+        for key, spent in taken.items():
+            if spent:
+                self._pending[key] = self._pending.get(key, 0.0) + spent
+
+    def adopt(self, key: int, level: float) -> None:
+        """Set bucket ``key`` to the shared ``level`` (what every process left), less what was
+        spent here while the sync ran."""
+        shared = min(float(self.capacity), level) - self._pending.get(key, 0.0)
+        self._remember(key, shared, self.clock())
 
     def _remember(self, key: int, level: float, now: float) -> None:
         self._buckets[key] = (level, now)

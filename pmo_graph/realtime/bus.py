@@ -160,6 +160,11 @@ class PostgresEventBus(EventBus):
         self.dsn = listener_dsn(settings.database_url)
         self._task: asyncio.Task[None] | None = None
         self._connection: Any = None
+        #: One statement at a time on the listening connection (keep-alive probes, ``fetch``).
+        self._using = asyncio.Lock()
+        self._server_settings = (
+            {"search_path": settings.database_schema} if settings.database_schema else {}
+        )
         #: Set while the listening connection is open (``readyz`` could report it).
         self.listening = asyncio.Event()
 
@@ -172,6 +177,17 @@ class PostgresEventBus(EventBus):
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._listen_forever(), name="pmo-graph-listen")
+
+    async def fetch(self, query: str, *arguments: Any) -> list[Any]:
+        """Run a statement on this process's listening connection, the one connection it keeps
+        for coordinating with other processes (``budget_sync``). Raises ``ConnectionError``
+        while that connection is being reopened."""
+        connection = self._connection
+        if connection is None:
+            raise ConnectionError("the coordination connection is being reopened")
+        async with self._using:
+            rows: list[Any] = await connection.fetch(query, *arguments, timeout=KEEPALIVE_SECONDS)
+            return rows
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -196,7 +212,8 @@ class PostgresEventBus(EventBus):
                 await asyncio.wait_for(closed.wait(), timeout=KEEPALIVE_SECONDS)
             except TimeoutError:
                 try:
-                    await connection.fetchval("SELECT 1", timeout=KEEPALIVE_SECONDS)
+                    async with self._using:
+                        await connection.fetchval("SELECT 1", timeout=KEEPALIVE_SECONDS)
                 except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
                     return
 
@@ -205,7 +222,7 @@ class PostgresEventBus(EventBus):
         while True:
             closed = asyncio.Event()
             try:
-                connection = await asyncpg.connect(self.dsn)
+                connection = await asyncpg.connect(self.dsn, server_settings=self._server_settings)
             except (OSError, asyncpg.PostgresError) as exc:
                 delay = RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)]
                 attempt += 1
