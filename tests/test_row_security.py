@@ -132,7 +132,8 @@ async def test_the_application_role_shares_the_budgets_without_an_organisation(
             select(ApiToken.id).where(ApiToken.organisation_id == org.id).limit(1)
         )
     async with app_engine.connect() as connection:
-        raw = await connection.get_raw_connection()
-        rows = await raw.driver_connection.fetch(SYNC, [token_id], [51.0], 120.0, 1.0)
+        raw = (await connection.get_raw_connection()).driver_connection
+        assert raw is not None
+        rows = await raw.fetch(SYNC, [token_id], [51.0], 120.0, 1.0)
         await connection.commit()
     assert [(row["token_id"], row["level"]) for row in rows] == [(token_id, 69.0)]
