@@ -3,6 +3,7 @@ one process is spent on all of them."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import Any
@@ -123,5 +124,29 @@ async def test_a_failed_sync_keeps_what_was_spent_for_the_next(
     bus._connection = connection  # type: ignore[attr-defined]
     await _sync(first_state).sync()  # the 102 points spent are shared now
     assert (await _ask(second, token))[0] == 200  # its own bucket first, as before
+    await _sync(second_state).sync()
+    assert (await _ask(second, token))[0] == 429
+
+
+async def test_the_shared_budget_survives_its_connection_dying(
+    two_processes: list[tuple[httpx.AsyncClient, AppState]], make_org: Make
+) -> None:
+    """The listening connection carries the sync: when it dies (a restart, a network cut) the
+    sync fails and keeps what was spent, and the process reconnects and shares it."""
+    org = await make_org()
+    token = org.tokens[Role.OFFICE]
+    (first, first_state), (second, second_state) = two_processes
+    assert (await _ask(first, token))[0] == 200
+    assert (await _ask(first, token))[0] == 200
+    bus = first_state.bus
+    dying = bus._connection  # type: ignore[attr-defined]
+    dying.terminate()
+    with pytest.raises(Exception, match=r"(?i)connection|closed|reopened"):
+        await _sync(first_state).sync()
+    async with asyncio.timeout(15):
+        while bus._connection in (None, dying):  # type: ignore[attr-defined]  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+    await _sync(first_state).sync()
+    assert (await _ask(second, token))[0] == 200
     await _sync(second_state).sync()
     assert (await _ask(second, token))[0] == 429

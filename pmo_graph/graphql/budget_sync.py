@@ -45,7 +45,7 @@ class BudgetSync:
         """Stop syncing (what was spent since the last sync stays this process's)."""
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
             self._task = None
 
@@ -77,3 +77,7 @@ class BudgetSync:
                 await self.sync()
             except (OSError, ConnectionError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("could not share the rate-limit budgets (%s); retrying", exc)
+            except Exception:
+                # Whatever else the connection raises (a PostgreSQL restart can leave it in any
+                # state), the budgets must keep being shared once it is back.
+                log.exception("sharing the rate-limit budgets failed; retrying")

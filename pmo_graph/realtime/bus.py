@@ -214,7 +214,7 @@ class PostgresEventBus(EventBus):
                 try:
                     async with self._using:
                         await connection.fetchval("SELECT 1", timeout=KEEPALIVE_SECONDS)
-                except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                except Exception:  # any failure of the probe: open another connection
                     return
 
     async def _listen_forever(self) -> None:
@@ -223,7 +223,7 @@ class PostgresEventBus(EventBus):
             closed = asyncio.Event()
             try:
                 connection = await asyncpg.connect(self.dsn, server_settings=self._server_settings)
-            except (OSError, asyncpg.PostgresError) as exc:
+            except Exception as exc:  # unreachable, refused, starting up: try again shortly
                 delay = RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)]
                 attempt += 1
                 log.warning("event listener cannot connect (%s); retrying in %.1f s", exc, delay)
@@ -239,13 +239,15 @@ class PostgresEventBus(EventBus):
                 self.listening.set()
                 await self._keep_alive(connection, closed)
                 log.warning("event listener lost its connection; reconnecting")
-            except (OSError, asyncpg.PostgresError) as exc:
+            except Exception as exc:
+                # Whatever a broken connection raises, the process must keep listening.
                 log.warning("event listener failed (%s); reconnecting", exc)
             finally:
                 self.listening.clear()
                 self._connection = None
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(connection.close(), timeout=2)
+                # At once and without a goodbye: a statement may still be waiting on it
+                # (``fetch``), and a graceful close would collide with it.
+                connection.terminate()
             await asyncio.sleep(RECONNECT_DELAYS[0])
 
 
