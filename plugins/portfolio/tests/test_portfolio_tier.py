@@ -48,6 +48,12 @@ WRITES = [
 ]
 
 
+def _without_throttle(answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer less what is left of the token's budget, which refills with time."""
+    answer.get("extensions", {}).get("cost", {}).pop("throttle", None)
+    return answer
+
+
 def test_every_portfolio_field_has_a_case(pmo_state: AppState) -> None:
     schema = pmo_state.built.schema
     converter = schema.config.name_converter
@@ -74,7 +80,9 @@ async def test_portfolio_off_hides_everything_and_on_again_shows_it_all(make_org
 
     async def read_all() -> dict[str, Any]:
         return {
-            key: await client.execute(doc, {k: v for k, v in ids.items() if f"${k}" in doc})
+            key: _without_throttle(
+                await client.execute(doc, {k: v for k, v in ids.items() if f"${k}" in doc})
+            )
             for key, doc in READS.items()
         }
 

@@ -92,6 +92,12 @@ WRITES = {
 }
 
 
+def _without_throttle(answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer less what is left of the token's budget, which refills with time."""
+    answer.get("extensions", {}).get("cost", {}).pop("throttle", None)
+    return answer
+
+
 def test_every_pso_field_has_a_case(pmo_state: AppState) -> None:
     schema = pmo_state.built.schema
     gated: set[str] = set()
@@ -140,8 +146,10 @@ async def test_pso_off_hides_everything_and_on_again_shows_it_all(make_org: Make
 
     async def read_all() -> dict[str, Any]:
         return {
-            key: await client.execute(
-                document, {k: v for k, v in ids.items() if f"${k}" in document}
+            key: _without_throttle(
+                await client.execute(
+                    document, {k: v for k, v in ids.items() if f"${k}" in document}
+                )
             )
             for key, document in READS.items()
         }
