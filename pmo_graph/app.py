@@ -96,13 +96,13 @@ def create_app(
         app.state.migration_heads = migrations.heads(settings, registry)
         await state.bus.start()
         await state.webhooks.start()
-        if state.budget_sync is not None:
-            await state.budget_sync.start()
+        if state.coordination is not None:
+            await state.coordination.start()
         try:
             yield
         finally:
-            if state.budget_sync is not None:
-                await state.budget_sync.stop()
+            if state.coordination is not None:
+                await state.coordination.stop()
             await state.webhooks.stop()
             await state.bus.stop()
             await engine.dispose()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from pmo_graph.auth.permissions import Permission
+from pmo_graph.coordination import Coordination
 from pmo_graph.db.session import create_sessionmaker
 from pmo_graph.events import DomainEvent, EventType
 from pmo_graph.graphql.budget import CostBudget
@@ -21,6 +22,7 @@ from pmo_graph.maturity.registry import MaturityModel
 from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
 from pmo_graph.realtime.bus import EventBus, PostgresEventBus, create_event_bus
 from pmo_graph.realtime.connections import Connections
+from pmo_graph.realtime.token_counts import TokenCounts
 from pmo_graph.settings import Settings
 from pmo_graph.standards import InstalledStandard
 from pmo_graph.webhooks.deliverer import WebhookDeliverer
@@ -87,12 +89,19 @@ class AppState:
             if self.settings.rate_limit_capacity
             else None
         )
-        #: Shares the budgets with the other processes (PostgreSQL; one process on SQLite).
-        self.budget_sync = (
-            BudgetSync(self.budget, self.bus, self.settings.rate_limit_sync_seconds)
-            if self.budget is not None and isinstance(self.bus, PostgresEventBus)
-            else None
-        )
+        #: What processes share every few seconds: budgets, subscription counts (PostgreSQL;
+        #: SQLite serves one process). Each part is kept for tests to run a round by hand.
+        self.budget_sync: BudgetSync | None = None
+        self.token_counts: TokenCounts | None = None
+        self.coordination: Coordination | None = None
+        if isinstance(self.bus, PostgresEventBus):
+            if self.budget is not None:
+                self.budget_sync = BudgetSync(self.budget, self.bus)
+            self.token_counts = TokenCounts(self.connections, self.bus, self.settings.sync_seconds)
+            self.coordination = Coordination(
+                [p for p in (self.budget_sync, self.token_counts) if p is not None],
+                self.settings.sync_seconds,
+            )
 
     @property
     def type_tiers(self) -> dict[str, str]:

@@ -62,11 +62,12 @@ class Settings(BaseSettings):
     rate_limit_restore: int = Field(
         default=20_000, ge=0, description="Points a token's budget refills per second."
     )
-    rate_limit_sync_seconds: float = Field(
+    sync_seconds: float = Field(
         default=1.0,
         gt=0,
         le=60,
-        description="PostgreSQL: how often each process shares what tokens spent with the others.",
+        description="PostgreSQL: how often each process shares its per-token budgets and "
+        "subscription counts with the others.",
     )
     max_body_bytes: int = Field(default=512 * 1024, ge=1024, description="Request body size.")
     default_page_size: int = Field(default=50, ge=1)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from starlette.applications import Starlette
 
+from pmo_graph.app import create_app
 from pmo_graph.app_state import AppState
 from pmo_graph.db import row_security
 from pmo_graph.db.session import create_engine
@@ -19,6 +22,7 @@ from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.programmes.models import Programme
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
+from pmo_graph.realtime.bus import PostgresEventBus
 from pmo_graph.settings import Settings
 
 #: The PostgreSQL role the row-level security tests connect as.
@@ -131,3 +135,24 @@ async def application_role_engine(state: AppState) -> AsyncIterator[AsyncEngine]
         yield engine
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def started_apps(
+    settings: Settings, plugins: Any, load_entrypoints: Any, count: int = 2
+) -> AsyncIterator[list[Starlette]]:
+    """``count`` apps on one database, started, as that many server processes are (each with
+    its own listening connection, waited for on PostgreSQL). ``app.state.pmo`` is each one's
+    ``AppState``."""
+    async with AsyncExitStack() as stack:
+        apps = []
+        for _ in range(count):
+            app = create_app(
+                settings, extra_plugins=plugins, load_entrypoints=load_entrypoints, prepare=False
+            )
+            await stack.enter_async_context(app.router.lifespan_context(app))
+            bus = app.state.pmo.bus
+            if isinstance(bus, PostgresEventBus):
+                await bus.listening.wait()
+            apps.append(app)
+        yield apps

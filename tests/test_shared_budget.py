@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pmo_graph.app import create_app
+from helpers import started_apps
 from pmo_graph.app_state import AppState
 from pmo_graph.auth.roles import Role
 from pmo_graph.graphql.budget_sync import BudgetSync
@@ -36,26 +36,20 @@ async def two_processes(
         update={
             "rate_limit_capacity": CAPACITY,
             "rate_limit_restore": 1,
-            "rate_limit_sync_seconds": 60,  # the test syncs by hand
+            "sync_seconds": 60,  # the test runs the rounds by hand
         }
     )
-    async with AsyncExitStack() as stack:
+    async with (
+        started_apps(settings, pmo_plugins, pmo_load_entrypoints) as apps,
+        AsyncExitStack() as stack,
+    ):
         processes = []
-        for _ in range(2):
-            app = create_app(
-                settings,
-                extra_plugins=pmo_plugins,
-                load_entrypoints=pmo_load_entrypoints,
-                prepare=False,
-            )
-            await stack.enter_async_context(app.router.lifespan_context(app))
-            state: AppState = app.state.pmo
-            await state.bus.listening.wait()  # type: ignore[attr-defined]
+        for app in apps:
             client = httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app), base_url="http://pmo-graph.test"
             )
             await stack.enter_async_context(client)
-            processes.append((client, state))
+            processes.append((client, app.state.pmo))
         yield processes
 
 

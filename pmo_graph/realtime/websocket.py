@@ -164,7 +164,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
             )
         viewer = self.context.viewer_or_none
         if viewer is not None:
-            held = self.app.connections.operations_of(viewer.token_id)
+            held = self.app.connections.held_everywhere(viewer.token_id)
             if held >= settings.max_subscriptions_per_token:
                 return _coded(
                     f"This token already holds {settings.max_subscriptions_per_token} "
