@@ -145,6 +145,12 @@ class Settings(BaseSettings):
     webhook_concurrency: int = Field(
         default=4, ge=1, le=100, description="Webhook deliveries one process sends at once."
     )
+    webhook_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Days a delivered or failed webhook delivery is kept, then deleted.",
+    )
     webhook_private_networks: bool = Field(
         default=False,
         description="Let webhooks call loopback, private and link-local addresses (tests, "

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from sqlalchemy import delete, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 from webhook_receiver import ACCEPT, FAIL, HANG, HOLD, Receiver, ReceiverServer
@@ -38,7 +38,7 @@ from pmo_graph.testing import StatementCounter, TestOrganisation, make_test_orga
 from pmo_graph.webhooks import addresses
 from pmo_graph.webhooks.backoff import MAX_DELAY_SECONDS, next_attempt_at, retry_delay
 from pmo_graph.webhooks.deliverer import WebhookDeliverer
-from pmo_graph.webhooks.models import Webhook, WebhookDelivery
+from pmo_graph.webhooks.models import Webhook, WebhookDelivery, WebhookDeliveryStatus
 from pmo_graph.webhooks.outbox import stage_deliveries
 from pmo_graph.webhooks.signing import signature_header, verify_signature
 
@@ -519,6 +519,42 @@ async def test_a_delivery_that_always_fails_ends_failed_and_can_be_redelivered(
     assert once_more["webhookDelivery"]["status"] == "PENDING"
     await _all_delivered(org, webhook, 1)
     assert [r.delivery_id for r in receiver.accepted(path)] == [delivery["deliveryId"]] * 2
+
+
+async def test_finished_deliveries_past_their_retention_are_pruned_as_new_ones_finish(
+    make_hooks_org: MakeOrg, receiver: Receiver, hooks_state: AppState
+) -> None:
+    org = await make_hooks_org()
+    path = "/retention"
+    webhook = await _register(org, receiver, path, ["portfolio.created"])
+    receiver.plan = lambda _path, _delivery, _attempt: ACCEPT
+    portfolios = [await _portfolio(org, name) for name in ("Old", "Older", "Recent")]
+    await _all_delivered(org, webhook, 3)
+    retention = timedelta(days=hooks_state.settings.webhook_retention_days)
+    async with hooks_state.sessionmaker() as session:
+        rows = (
+            await session.scalars(
+                select(WebhookDelivery)
+                .where(WebhookDelivery.organisation_id == org.id)
+                .order_by(WebhookDelivery.id)
+            )
+        ).all()
+        old, older, _recent = rows
+        old.created_at = utcnow() - retention - timedelta(minutes=1)
+        older.created_at = utcnow() - retention - timedelta(days=9)
+        older.status = WebhookDeliveryStatus.FAILED
+        await session.commit()
+    assert len(await _deliveries(org, webhook)) == 3  # nothing prunes until a delivery finishes
+
+    portfolios.append(await _portfolio(org, "New"))
+
+    async def pruned() -> bool:
+        found = await _deliveries(org, webhook)
+        return len(found) == 2 and all(d["status"] == "DELIVERED" for d in found)
+
+    await _eventually(pruned, "the two deliveries past retention to be pruned")
+    kept = {d["payload"]["entity"]["id"] for d in await _deliveries(org, webhook)}
+    assert kept == {portfolios[2], portfolios[3]}  # "Recent" and "New"; pending ones never go
 
 
 async def test_a_paused_webhook_keeps_its_pending_deliveries(

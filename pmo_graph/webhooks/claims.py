@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmo_graph.db.row_security import current_organisation
@@ -178,14 +178,24 @@ async def claim(
     return claimed
 
 
+#: Finished deliveries past their retention removed at most per recorded outcome, so that the
+#: first prune of a long backlog stays a short transaction (the next outcomes take the rest).
+PRUNE_BATCH = 500
+
+
 async def record(
     sessionmaker: async_sessionmaker[AsyncSession],
     delivery: ClaimedDelivery,
     outcome: Outcome,
     retry_at: datetime | None,
+    keep_since: datetime | None = None,
 ) -> bool:
     """Record an attempt's outcome: delivered, due again at ``retry_at``, or failed for good
-    (``retry_at`` None). False when the lease was no longer this attempt's (nothing written)."""
+    (``retry_at`` None). False when the lease was no longer this attempt's (nothing written).
+
+    With ``keep_since``, the organisation's delivered and failed deliveries created before it
+    are deleted in the same transaction (``PRUNE_BATCH`` at most): the outbox keeps
+    ``PMO_GRAPH_WEBHOOK_RETENTION_DAYS`` of history, pruned as new deliveries finish."""
     now = utcnow()
     values: dict[str, Any] = {
         "last_status_code": outcome.status_code,
@@ -208,7 +218,27 @@ async def record(
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+        if keep_since is not None:
+            await session.execute(_prune(delivery.organisation_id, keep_since))
     return bool(getattr(result, "rowcount", 0))
+
+
+def _prune(organisation_id: int, keep_since: datetime) -> Any:
+    expired = (
+        select(WebhookDelivery.id)
+        .where(
+            WebhookDelivery.organisation_id == organisation_id,
+            WebhookDelivery.status != PENDING,
+            WebhookDelivery.created_at < keep_since,
+        )
+        .order_by(WebhookDelivery.id)
+        .limit(PRUNE_BATCH)
+    )
+    return (
+        delete(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(expired.scalar_subquery()))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def lease_length(timeout_seconds: float) -> timedelta:

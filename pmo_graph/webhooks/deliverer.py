@@ -14,6 +14,7 @@ import asyncio
 import functools
 import logging
 from contextlib import suppress
+from datetime import timedelta
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -175,7 +176,13 @@ class WebhookDeliverer:
             )
         )
         try:
-            recorded = await claims.record(self._sessionmaker, delivery, outcome, retry_at)
+            recorded = await claims.record(
+                self._sessionmaker,
+                delivery,
+                outcome,
+                retry_at,
+                keep_since=utcnow() - timedelta(days=settings.webhook_retention_days),
+            )
         except Exception as error:  # its lease ends and it is tried again: at least once
             log.warning(
                 "webhook delivery %s: outcome not recorded: %s", delivery.delivery_id, error
