@@ -21,9 +21,9 @@ from typing import IO
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 import psutil
-from sqlalchemy.engine import make_url
 
 from bench.measure import NOT_WORK, Usage, free_port
+from pmo_graph.realtime.bus import listener_dsn
 from pmo_graph.testing import POSTGRES_URL_VARIABLE, postgres_schema
 
 #: Seconds the server has to migrate, seed the demo and print its token, then to be ready.
@@ -34,11 +34,6 @@ STOP_SECONDS = 20.0
 
 class ServerFailed(RuntimeError):
     """The server did not start, or stopped on its own."""
-
-
-def plain_dsn(url: str) -> str:
-    """The libpq DSN asyncpg takes, from a SQLAlchemy URL (``postgresql+asyncpg://…``)."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @contextmanager
@@ -212,4 +207,4 @@ async def _inspect(dsn: str) -> Postgres:
 def inspect_postgres(database_url: str) -> Postgres:
     """The server's version, and whether statements can be counted (never restarts it, never
     creates the extension)."""
-    return asyncio.run(_inspect(plain_dsn(database_url)))
+    return asyncio.run(_inspect(listener_dsn(database_url)))

@@ -20,10 +20,11 @@ from typing import Any
 
 import orjson
 import websockets
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
-PROTOCOL = Subprotocol("graphql-transport-ws")
+PROTOCOL = Subprotocol(GRAPHQL_TRANSPORT_WS_PROTOCOL)
 
 
 class SocketClosed(AssertionError):

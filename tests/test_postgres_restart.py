@@ -24,11 +24,11 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 from test_scale_out import _report_on_new_project
 from test_serve import _free_port, _serve, _token, _wait_ready
 
 from pmo_graph.app_state import AppState
+from pmo_graph.realtime.bus import listener_dsn
 from pmo_graph.subscription_client import GraphQLSocket
 from pmo_graph.testing import postgres_schema
 
@@ -142,8 +142,7 @@ async def _load(url: str, token: str) -> Figures:
 
 
 async def _stored_names(env: dict[str, str]) -> list[str]:
-    url = make_url(env["PMO_GRAPH_DATABASE_URL"]).set(drivername="postgresql")
-    connection = await asyncpg.connect(url.render_as_string(hide_password=False))
+    connection = await asyncpg.connect(listener_dsn(env["PMO_GRAPH_DATABASE_URL"]))
     try:
         schema = env.get("PMO_GRAPH_DATABASE_SCHEMA") or "public"
         rows = await connection.fetch(

@@ -18,7 +18,7 @@ import websockets
 from sqlalchemy import select, update
 from test_cli import run
 
-from pmo_graph.app import create_app
+from helpers import started_apps
 from pmo_graph.audit.models import AuditEvent
 from pmo_graph.auth.models import ApiToken
 from pmo_graph.auth.roles import Role
@@ -263,13 +263,9 @@ async def test_a_token_revoked_behind_the_servers_back_is_noticed_at_the_recheck
     every event checks, so the one after it ends the subscription (the one before was
     delivered, and checked)."""
     settings = pmo_settings.model_copy(update={"subscription_recheck_seconds": 0})
-    app = create_app(
-        settings, extra_plugins=pmo_plugins, load_entrypoints=pmo_load_entrypoints, prepare=False
-    )
     token = org.tokens[Role.PROJECT_MANAGER]
-    state = app.state.pmo
     async with (
-        app.router.lifespan_context(app),
+        started_apps(settings, pmo_plugins, pmo_load_entrypoints, count=1) as (app,),
         serving(app) as url,
         httpx.AsyncClient(base_url=url) as http,
         GraphQLSocket(url, token) as socket,
@@ -280,7 +276,7 @@ async def test_a_token_revoked_behind_the_servers_back_is_noticed_at_the_recheck
         project = created["project"]["id"]
         await admin.mutate(SUBMIT, {"project": project, "period": "2026-11-13"})
         assert (await socket.data(reports))["statusReportSubmitted"]["project"]["code"] == "SQL-1"
-        async with state.sessionmaker() as session:
+        async with app.state.pmo.sessionmaker() as session:
             await session.execute(
                 update(ApiToken)
                 .where(ApiToken.digest == token_digest(token))
@@ -380,10 +376,10 @@ async def test_idle_and_silent_connections_are_closed(
     settings = pmo_settings.model_copy(
         update={"websocket_idle_seconds": 0.6, "websocket_init_seconds": 0.2}
     )
-    app = create_app(
-        settings, extra_plugins=pmo_plugins, load_entrypoints=pmo_load_entrypoints, prepare=False
-    )
-    async with app.router.lifespan_context(app), serving(app) as url:
+    async with (
+        started_apps(settings, pmo_plugins, pmo_load_entrypoints, count=1) as (app,),
+        serving(app) as url,
+    ):
         async with GraphQLSocket(url, org.tokens[Role.ADMIN]) as idle:
             closed = await idle.receive("idle")  # nothing subscribed: closed when idle
         async with GraphQLSocket(url, org.tokens[Role.ADMIN]) as busy:

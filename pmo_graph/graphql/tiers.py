@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -43,7 +44,9 @@ class TierGate(FieldExtension):
         self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
     ) -> Any:
         get_context(info).require_tier(self.tier)
-        return await next_(source, info, **kwargs)
+        result = next_(source, info, **kwargs)
+        # A subscription's resolver gives an async generator, which is not awaited.
+        return await result if inspect.isawaitable(result) else result
 
 
 def tier_field(

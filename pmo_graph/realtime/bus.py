@@ -91,8 +91,6 @@ class EventBus:
     def __init__(self, queue_size: int) -> None:
         self.queue_size = queue_size
         self._listeners: dict[int, set[Listener]] = defaultdict(set)
-        #: Notices handed to this process's listeners since start (for tests and figures).
-        self.delivered = 0
 
     def listen(self, organisation_id: int, names: Collection[str]) -> Listener:
         """A new listener for the notices named ``names`` of one organisation."""
@@ -118,7 +116,6 @@ class EventBus:
         for notice in notices:
             for listener in list(self._listeners.get(notice.organisation_id, ())):
                 listener.offer(notice)
-            self.delivered += 1
 
     async def stage(self, session: AsyncSession, notices: Sequence[Notice]) -> None:
         """Inside the writing transaction: prepare ``notices`` to go out when it commits."""

@@ -49,8 +49,3 @@ class Connections:
     def learn_elsewhere(self, counts: dict[int, int]) -> None:
         """What the tokens connected here hold on the other processes (absent: none)."""
         self._elsewhere = counts
-
-    @property
-    def count(self) -> int:
-        """Open authenticated connections."""
-        return sum(len(found) for found in self._by_token.values())

@@ -101,13 +101,15 @@ def notices_of(events: Iterable[DomainEvent], audits: Iterable[AuditEvent]) -> l
     return [*map(notice_of_event, events), *map(notice_of_audit, audits)]
 
 
-def _fitting(notice: Notice) -> dict[str, Any]:
-    encoded = notice.as_json()
-    if len(orjson.dumps(encoded)) <= MAX_PAYLOAD_BYTES:
+def _fitting(notice: Notice) -> bytes:
+    """The notice's JSON, without its data if it would not fit in a payload alone."""
+    value = notice.as_json()
+    encoded = orjson.dumps(value)
+    if len(encoded) <= MAX_PAYLOAD_BYTES:
         return encoded
     # Only ids travel, so this takes thousands of them; subscribers then load the rest.
     log.warning("notice %s of %s:%s trimmed", notice.name, notice.entity_type, notice.entity_pk)
-    return {**encoded, "d": {}}
+    return orjson.dumps({**value, "d": {}})
 
 
 def encode_payloads(notices: Sequence[Notice]) -> Iterator[str]:
@@ -115,7 +117,7 @@ def encode_payloads(notices: Sequence[Notice]) -> Iterator[str]:
     batch: list[bytes] = []
     size = 2
     for notice in notices:
-        encoded = orjson.dumps(_fitting(notice))
+        encoded = _fitting(notice)
         if batch and size + len(encoded) + 1 > MAX_PAYLOAD_BYTES:
             yield (b"[" + b",".join(batch) + b"]").decode()
             batch, size = [], 2

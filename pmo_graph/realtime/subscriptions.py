@@ -14,14 +14,13 @@ loaders like any query field, so it sees only the viewer's organisation::
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from typing import Any
 
 import strawberry
 from sqlalchemy import select
-from strawberry.extensions.field_extension import AsyncExtensionResolver, FieldExtension
+from strawberry.extensions.field_extension import FieldExtension
 from strawberry.types import Info
 
 from pmo_graph.auth.models import ApiToken
@@ -119,17 +118,6 @@ async def scope_argument(
     return pk
 
 
-class SubscriptionTierGate(TierGate):
-    """``TierGate`` for a subscription, whose resolver returns an async generator."""
-
-    async def resolve_async(
-        self, next_: AsyncExtensionResolver, source: Any, info: Info[Any, Any], **kwargs: Any
-    ) -> Any:
-        get_context(info).require_tier(self.tier)
-        result = next_(source, info, **kwargs)
-        return await result if inspect.isawaitable(result) else result
-
-
 def tier_subscription(
     tier: str,
     resolver: Callable[..., Any] | None = None,
@@ -145,7 +133,7 @@ def tier_subscription(
     """
     return strawberry.subscription(
         resolver,  # type: ignore[arg-type]
-        extensions=[SubscriptionTierGate(tier), *extensions],
+        extensions=[TierGate(tier), *extensions],
         directives=[TierDirective(key=tier), *directives],
         **kwargs,
     )
