@@ -25,8 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 from webhook_receiver import ACCEPT, FAIL, HANG, HOLD, Receiver, ReceiverServer
 
-from helpers import application_role_engine, gid
-from pmo_graph.app import create_app
+from helpers import application_role_engine, gid, started_apps
 from pmo_graph.app_state import AppState
 from pmo_graph.auth.roles import Role
 from pmo_graph.db.row_security import current_organisation
@@ -92,14 +91,9 @@ async def hooks_app(
     is stopped, so that this app's is the only one sending."""
     shared: AppState = pmo_app.state.pmo
     await shared.webhooks.stop()
-    app = create_app(
-        pmo_settings.model_copy(update=HOOK_SETTINGS),
-        extra_plugins=pmo_plugins,
-        load_entrypoints=pmo_load_entrypoints,
-        prepare=False,
-    )
+    settings = pmo_settings.model_copy(update=HOOK_SETTINGS)
     try:
-        async with app.router.lifespan_context(app):
+        async with started_apps(settings, pmo_plugins, pmo_load_entrypoints, count=1) as (app,):
             yield app
             async with app.state.pmo.sessionmaker() as session:  # nothing left for others to send
                 await session.execute(
