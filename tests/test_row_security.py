@@ -87,6 +87,25 @@ async def test_a_query_that_forgets_the_scope_sees_only_its_organisation(
         assert [row[0] for row in await connection.execute(forgetful)] == []
 
 
+async def test_the_organisation_set_on_a_connection_survives_a_rolled_back_request(
+    make_org: MakeOrg, db_session: AsyncSession, app_engine: AsyncEngine
+) -> None:
+    """The setting is made once per connection and organisation; a request whose work is
+    rolled back (every ``connect()`` block here ends so) must not take it back with it."""
+    a, b = await _two_organisations(make_org, db_session)
+    forgetful = text("SELECT code FROM projects WHERE code IN ('MINE-1', 'THEIRS-1')")
+    seen = []
+    for organisation in (a, b, b):
+        token = current_organisation.set(organisation.id)
+        try:
+            async with app_engine.connect() as connection:
+                seen.append([row[0] for row in await connection.execute(forgetful)])
+        finally:
+            current_organisation.reset(token)
+    # the third request reuses the connection the second set to b, without setting it again
+    assert seen == [["MINE-1"], ["THEIRS-1"], ["THEIRS-1"]]
+
+
 async def test_rows_cannot_be_written_into_another_organisation(
     make_org: MakeOrg, db_session: AsyncSession, app_engine: AsyncEngine
 ) -> None:

@@ -84,6 +84,10 @@ def scope_connections(engine: AsyncEngine) -> None:
             "SELECT set_config($1, $2, false)", ("pmo.organisation_id", str(wanted or ""))
         )
         cursor.close()
+        # The driver ran it in a transaction of its own: commit it, or a rollback of the
+        # request's work (or switching the connection to autocommit) would undo the setting
+        # while ``record.info`` still claims it.
+        dbapi_connection.commit()
         record.info[SETTING] = wanted
 
 
