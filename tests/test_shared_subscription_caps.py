@@ -99,3 +99,26 @@ async def test_a_process_that_stops_sharing_is_forgotten(
         _counts(second).stale_after = 0.0  # as if the first had stopped sharing long ago
         await asyncio.sleep(0.01)
         assert await _counts(second).sync() == 0
+
+
+async def test_a_process_without_subscriptions_skips_the_round(
+    two_servers: list[tuple[str, AppState]], make_org: Make
+) -> None:
+    """Nothing of its own to write or drop: an idle process does not touch the database (a
+    round would fail here, its coordination connection being away)."""
+    (url, first), _ = two_servers
+    org = await make_org(tiers=["pso"])
+    async with GraphQLSocket(url, org.tokens[Role.ADMIN]) as socket:
+        await socket.subscribe(REPORTS)
+        await _held_here(first, 1)
+        await _counts(first).sync()  # writes its row
+    async with asyncio.timeout(10):
+        while first.connections.tokens():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    await _counts(first).sync()  # drops its row: the last round with a statement
+    bus = first.bus
+    connection, bus._connection = bus._connection, None  # type: ignore[attr-defined]
+    try:
+        assert await _counts(first).sync() == 0
+    finally:
+        bus._connection = connection  # type: ignore[attr-defined]

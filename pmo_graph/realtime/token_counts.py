@@ -75,10 +75,14 @@ class TokenCounts:
         self.stale_after = interval * STALE_ROUNDS
         #: This process, as the table knows it.
         self.process_id = uuid.uuid4().hex
+        #: Whether the last round wrote rows of this process (the next one must drop them).
+        self._holding = False
 
     async def sync(self) -> int:
         """One round; how many of this process's tokens hold subscriptions elsewhere."""
         tokens = self.connections.tokens()
+        if not tokens and not self._holding:
+            return 0  # nothing of ours to write or drop, and no cap of ours to check
         rows = await self.bus.fetch(
             SYNC,
             self.process_id,
@@ -86,6 +90,7 @@ class TokenCounts:
             [self.connections.operations_of(token) for token in tokens],
             self.stale_after,
         )
+        self._holding = bool(tokens)
         elsewhere = {int(row["token_id"]): int(row["subscriptions"]) for row in rows}
         self.connections.learn_elsewhere(elsewhere)
         return len(elsewhere)
