@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from pmo_graph.auth.access_cache import AccessCache
 from pmo_graph.auth.permissions import Permission
 from pmo_graph.coordination import Coordination
 from pmo_graph.db.session import create_sessionmaker
@@ -79,6 +80,8 @@ class AppState:
         )
         #: Committed events, fanned out to this process's subscribers.
         self.bus: EventBus = create_event_bus(self.settings)
+        #: Tokens' viewers and tiers, kept between requests (forgotten on access notices).
+        self.access = AccessCache(self.bus, self.settings.access_cache_seconds)
         #: This process's WebSocket connections by token (the per-token subscription cap).
         self.connections = Connections()
         #: Sends the webhook deliveries this process's transactions staged, and due retries.

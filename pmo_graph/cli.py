@@ -36,7 +36,7 @@ from pmo_graph.organisations.service import (
 )
 from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
 from pmo_graph.realtime.bus import create_event_bus
-from pmo_graph.realtime.publish import announce_revocations
+from pmo_graph.realtime.publish import announce_access_change, announce_revocations
 from pmo_graph.settings import Settings
 
 T = TypeVar("T")
@@ -394,6 +394,9 @@ def token_create(
             roles=[Role(r.upper()) for r in roles],
             label=label,
         )
+        if issued.access_changed:
+            bus = create_event_bus(settings)
+            await announce_access_change(session, bus, organisation.id, issued.user_id)
         return issued.token
 
     click.echo(_run(_with_session(settings, work)))

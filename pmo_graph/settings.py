@@ -93,6 +93,13 @@ class Settings(BaseSettings):
         description="Events a subscription may fall behind by before it is dropped as a slow "
         "consumer.",
     )
+    access_cache_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="Most seconds a process keeps who a token is and which tiers are on, "
+        "instead of reading both for every request (forgotten at once when a token is revoked, "
+        "a user's roles change or a tier is switched on any replica); 0 reads them every time.",
+    )
     subscription_recheck_seconds: float = Field(
         default=30.0,
         ge=0,

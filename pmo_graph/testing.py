@@ -421,6 +421,14 @@ def count_statements(pmo_state: AppState) -> Iterator[StatementCounter]:
         event.remove(engine, "before_cursor_execute", record)
 
 
+def access_statements(state: AppState) -> int:
+    """The statements a request spends on its token and its organisation's tiers when the same
+    token was used just before: none where the process keeps them between requests
+    (``AccessCache``: PostgreSQL), two where it reads them every time (SQLite). Statement-count
+    tests add it to the statements of the work itself."""
+    return 0 if state.access.enabled and state.bus.hears_everything else 2
+
+
 @pytest.fixture
 def resolvers_only(pmo_state: AppState) -> Iterator[None]:
     """Answers every query through the resolvers during the test (no compiled statement).

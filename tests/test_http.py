@@ -12,6 +12,7 @@ import pytest
 from pmo_graph.app import create_app
 from pmo_graph.app_state import AppState
 from pmo_graph.auth.tokens import revoke_token
+from pmo_graph.realtime.publish import announce_revocations
 from pmo_graph.settings import Settings
 from pmo_graph.testing import GraphQLClient, TestOrganisation
 
@@ -116,7 +117,9 @@ async def test_unknown_and_revoked_tokens_are_refused(
     assert (await viewer.query("{ viewer { user { id } } }"))["viewer"]
     async with pmo_state.sessionmaker() as session:
         revoked = await revoke_token(session, viewer.token or "")
+        notices = await announce_revocations(session, pmo_state.bus, revoked)
         await session.commit()
+    await pmo_state.bus.committed(notices)  # as `pmo-graph token revoke` announces it
     assert len(revoked) == 1
     after = await viewer.execute("{ viewer { user { id } } }")
     assert after["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

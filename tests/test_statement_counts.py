@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpers import add_projects
-from pmo_graph.testing import StatementCounter, TestOrganisation
+from pmo_graph.app_state import AppState
+from pmo_graph.testing import StatementCounter, TestOrganisation, access_statements
 
 DASHBOARD = """
 query($n: Int!) {
@@ -21,12 +22,12 @@ query($n: Int!) {
 }
 """
 
-#: token lookup, enabled tiers, the page, people (managers and sponsors), portfolios,
-#: programmes, people again (directors, reached one level deeper).
+#: After the token and tiers (``access_statements``): the page, people (managers and sponsors),
+#: portfolios, programmes, people again (directors, reached one level deeper).
 #: These pin the resolvers' batching; the compiled path has its own counts.
 pytestmark = pytest.mark.usefixtures("resolvers_only")
 
-DASHBOARD_STATEMENTS = 7
+DASHBOARD_STATEMENTS = 5
 
 
 async def _count(org: TestOrganisation, counter: StatementCounter, n: int) -> tuple[int, int]:
@@ -41,6 +42,7 @@ async def test_dashboard_costs_the_same_for_10_and_100_projects(
     make_org: Callable[..., Awaitable[TestOrganisation]],
     db_session: AsyncSession,
     count_statements: StatementCounter,
+    pmo_state: AppState,
 ) -> None:
     small, large = await make_org(), await make_org()
     await add_projects(db_session, small.id, 10)
@@ -50,13 +52,15 @@ async def test_dashboard_costs_the_same_for_10_and_100_projects(
     large_rows, large_statements = await _count(large, count_statements, 100)
 
     assert (small_rows, large_rows) == (10, 100)
-    assert small_statements == large_statements == DASHBOARD_STATEMENTS, count_statements.statements
+    expected = access_statements(pmo_state) + DASHBOARD_STATEMENTS
+    assert small_statements == large_statements == expected, count_statements.statements
 
 
 async def test_nested_connections_are_batched(
     make_org: Callable[..., Awaitable[TestOrganisation]],
     db_session: AsyncSession,
     count_statements: StatementCounter,
+    pmo_state: AppState,
 ) -> None:
     """``portfolios { projects(first: n) { totalCount … } }``: one statement per level, not per portfolio."""
     query = """
@@ -77,6 +81,7 @@ async def test_nested_connections_are_batched(
         assert len(portfolios) == size
         assert all(p["node"]["projects"]["totalCount"] == 1 for p in portfolios)
         counts.append(count_statements.count)
-    # token, tiers, portfolios, projects page, project counts, managers, programmes page,
+    # token and tiers; portfolios, projects page, project counts, managers, programmes page,
     # programme counts
-    assert counts == [8, 8], count_statements.statements
+    expected = access_statements(pmo_state) + 6
+    assert counts == [expected, expected], count_statements.statements

@@ -45,6 +45,9 @@ class IssuedToken:
     token_id: int
     user_id: int
     prefix: str
+    #: Whether an existing user's name, roles or person changed: their other tokens now act
+    #: differently (``pmo-graph token create`` announces it to the servers).
+    access_changed: bool = False
 
 
 async def issue_token(
@@ -65,6 +68,7 @@ async def issue_token(
     person_id = await session.scalar(
         select(Person.id).where(Person.organisation_id == organisation.id, Person.email == email)
     )
+    access_changed = False
     if user is None:
         user = User(
             organisation_id=organisation.id,
@@ -75,9 +79,11 @@ async def issue_token(
         )
         session.add(user)
     else:
+        before = (user.name, sorted(user.roles), user.person_id)
         user.name = name
         user.roles = role_names
         user.person_id = user.person_id or person_id
+        access_changed = before != (user.name, role_names, user.person_id)
     await session.flush()
     token = new_token()
     row = ApiToken(
@@ -89,7 +95,13 @@ async def issue_token(
     )
     session.add(row)
     await session.flush()
-    return IssuedToken(token=token, token_id=row.id, user_id=user.id, prefix=row.prefix)
+    return IssuedToken(
+        token=token,
+        token_id=row.id,
+        user_id=user.id,
+        prefix=row.prefix,
+        access_changed=access_changed,
+    )
 
 
 async def authenticate(session: AsyncSession, token: str) -> Viewer | None:

@@ -21,9 +21,9 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from pmo_graph.app_state import AppState
-from pmo_graph.auth.tokens import authenticate
+from pmo_graph.auth.tokens import authenticate, token_digest
 from pmo_graph.db.row_security import current_organisation
-from pmo_graph.graphql.context import Context
+from pmo_graph.graphql.context import Context, Viewer
 from pmo_graph.graphql.errors import (
     BAD_USER_INPUT,
     BUSY_MESSAGE,
@@ -82,6 +82,14 @@ class GraphQLView(GraphQL[Context, None]):
         if token == "":
             context.auth_error = "The Authorization header must be 'Bearer <token>'."
         elif token is not None:
+            cache = self.state.access
+            digest = token_digest(token)
+            kept = cache.get(digest)
+            if kept is not None:
+                self._admit(context, kept.viewer)
+                context.enabled_tiers = kept.tiers
+                return
+            began = cache.begin_read()
             viewer = await authenticate(context.session, token)
             if viewer is None:
                 context.auth_error = (
@@ -89,12 +97,17 @@ class GraphQLView(GraphQL[Context, None]):
                     "'pmo-graph token create'."
                 )
             else:
-                context.viewer_or_none = viewer
-                context.auth_error = None
-                current_organisation.set(viewer.organisation_id)
-                context.loaders.organisation_id = viewer.organisation_id
+                self._admit(context, viewer)
                 await context.load_enabled_tiers()
+                cache.put(digest, viewer, context.enabled_tiers, began)
         await context.db.release()
+
+    @staticmethod
+    def _admit(context: Context, viewer: Viewer) -> None:
+        context.viewer_or_none = viewer
+        context.auth_error = None
+        current_organisation.set(viewer.organisation_id)
+        context.loaders.organisation_id = viewer.organisation_id
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate a WebSocket at ``connection_init``; refuse it (4403) without a token."""

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -33,6 +33,8 @@ log = logging.getLogger("pmo_graph.realtime")
 RECONNECT_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)
 #: Seconds the listening connection may stay quiet before it is probed.
 KEEPALIVE_SECONDS = 10.0
+#: How long start-up waits for the listening connection before serving without it.
+START_WAIT_SECONDS = 5.0
 
 
 class SlowConsumer(CodedError):
@@ -91,6 +93,26 @@ class EventBus:
     def __init__(self, queue_size: int) -> None:
         self.queue_size = queue_size
         self._listeners: dict[int, set[Listener]] = defaultdict(set)
+        self._watchers: list[Callable[[Notice], None]] = []
+        #: Counts the times this process began hearing every replica's notices: what was
+        #: learned from notices before a gap in hearing them is stale (``AccessCache``).
+        self.epoch = 0
+
+    @property
+    def hears_everything(self) -> bool:
+        """Whether every notice committed from now on, by any process, reaches this one."""
+        return False
+
+    def watch(self, watcher: Callable[[Notice], None]) -> None:
+        """Call ``watcher`` with every notice of every organisation, this process's own at
+        commit (before other replicas hear them), before listeners get them."""
+        self._watchers.append(watcher)
+
+    def tell_watchers(self, notices: Sequence[Notice]) -> None:
+        """Hand ``notices`` to the watchers (``watch``)."""
+        for notice in notices:
+            for watcher in self._watchers:
+                watcher(notice)
 
     def listen(self, organisation_id: int, names: Collection[str]) -> Listener:
         """A new listener for the notices named ``names`` of one organisation."""
@@ -112,7 +134,8 @@ class EventBus:
         return sum(len(found) for found in self._listeners.values())
 
     def fan_out(self, notices: Sequence[Notice]) -> None:
-        """Hand each notice to the listeners of its organisation."""
+        """Hand each notice to the watchers, then to the listeners of its organisation."""
+        self.tell_watchers(notices)
         for notice in notices:
             for listener in list(self._listeners.get(notice.organisation_id, ())):
                 listener.offer(notice)
@@ -122,6 +145,8 @@ class EventBus:
 
     async def committed(self, notices: Sequence[Notice]) -> None:
         """After the writing transaction committed."""
+        # Before this process hears its own NOTIFY: the writer's next request must see it.
+        self.tell_watchers(notices)
 
     async def start(self) -> None:
         """Begin receiving notices (at application start-up)."""
@@ -131,10 +156,14 @@ class EventBus:
 
 
 class LocalEventBus(EventBus):
-    """One process (SQLite): notices go to local listeners once their transaction commits."""
+    """One process (SQLite): notices go to local listeners once their transaction commits.
+
+    It does not hear everything: the command line (``pmo-graph token revoke``) writes to the
+    same file from another process and cannot tell the server.
+    """
 
     async def committed(self, notices: Sequence[Notice]) -> None:
-        self.fan_out(notices)
+        self.fan_out(notices)  # watchers included
 
 
 def channel_name(settings: Settings) -> str:
@@ -165,6 +194,10 @@ class PostgresEventBus(EventBus):
         #: Set while the listening connection is open (``readyz`` could report it).
         self.listening = asyncio.Event()
 
+    @property
+    def hears_everything(self) -> bool:
+        return self.listening.is_set()
+
     async def stage(self, session: AsyncSession, notices: Sequence[Notice]) -> None:
         for payload in encode_payloads(notices):
             await session.execute(
@@ -174,6 +207,10 @@ class PostgresEventBus(EventBus):
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._listen_forever(), name="pmo-graph-listen")
+        # Serve from the start with the listener up (until it is, nothing is kept between
+        # requests: ``AccessCache``); a database that does not answer does not stop start-up.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.listening.wait(), timeout=START_WAIT_SECONDS)
 
     async def fetch(self, query: str, *arguments: Any) -> list[Any]:
         """Run a statement on this process's listening connection, the one connection it keeps
@@ -233,6 +270,7 @@ class PostgresEventBus(EventBus):
                 if attempt:
                     log.info("event listener reconnected to %s", self.channel)
                 attempt = 0
+                self.epoch += 1
                 self.listening.set()
                 await self._keep_alive(connection, closed)
                 log.warning("event listener lost its connection; reconnecting")

@@ -26,6 +26,11 @@ log = logging.getLogger("pmo_graph.realtime")
 AUDIT_RECORDED = "audit.recorded"
 #: The notice name of a token revoked (``entity_pk`` is the token's id).
 TOKEN_REVOKED = "token.revoked"
+#: The notice name of a user's roles changed (``entity_pk`` is the user's id).
+USER_ACCESS_CHANGED = "user.access_changed"
+#: Notices after which what a token may do must be read again: its subscriptions check their
+#: token and tiers, and processes forget the organisation's kept access (``AccessCache``).
+ACCESS_CHANGES = frozenset({"tier.enabled", "tier.disabled", TOKEN_REVOKED, USER_ACCESS_CHANGED})
 #: PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; stay well below.
 MAX_PAYLOAD_BYTES = 7000
 

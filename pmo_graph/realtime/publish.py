@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from pmo_graph.auth.models import ApiToken
 from pmo_graph.realtime.bus import EventBus
-from pmo_graph.realtime.notices import TOKEN_REVOKED, Notice, notices_of
+from pmo_graph.realtime.notices import TOKEN_REVOKED, USER_ACCESS_CHANGED, Notice, notices_of
 from pmo_graph.webhooks.outbox import stage_in_transaction
 
 if TYPE_CHECKING:
@@ -34,6 +34,24 @@ async def publish_in_transaction(transaction: Transaction) -> None:
         await app.bus.committed(notices)
 
     context.after_commit.append(deliver)
+
+
+async def announce_access_change(
+    session: AsyncSession, bus: EventBus, organisation_id: int, user_id: int
+) -> list[Notice]:
+    """Inside the transaction that changes a user's roles, name or person: tell every replica,
+    so they read the user's tokens again (``AccessCache``) and their subscriptions check again.
+    Pass the returned notices to ``bus.committed`` after the commit."""
+    notices = [
+        Notice(
+            organisation_id=organisation_id,
+            name=USER_ACCESS_CHANGED,
+            entity_type="User",
+            entity_pk=user_id,
+        )
+    ]
+    await bus.stage(session, notices)
+    return notices
 
 
 async def announce_revocations(

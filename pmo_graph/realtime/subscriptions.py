@@ -30,7 +30,7 @@ from pmo_graph.graphql.errors import BadUserInput, NotFound, Unauthenticated
 from pmo_graph.graphql.ids import parse_pk
 from pmo_graph.graphql.resolvers import load_by_id
 from pmo_graph.graphql.tiers import TierDirective, TierGate
-from pmo_graph.realtime.notices import TOKEN_REVOKED, Notice
+from pmo_graph.realtime.notices import ACCESS_CHANGES, Notice
 
 REVOKED_MESSAGE = "The token of this subscription was revoked; subscribe again with a valid token."
 
@@ -45,10 +45,6 @@ async def _still_valid(context: Context) -> bool:
         return False
     await context.load_enabled_tiers()
     return True
-
-
-#: Notices after which a subscriber checks its token and tiers again before its next event.
-ACCESS_CHANGES = frozenset({"tier.enabled", "tier.disabled", TOKEN_REVOKED})
 
 
 async def domain_events(

@@ -7,11 +7,12 @@ from collections.abc import Awaitable, Callable
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_graph.app_state import AppState
 from pmo_graph.people.models import Person
 from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
-from pmo_graph.testing import StatementCounter, TestOrganisation
+from pmo_graph.testing import StatementCounter, TestOrganisation, access_statements
 from pmo_graph_portfolio.enums import RiskStatus
 from pmo_graph_portfolio.models import Risk
 
@@ -22,11 +23,11 @@ DASHBOARD = """
 } } } }
 """
 
-#: token, tiers, portfolios, risk profiles, the projects' pages, their risks, the owners.
+#: After the token and tiers (``access_statements``): portfolios, risk profiles, the projects' pages, their risks, the owners.
 #: These pin the resolvers' batching; the compiled path has its own counts.
 pytestmark = pytest.mark.usefixtures("resolvers_only")
 
-DASHBOARD_STATEMENTS = 7
+DASHBOARD_STATEMENTS = 5
 
 
 async def _populate(session: AsyncSession, organisation_id: int, portfolios: int) -> None:
@@ -63,6 +64,7 @@ async def test_portfolio_dashboard_statements_are_constant(
     make_org: Callable[..., Awaitable[TestOrganisation]],
     db_session: AsyncSession,
     count_statements: StatementCounter,
+    pmo_state: AppState,
 ) -> None:
     counts = []
     for size in (3, 30):
@@ -78,13 +80,15 @@ async def test_portfolio_dashboard_statements_are_constant(
             {"score": 6, "owner": {"name": "Owner 0"}}
         ]
         counts.append(count_statements.count)
-    assert counts == [DASHBOARD_STATEMENTS, DASHBOARD_STATEMENTS], count_statements.statements
+    expected = access_statements(pmo_state) + DASHBOARD_STATEMENTS
+    assert counts == [expected, expected], count_statements.statements
 
 
 async def test_ranking_is_batched_over_portfolios(
     make_org: Callable[..., Awaitable[TestOrganisation]],
     db_session: AsyncSession,
     count_statements: StatementCounter,
+    pmo_state: AppState,
 ) -> None:
     query = '{ portfolios(first: 100) { nodes { ranking { rank } selection(budget: "1000") { totalScore } } } }'
     counts = []
@@ -96,5 +100,6 @@ async def test_ranking_is_batched_over_portfolios(
         data = await org.admin.query(query)
         assert len(data["portfolios"]["nodes"]) == size
         counts.append(count_statements.count)
-    # token, tiers, portfolios, criteria, projects, scores
-    assert counts == [6, 6], count_statements.statements
+    # the token and tiers; portfolios, criteria, projects, scores
+    expected = access_statements(pmo_state) + 4
+    assert counts == [expected, expected], count_statements.statements

@@ -8,10 +8,11 @@ from datetime import date
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_graph.app_state import AppState
 from pmo_graph.people.models import Person
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
-from pmo_graph.testing import StatementCounter, TestOrganisation
+from pmo_graph.testing import StatementCounter, TestOrganisation, access_statements
 from pmo_graph_pso.enums import Rag
 from pmo_graph_pso.models import Assignment, Milestone, StatusReport
 
@@ -24,12 +25,12 @@ DASHBOARD = """
 } } } }
 """
 
-#: token, tiers, the page, latest reports, milestones, assignments, people, the reporting
+#: After the token and tiers (``access_statements``): the page, latest reports, milestones, assignments, people, the reporting
 #: cadence, latest reports as of today (for STATUS_REPORT_CURRENT).
 #: These pin the resolvers' batching; the compiled path has its own counts.
 pytestmark = pytest.mark.usefixtures("resolvers_only")
 
-DASHBOARD_STATEMENTS = 9
+DASHBOARD_STATEMENTS = 7
 
 
 async def _populate(session: AsyncSession, organisation_id: int, count: int) -> None:
@@ -83,6 +84,7 @@ async def test_dashboard_statements_do_not_grow_with_the_page(
     make_org: Callable[..., Awaitable[TestOrganisation]],
     db_session: AsyncSession,
     count_statements: StatementCounter,
+    pmo_state: AppState,
 ) -> None:
     counts = []
     for size in (10, 100):
@@ -98,4 +100,5 @@ async def test_dashboard_statements_do_not_grow_with_the_page(
         assert nodes[0]["assignments"] == [{"person": {"name": "Staff 0"}}]
         assert nodes[0]["compliance"] == {"compliant": False}  # no manager, no sponsor
         counts.append(count_statements.count)
-    assert counts == [DASHBOARD_STATEMENTS, DASHBOARD_STATEMENTS], count_statements.statements
+    expected = access_statements(pmo_state) + DASHBOARD_STATEMENTS
+    assert counts == [expected, expected], count_statements.statements
