@@ -17,6 +17,7 @@ from pmo_graph.db.session import create_sessionmaker
 from pmo_graph.events import DomainEvent, EventType
 from pmo_graph.graphql.budget import CostBudget
 from pmo_graph.graphql.budget_sync import BudgetSync
+from pmo_graph.graphql.compiled.plans import PlanCache
 from pmo_graph.graphql.schema import BuiltSchema
 from pmo_graph.idempotency.keys import IdempotencyKeys
 from pmo_graph.maturity.registry import MaturityModel
@@ -74,6 +75,8 @@ class AppState:
         #: Whether compilable queries are answered by one statement (PostgreSQL only); from
         #: the settings, switched off by tests that pin the resolvers' statements.
         self.compiled_queries = self.settings.compiled_queries
+        #: Compiled statements by document and the shape of its variables.
+        self.compiled_plans = PlanCache()
         #: Mutation requests sent with an Idempotency-Key, and their answers.
         self.idempotency = IdempotencyKeys(
             self.sessionmaker, timedelta(hours=self.settings.idempotency_key_hours)

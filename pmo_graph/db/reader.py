@@ -24,6 +24,8 @@ from sqlalchemy.sql import Executable
 
 T = TypeVar("T")
 
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
 
 class Reader:
     """Runs statements on a session one at a time."""
@@ -45,6 +47,18 @@ class Reader:
             result = await self.session.execute(statement)
             await self.release()
             return result
+
+    async def driver_value(self, sql: str, arguments: Sequence[Any]) -> Any:
+        """The first column of the first row of ``sql``, in the driver's own parameter style
+        (``$n`` on PostgreSQL): no SQL construct to build, and in autocommit, so no BEGIN and
+        COMMIT around it (one statement reads consistently on its own)."""
+        async with self._lock:
+            connection = await self.session.connection(execution_options=AUTOCOMMIT)
+            try:
+                result = await connection.exec_driver_sql(sql, tuple(arguments))
+                return result.scalar_one()
+            finally:
+                await self.release()
 
     async def scalars(self, statement: Select[T]) -> Sequence[T]:
         """All first-column values of a SELECT."""

@@ -12,8 +12,9 @@ Every table read is scoped to the viewer's organisation, as the resolvers' loade
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -29,6 +30,7 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    VariableNode,
     get_named_type,
 )
 from graphql.execution.values import VariableValues, get_argument_values
@@ -61,12 +63,59 @@ class Scope:
     max_page_size: int
 
 
+#: Where a parameter's value comes from when a compiled statement is run again for another
+#: request: the viewer's organisation, today, a variable (its value, or the key of the global
+#: id it holds), or a value written in the document.
+ORGANISATION = ("organisation",)
+TODAY = ("today",)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One positional parameter: how to find its value, and its SQL type."""
+
+    source: tuple[Any, ...]
+    sql_type: str
+
+
 @dataclass
 class Compiled:
-    """The statement and its parameters."""
+    """The statement (positional ``$n`` parameters) and where each parameter comes from."""
 
     sql: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: tuple[Param, ...] = ()
+
+    def arguments(self, scope: Scope, variables: VariableValues) -> list[Any]:
+        """The parameters' values for a request with ``scope`` and ``variables``."""
+        return [_value_of(param.source, scope, variables) for param in self.params]
+
+
+def _value_of(source: tuple[Any, ...], scope: Scope, variables: VariableValues) -> Any:
+    kind = source[0]
+    if kind == "organisation":
+        return scope.organisation_id
+    if kind == "today":
+        return scope.today
+    if kind == "variable":
+        value = variables.coerced.get(source[1])
+        return source[2] if value is None else value
+    if kind == "key of variable":
+        parsed = parse_global_id(str(variables.coerced.get(source[1], "")))
+        key = None if parsed is None else key_number(parsed[1])
+        assert key is not None  # a plan is kept by the shape of its ids (``plans.plan_key``)
+        return key
+    return source[1]  # ("constant", value)
+
+
+def key_number(key: str) -> int | None:
+    """The integer key of a global id's key part, or None when it is not a number."""
+    try:
+        return int(key)
+    except ValueError:
+        return None
+
+
+_SQL_TYPES: dict[type, str] = {int: "bigint", date: "date", str: "text", bool: "boolean"}
 
 
 def model_of(graphql_type: GraphQLObjectType) -> type[Base] | None:
@@ -116,7 +165,7 @@ class Compiler:
         self.fragments = fragments
         self.variables = variables
         self.scope = scope
-        self.params: dict[str, Any] = {"org": scope.organisation_id, "today": scope.today}
+        self.params: list[Param] = []
         self._aliases = 0
 
     # --- helpers -------------------------------------------------------------------------------
@@ -125,13 +174,27 @@ class Compiler:
         self._aliases += 1
         return f"t{self._aliases}"
 
-    def _param(self, value: Any) -> str:
-        name = f"p{len(self.params)}_"  # the underscore: no name is a prefix of another
-        self.params[name] = value
-        return f":{name}"
+    def _param(self, value: Any, source: tuple[Any, ...] | None = None) -> str:
+        """A placeholder for ``value``: from ``source`` when the plan runs again, else the same
+        value (written in the document, or a setting)."""
+        param = Param(source or ("constant", value), _SQL_TYPES[type(value)])
+        if param not in self.params:
+            self.params.append(param)
+        return f"${self.params.index(param) + 1}::{param.sql_type}"
 
     def _fill(self, template: str, row: str, parent: str) -> str:
-        return template.format(row=row, parent=parent, today=":today", org=":org")
+        today = self._param(self.scope.today, TODAY)
+        return template.format(row=row, parent=parent, today=today, org=self._org())
+
+    def _org(self) -> str:
+        return self._param(self.scope.organisation_id, ORGANISATION)
+
+    def _variable(self, node: FieldNode, argument: str) -> str | None:
+        """The variable argument ``argument`` of ``node`` is given by, if it is one."""
+        for given in node.arguments or ():
+            if given.name.value == argument and isinstance(given.value, VariableNode):
+                return given.value.name.value
+        return None
 
     def _fields(
         self, parent_type: GraphQLObjectType, selection_set: SelectionSetNode | None
@@ -204,7 +267,7 @@ class Compiler:
         return model, model.__tablename__
 
     def _scoped(self, row: str) -> str:
-        return f"{row}.organisation_id = :org"
+        return f"{row}.organisation_id = {self._org()}"
 
     # --- objects -------------------------------------------------------------------------------
 
@@ -313,6 +376,8 @@ class Compiler:
         limit = self.scope.default_page_size if first is None else first
         if not 0 <= limit <= self.scope.max_page_size:
             raise NotCompiled("a page size out of bounds")  # the resolvers say why
+        variable = self._variable(node, "first")
+        source = None if variable is None else ("variable", variable, self.scope.default_page_size)
         connection_type = get_named_type(definition.type)
         if not isinstance(connection_type, GraphQLObjectType):
             raise NotCompiled("a connection of an abstract type")
@@ -331,7 +396,7 @@ class Compiler:
             table,
             row,
             order,
-            self._param(limit),
+            self._param(limit, source),
             lambda alias: self._conditions(spec, alias, parent),
         )
         pairs: list[str] = []
@@ -415,9 +480,7 @@ class Compiler:
         for node in self._fields(query_type, operation.selection_set):
             key = (node.alias or node.name).value
             pairs.append(f"'{key}', {self.root_field_sql(query_type, node)}")
-        sql = f"SELECT json_build_object({', '.join(pairs)})::text"
-        used = {name: value for name, value in self.params.items() if f":{name}" in sql}
-        return Compiled(sql, used)
+        return _numbered(f"SELECT json_build_object({', '.join(pairs)})::text", self.params)
 
     def root_field_sql(self, query_type: GraphQLObjectType, node: FieldNode) -> str:
         name = node.name.value
@@ -445,16 +508,16 @@ class Compiler:
         if not isinstance(target, GraphQLObjectType) or model_of(target) is None:
             raise NotCompiled("an id of no table type")
         self._check_type_tier(target)
-        try:
-            pk = int(key)
-        except ValueError as error:
-            raise NotCompiled("an id without a number") from error
+        pk = key_number(key)
+        if pk is None:
+            raise NotCompiled("an id without a number")
         _, table = self._table(target)
         row = self._alias()
         body = self.object_sql(target, node, row)
+        variable = self._variable(node, "id")
+        key = self._param(pk, None if variable is None else ("key of variable", variable))
         return (
-            f"(SELECT {body} FROM {table} AS {row} "
-            f"WHERE {self._scoped(row)} AND {row}.id = {self._param(pk)})"
+            f"(SELECT {body} FROM {table} AS {row} WHERE {self._scoped(row)} AND {row}.id = {key})"
         )
 
 
@@ -467,6 +530,18 @@ class _Page:
     order: str
     limit: str
     conditions: Callable[[str], str]
+
+
+_PLACEHOLDER = re.compile(r"\$(\d+)::")
+
+
+def _numbered(sql: str, params: list[Param]) -> Compiled:
+    """The statement with only the parameters it uses (a page's limit is made before it is
+    known whether the page is selected), numbered from ``$1``: PostgreSQL refuses unused ones."""
+    used = sorted({int(number) for number in _PLACEHOLDER.findall(sql)})
+    renumber = {old: new for new, old in enumerate(used, start=1)}
+    sql = _PLACEHOLDER.sub(lambda match: f"${renumber[int(match.group(1))]}::", sql)
+    return Compiled(sql, tuple(params[old - 1] for old in used))
 
 
 def _literal(text: str) -> str:

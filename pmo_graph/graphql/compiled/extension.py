@@ -15,12 +15,13 @@ from typing import Any
 
 import orjson
 from graphql import ExecutionResult
-from sqlalchemy import text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 
 from pmo_graph.db.types import utcnow
 from pmo_graph.graphql.compiled.compiler import NotCompiled, Scope, compile_operation
+from pmo_graph.graphql.compiled.plans import plan_key
 from pmo_graph.graphql.context import Context
 from pmo_graph.graphql.extensions import operation_inputs
 
@@ -40,12 +41,13 @@ class CompiledQueries(SchemaExtension):
             and context.app.compiled_queries
             and context.app.engine.dialect.name == "postgresql"
         ):
-            data = await self._answer(context)
-            if data is not None:
-                execution_context.result = ExecutionResult(data=data)
+            text = await self._answer(context)
+            if text is not None:
+                execution_context.result = ExecutionResult(data=_data(context, text))
         yield
 
-    async def _answer(self, context: Context) -> dict[str, Any] | None:
+    async def _answer(self, context: Context) -> str | None:
+        """The ``data`` as JSON text from one statement, or None for the resolvers to answer."""
         inputs = operation_inputs(self.execution_context)
         if inputs is None:
             return None  # no operation, or variables that do not coerce: graphql-core reports it
@@ -58,20 +60,34 @@ class CompiledQueries(SchemaExtension):
             default_page_size=settings.default_page_size,
             max_page_size=settings.max_page_size,
         )
-        try:
-            compiled = compile_operation(
-                self.execution_context.schema._schema,
-                inputs.operation,
-                inputs.fragments.values(),
-                inputs.variables,
-                scope,
-            )
-        except NotCompiled as reason:
-            log.debug("resolvers answer: %s", reason)
+        plans = context.app.compiled_plans
+        key = plan_key(
+            self.execution_context.query or "",
+            inputs.operation.name.value if inputs.operation.name else None,
+            context.enabled_tiers,
+            inputs.variables.coerced,
+            settings.max_page_size,
+        )
+        plan = plans.get(key)
+        if plan is None:
+            try:
+                plan = compile_operation(
+                    self.execution_context.schema._schema,
+                    inputs.operation,
+                    inputs.fragments.values(),
+                    inputs.variables,
+                    scope,
+                )
+            except NotCompiled as reason:
+                plan = reason
+            plans.put(key, plan)
+        if isinstance(plan, NotCompiled):
+            log.debug("resolvers answer: %s", plan)
             return None
         try:
-            result = await context.db.execute(text(compiled.sql).bindparams(**compiled.params))
-            data: dict[str, Any] = orjson.loads(result.scalar_one())
+            text: str = await context.db.driver_value(
+                plan.sql, plan.arguments(scope, inputs.variables)
+            )
         except PoolTimeout:
             raise  # overload: SERVER_BUSY, as from any resolver
         except Exception:
@@ -79,4 +95,13 @@ class CompiledQueries(SchemaExtension):
             log.exception("compiled statement failed; the resolvers answer instead")
             await context.session.rollback()
             return None
-        return data
+        return text
+
+
+def _data(context: Context, text: str) -> Any:
+    """The result's ``data``: over HTTP the database's JSON goes into the response as it is
+    (``orjson.Fragment``: the response encoder copies it without parsing it); a WebSocket
+    operation's result is inspected by strawberry, so it is parsed."""
+    if isinstance(context.request, Request):
+        return orjson.Fragment(text)
+    return orjson.loads(text)
