@@ -96,7 +96,7 @@ async def _programmes_in_step(measure: MeasureInput) -> Evidence | None:
     )
     if not programme_ids:
         return None
-    data = await beat_data(context.db, organisation_id, programme_ids)
+    data = await beat_data(context.db, organisation_id, programme_ids, measure.as_of)
     in_step = sum(1 for pid in programme_ids if synchronise(*data[pid]).in_step)
     return share(in_step, len(programme_ids), "programmes are in step")
 

@@ -186,12 +186,17 @@ class RemoveDependencyInput:
     dependency_id: strawberry.ID
 
 
-async def beat_of(context: Context, programme_id: int) -> tuple[Beat, dict[int, Point]]:
+async def beat_of(
+    context: Context, programme_id: int, as_of: date | None = None
+) -> tuple[Beat, dict[int, Point]]:
+    """The programme's beat (as it stood on ``as_of``), read with every other programme's of
+    the request at once."""
+
     async def load(keys: list[int]) -> list[tuple[Beat, dict[int, Point]]]:
-        data = await beat_data(context.db, context.viewer.organisation_id, keys)
+        data = await beat_data(context.db, context.viewer.organisation_id, keys, as_of)
         return [(synchronise(*data[key]), data[key][0]) for key in keys]
 
-    return await context.loaders.get(("pmo", "beat"), load).load(programme_id)
+    return await context.loaders.get(("pmo", "beat", as_of), load).load(programme_id)
 
 
 async def _programme_projects(context: Context, programme_id: int) -> list[Project]:
@@ -222,8 +227,9 @@ class BeatProgrammeFields:
     async def synchronisation(
         self, root: strawberry.Parent[Programme], info: Info[Any, Any], as_of: date | None = None
     ) -> Synchronisation:
-        beat, _ = await beat_of(get_context(info), root.id)
-        return Synchronisation(as_of=as_of or today(), in_step=beat.in_step, _beat=beat)
+        day = as_of or today()
+        beat, _ = await beat_of(get_context(info), root.id, day)
+        return Synchronisation(as_of=day, in_step=beat.in_step, _beat=beat)
 
     @tier_field(TIER, description="The projects (not closed or cancelled) by their latest report.")
     async def status_rollup(

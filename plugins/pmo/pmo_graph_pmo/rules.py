@@ -4,9 +4,10 @@ noticed. Also the tier's standards."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from pmo_graph.events import DomainEvent
 from pmo_graph.graphql.ids import to_global_id
@@ -17,8 +18,8 @@ from pmo_graph.projects.models import Project
 from pmo_graph.standards import CheckInput, CheckResult, Severity, Standard
 from pmo_graph_pmo.beat import synchronise
 from pmo_graph_pmo.beat_data import beat_data
-from pmo_graph_pmo.models import BenefitContribution, ProgrammeBeat
-from pmo_graph_pmo.scope import TIER
+from pmo_graph_pmo.models import Benefit, BenefitContribution, ProgrammeBeat
+from pmo_graph_pmo.scope import TIER, today
 from pmo_graph_pso.models import Milestone
 
 RUNNING = (ProjectStage.CLOSED, ProjectStage.CANCELLED)
@@ -109,7 +110,7 @@ async def _programmes_touched(event: DomainEvent, transaction: Transaction) -> s
 async def watch_the_beat(event: DomainEvent, transaction: Transaction) -> None:
     """Emit ``programme.out_of_step`` when a change takes a programme out of step."""
     for programme_id in sorted(await _programmes_touched(event, transaction)):
-        data = await beat_data(transaction.session, event.organisation_id, [programme_id])
+        data = await beat_data(transaction.session, event.organisation_id, [programme_id], today())
         beat = synchronise(*data[programme_id])
         state = await transaction.session.get(ProgrammeBeat, programme_id)
         was_in_step = state.in_step if state is not None else True
@@ -176,15 +177,35 @@ async def _benefits_linked(check: CheckInput) -> Mapping[int, CheckResult]:
     projects = [p for p in check.projects if p.programme_id is not None and p.stage not in RUNNING]
     if not projects:
         return {}
-    loader = check.context.loaders.children(
-        BenefitContribution, BenefitContribution.project_id, order_by=(BenefitContribution.id,)
-    )
-    contributions = await loader.load_many([p.id for p in projects])
+    context = check.context
+    organisation_id = context.viewer.organisation_id
+
+    async def load(project_ids: list[int]) -> list[int]:
+        """How many benefits of its own programme each project contributes to (a contribution
+        to another programme's benefit, left from before the project moved, does not count)."""
+        rows: Sequence[Any] = (
+            await context.db.execute(
+                select(BenefitContribution.project_id, func.count())
+                .join(Benefit, Benefit.id == BenefitContribution.benefit_id)
+                .join(Project, Project.id == BenefitContribution.project_id)
+                .where(
+                    BenefitContribution.organisation_id == organisation_id,
+                    BenefitContribution.project_id.in_(project_ids),
+                    Benefit.programme_id == Project.programme_id,
+                )
+                .group_by(BenefitContribution.project_id)
+            )
+        ).all()
+        counts = {int(row[0]): int(row[1]) for row in rows}
+        return [counts.get(project_id, 0) for project_id in project_ids]
+
+    loader = context.loaders.get(("pmo", "own_programme_benefits"), load)
+    counts = await loader.load_many([p.id for p in projects])
     results: dict[int, CheckResult] = {}
-    for project, found in zip(projects, contributions, strict=True):
+    for project, count in zip(projects, counts, strict=True):
         results[project.id] = (
-            CheckResult(True, f"Contributes to {len(found)} benefit(s).")
-            if found
+            CheckResult(True, f"Contributes to {count} benefit(s).")
+            if count
             else CheckResult(
                 False,
                 "Contributes to no benefit of its programme: link it with linkBenefitContribution.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from pmo_helpers import ADD_DEPENDENCY, TIERS, milestone, programme, project
 
@@ -154,3 +155,57 @@ def test_critical_path_ties_go_to_the_latest_end() -> None:
     # 1→2 and 3→4 are both one link long; 4 ends later.
     assert critical_path(points, [Link(1, 1, 2, 0), Link(2, 3, 4, 0)]) == [3, 4]
     assert critical_path(points, []) == []
+
+
+BEAT_ON = """
+query($g: ID!, $d: Date) { node(id: $g) { ... on Programme { synchronisation(asOf: $d) {
+  inStep breaches { slackDays } outOfStep { code }
+} } } }
+"""
+MOVE = "mutation($p: ID!, $g: ID) { setProjectProgramme(input: {projectId: $p, programmeId: $g}) { userErrors { code } } }"
+
+
+async def test_an_actual_date_after_as_of_had_not_been_reached_then(make_org: MakeOrg) -> None:
+    """A1 Jan 10; B1 planned for Mar 1 but reached Jan 12; A1→B1 lag 7. Reached, B1 came five
+    days early (a breach); on Jan 11 it was still planned for Mar 1 (in step)."""
+    org = await make_org(tiers=TIERS)
+    g = await programme(org.admin, "G")
+    a1 = await milestone(org.admin, await project(org.admin, "A", g), "A1", "2027-01-10")
+    b1 = await milestone(
+        org.admin, await project(org.admin, "B", g), "B1", "2027-03-01", actual="2027-01-12"
+    )
+    await org.admin.mutate(ADD_DEPENDENCY, {"p": a1, "s": b1, "lag": 7})
+
+    def beat(data: dict[str, Any]) -> Any:
+        return data["node"]["synchronisation"]
+
+    before = beat(await org.admin.query(BEAT_ON, {"g": g, "d": "2027-01-11"}))
+    after = beat(await org.admin.query(BEAT_ON, {"g": g, "d": "2027-02-01"}))
+    assert before == {"inStep": True, "breaches": [], "outOfStep": []}
+    assert after == {
+        "inStep": False,
+        "breaches": [{"slackDays": -5}],
+        "outOfStep": [{"code": "A"}, {"code": "B"}],
+    }
+
+
+async def test_a_dependency_follows_its_projects_to_another_programme(make_org: MakeOrg) -> None:
+    """X1→Y1 (a breach) was added in G; X and Y then move to H. The breach is H's now, not G's;
+    while only Y has moved the dependency spans two programmes and is in neither beat."""
+    org = await make_org(tiers=TIERS)
+    g, h = await programme(org.admin, "G"), await programme(org.admin, "H")
+    x = await project(org.admin, "X", g)
+    y = await project(org.admin, "Y", g)
+    x1 = await milestone(org.admin, x, "X1", "2027-02-01")
+    y1 = await milestone(org.admin, y, "Y1", "2027-01-01")
+    await org.admin.mutate(ADD_DEPENDENCY, {"p": x1, "s": y1, "lag": 0})
+
+    async def breaches(programme_id: str) -> Any:
+        data = await org.admin.query(BEAT_ON, {"g": programme_id, "d": None})
+        return data["node"]["synchronisation"]["breaches"]
+
+    assert (await breaches(g), await breaches(h)) == ([{"slackDays": -31}], [])
+    await org.admin.mutate(MOVE, {"p": y, "g": h})
+    assert (await breaches(g), await breaches(h)) == ([], [])
+    await org.admin.mutate(MOVE, {"p": x, "g": h})
+    assert (await breaches(g), await breaches(h)) == ([], [{"slackDays": -31}])

@@ -125,6 +125,37 @@ async def test_standards_of_the_tier(make_org: MakeOrg) -> None:
     }
 
 
+async def test_a_contribution_to_another_programmes_benefit_does_not_link_a_project(
+    make_org: MakeOrg,
+) -> None:
+    """A links to G's benefit, then moves to H: it contributes to no benefit of H."""
+    org = await make_org(tiers=TIERS)
+    g, h = await programme(org.admin, "G"), await programme(org.admin, "H")
+    a = await project(org.admin, "A", g)
+    b = await benefit(org.admin, g, "Saving", 0, 10, "2026-12-31")
+    await org.admin.mutate(
+        "mutation($b: ID!, $p: ID!) { linkBenefitContribution(input: {benefitId: $b, projectId: $p, share: 1}) { userErrors { code } } }",
+        {"b": b, "p": a},
+    )
+    query = 'query($p: ID!) { node(id: $p) { ... on Project { compliance(asOf: "2026-11-20") { findings { standard { key } passed } } } } }'
+
+    async def linked() -> bool:
+        data = await org.admin.query(query, {"p": a})
+        (passed,) = [
+            f["passed"]
+            for f in data["node"]["compliance"]["findings"]
+            if f["standard"]["key"] == "BENEFITS_LINKED"
+        ]
+        return bool(passed)
+
+    assert await linked()
+    await org.admin.mutate(
+        "mutation($p: ID!, $g: ID) { setProjectProgramme(input: {projectId: $p, programmeId: $g}) { userErrors { code } } }",
+        {"p": a, "g": h},
+    )
+    assert not await linked()
+
+
 async def test_events_when_a_benefit_turns_at_risk_and_a_programme_falls_out_of_step(
     make_org: MakeOrg,
 ) -> None:
