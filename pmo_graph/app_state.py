@@ -17,6 +17,7 @@ from pmo_graph.db.session import create_sessionmaker
 from pmo_graph.events import DomainEvent, EventType
 from pmo_graph.graphql.budget import CostBudget
 from pmo_graph.graphql.budget_sync import BudgetSync
+from pmo_graph.graphql.compiled.fast_lane import FastLane
 from pmo_graph.graphql.compiled.plans import PlanCache
 from pmo_graph.graphql.schema import BuiltSchema
 from pmo_graph.idempotency.keys import IdempotencyKeys
@@ -77,6 +78,8 @@ class AppState:
         self.compiled_queries = self.settings.compiled_queries
         #: Compiled statements by document and the shape of its variables.
         self.compiled_plans = PlanCache()
+        #: Documents the compiled path answered, answered again without the pipeline.
+        self.fast_lane = FastLane(self)
         #: Mutation requests sent with an Idempotency-Key, and their answers.
         self.idempotency = IdempotencyKeys(
             self.sessionmaker, timedelta(hours=self.settings.idempotency_key_hours)

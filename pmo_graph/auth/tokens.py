@@ -32,6 +32,17 @@ def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
+def bearer_token(header: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header (None when absent, "" when
+    malformed)."""
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return ""
+    return value.strip()
+
+
 def token_digest(token: str) -> str:
     """What is stored of a token. Tokens are random, so a plain SHA-256 is enough."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -60,6 +60,12 @@ class CostBudget:
         self._pending[key] = self._pending.get(key, 0.0) + cost
         return Spend(True, int(level - cost), 0)
 
+    def refund(self, key: int, cost: int) -> None:
+        """Give back ``cost`` points spent from bucket ``key`` by work that did not happen."""
+        now = self.clock()
+        self._remember(key, min(float(self.capacity), self._level(key, now) + cost), now)
+        self._pending[key] = self._pending.get(key, 0.0) - cost
+
     def take_pending(self, recent_seconds: float) -> dict[int, float]:
         """What each token spent here since the last call, for every token used in the last
         ``recent_seconds`` (0 for those that spent nothing: the sync tells them what others

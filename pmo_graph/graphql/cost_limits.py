@@ -8,15 +8,89 @@ path), so a refused document does no work at all.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from graphql import ExecutionResult, GraphQLError
+from graphql import ExecutionResult, GraphQLError, GraphQLSchema
 from strawberry.extensions import SchemaExtension
 
-from pmo_graph.graphql.context import Context
+from pmo_graph.graphql.context import Context, Viewer
 from pmo_graph.graphql.cost import CostCalculator
 from pmo_graph.graphql.errors import QUERY_TOO_COMPLEX, RATE_LIMITED
-from pmo_graph.graphql.extensions import operation_inputs
+from pmo_graph.graphql.extensions import OperationInputs, operation_inputs
+
+if TYPE_CHECKING:
+    from pmo_graph.app_state import AppState
+
+
+@dataclass
+class CostOutcome:
+    """What costing a request found: the ``extensions.cost`` report, and the refusal if any
+    (with the seconds to wait when the budget refused it)."""
+
+    report: dict[str, Any]
+    refusal: GraphQLError | None = None
+    retry_after: int | None = None
+    #: The points spent from the token's budget (0 when no budget applies or it refused).
+    spent: int = 0
+
+
+def assess_cost(
+    app: AppState, schema: GraphQLSchema, inputs: OperationInputs, viewer: Viewer | None
+) -> CostOutcome:
+    """Cost the operation, refuse it over ``PMO_GRAPH_MAX_QUERY_COST``, and spend the cost from
+    the token's budget (refused, without spending, when the budget lacks it)."""
+    settings = app.settings
+    calculator = CostCalculator(
+        schema,
+        inputs.fragments,
+        inputs.variables,
+        settings.default_page_size,
+        settings.max_page_size,
+    )
+    cost = calculator.operation(inputs.operation)
+    report: dict[str, Any] = {"requested": cost, "maximum": settings.max_query_cost}
+    if cost > settings.max_query_cost:
+        return CostOutcome(
+            report,
+            GraphQLError(
+                f"The document costs {cost} points, over the limit of {settings.max_query_cost}: "
+                "ask for smaller pages (first) or fewer nested lists, or split it into several "
+                "queries. docs/security.md explains how the cost is counted.",
+                extensions={
+                    "code": QUERY_TOO_COMPLEX,
+                    "limit": "cost",
+                    "cost": cost,
+                    "maximum": settings.max_query_cost,
+                },
+            ),
+        )
+    budget = app.budget
+    if viewer is None or budget is None:
+        return CostOutcome(report)
+    spent = budget.spend(viewer.token_id, cost)
+    report["throttle"] = {
+        "available": spent.available,
+        "capacity": budget.capacity,
+        "restoreRate": budget.rate,
+    }
+    if spent.allowed:
+        return CostOutcome(report, spent=cost)
+    return CostOutcome(
+        report,
+        GraphQLError(
+            f"This token has {spent.available} of the {cost} points the document costs; its "
+            f"budget refills at {budget.rate} points a second, so retry in "
+            f"{spent.retry_after} s, or ask for less at once.",
+            extensions={
+                "code": RATE_LIMITED,
+                "cost": cost,
+                "available": spent.available,
+                "retryAfter": spent.retry_after,
+            },
+        ),
+        spent.retry_after,
+    )
 
 
 class QueryCost(SchemaExtension):
@@ -37,54 +111,14 @@ class QueryCost(SchemaExtension):
         inputs = operation_inputs(self.execution_context)
         if inputs is None:
             return None  # no operation, or variables that do not coerce: execution reports it
-        settings = context.app.settings
-        calculator = CostCalculator(
-            self.execution_context.schema._schema,
-            inputs.fragments,
-            inputs.variables,
-            settings.default_page_size,
-            settings.max_page_size,
+        outcome = assess_cost(
+            context.app, self.execution_context.schema._schema, inputs, context.viewer_or_none
         )
-        cost = calculator.operation(inputs.operation)
-        self.report = {"requested": cost, "maximum": settings.max_query_cost}
-        if cost > settings.max_query_cost:
-            return GraphQLError(
-                f"The document costs {cost} points, over the limit of {settings.max_query_cost}: "
-                "ask for smaller pages (first) or fewer nested lists, or split it into several "
-                "queries. docs/security.md explains how the cost is counted.",
-                extensions={
-                    "code": QUERY_TOO_COMPLEX,
-                    "limit": "cost",
-                    "cost": cost,
-                    "maximum": settings.max_query_cost,
-                },
-            )
-        budget = context.app.budget
-        viewer = context.viewer_or_none
-        if viewer is None or budget is None:
-            return None
-        spent = budget.spend(viewer.token_id, cost)
-        self.report["throttle"] = {
-            "available": spent.available,
-            "capacity": budget.capacity,
-            "restoreRate": budget.rate,
-        }
-        if spent.allowed:
-            return None
-        if context.response is not None:
+        self.report = outcome.report
+        if outcome.retry_after is not None and context.response is not None:
             context.response.status_code = 429
-            context.response.headers["Retry-After"] = str(spent.retry_after)
-        return GraphQLError(
-            f"This token has {spent.available} of the {cost} points the document costs; its "
-            f"budget refills at {budget.rate} points a second, so retry in "
-            f"{spent.retry_after} s, or ask for less at once.",
-            extensions={
-                "code": RATE_LIMITED,
-                "cost": cost,
-                "available": spent.available,
-                "retryAfter": spent.retry_after,
-            },
-        )
+            context.response.headers["Retry-After"] = str(outcome.retry_after)
+        return outcome.refusal
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": self.report} if self.report is not None else {}

@@ -21,7 +21,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from pmo_graph.app_state import AppState
-from pmo_graph.auth.tokens import authenticate, token_digest
+from pmo_graph.auth.tokens import authenticate, bearer_token, token_digest
 from pmo_graph.db.row_security import current_organisation
 from pmo_graph.graphql.context import Context, Viewer
 from pmo_graph.graphql.errors import (
@@ -41,16 +41,6 @@ log = logging.getLogger("pmo_graph.http")
 
 def _request_id(scope: Scope) -> str:
     return str(scope.get("state", {}).get("request_id", "-"))
-
-
-def bearer_token(header: str | None) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` header (None when absent)."""
-    if not header:
-        return None
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        return ""
-    return value.strip()
 
 
 #: How a WebSocket client sends its token: ``{"authorization": "Bearer <token>"}`` in the
@@ -169,8 +159,21 @@ class GraphQLView(GraphQL[Context, None]):
                 keyed, lambda: self._respond(request, scope)
             )
         else:
-            response = await self._respond(request, scope)
+            response = await self._fast(request) or await self._respond(request, scope)
         await response(scope, receive, send)
+
+    async def _fast(self, request: Request) -> Response | None:
+        """The fast lane's answer to a query the compiled path answered before, if it has one."""
+        if request.method != "POST" or not self.state.compiled_queries:
+            return None
+        try:
+            return await self.state.fast_lane.answer(request)
+        except BodyTooLarge:
+            raise
+        except Exception:
+            # Whatever went wrong there, the full pipeline answers, with its error handling.
+            log.exception("the fast lane failed; the pipeline answers")
+            return None
 
     async def _respond(self, request: Request, scope: Scope) -> Response:
         """The answer to one GraphQL request over HTTP, every failure turned into a coded one."""

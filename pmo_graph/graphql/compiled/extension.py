@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
-from graphql import ExecutionResult
+from graphql import ExecutionResult, OperationDefinitionNode
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
@@ -44,7 +44,18 @@ class CompiledQueries(SchemaExtension):
             text = await self._answer(context)
             if text is not None:
                 execution_context.result = ExecutionResult(data=_data(context, text))
+                self._remember(context)
         yield
+
+    def _remember(self, context: Context) -> None:
+        """Let the fast lane answer this document next time (HTTP queries only)."""
+        execution_context = self.execution_context
+        inputs = operation_inputs(execution_context)
+        document = execution_context.graphql_document
+        if inputs is None or document is None or not isinstance(context.request, Request):
+            return
+        operations = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
+        context.app.fast_lane.remember(execution_context.query or "", operations, inputs)
 
     async def _answer(self, context: Context) -> str | None:
         """The ``data`` as JSON text from one statement, or None for the resolvers to answer."""

@@ -1,0 +1,164 @@
+"""The fast lane: a query the compiled path answered before is answered again without
+strawberry's pipeline.
+
+Once a document has been parsed, validated (every limit of ``limits.py``), authenticated and
+answered by a compiled statement, what the next request with the same text needs is known: the
+token (``AccessCache``), the variables coerced, the cost and the token's budget
+(``assess_cost``, as ``QueryCost``), the kept plan for the tiers and the shape of the
+variables, and one statement. The lane does exactly those, with the same functions, and writes
+the same response (``data`` as the database's JSON, ``extensions.cost``). Whenever anything is
+not known or not plain (another token, a plan not kept, variables that do not coerce, a cost
+over the limit or a budget that refuses, a statement that fails), it steps aside and the full
+pipeline answers, with the coded error the request deserves.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, OperationType
+from graphql.execution.values import get_variable_values
+from starlette.requests import Request
+from starlette.responses import Response
+
+from pmo_graph.auth.tokens import bearer_token, token_digest
+from pmo_graph.db.reader import Reader
+from pmo_graph.db.row_security import current_organisation
+from pmo_graph.db.types import utcnow
+from pmo_graph.graphql.compiled.compiler import Compiled, Scope
+from pmo_graph.graphql.compiled.plans import plan_key
+from pmo_graph.graphql.cost_limits import assess_cost
+from pmo_graph.graphql.extensions import OperationInputs
+
+if TYPE_CHECKING:
+    from pmo_graph.app_state import AppState
+    from pmo_graph.auth.access_cache import Access
+
+log = logging.getLogger("pmo_graph.compiled")
+
+#: Documents kept per process; the least recently used goes first.
+MAX_DOCUMENTS = 1_000
+
+
+@dataclass
+class KnownDocument:
+    """A document's query operations by name, and whether it has only one."""
+
+    single: bool
+    operations: dict[str | None, OperationDefinitionNode] = field(default_factory=dict)
+    fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict)
+
+    def operation(self, name: str | None) -> OperationDefinitionNode | None:
+        if name is None:
+            return next(iter(self.operations.values())) if self.single else None
+        return self.operations.get(name)
+
+
+class FastLane:
+    """Documents the compiled path has answered, and answering them again."""
+
+    def __init__(self, state: AppState, size: int = MAX_DOCUMENTS) -> None:
+        self.state = state
+        self.size = size
+        self._documents: OrderedDict[str, KnownDocument] = OrderedDict()
+        #: Requests the lane answered (the tests read it; a metric could).
+        self.answered = 0
+
+    def remember(self, document: str, operation_count: int, inputs: OperationInputs) -> None:
+        """After the full pipeline answered ``document``'s operation with a compiled plan."""
+        if inputs.operation.operation is not OperationType.QUERY:
+            return
+        known = self._documents.get(document)
+        if known is None:
+            known = KnownDocument(operation_count == 1, fragments=inputs.fragments)
+            self._documents[document] = known
+            while len(self._documents) > self.size:
+                self._documents.popitem(last=False)
+        name = inputs.operation.name.value if inputs.operation.name else None
+        known.operations[name] = inputs.operation
+
+    async def answer(self, request: Request) -> Response | None:
+        """The response to ``request``, or None for the full pipeline to answer it."""
+        if not self._documents:
+            return None
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return None
+        token = bearer_token(request.headers.get("authorization"))
+        access = self.state.access.get(token_digest(token)) if token else None
+        if access is None:
+            return None
+        try:
+            payload = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(payload, dict):
+            return None
+        document, name = payload.get("query"), payload.get("operationName")
+        variables = payload.get("variables") or {}
+        if not isinstance(document, str) or not isinstance(variables, dict):
+            return None
+        if name is not None and not isinstance(name, str):
+            return None
+        known = self._documents.get(document)
+        operation = known.operation(name) if known is not None else None
+        if known is None or operation is None:
+            return None
+        self._documents.move_to_end(document)
+        return await self._run(request, access, document, operation, known, variables)
+
+    async def _run(
+        self,
+        request: Request,
+        access: Access,
+        document: str,
+        operation: OperationDefinitionNode,
+        known: KnownDocument,
+        variables: dict[str, Any],
+    ) -> Response | None:
+        state = self.state
+        schema = state.built.schema._schema
+        coerced = get_variable_values(schema, operation.variable_definitions or (), variables)
+        if isinstance(coerced, list):
+            return None  # the pipeline reports the variables' errors
+        settings = state.settings
+        name = operation.name.value if operation.name else None
+        plan = state.compiled_plans.get(
+            plan_key(document, name, access.tiers, coerced.coerced, settings.max_page_size)
+        )
+        if not isinstance(plan, Compiled):
+            return None
+        inputs = OperationInputs(operation, known.fragments, coerced)
+        outcome = assess_cost(state, schema, inputs, access.viewer)
+        if outcome.refusal is not None:
+            return None  # refusing spent nothing; the pipeline refuses it with its code
+        viewer = access.viewer
+        scope = Scope(
+            organisation_id=viewer.organisation_id,
+            enabled_tiers=access.tiers,
+            type_tiers=state.type_tiers,
+            today=utcnow().date(),
+            default_page_size=settings.default_page_size,
+            max_page_size=settings.max_page_size,
+        )
+        current_organisation.set(viewer.organisation_id)
+        session = state.request_sessionmaker()
+        try:
+            text = await Reader(session).driver_value(plan.sql, plan.arguments(scope, coerced))
+        except Exception:
+            log.warning("the fast lane's statement failed; the pipeline answers", exc_info=True)
+            if outcome.spent and state.budget is not None:
+                state.budget.refund(viewer.token_id, outcome.spent)
+            return None
+        finally:
+            await session.close()
+        request_state = request.scope.setdefault("state", {})
+        request_state.update(
+            organisation_id=viewer.organisation_id, user_id=viewer.user_id, operation_name=name
+        )
+        body = {"data": orjson.Fragment(text), "extensions": {"cost": outcome.report}}
+        self.answered += 1
+        return Response(orjson.dumps(body), media_type="application/json")
