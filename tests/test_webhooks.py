@@ -827,3 +827,37 @@ def test_event_types_name_their_tiers(pmo_state: AppState) -> None:
     assert types["project.created"].tier is None
     assert types["milestone.created"].tier == "pso"
     assert all(t.description for t in types.values())
+
+
+ROTATE = """mutation($id: ID!, $keep: Int!) {
+  rotateWebhookSecret(input: {webhookId: $id, keepPreviousHours: $keep}) {
+    webhook { previousSecretExpiresAt } secret userErrors { field code } } }"""
+
+
+async def test_a_rotated_secret_keeps_signing_through_its_grace_period(
+    make_hooks_org: MakeOrg, receiver: Receiver
+) -> None:
+    org = await make_hooks_org()
+    path = "/rotating"
+    webhook = await _register(org, receiver, path, ["portfolio.created"])  # knows the first
+    kept = await org.admin.mutate(ROTATE, {"id": webhook, "keep": 24})
+    assert kept["webhook"]["previousSecretExpiresAt"] is not None
+
+    await _portfolio(org, "Signed twice")
+    await _all_delivered(org, webhook, 1)
+    with receiver.lock:
+        receiver.secrets[path] = kept["secret"]
+    await _portfolio(org, "Checked with the new secret")
+    await _all_delivered(org, webhook, 2)
+    assert [r.signed for r in receiver.at(path)] == [True, True]  # the old secret, then the new
+
+    retired = await org.admin.mutate(ROTATE, {"id": webhook, "keep": 0})
+    assert retired["webhook"]["previousSecretExpiresAt"] is None
+    await _portfolio(org, "Only the newest secret")
+    await _all_delivered(org, webhook, 3)
+    assert receiver.at(path)[-1].signed is False  # the receiver still holds the one retired
+
+    too_long = await org.admin.query(ROTATE, {"id": webhook, "keep": 169})
+    assert too_long["rotateWebhookSecret"]["userErrors"] == [
+        {"field": ["keepPreviousHours"], "code": "INVALID"}
+    ]

@@ -52,6 +52,8 @@ class ClaimedDelivery:
     attempt: int
     url: str
     secret: str
+    #: The rotated secret, while it still signs beside ``secret``.
+    previous_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,13 @@ async def claim(
         for webhook_id in list(webhook_ids):
             row = (
                 await session.execute(
-                    select(WebhookDelivery, Webhook.url, Webhook.secret)
+                    select(
+                        WebhookDelivery,
+                        Webhook.url,
+                        Webhook.secret,
+                        Webhook.previous_secret,
+                        Webhook.previous_secret_expires_at,
+                    )
                     .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
                     .where(*conditions, WebhookDelivery.webhook_id == webhook_id)
                     .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
@@ -150,7 +158,9 @@ async def claim(
             ).first()
             if row is None:
                 continue  # another replica holds it
-            delivery, url, secret = row
+            delivery, url, secret, previous, previous_until = row
+            if previous_until is None or previous_until <= utcnow():
+                previous = None
             claimed.append(
                 ClaimedDelivery(
                     id=delivery.id,
@@ -162,6 +172,7 @@ async def claim(
                     attempt=delivery.attempts + 1,
                     url=url,
                     secret=secret,
+                    previous_secret=previous,
                 )
             )
         if claimed:

@@ -33,6 +33,10 @@ class Webhook(TenantMixin, VersionedMixin, TimestampMixin, Base):
     event_types: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     #: The HMAC key deliveries are signed with; shown to the ADMIN only when it is made.
     secret: Mapped[str] = mapped_column(String(128), nullable=False)
+    #: The secret before the last rotation, still signing beside the new one until
+    #: ``previous_secret_expires_at`` (``rotateWebhookSecret(keepPreviousHours:)``).
+    previous_secret: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_by_user_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("users.id", ondelete="SET NULL"), nullable=True

@@ -7,6 +7,7 @@ it is never in a query's answer nor in the audit log.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 import strawberry
@@ -26,6 +27,8 @@ from pmo_graph.webhooks.signing import new_secret
 
 #: The most event types one webhook may subscribe to.
 MAX_EVENT_TYPES = 200
+#: The longest a rotated secret may keep signing beside the new one: a week.
+MAX_KEEP_PREVIOUS_HOURS = 168
 
 
 @strawberry.type(description="The result of a mutation on a webhook.")
@@ -78,6 +81,12 @@ class DeleteWebhookInput:
 @strawberry.input
 class RotateWebhookSecretInput:
     webhook_id: strawberry.ID
+    keep_previous_hours: int = strawberry.field(
+        default=0,
+        description="Hours the old secret keeps signing beside the new one (every delivery "
+        "then carries two `v1=` signatures), so receivers can switch without losing a "
+        f"delivery; 0 (the default) retires it at once, at most {MAX_KEEP_PREVIOUS_HOURS}.",
+    )
 
 
 @strawberry.input
@@ -251,7 +260,8 @@ class WebhooksMutation:
 
     @strawberry.mutation(
         description="Give a webhook a new signing secret (ADMIN), shown once in the answer. "
-        "Deliveries from now on are signed with it; the old one stops working at once."
+        "Deliveries from now on are signed with it, and with the old one too for "
+        "`keepPreviousHours` (by default the old one stops at once)."
     )
     async def rotate_webhook_secret(
         self, info: Info[Any, Any], input: RotateWebhookSecretInput
@@ -261,10 +271,23 @@ class WebhooksMutation:
         secret = new_secret()
 
         async def body(tx: Transaction) -> Webhook:
-            webhook = await _webhook(tx, Checks(), input.webhook_id)
+            checks = Checks()
+            keep = input.keep_previous_hours
+            if not 0 <= keep <= MAX_KEEP_PREVIOUS_HOURS:
+                checks.add(
+                    INVALID,
+                    f"keepPreviousHours must be between 0 and {MAX_KEEP_PREVIOUS_HOURS}.",
+                    "keepPreviousHours",
+                )
+            webhook = await _webhook(tx, checks, input.webhook_id)
+            if keep:
+                webhook.previous_secret = webhook.secret
+                webhook.previous_secret_expires_at = utcnow() + timedelta(hours=keep)
+            else:
+                webhook.previous_secret = webhook.previous_secret_expires_at = None
             webhook.secret = secret
             await tx.session.flush()
-            tx.audit("Webhook", webhook.id, {"secret": "rotated"})
+            tx.audit("Webhook", webhook.id, {"secret": "rotated", "keepPreviousHours": keep})
             return webhook
 
         return await _with_secret(info, "rotateWebhookSecret", secret, body)

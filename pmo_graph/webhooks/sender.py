@@ -82,7 +82,9 @@ async def send(
                 address = await public_address(url.host, port)
                 url, host, extensions = pinned(url, address)
                 headers.update(host)
-            headers[SIGNATURE_HEADER] = signature_header(delivery.secret, body, int(time.time()))
+            headers[SIGNATURE_HEADER] = signature_header(
+                delivery.secret, body, int(time.time()), delivery.previous_secret
+            )
             async with client.stream(
                 "POST",
                 url,

@@ -29,10 +29,17 @@ def _digest(secret: str, timestamp: int, body: bytes) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def signature_header(secret: str, body: bytes, timestamp: int | None = None) -> str:
-    """The ``PMO-Graph-Signature`` value for ``body`` sent at ``timestamp`` (default: now)."""
+def signature_header(
+    secret: str, body: bytes, timestamp: int | None = None, previous: str | None = None
+) -> str:
+    """The ``PMO-Graph-Signature`` value for ``body`` sent at ``timestamp`` (default: now);
+    with ``previous`` (a rotated secret in its grace period), a second ``v1=`` signed with it,
+    so receivers that still hold the old secret keep accepting deliveries."""
     at = int(time.time()) if timestamp is None else timestamp
-    return f"t={at},{SCHEME}={_digest(secret, at, body)}"
+    header = f"t={at},{SCHEME}={_digest(secret, at, body)}"
+    if previous is not None:
+        header += f",{SCHEME}={_digest(previous, at, body)}"
+    return header
 
 
 def verify_signature(

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from pmo_graph.auth.models import User as UserRow
+from pmo_graph.db.types import utcnow
 from pmo_graph.events import EventType as EventTypeSpec
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.nodes import ModelNode
@@ -73,6 +74,15 @@ class Webhook(ModelNode):
     )
     created_at: datetime
     updated_at: datetime
+
+    @strawberry.field(
+        description="Until when the secret before the last rotation still signs deliveries "
+        "beside the current one (rotateWebhookSecret's keepPreviousHours); null when it "
+        "does not."
+    )
+    def previous_secret_expires_at(self, root: WebhookRow) -> datetime | None:
+        until = root.previous_secret_expires_at
+        return until if until is not None and until > utcnow() else None
 
     @strawberry.field(description="The names of the event types it receives.")
     def event_types(self, root: WebhookRow) -> list[str]:
