@@ -158,6 +158,12 @@ class Settings(BaseSettings):
         le=3650,
         description="Days a delivered or failed webhook delivery is kept, then deleted.",
     )
+    webhook_disable_after: int = Field(
+        default=10,
+        ge=0,
+        description="Failed deliveries in a row (each out of attempts) after which a webhook is "
+        "switched off (active false, audited); a delivered one starts the count again; 0 never.",
+    )
     webhook_private_networks: bool = Field(
         default=False,
         description="Let webhooks call loopback, private and link-local addresses (tests, "

@@ -861,3 +861,65 @@ async def test_a_rotated_secret_keeps_signing_through_its_grace_period(
     assert too_long["rotateWebhookSecret"]["userErrors"] == [
         {"field": ["keepPreviousHours"], "code": "INVALID"}
     ]
+
+
+WEBHOOK_STATE = """query($id: ID!) { node(id: $id) { ... on Webhook {
+  active failureStreak disabledAt version } } }"""
+
+
+async def test_a_webhook_whose_deliveries_keep_failing_is_switched_off(
+    make_hooks_org: MakeOrg, receiver: Receiver, hooks_state: AppState
+) -> None:
+    org = await make_hooks_org()
+    path = "/keeps-failing"
+    webhook = await _register(org, receiver, path, ["portfolio.created"])
+    failing = [True]
+    receiver.plan = lambda _path, _delivery, _attempt: FAIL if failing[0] else ACCEPT
+    settings = hooks_state.settings.model_copy(update={"webhook_disable_after": 2})
+    deliverer = WebhookDeliverer(settings)
+
+    async def state() -> dict[str, Any]:
+        return dict((await org.admin.query(WEBHOOK_STATE, {"id": webhook}))["node"])
+
+    async def finished(count: int) -> None:
+        async def done() -> bool:
+            found = await _deliveries(org, webhook)
+            return len(found) == count and all(d["status"] != "PENDING" for d in found)
+
+        await _eventually(done, f"{count} deliveries finished")
+
+    async with _paused(hooks_state.webhooks):
+        await deliverer.start()
+        try:
+            await _portfolio(org, "Fails")
+            await finished(1)
+            assert (await state())["failureStreak"] == 1
+            failing[0] = False
+            await _portfolio(org, "Delivered")
+            await finished(2)
+            assert (await state())["failureStreak"] == 0  # a delivered one starts again
+            failing[0] = True
+            await _portfolio(org, "Fails again")
+            await finished(3)
+            assert (await state())["active"] is True  # one in a row
+            await _portfolio(org, "And again")
+            await finished(4)
+        finally:
+            await deliverer.stop()
+    off = await state()
+    assert (off["active"], off["failureStreak"]) == (False, 2)
+    assert off["disabledAt"] is not None
+    log = await org.admin.query("{ auditLog(first: 1) { nodes { action actor { id } changes } } }")
+    (event,) = log["auditLog"]["nodes"]
+    assert (event["action"], event["actor"]) == ("disableFailingWebhook", None)
+    assert event["changes"]["active"] == [True, False]
+
+    await _portfolio(org, "Not sent: it is off")
+    assert len(await _deliveries(org, webhook)) == 4
+    on = await org.admin.mutate(
+        """mutation($id: ID!, $v: Int!) { updateWebhook(input: {webhookId: $id,
+        expectedVersion: $v, active: true}) { webhook { active failureStreak disabledAt }
+        userErrors { code } } }""",
+        {"id": webhook, "v": off["version"]},
+    )
+    assert on["webhook"] == {"active": True, "failureStreak": 0, "disabledAt": None}

@@ -14,6 +14,7 @@ organisation set on the connection.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -24,9 +25,13 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pmo_graph.audit.chain import pending
+from pmo_graph.audit.models import AuditEvent
 from pmo_graph.db.row_security import current_organisation
 from pmo_graph.db.types import UTCDateTime, utcnow
 from pmo_graph.webhooks.models import Webhook, WebhookDelivery, WebhookDeliveryStatus
+
+log = logging.getLogger("pmo_graph.webhooks")
 
 #: The PostgreSQL function (migration 0005) that lists organisations with due deliveries.
 DUE_ORGANISATIONS_FUNCTION = "pmo_webhook_due_organisations"
@@ -54,6 +59,8 @@ class ClaimedDelivery:
     secret: str
     #: The rotated secret, while it still signs beside ``secret``.
     previous_secret: str | None = None
+    #: The webhook's deliveries in a row that failed for good, as claimed.
+    failure_streak: int = 0
 
 
 @dataclass(frozen=True)
@@ -148,6 +155,7 @@ async def claim(
                         Webhook.secret,
                         Webhook.previous_secret,
                         Webhook.previous_secret_expires_at,
+                        Webhook.failure_streak,
                     )
                     .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
                     .where(*conditions, WebhookDelivery.webhook_id == webhook_id)
@@ -158,7 +166,7 @@ async def claim(
             ).first()
             if row is None:
                 continue  # another replica holds it
-            delivery, url, secret, previous, previous_until = row
+            delivery, url, secret, previous, previous_until, streak = row
             if previous_until is None or previous_until <= utcnow():
                 previous = None
             claimed.append(
@@ -173,6 +181,7 @@ async def claim(
                     url=url,
                     secret=secret,
                     previous_secret=previous,
+                    failure_streak=streak,
                 )
             )
         if claimed:
@@ -200,13 +209,18 @@ async def record(
     outcome: Outcome,
     retry_at: datetime | None,
     keep_since: datetime | None = None,
+    disable_after: int = 0,
 ) -> bool:
     """Record an attempt's outcome: delivered, due again at ``retry_at``, or failed for good
     (``retry_at`` None). False when the lease was no longer this attempt's (nothing written).
 
     With ``keep_since``, the organisation's delivered and failed deliveries created before it
     are deleted in the same transaction (``PRUNE_BATCH`` at most): the outbox keeps
-    ``PMO_GRAPH_WEBHOOK_RETENTION_DAYS`` of history, pruned as new deliveries finish."""
+    ``PMO_GRAPH_WEBHOOK_RETENTION_DAYS`` of history, pruned as new deliveries finish.
+
+    A delivery failed for good adds one to its webhook's ``failure_streak``; at
+    ``disable_after`` (when not 0) the webhook is switched off and the audit log says why. A
+    delivered one sets the streak back to 0."""
     now = utcnow()
     values: dict[str, Any] = {
         "last_status_code": outcome.status_code,
@@ -229,9 +243,59 @@ async def record(
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+        recorded = bool(getattr(result, "rowcount", 0))
+        if recorded and retry_at is None:
+            await _count_streak(session, delivery, outcome.delivered, disable_after)
         if keep_since is not None:
             await session.execute(_prune(delivery.organisation_id, keep_since))
-    return bool(getattr(result, "rowcount", 0))
+    return recorded
+
+
+async def _count_streak(
+    session: AsyncSession, delivery: ClaimedDelivery, delivered: bool, disable_after: int
+) -> None:
+    if delivered:
+        if delivery.failure_streak:
+            await session.execute(
+                update(Webhook).where(Webhook.id == delivery.webhook_id).values(failure_streak=0)
+            )
+        return
+    streak = (
+        await session.execute(
+            update(Webhook)
+            .where(Webhook.id == delivery.webhook_id)
+            .values(failure_streak=Webhook.failure_streak + 1)
+            .returning(Webhook.failure_streak, Webhook.active)
+        )
+    ).first()
+    if streak is None or not disable_after or not streak[1] or streak[0] < disable_after:
+        return
+    now = utcnow()
+    await session.execute(
+        update(Webhook)
+        .where(Webhook.id == delivery.webhook_id)
+        .values(active=False, disabled_at=now, version=Webhook.version + 1)
+    )
+    event = AuditEvent(
+        organisation_id=delivery.organisation_id,
+        at=now,
+        actor_user_id=None,
+        action="disableFailingWebhook",
+        entity_type="Webhook",
+        entity_pk=str(delivery.webhook_id),
+        changes={
+            "active": [True, False],
+            "reason": f"{streak[0]} deliveries in a row failed (PMO_GRAPH_WEBHOOK_DISABLE_AFTER).",
+        },
+    )
+    session.add(event)
+    pending(session.sync_session).append(event)
+    await session.flush()
+    log.warning(
+        "webhook %s switched off after %s failed deliveries in a row",
+        delivery.webhook_id,
+        streak[0],
+    )
 
 
 def _prune(organisation_id: int, keep_since: datetime) -> Any:

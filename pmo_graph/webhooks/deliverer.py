@@ -182,6 +182,7 @@ class WebhookDeliverer:
                 outcome,
                 retry_at,
                 keep_since=utcnow() - timedelta(days=settings.webhook_retention_days),
+                disable_after=settings.webhook_disable_after,
             )
         except Exception as error:  # its lease ends and it is tried again: at least once
             log.warning(

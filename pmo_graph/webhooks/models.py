@@ -38,6 +38,10 @@ class Webhook(TenantMixin, VersionedMixin, TimestampMixin, Base):
     previous_secret: Mapped[str | None] = mapped_column(String(128), nullable=True)
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    #: Deliveries in a row that failed for good (a delivered one sets it back to 0).
+    failure_streak: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: When it was switched off for ``failure_streak`` (cleared when switched on again).
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_by_user_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )

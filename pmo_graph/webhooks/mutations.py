@@ -232,6 +232,10 @@ class WebhooksMutation:
                 if input.active is None:
                     checks.add(INVALID, "active cannot be null.", "active")
                 else:
+                    if input.active and not webhook.active:
+                        # switched on again: the failures that switched it off are behind it
+                        webhook.failure_streak = 0
+                        webhook.disabled_at = None
                     webhook.active = input.active
             checks.raise_if_any()
             await tx.session.flush()

@@ -72,6 +72,14 @@ class Webhook(ModelNode):
     version: int = strawberry.field(
         description="Grows by one on every change; see expectedVersion."
     )
+    failure_streak: int = strawberry.field(
+        description="Its deliveries in a row that failed for good (a delivered one sets it "
+        "back to 0); at PMO_GRAPH_WEBHOOK_DISABLE_AFTER it is switched off."
+    )
+    disabled_at: datetime | None = strawberry.field(
+        description="When it was switched off for failing (null otherwise; switching it on "
+        "again clears it and the streak)."
+    )
     created_at: datetime
     updated_at: datetime
 
