@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from starlette.applications import Starlette
+from test_cli import run
 
 from helpers import started_apps
 from pmo_graph.app_state import AppState
@@ -19,7 +20,7 @@ from pmo_graph.auth.roles import Role
 from pmo_graph.auth.tokens import issue_token, revoke_token, token_digest
 from pmo_graph.organisations.models import Organisation
 from pmo_graph.realtime.bus import PostgresEventBus
-from pmo_graph.realtime.notices import ACCESS_CHANGES, Notice
+from pmo_graph.realtime.notices import ACCESS_CHANGES, USER_ACCESS_CHANGED, Notice
 from pmo_graph.realtime.publish import announce_access_change, announce_revocations
 from pmo_graph.settings import Settings
 from pmo_graph.testing import GraphQLClient, StatementCounter, TestOrganisation
@@ -220,3 +221,34 @@ async def test_a_read_that_began_before_a_change_does_not_keep_what_it_read(
     pmo_state.access.forget_organisation(org.id)  # a change arrives while the read runs
     pmo_state.access.put(digest, kept.viewer, kept.tiers, began)
     assert pmo_state.access.get(digest) is None
+
+
+async def test_the_command_line_announces_new_roles_and_revocations(
+    org: TestOrganisation, pmo_state: AppState, pmo_settings: Settings
+) -> None:
+    """``pmo-graph token create`` for an existing user and ``pmo-graph token revoke``, run in
+    another process, reach this server's kept tokens through their notices."""
+    env = {
+        "PMO_GRAPH_DATABASE_URL": pmo_settings.database_url,
+        "PMO_GRAPH_DATABASE_SCHEMA": pmo_settings.database_schema or "",
+    }
+    viewer = org.client(Role.VIEWER)
+    assert (await viewer.query(VIEWER))["viewer"]["user"]["roles"] == ["VIEWER"]  # kept now
+    email = await _email_of(viewer)
+    create = ["token", "create", "--org", org.slug, "--email", email, "--name", "V"]
+
+    async def promote() -> None:
+        done = await asyncio.to_thread(run, [*create, "--role", "office"], env)
+        assert done.returncode == 0, done.stderr
+
+    notice = await _heard(pmo_state, org.id, promote())
+    assert notice.name == USER_ACCESS_CHANGED
+    assert (await viewer.query(VIEWER))["viewer"]["user"]["roles"] == ["OFFICE"]
+
+    async def revoke() -> None:
+        done = await asyncio.to_thread(run, ["token", "revoke", viewer.token or ""], env)
+        assert done.returncode == 0, done.stderr
+
+    await _heard(pmo_state, org.id, revoke())
+    (error,) = await viewer.errors(VIEWER)
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
