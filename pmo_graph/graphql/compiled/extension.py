@@ -19,9 +19,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 
-from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.compiled.compiler import NotCompiled, Scope, compile_operation
-from pmo_graph.graphql.compiled.plans import plan_key
+from pmo_graph.graphql.compiled.compiler import NotCompiled, compile_operation
+from pmo_graph.graphql.compiled.plans import operation_plan_key, request_scope
 from pmo_graph.graphql.context import Context
 from pmo_graph.graphql.extensions import operation_inputs
 
@@ -62,22 +61,15 @@ class CompiledQueries(SchemaExtension):
         inputs = operation_inputs(self.execution_context)
         if inputs is None:
             return None  # no operation, or variables that do not coerce: graphql-core reports it
-        settings = context.app.settings
-        scope = Scope(
-            organisation_id=context.viewer.organisation_id,
-            enabled_tiers=context.enabled_tiers,
-            type_tiers=context.app.type_tiers,
-            today=utcnow().date(),
-            default_page_size=settings.default_page_size,
-            max_page_size=settings.max_page_size,
-        )
-        plans = context.app.compiled_plans
-        key = plan_key(
+        app = context.app
+        scope = request_scope(app, context.viewer.organisation_id, context.enabled_tiers)
+        plans = app.compiled_plans
+        key = operation_plan_key(
+            app,
             self.execution_context.query or "",
-            inputs.operation.name.value if inputs.operation.name else None,
+            inputs.operation,
             context.enabled_tiers,
             inputs.variables.coerced,
-            settings.max_page_size,
         )
         plan = plans.get(key)
         if plan is None:

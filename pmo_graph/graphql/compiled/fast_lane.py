@@ -28,9 +28,8 @@ from starlette.responses import Response
 from pmo_graph.auth.tokens import bearer_token, token_digest
 from pmo_graph.db.reader import Reader
 from pmo_graph.db.row_security import current_organisation
-from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.compiled.compiler import Compiled, Scope
-from pmo_graph.graphql.compiled.plans import plan_key
+from pmo_graph.graphql.compiled.compiler import Compiled
+from pmo_graph.graphql.compiled.plans import operation_plan_key, request_scope
 from pmo_graph.graphql.cost_limits import assess_cost
 from pmo_graph.graphql.extensions import OperationInputs
 
@@ -124,10 +123,8 @@ class FastLane:
         coerced = get_variable_values(schema, operation.variable_definitions or (), variables)
         if isinstance(coerced, list):
             return None  # the pipeline reports the variables' errors
-        settings = state.settings
-        name = operation.name.value if operation.name else None
         plan = state.compiled_plans.get(
-            plan_key(document, name, access.tiers, coerced.coerced, settings.max_page_size)
+            operation_plan_key(state, document, operation, access.tiers, coerced.coerced)
         )
         if not isinstance(plan, Compiled):
             return None
@@ -136,14 +133,7 @@ class FastLane:
         if outcome.refusal is not None:
             return None  # refusing spent nothing; the pipeline refuses it with its code
         viewer = access.viewer
-        scope = Scope(
-            organisation_id=viewer.organisation_id,
-            enabled_tiers=access.tiers,
-            type_tiers=state.type_tiers,
-            today=utcnow().date(),
-            default_page_size=settings.default_page_size,
-            max_page_size=settings.max_page_size,
-        )
+        scope = request_scope(state, viewer.organisation_id, access.tiers)
         current_organisation.set(viewer.organisation_id)
         session = state.request_sessionmaker()
         try:
@@ -157,7 +147,9 @@ class FastLane:
             await session.close()
         request_state = request.scope.setdefault("state", {})
         request_state.update(
-            organisation_id=viewer.organisation_id, user_id=viewer.user_id, operation_name=name
+            organisation_id=viewer.organisation_id,
+            user_id=viewer.user_id,
+            operation_name=operation.name.value if operation.name else None,
         )
         body = {"data": orjson.Fragment(text), "extensions": {"cost": outcome.report}}
         self.answered += 1

@@ -14,10 +14,16 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pmo_graph.graphql.compiled.compiler import Compiled, NotCompiled, key_number
+from graphql import OperationDefinitionNode
+
+from pmo_graph.db.types import utcnow
+from pmo_graph.graphql.compiled.compiler import Compiled, NotCompiled, Scope, key_number
 from pmo_graph.graphql.ids import parse_global_id
+
+if TYPE_CHECKING:
+    from pmo_graph.app_state import AppState
 
 #: Plans kept per process; the least recently used goes first.
 MAX_PLANS = 1_000
@@ -52,6 +58,31 @@ def plan_key(
         sorted((name, _shape(value, max_page_size)) for name, value in variables.items())
     )
     return (document, operation_name, enabled_tiers, shapes)
+
+
+def operation_plan_key(
+    app: AppState,
+    document: str,
+    operation: OperationDefinitionNode,
+    enabled_tiers: frozenset[str],
+    variables: Mapping[str, Any],
+) -> Hashable:
+    """``plan_key`` of one operation of ``document`` with coerced ``variables``."""
+    name = operation.name.value if operation.name else None
+    return plan_key(document, name, enabled_tiers, variables, app.settings.max_page_size)
+
+
+def request_scope(app: AppState, organisation_id: int, enabled_tiers: frozenset[str]) -> Scope:
+    """What a request of ``organisation_id`` with ``enabled_tiers`` on may read, today."""
+    settings = app.settings
+    return Scope(
+        organisation_id=organisation_id,
+        enabled_tiers=enabled_tiers,
+        type_tiers=app.type_tiers,
+        today=utcnow().date(),
+        default_page_size=settings.default_page_size,
+        max_page_size=settings.max_page_size,
+    )
 
 
 class PlanCache:
