@@ -426,7 +426,7 @@ def access_statements(state: AppState) -> int:
     token was used just before: none where the process keeps them between requests
     (``AccessCache``: PostgreSQL), two where it reads them every time (SQLite). Statement-count
     tests add it to the statements of the work itself."""
-    return 0 if state.access.enabled and state.bus.hears_everything else 2
+    return 0 if state.access.in_use else 2
 
 
 @pytest.fixture

@@ -58,12 +58,13 @@ class AccessCache:
         bus.watch(self.on_notice)
 
     @property
-    def enabled(self) -> bool:
-        return self.seconds > 0
+    def in_use(self) -> bool:
+        """Whether tokens are kept now: configured to, and the bus hears every replica."""
+        return self.seconds > 0 and self.bus.hears_everything
 
     def get(self, digest: str) -> Access | None:
         """The kept access of a token, if still fresh and the bus has heard everything since."""
-        if not self.enabled or not self.bus.hears_everything:
+        if not self.in_use:
             return None
         access = self._entries.get(digest)
         if access is None:
@@ -87,7 +88,7 @@ class AccessCache:
         """Keep what a read that began at ``began`` (``begin_read``) found, unless the
         organisation's access changed since it began or the bus missed notices meanwhile."""
         epoch, started = began
-        if not self.enabled or not self.bus.hears_everything or epoch != self.bus.epoch:
+        if not self.in_use or epoch != self.bus.epoch:
             return
         if self._changed_at.get(viewer.organisation_id, float("-inf")) >= started:
             return
