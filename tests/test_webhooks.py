@@ -166,12 +166,20 @@ async def _deliveries(org: TestOrganisation, webhook_id: str) -> list[dict[str, 
     return list(data["node"]["deliveries"]["nodes"])
 
 
-async def _all_delivered(org: TestOrganisation, webhook_id: str, count: int) -> None:
+async def _all_in(
+    org: TestOrganisation, webhook_id: str, count: int, statuses: set[str], what: str
+) -> None:
+    """Until the webhook has ``count`` deliveries, each in one of ``statuses``."""
+
     async def done() -> bool:
         found = await _deliveries(org, webhook_id)
-        return len(found) == count and all(d["status"] == "DELIVERED" for d in found)
+        return len(found) == count and all(d["status"] in statuses for d in found)
 
-    await _eventually(done, f"{count} deliveries DELIVERED")
+    await _eventually(done, f"{count} deliveries {what}")
+
+
+async def _all_delivered(org: TestOrganisation, webhook_id: str, count: int) -> None:
+    await _all_in(org, webhook_id, count, {"DELIVERED"}, "DELIVERED")
 
 
 @asynccontextmanager
@@ -882,11 +890,7 @@ async def test_a_webhook_whose_deliveries_keep_failing_is_switched_off(
         return dict((await org.admin.query(WEBHOOK_STATE, {"id": webhook}))["node"])
 
     async def finished(count: int) -> None:
-        async def done() -> bool:
-            found = await _deliveries(org, webhook)
-            return len(found) == count and all(d["status"] != "PENDING" for d in found)
-
-        await _eventually(done, f"{count} deliveries finished")
+        await _all_in(org, webhook, count, {"DELIVERED", "FAILED"}, "finished")
 
     async with _paused(hooks_state.webhooks):
         await deliverer.start()
