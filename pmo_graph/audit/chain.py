@@ -86,6 +86,13 @@ def pending(session: Session) -> list[AuditEvent]:
     return queue
 
 
+def add_to_chain(session: AsyncSession, audit_event: AuditEvent) -> None:
+    """Add ``audit_event`` to ``session``; it is numbered and linked into its organisation's
+    chain at the next flush (``_link_before_flush``)."""
+    session.add(audit_event)
+    pending(session.sync_session).append(audit_event)
+
+
 @event.listens_for(Session, "before_flush")
 def _link_before_flush(session: Session, _context: Any, _instances: Any) -> None:
     """Number and hash the audit events about to be inserted, after their organisation's last.

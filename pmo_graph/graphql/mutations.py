@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 from strawberry.types import Info
 
-from pmo_graph.audit.chain import pending
+from pmo_graph.audit.chain import add_to_chain
 from pmo_graph.audit.models import AuditEvent
 from pmo_graph.db.types import utcnow
 from pmo_graph.events import DomainEvent
@@ -89,8 +89,7 @@ class Transaction:
             changes=dict(changes),
             request_id=self.context.request_id,
         )
-        self.session.add(recorded)
-        pending(self.session.sync_session).append(recorded)  # linked into the chain at flush
+        add_to_chain(self.session, recorded)
         self.recorded.append(recorded)
 
     def emit(self, name: str, entity_type: str, entity_pk: int, **data: Any) -> None:

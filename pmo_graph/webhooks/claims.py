@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pmo_graph.audit.chain import pending
+from pmo_graph.audit.chain import add_to_chain
 from pmo_graph.audit.models import AuditEvent
 from pmo_graph.db.row_security import current_organisation
 from pmo_graph.db.types import UTCDateTime, utcnow
@@ -288,8 +288,7 @@ async def _count_streak(
             "reason": f"{streak[0]} deliveries in a row failed (PMO_GRAPH_WEBHOOK_DISABLE_AFTER).",
         },
     )
-    session.add(event)
-    pending(session.sync_session).append(event)
+    add_to_chain(session, event)
     await session.flush()
     log.warning(
         "webhook %s switched off after %s failed deliveries in a row",
