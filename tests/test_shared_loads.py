@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpers import add_projects
+from pmo_graph.app_state import AppState
+from pmo_graph.db.reader import Reader
+from pmo_graph.graphql.loaders import Loaders
 from pmo_graph.graphql.shared_loads import SharedLoads
+from pmo_graph.projects.models import Project
+from pmo_graph.testing import TestOrganisation
 
 
 class Source:
@@ -70,3 +79,29 @@ async def test_a_cancelled_reader_does_not_cancel_those_waiting_on_it() -> None:
     source.release.set()
     assert await waiting == ["row 5"]
     assert reader.cancelled()
+
+
+async def test_an_operation_reads_each_event_s_rows_afresh(
+    make_org: Callable[..., Awaitable[TestOrganisation]],
+    db_session: AsyncSession,
+    pmo_state: AppState,
+) -> None:
+    """A subscription's session lives across events, and an object it loaded for one event may
+    still be held (by another subscriber of that event). The next event's read must not hand
+    back that object as it was: the row changed in between."""
+    org = await make_org()
+    (project,) = await add_projects(db_session, org.id, 1, with_relations=False)
+    async with pmo_state.request_sessionmaker() as session:
+        loaders = Loaders(Reader(session), org.id)
+        loaders.share(SharedLoads())
+        before = await loaders.by_id(Project).load(project.id)  # still held below
+        assert before is not None
+        await db_session.execute(
+            update(Project).where(Project.id == project.id).values(name="Renamed")
+        )
+        await db_session.commit()
+        loaders.share(SharedLoads())  # the next event
+        after = await loaders.by_id(Project).load(project.id)
+    assert after is not None
+    assert after.name == "Renamed"
+    assert before.name != "Renamed"  # the first event's object kept what it read

@@ -51,6 +51,10 @@ class Loaders:
     def share(self, shared: SharedLoads | None) -> None:
         """Forget what was loaded, and from now on load through ``shared``."""
         self._loaders.clear()
+        # The session's objects too: a SELECT hands back an object the session still holds as
+        # it was loaded, and one loaded for an earlier event may be held still (by another
+        # subscriber of that event).
+        self.reader.session.expunge_all()
         self.shared = shared
 
     def get(
