@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from test_cli import run
 
 from pmo_graph.app_state import AppState
-from pmo_graph.audit.chain import GENESIS, event_hash, verify
+from pmo_graph.audit.chain import GENESIS, append_to_chain, event_hash, verify
 from pmo_graph.audit.models import AuditEvent
+from pmo_graph.db.types import utcnow
 from pmo_graph.settings import Settings
-from pmo_graph.testing import TestOrganisation
+from pmo_graph.testing import StatementCounter, TestOrganisation
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]
 CREATE = """mutation($name: String!) { createPortfolio(input: {name: $name}) {
@@ -74,6 +75,57 @@ async def test_concurrent_mutations_take_turns_and_never_fork_the_chain(
     assert [e.seq for e in events] == list(range(1, 13))
     (report,) = await verify(db_session, org.slug)
     assert report.broken is None
+
+
+async def test_events_written_together_are_numbered_in_turn_each_with_its_own_row(
+    make_org: MakeOrg, db_session: AsyncSession
+) -> None:
+    first, second = await make_org(), await make_org()
+    await _create(first, 1)
+    events = [
+        AuditEvent(
+            organisation_id=organisation.id,
+            at=utcnow(),
+            actor_user_id=None,
+            action=f"test{i}",
+            entity_type="Test",
+            entity_pk=str(i),
+            changes={"i": i},
+            request_id=None,
+        )
+        for i, organisation in enumerate([first, second, first])
+    ]
+    await append_to_chain(db_session, events)
+    await db_session.commit()
+
+    assert [e.seq for e in events] == [2, 1, 3]
+    for written in events:
+        row = await db_session.get(AuditEvent, written.id)
+        assert row is not None
+        assert (row.organisation_id, row.seq, row.action, row.hash) == (
+            written.organisation_id,
+            written.seq,
+            written.action,
+            written.hash,
+        )
+    for organisation, count in ((first, 3), (second, 1)):
+        (report,) = await verify(db_session, organisation.slug)
+        assert (report.events, report.broken) == (count, None)
+
+
+async def test_a_mutation_locks_its_chain_only_after_its_other_work(
+    org: TestOrganisation, count_statements: StatementCounter
+) -> None:
+    # The lock holds until the commit and concurrent mutations of the organisation wait for it:
+    # after it come only the chain's head, the audit event and the notices.
+    count_statements.reset()
+    await org.admin.mutate(CREATE, {"name": "Locked late"})
+    statements = [" ".join(s.split()).upper() for s in count_statements.statements]
+    lock = next(i for i, s in enumerate(statements) if s.startswith("SELECT ORGANISATIONS.ID FROM"))
+    assert any(s.startswith("INSERT INTO PORTFOLIOS") for s in statements[:lock])
+    assert statements[lock + 1].startswith("SELECT AUDIT_EVENTS.SEQ, AUDIT_EVENTS.HASH")
+    assert statements[lock + 2].startswith("INSERT INTO AUDIT_EVENTS")
+    assert all(s.startswith("SELECT PG_NOTIFY") for s in statements[lock + 3 :])
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ async def test_a_failure_after_the_rows_were_written_leaves_none_behind(
     written: list[int] = []
 
     async def fail_after_flush(transaction: Transaction) -> None:
-        # The project, its three milestones and the audit event are in the database by now.
+        # The project and its three milestones are in the database by now.
         await transaction.session.flush()
         written.append(await _count(transaction.session, Milestone, org.id) - before[Milestone])
         raise RuntimeError("injected failure")

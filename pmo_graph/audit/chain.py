@@ -14,13 +14,13 @@ chain; the unique ``(organisation_id, seq)`` is the last guard.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import event, select
+from sqlalchemy import Connection, bindparam, event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -93,40 +93,70 @@ def add_to_chain(session: AsyncSession, audit_event: AuditEvent) -> None:
     pending(session.sync_session).append(audit_event)
 
 
+# Built once: a statement object keeps its compiled form and cache key between executions.
+_LOCK = (
+    select(Organisation.id)
+    .where(Organisation.id == bindparam("organisation"))
+    .with_for_update(key_share=True)
+)
+_HEAD = (
+    select(AuditEvent.seq, AuditEvent.hash)
+    .where(AuditEvent.organisation_id == bindparam("organisation"))
+    .order_by(AuditEvent.seq.desc())
+    .limit(1)
+)
+_INSERT = insert(AuditEvent).returning(AuditEvent.organisation_id, AuditEvent.seq, AuditEvent.id)
+_COLUMNS = [column.key for column in AuditEvent.__table__.columns if column.key != "id"]
+
+
+def _link(connection: Connection, events: Sequence[AuditEvent]) -> None:
+    """Number and hash ``events`` after their organisations' last, each organisation's row
+    locked (``FOR NO KEY UPDATE``: it does not block inserts that reference the organisation)
+    until the transaction ends."""
+    for organisation_id in dict.fromkeys(e.organisation_id for e in events):
+        # Two statements, not one: under READ COMMITTED a single statement would read the head
+        # from the snapshot it took before the lock was granted, and two writers could fork.
+        connection.execute(_LOCK, {"organisation": organisation_id})
+        last = connection.execute(_HEAD, {"organisation": organisation_id}).first()
+        seq, previous = (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
+        for audit_event in (e for e in events if e.organisation_id == organisation_id):
+            seq += 1
+            audit_event.seq = seq
+            audit_event.previous_hash = previous
+            audit_event.hash = event_hash(audit_event, previous)
+            previous = audit_event.hash
+
+
+def _append(connection: Connection, events: Sequence[AuditEvent]) -> None:
+    _link(connection, events)
+    rows = [{key: getattr(e, key) for key in _COLUMNS} for e in events]
+    # Rows inserted together may come back in any order; (organisation, seq) names each.
+    ids = {(o, seq): key for o, seq, key in connection.execute(_INSERT, rows)}
+    for audit_event in events:
+        audit_event.id = ids[(audit_event.organisation_id, audit_event.seq)]
+
+
+async def append_to_chain(session: AsyncSession, events: Sequence[AuditEvent]) -> None:
+    """Link ``events`` into their organisations' chains and insert them, in the session's
+    transaction; each gets its id. The events are not added to the session: written with
+    the table's INSERT, after everything else the transaction writes, so that the organisation
+    stays locked for as short a time as possible (``run_mutation`` calls it last)."""
+    if events:
+        await session.run_sync(lambda sync: _append(sync.connection(), events))
+
+
 @event.listens_for(Session, "before_flush")
 def _link_before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    """Number and hash the audit events about to be inserted, after their organisation's last.
+    """Number and hash the audit events added with ``add_to_chain`` and about to be inserted.
 
-    Runs inside every flush, so an event is linked however it reaches the database (a
-    mutation's body, a plugin's reaction); the organisation's row lock (``FOR NO KEY
-    UPDATE``: it does not block inserts that reference the organisation) holds until the
-    transaction ends.
+    Runs inside every flush, so an event is linked however it reaches the database.
     """
     queue = session.info.get(PENDING)
     if not queue:
         return
     inserting = [e for e in queue if e in session.new]
     queue.clear()
-    connection = session.connection()
-    for organisation_id in dict.fromkeys(e.organisation_id for e in inserting):
-        connection.execute(
-            select(Organisation.id)
-            .where(Organisation.id == organisation_id)
-            .with_for_update(key_share=True)
-        )
-        last = connection.execute(
-            select(AuditEvent.seq, AuditEvent.hash)
-            .where(AuditEvent.organisation_id == organisation_id)
-            .order_by(AuditEvent.seq.desc())
-            .limit(1)
-        ).first()
-        seq, previous = (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
-        for audit_event in (e for e in inserting if e.organisation_id == organisation_id):
-            seq += 1
-            audit_event.seq = seq
-            audit_event.previous_hash = previous
-            audit_event.hash = event_hash(audit_event, previous)
-            previous = audit_event.hash
+    _link(session.connection(), inserting)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 from strawberry.types import Info
 
-from pmo_graph.audit.chain import add_to_chain
+from pmo_graph.audit.chain import append_to_chain
 from pmo_graph.audit.models import AuditEvent
 from pmo_graph.db.types import utcnow
 from pmo_graph.events import DomainEvent
@@ -30,6 +30,7 @@ from pmo_graph.graphql.payloads import (
     user_error,
 )
 from pmo_graph.realtime.publish import publish_in_transaction
+from pmo_graph.webhooks.outbox import stage_in_transaction
 
 log = logging.getLogger("pmo_graph.mutations")
 
@@ -68,7 +69,8 @@ class Transaction:
     context: Context
     session: AsyncSession
     action: str
-    #: The audit events this transaction recorded, in order (ids once flushed).
+    #: The audit events this transaction recorded, in order; they are linked into the chain and
+    #: written (and get their ids) when the transaction is about to commit.
     recorded: list[AuditEvent] = field(default_factory=list)
 
     @property
@@ -77,7 +79,8 @@ class Transaction:
         return len(self.recorded)
 
     def audit(self, entity_type: str, entity_pk: int, changes: Mapping[str, Any]) -> None:
-        """Record this mutation's effect on one entity in the audit log (same transaction)."""
+        """Record this mutation's effect on one entity in the audit log (same transaction,
+        written just before it commits)."""
         viewer = self.context.viewer
         recorded = AuditEvent(
             organisation_id=viewer.organisation_id,
@@ -89,7 +92,6 @@ class Transaction:
             changes=dict(changes),
             request_id=self.context.request_id,
         )
-        add_to_chain(self.session, recorded)
         self.recorded.append(recorded)
 
     def emit(self, name: str, entity_type: str, entity_pk: int, **data: Any) -> None:
@@ -165,6 +167,9 @@ async def run_mutation(
                 raise RuntimeError(f"mutation {action} wrote no audit event")
             await session.flush()
             await react_in_transaction(transaction)
+            await stage_in_transaction(transaction)
+            # Last but one: it locks the organisation's chain until the commit.
+            await append_to_chain(session, transaction.recorded)
             await publish_in_transaction(transaction)
     except UserErrors as exc:
         return _payload(payload_type, None, exc.errors)

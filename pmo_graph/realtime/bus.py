@@ -177,6 +177,10 @@ def listener_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+#: Built once, so that its compiled form is kept (one per writing transaction).
+_NOTIFY = text("SELECT pg_notify(:channel, :payload)")
+
+
 class PostgresEventBus(EventBus):
     """Every replica: ``NOTIFY`` in the writing transaction, one ``LISTEN`` connection each."""
 
@@ -200,10 +204,7 @@ class PostgresEventBus(EventBus):
 
     async def stage(self, session: AsyncSession, notices: Sequence[Notice]) -> None:
         for payload in encode_payloads(notices):
-            await session.execute(
-                text("SELECT pg_notify(:channel, :payload)"),
-                {"channel": self.channel, "payload": payload},
-            )
+            await session.execute(_NOTIFY, {"channel": self.channel, "payload": payload})
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._listen_forever(), name="pmo-graph-listen")

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from pmo_graph.auth.models import ApiToken
 from pmo_graph.realtime.bus import EventBus
 from pmo_graph.realtime.notices import TOKEN_REVOKED, USER_ACCESS_CHANGED, Notice, notices_of
-from pmo_graph.webhooks.outbox import stage_in_transaction
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,16 +15,16 @@ if TYPE_CHECKING:
 
 
 async def publish_in_transaction(transaction: Transaction) -> None:
-    """Stage the transaction's domain and audit events for subscribers (and webhooks).
+    """Stage the transaction's domain and audit events for subscribers.
 
-    Runs last inside the transaction, after plugins' reactions, so their events are included.
+    Runs last inside the transaction, after plugins' reactions, so their events are included,
+    and after the audit events were written, so they have their ids.
     On PostgreSQL the notices go out with ``NOTIFY``, which the database delivers to every
     replica only if the transaction commits; the in-process bus delivers them after commit.
     """
     context = transaction.context
     app = context.app
     notices = notices_of(context.events, transaction.recorded)
-    await stage_in_transaction(transaction)  # webhook deliveries, in the same transaction
     if not notices:
         return
     await app.bus.stage(transaction.session, notices)

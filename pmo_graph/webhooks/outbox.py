@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.db.types import utcnow
@@ -67,6 +67,12 @@ def json_safe(data: Mapping[str, Any]) -> dict[str, Any]:
     return value
 
 
+# Built once: a statement object keeps its compiled form between executions (every mutation).
+_ACTIVE_WEBHOOKS = select(Webhook.id, Webhook.event_types).where(
+    Webhook.organisation_id == bindparam("organisation"), Webhook.active.is_(True)
+)
+
+
 async def stage_deliveries(
     session: AsyncSession,
     organisation_id: int,
@@ -82,13 +88,7 @@ async def stage_deliveries(
     candidates = deliverable(events, organisation_id, event_types, enabled_tiers)
     if not candidates:
         return 0
-    webhooks = (
-        await session.execute(
-            select(Webhook.id, Webhook.event_types).where(
-                Webhook.organisation_id == organisation_id, Webhook.active.is_(True)
-            )
-        )
-    ).all()
+    webhooks = (await session.execute(_ACTIVE_WEBHOOKS, {"organisation": organisation_id})).all()
     now = utcnow()
     rows = []
     for event in candidates:
@@ -117,7 +117,7 @@ async def stage_deliveries(
 async def stage_in_transaction(transaction: Transaction) -> None:
     """Stage the deliveries of a write transaction's events; wake the deliverer after commit.
 
-    Called last inside the transaction (``realtime.publish.publish_in_transaction``), once
+    Called near the end of the transaction (``graphql.mutations.run_mutation``), once
     plugins' reactions have added their events.
     """
     context = transaction.context
