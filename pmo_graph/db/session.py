@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import time
 from typing import Any
 
@@ -67,6 +69,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
             connect_args["server_settings"] = {"search_path": settings.database_schema}
     engine = create_async_engine(url, connect_args=connect_args, **options)
     if url.startswith("sqlite"):
+        use_write_ahead_log(url)
         _configure_sqlite(engine)
     else:
         ping_idle_connections(engine)  # first: the organisation is set on a live connection
@@ -108,16 +111,44 @@ def ping_idle_connections(engine: AsyncEngine) -> None:
             raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
 
 
+def use_write_ahead_log(url: str) -> None:
+    """Switch a SQLite database file to write-ahead logging, once, before any pooled connection.
+
+    The mode is kept in the file. Each connection also asks for it (``prepare_sqlite_connection``),
+    but a new file's first connections used to switch it themselves: two at the same moment
+    (the webhook deliverer and a readiness check, at start-up) could both try, and one failed
+    with "database is locked". In-memory databases have no file; a path that cannot be opened
+    is left for the first connection to report.
+    """
+    parsed = make_url(url)
+    database = parsed.database
+    if (
+        not database
+        or database == ":memory:"
+        or parsed.query.get("uri")
+        or database.startswith("file:")
+    ):
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(database, timeout=30)) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error:
+        return
+
+
+def prepare_sqlite_connection(dbapi_connection: Any, _record: Any = None) -> None:
+    """Set up a new SQLite connection: foreign keys on, write-ahead log, a 30-second busy wait,
+    and transaction control taken from the driver (so that ``SQLITE_BEGIN`` can choose)."""
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take transaction control away from the driver so we can choose BEGIN IMMEDIATE.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
+    event.listen(engine.sync_engine, "connect", prepare_sqlite_connection)
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
