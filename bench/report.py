@@ -144,7 +144,8 @@ def machine() -> list[str]:
         f"- Python {platform.python_version()}; "
         f"strawberry-graphql {version('strawberry-graphql')}, "
         f"graphql-core {version('graphql-core')}, SQLAlchemy {version('sqlalchemy')}, "
-        f"asyncpg {version('asyncpg')}, uvicorn {version('uvicorn')}",
+        f"asyncpg {version('asyncpg')}, uvicorn {version('uvicorn')} "
+        f"(uvloop {version('uvloop')}, httptools {version('httptools')})",
         f"- PostgreSQL: {_command_version(['psql', '--version'])}; Node.js "
         f"{_command_version(['node', '--version'])}",
     ]
