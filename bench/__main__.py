@@ -21,8 +21,11 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 MARK_START, MARK_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
+STARTED = time.monotonic()
+
+
 def say(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(f"[{time.monotonic() - STARTED:5.0f} s] {message}", err=True)
 
 
 @click.command(help="Run pmo-graph and its peers on the same data and print the figures.")
