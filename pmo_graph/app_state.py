@@ -29,6 +29,7 @@ from pmo_graph.realtime.token_counts import TokenCounts
 from pmo_graph.settings import Settings
 from pmo_graph.standards import InstalledStandard
 from pmo_graph.webhooks.deliverer import WebhookDeliverer
+from pmo_graph.webhooks.sealing import SecretBox
 
 if TYPE_CHECKING:
     from pmo_graph.assembly import SkippedPlugin
@@ -92,6 +93,8 @@ class AppState:
         self.connections = Connections()
         #: Sends the webhook deliveries this process's transactions staged, and due retries.
         self.webhooks = WebhookDeliverer(self.settings)
+        #: Seals webhook signing secrets before they are stored (``PMO_GRAPH_SECRET_KEYS``).
+        self.secrets = SecretBox.of(self.settings)
         #: Each token's budget of query cost (None when PMO_GRAPH_RATE_LIMIT_CAPACITY is 0).
         self.budget = (
             CostBudget(self.settings.rate_limit_capacity, self.settings.rate_limit_restore)

@@ -38,6 +38,8 @@ from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
 from pmo_graph.realtime.bus import create_event_bus
 from pmo_graph.realtime.publish import announce_access_change, announce_revocations
 from pmo_graph.settings import Settings
+from pmo_graph.webhooks.resealing import seal_stored_secrets
+from pmo_graph.webhooks.sealing import SealingError, SecretBox, generate_key
 
 T = TypeVar("T")
 
@@ -47,6 +49,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     migrations.MigrationError,
     OrganisationError,
     NotMigrated,
+    SealingError,
 )
 
 
@@ -348,6 +351,57 @@ def audit_verify(slug: str | None) -> None:
             )
     if broken:
         raise SystemExit(1)
+
+
+# --- webhooks and keys ---------------------------------------------------------------------------
+
+
+@main.group(help="Keys that seal webhook signing secrets in the database (PMO_GRAPH_SECRET_KEYS).")
+def keys() -> None:
+    pass
+
+
+@keys.command("generate", help="Print a new key for PMO_GRAPH_SECRET_KEYS.")
+def keys_generate() -> None:
+    click.echo(generate_key())
+
+
+@main.group(help="Webhooks.")
+def webhooks() -> None:
+    pass
+
+
+@webhooks.command(
+    "seal-secrets",
+    help="Seal every webhook's signing secret with the first key of PMO_GRAPH_SECRET_KEYS: the "
+    "ones stored before keys were set, or all of them again after a new key was put first "
+    "(then the old key can be dropped).",
+)
+@click.option("--org", "slug", default=None, help="Only this organisation's webhooks (its slug).")
+@handles_errors
+def webhooks_seal_secrets(slug: str | None) -> None:
+    settings = _settings()
+    box = SecretBox.of(settings)
+    if not box.seals:
+        raise CliError(
+            "PMO_GRAPH_SECRET_KEYS is not set: make a key with 'pmo-graph keys generate', "
+            "set it (on every server too), then run this again"
+        )
+
+    async def work(session: AsyncSession) -> int:
+        organisation_id = None
+        if slug is not None:
+            organisation_id = await session.scalar(
+                select(Organisation.id).where(Organisation.slug == slug)
+            )
+            if organisation_id is None:
+                raise CliError(
+                    f"no organisation has the slug {slug!r}; 'pmo-graph org list' lists them"
+                )
+        return await seal_stored_secrets(session, box, organisation_id)
+
+    count = _run(_with_session(settings, work))
+    click.echo(f"sealed the secrets of {count} webhook(s) with the first key")
 
 
 # --- token ---------------------------------------------------------------------------------------

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pmo_graph.webhooks.sealing import check_key
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./pmo_graph.sqlite3"
 
@@ -169,6 +171,12 @@ class Settings(BaseSettings):
         description="Let webhooks call loopback, private and link-local addresses (tests, "
         "on-premises receivers); off, such URLs are refused.",
     )
+    secret_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description="Comma-separated keys that seal webhook signing secrets in the database: "
+        "the first seals, every one opens ('pmo-graph keys generate' makes one). Empty: "
+        "secrets are stored as they are.",
+    )
 
     skip_broken_plugins: bool = Field(
         default=False,
@@ -186,6 +194,24 @@ class Settings(BaseSettings):
                 f"({self.max_page_size})"
             )
         return self
+
+    @model_validator(mode="after")
+    def _secret_keys_are_keys(self) -> Settings:
+        for number, key in enumerate(self.secret_key_list, start=1):
+            try:
+                check_key(key)
+            except ValueError:
+                raise ValueError(
+                    f"secret_keys: key {number} is not a key made by 'pmo-graph keys generate' "
+                    "(32 bytes in URL-safe base64)"
+                ) from None
+        return self
+
+    @property
+    def secret_key_list(self) -> list[str]:
+        """The keys that seal webhook secrets, the sealing one first."""
+        raw = self.secret_keys.get_secret_value()
+        return [key.strip() for key in raw.split(",") if key.strip()]
 
     @property
     def is_sqlite(self) -> bool:

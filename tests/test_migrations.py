@@ -115,7 +115,7 @@ def test_one_plugin_lineage_goes_down_and_up_alone(fresh: Settings) -> None:
     assert "sample_notes" not in tables
     assert "projects" in tables
     assert migrations.current(fresh, registry)[SAMPLE] == ()
-    assert migrations.current(fresh, registry)["core"] == ("0009_webhook_failure_streak",)
+    assert migrations.current(fresh, registry)["core"] == ("0010_webhook_sealed_secrets",)
     migrations.upgrade(fresh, registry)
     assert "sample_notes" in _inspect(fresh)[0]
 

@@ -23,6 +23,7 @@ import pytest_asyncio
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
+from test_cli import run
 from webhook_receiver import ACCEPT, FAIL, HANG, HOLD, Receiver, ReceiverServer
 
 from helpers import application_role_engine, gid, started_apps
@@ -39,6 +40,7 @@ from pmo_graph.webhooks.backoff import MAX_DELAY_SECONDS, next_attempt_at, retry
 from pmo_graph.webhooks.deliverer import WebhookDeliverer
 from pmo_graph.webhooks.models import Webhook, WebhookDelivery, WebhookDeliveryStatus
 from pmo_graph.webhooks.outbox import stage_deliveries
+from pmo_graph.webhooks.sealing import SecretBox, generate_key, is_sealed
 from pmo_graph.webhooks.signing import signature_header, verify_signature
 
 #: Small numbers, so that retries come quickly; the receiver is on 127.0.0.1.
@@ -927,3 +929,112 @@ async def test_a_webhook_whose_deliveries_keep_failing_is_switched_off(
         {"id": webhook, "v": off["version"]},
     )
     assert on["webhook"] == {"active": True, "failureStreak": 0, "disabledAt": None}
+
+
+# --- secrets sealed at rest (PMO_GRAPH_SECRET_KEYS) -----------------------------------------------
+
+
+@pytest.fixture
+def sealing(hooks_state: AppState, monkeypatch: pytest.MonkeyPatch) -> SecretBox:
+    """A key set on the hooks app, for its mutations and its deliverer, as the setting sets it."""
+    box = SecretBox((generate_key(),))
+    monkeypatch.setattr(hooks_state, "secrets", box)
+    monkeypatch.setattr(hooks_state.webhooks, "secrets", box)
+    return box
+
+
+async def _stored_secrets(state: AppState, webhook: str) -> tuple[str, str | None]:
+    async with state.sessionmaker() as session:
+        pk = await _webhook_pk(session, webhook)
+        row = (
+            await session.execute(
+                select(Webhook.secret, Webhook.previous_secret).where(Webhook.id == pk)
+            )
+        ).one()
+        return row[0], row[1]
+
+
+async def test_with_a_key_secrets_are_stored_sealed_and_deliveries_signed_with_them(
+    make_hooks_org: MakeOrg, receiver: Receiver, hooks_state: AppState, sealing: SecretBox
+) -> None:
+    org = await make_hooks_org()
+    path = "/sealed"
+    webhook = await _register(org, receiver, path, ["portfolio.created"])
+    first = receiver.secrets[path]
+    stored, _ = await _stored_secrets(hooks_state, webhook)
+    assert is_sealed(stored)
+    assert first not in stored
+    assert sealing.open(stored) == first
+
+    await _portfolio(org, "Signed with the sealed secret")
+    await _all_delivered(org, webhook, 1)
+
+    rotated = await org.admin.mutate(ROTATE, {"id": webhook, "keep": 24})
+    stored, previous = await _stored_secrets(hooks_state, webhook)
+    assert previous is not None
+    assert is_sealed(stored)
+    assert is_sealed(previous)
+    assert (sealing.open(stored), sealing.open(previous)) == (rotated["secret"], first)
+    await _portfolio(org, "Signed with both")  # the receiver still holds the first secret
+    await _all_delivered(org, webhook, 2)
+    assert [r.signed for r in receiver.at(path)] == [True, True]
+
+
+async def test_a_secret_that_no_key_opens_is_never_sent(
+    make_hooks_org: MakeOrg,
+    receiver: Receiver,
+    hooks_state: AppState,
+    sealing: SecretBox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    org = await make_hooks_org()
+    path = "/lost-key"
+    webhook = await _register(org, receiver, path, ["portfolio.created"])
+    monkeypatch.setattr(hooks_state.webhooks, "secrets", SecretBox((generate_key(),)))
+    await _portfolio(org, "Cannot be signed")
+    await _all_in(org, webhook, 1, {"FAILED"}, "FAILED")
+    (delivery,) = await _deliveries(org, webhook)
+    assert delivery["lastError"] == "the webhook's secret could not be opened; retried"
+    assert delivery["lastStatusCode"] is None
+    assert receiver.at(path) == []
+
+
+async def test_the_cli_seals_the_secrets_stored_before_and_again_under_a_new_key(
+    make_hooks_org: MakeOrg,
+    receiver: Receiver,
+    hooks_state: AppState,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    org = await make_hooks_org()
+    path = "/sealed-later"
+    webhook = await _register(org, receiver, path, ["portfolio.created"])  # no keys yet
+    secret = receiver.secrets[path]
+    assert await _stored_secrets(hooks_state, webhook) == (secret, None)
+    settings = hooks_state.settings
+    env = {"PMO_GRAPH_DATABASE_URL": settings.database_url}
+    if settings.database_schema:
+        env["PMO_GRAPH_DATABASE_SCHEMA"] = settings.database_schema
+    command = ["webhooks", "seal-secrets", "--org", org.slug]
+
+    refused = run(command, env)
+    assert refused.returncode == 1
+    assert "PMO_GRAPH_SECRET_KEYS is not set" in refused.stderr
+    assert await _stored_secrets(hooks_state, webhook) == (secret, None)
+
+    old, new = generate_key(), generate_key()
+    sealed = run(command, {**env, "PMO_GRAPH_SECRET_KEYS": old})
+    assert sealed.returncode == 0, sealed.stderr
+    assert sealed.stdout == "sealed the secrets of 1 webhook(s) with the first key\n"
+    stored, _ = await _stored_secrets(hooks_state, webhook)
+    assert is_sealed(stored)
+    assert SecretBox((old,)).open(stored) == secret
+
+    resealed = run(command, {**env, "PMO_GRAPH_SECRET_KEYS": f"{new},{old}"})
+    assert resealed.returncode == 0, resealed.stderr
+    stored, _ = await _stored_secrets(hooks_state, webhook)
+    assert SecretBox((new,)).open(stored) == secret  # the old key can go
+
+    monkeypatch.setattr(hooks_state.webhooks, "secrets", SecretBox((new,)))
+    await _portfolio(org, "Signed after sealing")
+    await _all_delivered(org, webhook, 1)
+    assert [r.signed for r in receiver.at(path)] == [True]

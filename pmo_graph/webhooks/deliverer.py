@@ -14,6 +14,7 @@ import asyncio
 import functools
 import logging
 from contextlib import suppress
+from dataclasses import replace
 from datetime import timedelta
 
 import httpx
@@ -25,6 +26,7 @@ from pmo_graph.settings import Settings
 from pmo_graph.webhooks import claims
 from pmo_graph.webhooks.backoff import next_attempt_at
 from pmo_graph.webhooks.claims import ClaimedDelivery, Outcome
+from pmo_graph.webhooks.sealing import SealingError, SecretBox
 from pmo_graph.webhooks.sender import new_client, send
 
 log = logging.getLogger("pmo_graph.webhooks")
@@ -41,6 +43,8 @@ class WebhookDeliverer:
         """``engine``: the one to claim and record with (default: one of its own, made by
         ``start`` and disposed of by ``stop``)."""
         self.settings = settings
+        #: Opens the secrets deliveries are signed with (sealed at rest when keys are set).
+        self.secrets = SecretBox.of(settings)
         self._given_engine = engine
         self._engine: AsyncEngine | None = None
         #: Claims and outcomes (on SQLite, transactions that take the write lock at once) …
@@ -155,12 +159,24 @@ class WebhookDeliverer:
         assert self._sessionmaker is not None
         settings = self.settings
         try:
+            opened = replace(
+                delivery,
+                secret=self.secrets.open(delivery.secret),
+                previous_secret=(
+                    self.secrets.open(delivery.previous_secret)
+                    if delivery.previous_secret is not None
+                    else None
+                ),
+            )
             outcome = await send(
                 self._client,
-                delivery,
+                opened,
                 timeout_seconds=settings.webhook_timeout_seconds,
                 allow_private=settings.webhook_private_networks,
             )
+        except SealingError as error:  # nothing is sent unsigned: retried once the keys fit
+            log.error("webhook delivery %s: not sent: %s", delivery.delivery_id, error)
+            outcome = Outcome(None, "the webhook's secret could not be opened; retried")
         except Exception:  # a fault of ours, not the receiver's: logged, and retried like one
             log.exception("webhook delivery %s: sending failed", delivery.delivery_id)
             outcome = Outcome(None, "internal error while sending; retried")

@@ -32,10 +32,11 @@ class Webhook(TenantMixin, VersionedMixin, TimestampMixin, Base):
     #: Names of the event types it receives (``pmo_graph.events.EventType.name``).
     event_types: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     #: The HMAC key deliveries are signed with; shown to the ADMIN only when it is made.
-    secret: Mapped[str] = mapped_column(String(128), nullable=False)
+    #: Stored sealed (``webhooks.sealing``) when ``PMO_GRAPH_SECRET_KEYS`` is set.
+    secret: Mapped[str] = mapped_column(String(512), nullable=False)
     #: The secret before the last rotation, still signing beside the new one until
     #: ``previous_secret_expires_at`` (``rotateWebhookSecret(keepPreviousHours:)``).
-    previous_secret: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    previous_secret: Mapped[str | None] = mapped_column(String(512), nullable=True)
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     #: Deliveries in a row that failed for good (a delivered one sets it back to 0).

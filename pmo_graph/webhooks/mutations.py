@@ -191,7 +191,7 @@ class WebhooksMutation:
                 url=url,
                 description=description,
                 event_types=event_types,
-                secret=secret,
+                secret=context.app.secrets.seal(secret),
                 active=True,
                 created_by_user_id=viewer.user_id,
             )
@@ -289,7 +289,7 @@ class WebhooksMutation:
                 webhook.previous_secret_expires_at = utcnow() + timedelta(hours=keep)
             else:
                 webhook.previous_secret = webhook.previous_secret_expires_at = None
-            webhook.secret = secret
+            webhook.secret = context.app.secrets.seal(secret)
             await tx.session.flush()
             tx.audit("Webhook", webhook.id, {"secret": "rotated", "keepPreviousHours": keep})
             return webhook
