@@ -124,6 +124,18 @@ async def test_the_token_may_also_come_bare(pmo_server_url: str, org: TestOrgani
         assert (await socket.data(subscription))["auditEvents"]["action"] == "createPortfolio"
 
 
+async def test_graphiql_s_headers_pane_authenticates_its_subscriptions(
+    pmo_server_url: str, org: TestOrganisation
+) -> None:
+    # GraphiQL 3 sends everything in its headers pane as the connection_init payload (its
+    # fetcher spreads the headers into graphql-ws' connectionParams), under the header's name.
+    pane = {"Authorization": f"Bearer {org.tokens[Role.ADMIN]}", "X-Trace": "from-the-pane"}
+    async with GraphQLSocket(pmo_server_url, payload=pane) as socket:
+        subscription = await socket.subscribe(AUDIT)
+        await _portfolio(org)
+        assert (await socket.data(subscription))["auditEvents"]["action"] == "createPortfolio"
+
+
 async def test_a_status_report_reaches_its_portfolio_and_programme_subscribers_only(
     pmo_server_url: str, org: TestOrganisation
 ) -> None:
