@@ -110,11 +110,9 @@ mutation($input: CreatePersonInput!) {
 """
 
 
-@asynccontextmanager
-async def application_role_engine(state: AppState) -> AsyncIterator[AsyncEngine]:
-    """PostgreSQL: an engine on the test database connected as ``APP_ROLE``, a role that owns no
-    table and that ``row_security.apply`` has granted what serving needs (so the policies bind
-    it)."""
+async def application_role_settings(state: AppState) -> Settings:
+    """PostgreSQL: ``state``'s settings, connected as ``APP_ROLE``, a role that owns no table and
+    that ``row_security.apply`` has granted what serving needs (so the policies bind it)."""
     async with state.engine.begin() as connection:
         await connection.execute(
             text(
@@ -123,13 +121,19 @@ async def application_role_engine(state: AppState) -> AsyncIterator[AsyncEngine]
             )
         )
         await connection.run_sync(row_security.apply, APP_ROLE)
-    settings = state.settings
-    url = make_url(settings.database_url).set(username=APP_ROLE)
+    url = make_url(state.settings.database_url).set(username=APP_ROLE)
+    return state.settings.model_copy(
+        update={"database_url": url.render_as_string(hide_password=False)}
+    )
+
+
+@asynccontextmanager
+async def application_role_engine(state: AppState) -> AsyncIterator[AsyncEngine]:
+    """PostgreSQL: an engine on the test database connected as ``APP_ROLE`` (see
+    ``application_role_settings``)."""
+    settings = await application_role_settings(state)
     engine = create_engine(
-        Settings(
-            database_url=url.render_as_string(hide_password=False),
-            database_schema=settings.database_schema,
-        )
+        Settings(database_url=settings.database_url, database_schema=settings.database_schema)
     )
     try:
         yield engine
