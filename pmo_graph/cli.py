@@ -389,16 +389,8 @@ def webhooks_seal_secrets(slug: str | None) -> None:
         )
 
     async def work(session: AsyncSession) -> int:
-        organisation_id = None
-        if slug is not None:
-            organisation_id = await session.scalar(
-                select(Organisation.id).where(Organisation.slug == slug)
-            )
-            if organisation_id is None:
-                raise CliError(
-                    f"no organisation has the slug {slug!r}; 'pmo-graph org list' lists them"
-                )
-        return await seal_stored_secrets(session, box, organisation_id)
+        organisation = await organisation_by_slug(session, slug) if slug is not None else None
+        return await seal_stored_secrets(session, box, organisation.id if organisation else None)
 
     count = _run(_with_session(settings, work))
     click.echo(f"sealed the secrets of {count} webhook(s) with the first key")
