@@ -114,6 +114,7 @@ def answers(url: str, headers: dict[str, str], body: dict[str, Any]) -> bool:
 class Latency:
     p50_ms: float
     p99_ms: float
+    #: How many requests the server answered, the untimed warm-up included.
     requests: int
 
 
@@ -144,13 +145,16 @@ async def _latency(
     bodies: Callable[[int], dict[str, Any]],
     seconds: float,
     at_most: int,
+    at_least: int,
+    warm_up: bool,
 ) -> list[float]:
     times: list[float] = []
     async with _session(url, headers, 1) as session:
-        await _post(session, bodies(0))  # warm-up
+        if warm_up:
+            await _post(session, bodies(0))
         deadline = time.perf_counter() + seconds
         i = 1
-        while len(times) < at_most and (time.perf_counter() < deadline or len(times) < 5):
+        while len(times) < at_most and (time.perf_counter() < deadline or len(times) < at_least):
             start = time.perf_counter()
             await _post(session, bodies(i))
             times.append(time.perf_counter() - start)
@@ -164,11 +168,14 @@ def latency(
     bodies: Callable[[int], dict[str, Any]],
     seconds: float,
     at_most: int,
+    at_least: int = 5,
+    warm_up: bool = True,
 ) -> Latency:
-    """One client, one request after the other, for ``seconds`` or ``at_most`` requests."""
-    times = sorted(asyncio.run(_latency(url, headers, bodies, seconds, at_most)))
+    """One client, one request after the other, for ``seconds`` (but at least ``at_least``
+    requests) or ``at_most`` requests; first one untimed request when ``warm_up``."""
+    times = sorted(asyncio.run(_latency(url, headers, bodies, seconds, at_most, at_least, warm_up)))
     p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
-    return Latency(statistics.median(times) * 1000, p99 * 1000, len(times))
+    return Latency(statistics.median(times) * 1000, p99 * 1000, len(times) + int(warm_up))
 
 
 async def _throughput(

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from importlib.metadata import version
 
 from bench.cases import CASES
-from bench.run import PeerResult
+from bench.results import Figures, PeerResult
 
 REFERENCE = "pmo-graph (PostgreSQL)"
 COLUMNS = (
@@ -31,6 +31,14 @@ def _number(value: float | None, places: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     return f"{value:,.{places}f}"
+
+
+def _cpu(f: Figures) -> str:
+    """CPU per request under load; where no run with clients in parallel was made, the
+    one-client figure, marked."""
+    if math.isnan(f.cpu_ms) and not math.isnan(f.cpu_ms_one_client):
+        return _number(f.cpu_ms_one_client) + " (1 client)"
+    return _number(f.cpu_ms)
 
 
 def tables(results: Sequence[PeerResult]) -> str:
@@ -61,7 +69,7 @@ def tables(results: Sequence[PeerResult]) -> str:
                 _number(f.p99_ms),
                 _number(f.rps_8),
                 _number(f.rps_32),
-                _number(f.cpu_ms),
+                _cpu(f),
                 _number(f.peak_rss_mb, 0),
                 _number(p50_ratio, 2) + "x",
                 _number(rps_ratio, 2) + "x",
@@ -78,23 +86,74 @@ def tables(results: Sequence[PeerResult]) -> str:
     return "\n".join(lines)
 
 
-def _figure(results: Sequence[PeerResult], name: str, case: str) -> tuple[float, float] | None:
+def _figure(results: Sequence[PeerResult], name: str, case: str) -> Figures | None:
     for result in results:
         if result.name.startswith(name) and case in result.figures and result.figures[case].equal:
-            f = result.figures[case]
-            return f.p50_ms, f.rps_8
+            return result.figures[case]
     return None
 
 
-def goals(results: Sequence[PeerResult]) -> list[str]:
-    """The issue's goals, each met or not, with the figures behind it."""
+NAIVE = "naive (strawberry + lazy SQLAlchemy)"
+
+
+#: How far a peer's CPU per request under load is assumed to fall below its one-client figure
+#: when none of its cases measured both: less than any ratio seen on this machine (0.45, a
+#: 1 ms request whose idle wake-ups are shared under load).
+LOAD_CPU_FLOOR = 0.4
+
+
+def load_cpu_ratio(result: PeerResult) -> float:
+    """The lowest ratio of a peer's CPU per request under load to its one-client figure over
+    its cases that measured both, at most 1; ``LOAD_CPU_FLOOR`` when none did."""
+    ratios = [
+        f.cpu_ms / f.cpu_ms_one_client
+        for f in result.figures.values()
+        if f.cpu_ms > 0 and f.cpu_ms_one_client > 0  # NaN compares false
+    ]
+    return min([1.0, *ratios]) if ratios else LOAD_CPU_FLOOR
+
+
+def _against_naive(case: str, ours: Figures, naive: PeerResult, cores: int) -> str:
+    """The goal of 10x the naive peer's throughput with 8 clients, for one case.
+
+    A quick run skips the naive peer's 8-client run where its requests are slow enough to make
+    the round take too long. Then its throughput is bounded instead of measured: a server
+    cannot answer more requests a second than the machine's cores give CPU seconds, divided by
+    the CPU one request costs it under load. That cost is taken as the one-client figure times
+    the lowest ratio of load to one client seen on the peer's other cases, since shared
+    wake-ups make a request cheaper under load. Against that ceiling the ratio is a lower
+    bound, and the goal is only said met when the lower bound meets it.
+    """
+    theirs = naive.figures[case]
+    if not math.isnan(theirs.rps_8):
+        ratio = ours.rps_8 / theirs.rps_8
+        verdict = "met" if ratio >= 10 else "not met"
+        return f"{case}: throughput vs naive {ratio:.1f}x (goal ≥ 10): {verdict}"
+    if not theirs.cpu_ms_one_client > 0:
+        return f"{case}: throughput vs naive: not measured"
+    under_load = load_cpu_ratio(naive)
+    ceiling = cores * 1000 / (theirs.cpu_ms_one_client * under_load)
+    ratio = ours.rps_8 / ceiling
+    verdict = "met" if ratio >= 10 else "not shown by this run (run it without --quick)"
+    return (
+        f"{case}: throughput vs naive at least {ratio:.1f}x (goal ≥ 10): {verdict}; the naive "
+        f"peer's run with 8 clients was skipped: at {theirs.cpu_ms_one_client:,.0f} ms of CPU "
+        f"a request with one client, at most {under_load:.2f} of that under load, it answers "
+        f"at most {ceiling:.2f} a second on {cores} cores"
+    )
+
+
+def goals(results: Sequence[PeerResult], cores: int | None = None) -> list[str]:
+    """The issue's goals, each met or not, with the figures behind it (``cores``: the
+    machine's, by default this one's)."""
+    cores = cores or os.cpu_count() or 1
     out = []
     for name in ("Q1", "Q4"):
         ours = _figure(results, REFERENCE, name)
         pg = _figure(results, "PostGraphile", name)
         limit = _figure(results, "limit (hand-written SQL)", name)
         if ours and pg:
-            ratio = ours[1] / pg[1]
+            ratio = ours.rps_8 / pg.rps_8
             out.append(
                 f"{name}: throughput vs PostGraphile {ratio:.2f}x (goal ≥ 1.0): "
                 + ("met" if ratio >= 1 else "not met")
@@ -102,7 +161,7 @@ def goals(results: Sequence[PeerResult]) -> list[str]:
         else:
             out.append(f"{name}: throughput vs PostGraphile: not measured")
         if ours and limit:
-            ratio = ours[0] / limit[0]
+            ratio = ours.p50_ms / limit.p50_ms
             out.append(
                 f"{name}: p50 vs the hand-written SQL limit {ratio:.2f}x (goal ≤ 2.0): "
                 + ("met" if ratio <= 2 else "not met")
@@ -111,13 +170,9 @@ def goals(results: Sequence[PeerResult]) -> list[str]:
             out.append(f"{name}: p50 vs the limit: not measured")
     for case in CASES:
         ours = _figure(results, REFERENCE, case.name)
-        naive = _figure(results, "naive (strawberry + lazy SQLAlchemy)", case.name)
-        if ours and naive:
-            ratio = ours[1] / naive[1]
-            out.append(
-                f"{case.name}: throughput vs naive {ratio:.1f}x (goal ≥ 10): "
-                + ("met" if ratio >= 10 else "not met")
-            )
+        naive = next((r for r in results if r.name == NAIVE), None)
+        if ours and naive and _figure(results, NAIVE, case.name):
+            out.append(_against_naive(case.name, ours, naive, cores))
     return out
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
+import statistics
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from bench.measure import (
     throughput,
 )
 from bench.peers import Peer
+from bench.results import Figures, PeerResult
 
 #: Float fields are compared to this many decimal places (SQL and Python print floats apart).
 PLACES = 6
@@ -35,6 +37,8 @@ class Timing:
     latency_requests: int
     throughput_seconds: float
     checks: int = 3
+    #: The fewest requests the latency run makes, however long they take.
+    latency_at_least: int = 5
     #: A throughput run is skipped when its clients' first round alone would take longer
     #: (p50 x clients, in seconds): in-flight requests always finish, so a slow case with
     #: many clients would otherwise run for minutes. None: never skipped.
@@ -46,7 +50,14 @@ class Timing:
     @classmethod
     def of(cls, quick: bool) -> Timing:
         if quick:
-            return cls(2.0, 30, 2.5, round_budget=20.0, many_clients_budget=10.0)
+            return cls(
+                1.5,
+                30,
+                2.0,
+                latency_at_least=3,
+                round_budget=20.0,
+                many_clients_budget=10.0,
+            )
         return cls(10.0, 200, 15.0)
 
     def affordable(self, p50_ms: float, clients: int) -> bool:
@@ -55,28 +66,6 @@ class Timing:
         if clients > 8 and self.many_clients_budget is not None:
             budget = self.many_clients_budget
         return budget is None or p50_ms / 1000 * clients <= budget
-
-
-@dataclass
-class Figures:
-    """What was measured of one peer on one case."""
-
-    statements: float | None = None
-    p50_ms: float = math.nan
-    p99_ms: float = math.nan
-    rps_8: float = math.nan
-    rps_32: float = math.nan
-    cpu_ms: float = math.nan
-    peak_rss_mb: float = math.nan
-    equal: bool = True
-    note: str = ""
-
-
-@dataclass
-class PeerResult:
-    name: str
-    figures: dict[str, Figures] = field(default_factory=dict)
-    error: str = ""
 
 
 def canonical(value: Any) -> Any:
@@ -111,6 +100,20 @@ def first_difference(a: Any, b: Any, path: str = "") -> str:
                 return found
         return ""
     return "" if a == b else f"{path}: {json.dumps(a)[:80]} != {json.dumps(b)[:80]}"
+
+
+#: The latency run starts with an untimed request when the checks' took less than this.
+WARM_UP_BELOW_SECONDS = 0.25
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The checks of one peer on one case: what differs (empty if nothing), the statements a
+    request cost (None when not counted) and the median seconds a request took."""
+
+    problem: str
+    statements: float | None = None
+    seconds: float = 0.0
 
 
 class Bench:
@@ -178,32 +181,39 @@ class Bench:
 
     def _check(
         self, peer: Peer, case: Case, database: BenchDatabase, url: str, headers: dict[str, str]
-    ) -> str:
-        """Compare the first answers with pmo-graph's; a message when they differ."""
+    ) -> Checked:
+        """Compare the first answers with pmo-graph's, counting the statements they cost."""
         import httpx
 
+        counting = self.count and peer.kind == "postgresql"
+        if counting:
+            reset_statements(database)
         got: list[tuple[tuple[str, Any], Any]] = []
+        seconds: list[float] = []
         for i in self._distinct(case, database):
             request = case.make(
                 database.data, i if not case.mutation else next(self.mutation_index)
             )
+            started = time.perf_counter()
             response = httpx.post(
                 url + "/graphql", json=peer.body(case, request), headers=headers, timeout=300
             )
+            seconds.append(time.perf_counter() - started)
             body = response.json()
             if response.status_code != 200 or body.get("errors"):
-                return f"answered {response.status_code} {json.dumps(body)[:200]}"
+                return Checked(f"answered {response.status_code} {json.dumps(body)[:200]}")
             normal = canonical(peer.normalise(case, body))
             key = (case.name, request.document if case.mutation else i)
             got.append((key, _shape(normal) if case.mutation else normal))
+        statements = count_statements(database) / len(got) if counting else None
         for key, actual in got:
             if key not in self.reference:
                 self.reference[key] = actual  # the first peer (pmo-graph) sets the reference
                 continue
             difference = first_difference(self.reference[key], actual)
             if difference:
-                return f"differs from pmo-graph at {difference}"
-        return ""
+                return Checked(f"differs from pmo-graph at {difference}")
+        return Checked("", statements, statistics.median(seconds))
 
     def _measure(
         self,
@@ -215,26 +225,28 @@ class Bench:
         usage: Any,
     ) -> Figures:
         figures = Figures()
-        problem = self._check(peer, case, database, url, headers)
-        if problem:
+        checked = self._check(peer, case, database, url, headers)
+        if checked.problem:
             figures.equal = False
-            figures.note = problem
-            self.say(f"  {peer.name} {case.name}: NOT EQUAL: {problem}")
+            figures.note = checked.problem
+            self.say(f"  {peer.name} {case.name}: NOT EQUAL: {checked.problem}")
             return figures
+        figures.statements = checked.statements
         bodies = self._bodies(peer, case, database)
-        if self.count and peer.kind == "postgresql":
-            import httpx
-
-            counted = [100 + i for i in self._distinct(case, database, first=100)]
-            reset_statements(database)
-            with httpx.Client(base_url=url, headers=headers, timeout=300) as client:
-                for i in counted:
-                    client.post("/graphql", json=bodies(i)).raise_for_status()
-            figures.statements = count_statements(database) / len(counted)
+        cpu_before = usage.cpu_seconds()
         timed = latency(
-            url, headers, bodies, self.timing.latency_seconds, self.timing.latency_requests
+            url,
+            headers,
+            bodies,
+            self.timing.latency_seconds,
+            self.timing.latency_requests,
+            at_least=self.timing.latency_at_least,
+            # The checks just asked the same kind of request; a warm-up only matters where a
+            # request is short enough for a new connection to show in its time.
+            warm_up=checked.seconds < WARM_UP_BELOW_SECONDS,
         )
         figures.p50_ms, figures.p99_ms = timed.p50_ms, timed.p99_ms
+        figures.cpu_ms_one_client = (usage.cpu_seconds() - cpu_before) / timed.requests * 1000
         cpu_before = usage.cpu_seconds()
         done = 0
         skipped = []
