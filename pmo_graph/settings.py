@@ -25,6 +25,12 @@ class Settings(BaseSettings):
         default=None,
         description="PostgreSQL schema to use (search_path); the default is the user's own.",
     )
+    listener_database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL: the URL of each process's one long-lived connection (LISTEN "
+        "for notices, coordination); defaults to database_url. Point it at PostgreSQL itself "
+        "when the pool goes through PgBouncer in transaction mode.",
+    )
     pool_size: int = Field(default=10, ge=1, le=200, description="Connections per process.")
     app_role: str | None = Field(
         default=None,
@@ -196,6 +202,21 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _listener_is_postgres(self) -> Settings:
+        if self.listener_database_url is None:
+            return self
+        if self.is_sqlite:
+            raise ValueError(
+                "listener_database_url applies to PostgreSQL only; with SQLite, leave it unset"
+            )
+        if not self.listener_database_url.startswith("postgres"):
+            raise ValueError(
+                "listener_database_url must be a PostgreSQL URL "
+                "(postgresql+asyncpg://user@host/db), like database_url"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _secret_keys_are_keys(self) -> Settings:
         for number, key in enumerate(self.secret_key_list, start=1):
             try:
@@ -212,6 +233,11 @@ class Settings(BaseSettings):
         """The keys that seal webhook secrets, the sealing one first."""
         raw = self.secret_keys.get_secret_value()
         return [key.strip() for key in raw.split(",") if key.strip()]
+
+    @property
+    def listener_url(self) -> str:
+        """Where the long-lived listening connection goes: its own URL, or the pool's."""
+        return self.listener_database_url or self.database_url
 
     @property
     def is_sqlite(self) -> bool:

@@ -187,7 +187,7 @@ class PostgresEventBus(EventBus):
     def __init__(self, settings: Settings, queue_size: int) -> None:
         super().__init__(queue_size)
         self.channel = channel_name(settings)
-        self.dsn = listener_dsn(settings.database_url)
+        self.dsn = listener_dsn(settings.listener_url)
         self._task: asyncio.Task[None] | None = None
         self._connection: Any = None
         #: One statement at a time on the listening connection (keep-alive probes, ``fetch``).
