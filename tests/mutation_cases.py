@@ -96,7 +96,7 @@ CALLS: dict[str, Callable[[World], Call]] = {
     "submitMaturityAssessment": _call(
         "submitMaturityAssessment",
         "SubmitMaturityAssessmentInput",
-        "assessment { id }",
+        "maturityAssessment { id }",
         lambda w: {"answers": [{"questionKey": "RISKS_MANAGED", "score": 3}]},
     ),
     "addPersonSkill": _call(

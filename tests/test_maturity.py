@@ -162,7 +162,7 @@ def test_recommendations() -> None:
 
 SUBMIT = """
 mutation($i: SubmitMaturityAssessmentInput!) { submitMaturityAssessment(input: $i) {
-  assessment { id assessedOn submittedBy { email } answers { questionKey score question { perspective } }
+  maturityAssessment { id assessedOn submittedBy { email } answers { questionKey score question { perspective } }
     perspectiveScores { perspective score } }
   userErrors { field message code }
 } }
@@ -214,8 +214,8 @@ async def test_assessments_are_kept_and_the_latest_answer_per_question_counts(
             }
         },
     )
-    assert first["assessment"]["submittedBy"] == {"email": f"admin@{org.slug}.test"}
-    assert first["assessment"]["perspectiveScores"] == [
+    assert first["maturityAssessment"]["submittedBy"] == {"email": f"admin@{org.slug}.test"}
+    assert first["maturityAssessment"]["perspectiveScores"] == [
         {"perspective": "RISK", "score": 1.0},
         {"perspective": "RESOURCE", "score": 2.0},
     ]
@@ -303,7 +303,7 @@ async def test_bad_assessments_are_refused_and_nothing_is_written(
     payload = (
         await org.admin.query(SUBMIT, {"i": {"answers": answers, "assessedOn": assessed_on}})
     )["submitMaturityAssessment"]
-    assert payload["assessment"] is None
+    assert payload["maturityAssessment"] is None
     assert [(e["field"], e["code"]) for e in payload["userErrors"]] == errors
     count = await db_session.scalar(
         select(func.count())
@@ -311,6 +311,33 @@ async def test_bad_assessments_are_refused_and_nothing_is_written(
         .where(MaturityAssessment.organisation_id == org.id)
     )
     assert count == 0
+
+
+async def test_the_payloads_old_field_name_still_answers_and_is_deprecated(
+    make_org: MakeOrg,
+) -> None:
+    """``assessment`` was the payload's field before it was named after its type."""
+    org = await make_org(tiers=[])
+    payload = (
+        await org.admin.query(
+            "mutation($i: SubmitMaturityAssessmentInput!) { submitMaturityAssessment(input: $i) "
+            "{ maturityAssessment { id } assessment { id } userErrors { code } } }",
+            {"i": {"answers": [{"questionKey": "RISKS_MANAGED", "score": 2}]}},
+        )
+    )["submitMaturityAssessment"]
+    assert payload["userErrors"] == []
+    assert payload["assessment"] == payload["maturityAssessment"] is not None
+    fields = (
+        await org.admin.query(
+            '{ __type(name: "MaturityAssessmentPayload") { '
+            "fields(includeDeprecated: true) { name isDeprecated } } }"
+        )
+    )["__type"]["fields"]
+    assert {f["name"]: f["isDeprecated"] for f in fields} == {
+        "maturityAssessment": False,
+        "assessment": True,
+        "userErrors": False,
+    }
 
 
 async def test_the_unknown_question_message_says_where_to_find_the_keys(make_org: MakeOrg) -> None:

@@ -39,8 +39,15 @@ class SubmitMaturityAssessmentInput:
 
 @strawberry.type(description="The result of submitMaturityAssessment.")
 class MaturityAssessmentPayload:
-    assessment: MaturityAssessmentType | None = None
+    maturity_assessment: MaturityAssessmentType | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @strawberry.field(
+        deprecation_reason="Use maturityAssessment: a payload's field is named after its type."
+    )
+    def assessment(self) -> MaturityAssessmentType | None:
+        """The same assessment, under the name it had before the payload followed the rule."""
+        return self.maturity_assessment
 
 
 def _check_answers(

@@ -102,7 +102,7 @@ async def test_the_profile_costs_the_same_statements_whatever_the_size(
         await add_projects(db_session, org.id, size)
         await org.admin.mutate(
             'mutation { submitMaturityAssessment(input: {assessedOn: "2026-06-01", answers: '
-            '[{questionKey: "RISKS_MANAGED", score: 3}]}) { assessment { id } userErrors { code } } }'
+            '[{questionKey: "RISKS_MANAGED", score: 3}]}) { maturityAssessment { id } userErrors { code } } }'
         )
         await org.admin.query("{ viewer { user { id } } }")
         count_statements.reset()

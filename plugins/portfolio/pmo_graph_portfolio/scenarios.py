@@ -18,6 +18,7 @@ from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.ids import to_global_id
 from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
 from pmo_graph.graphql.nodes import ModelNode
+from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate_children
 from pmo_graph.graphql.payloads import CONFLICT, INVALID, UserError
 from pmo_graph.graphql.refs import PortfolioRef, ProjectRef
 from pmo_graph.graphql.resolvers import load_by_id
@@ -357,16 +358,25 @@ async def _in_portfolio(
     return project
 
 
+#: Newest first.
+SCENARIO_ORDER = Ordering((Scenario.id,), descending=True)
+
+
 @strawberry.type
 class ScenarioPortfolioFields:
     @tier_field(TIER, description="The portfolio's scenarios, newest first.")
     async def scenarios(
-        self, root: strawberry.Parent[Portfolio], info: Info[Any, Any]
-    ) -> list[ScenarioRef]:
-        loader = get_context(info).loaders.children(
-            Scenario, Scenario.portfolio_id, order_by=(Scenario.id.desc(),)
+        self,
+        root: strawberry.Parent[Portfolio],
+        info: Info[Any, Any],
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[ScenarioRef]:
+        context = get_context(info)
+        args = page_args(context, first=first, after=after, width=1)
+        return await paginate_children(  # type: ignore[return-value]
+            context, Scenario, Scenario.portfolio_id, root.id, SCENARIO_ORDER, args
         )
-        return await loader.load(root.id)
 
 
 @strawberry.type

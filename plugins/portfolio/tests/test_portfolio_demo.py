@@ -21,7 +21,7 @@ query($from: Date!, $to: Date!) {
     name
     riskProfile { openRisks high unassessed { code } }
     balance { category targetShare actualShare }
-    scenarios { name changes { kind } impact { projects { project { code } } overallocationsBefore } }
+    scenarios { nodes { name changes { kind } impact { projects { project { code } } overallocationsBefore } } }
     commonIssues { title }
     ranking { rank }
   } }
@@ -54,7 +54,7 @@ async def test_demo_data(
     ]
     assert all(len(p["balance"]) >= 2 for p in portfolios.values())
     digital = portfolios["Digital Transformation"]
-    assert [len(s["changes"]) for s in digital["scenarios"]] == [2]
+    assert [len(s["changes"]) for s in digital["scenarios"]["nodes"]] == [2]
     assert {i["title"] for i in portfolios["Operations Excellence"]["commonIssues"]} == {
         "Logistics software supplier short of engineers",
         "Depot network outages during cut-overs",

@@ -22,7 +22,7 @@ READS = {
     "Project.scores": "query($project: ID!) { node(id: $project) { ... on Project { scores { score } } } }",
     "Portfolio.riskProfile": "query($portfolio: ID!) { node(id: $portfolio) { ... on Portfolio { riskProfile { totalExposure } } } }",
     "Portfolio.balance": "query($portfolio: ID!) { node(id: $portfolio) { ... on Portfolio { balance { category } } } }",
-    "Portfolio.scenarios": "query($portfolio: ID!) { node(id: $portfolio) { ... on Portfolio { scenarios { name } } } }",
+    "Portfolio.scenarios": "query($portfolio: ID!) { node(id: $portfolio) { ... on Portfolio { scenarios { nodes { name } } } } }",
     "Portfolio.commonIssues": "query($portfolio: ID!) { node(id: $portfolio) { ... on Portfolio { commonIssues { title } } } }",
     "Portfolio.criteria": "query($portfolio: ID!) { node(id: $portfolio) { ... on Portfolio { criteria { key } } } }",
     "Portfolio.ranking": "query($portfolio: ID!) { node(id: $portfolio) { ... on Portfolio { ranking { rank } } } }",

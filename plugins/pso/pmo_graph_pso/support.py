@@ -13,6 +13,7 @@ from pmo_graph.auth.permissions import authorize
 from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
 from pmo_graph.graphql.nodes import ModelNode
+from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate_children
 from pmo_graph.graphql.payloads import INVALID, UserError
 from pmo_graph.graphql.refs import PersonRef, ProjectRef
 from pmo_graph.graphql.resolvers import load_by_id
@@ -71,31 +72,44 @@ class RecordSupportEngagementInput:
     notes: str | None = None
 
 
-def _engagements(info: Info[Any, Any], column: Any, key: int) -> Any:
-    loader = get_context(info).loaders.children(
-        SupportEngagement,
-        column,
-        order_by=(SupportEngagement.held_on.desc(), SupportEngagement.id.desc()),
+#: Newest first; the key breaks ties between engagements of one day.
+ENGAGEMENT_ORDER = Ordering((SupportEngagement.held_on, SupportEngagement.id), descending=True)
+
+
+async def _engagements(
+    info: Info[Any, Any], column: Any, key: int, first: int | None, after: str | None
+) -> Connection[SupportEngagementRef]:
+    context = get_context(info)
+    args = page_args(context, first=first, after=after, width=2)
+    return await paginate_children(  # type: ignore[return-value]
+        context, SupportEngagement, column, key, ENGAGEMENT_ORDER, args
     )
-    return loader.load(key)
 
 
 @strawberry.type
 class SupportProjectFields:
     @tier_field(TIER, description="Support given for the project, newest first.")
     async def support_engagements(
-        self, root: strawberry.Parent[Project], info: Info[Any, Any]
-    ) -> list[SupportEngagementRef]:
-        return await _engagements(info, SupportEngagement.project_id, root.id)  # type: ignore[no-any-return]
+        self,
+        root: strawberry.Parent[Project],
+        info: Info[Any, Any],
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[SupportEngagementRef]:
+        return await _engagements(info, SupportEngagement.project_id, root.id, first, after)
 
 
 @strawberry.type
 class SupportPersonFields:
     @tier_field(TIER, description="Support the person received, newest first.")
     async def support_received(
-        self, root: strawberry.Parent[Person], info: Info[Any, Any]
-    ) -> list[SupportEngagementRef]:
-        return await _engagements(info, SupportEngagement.recipient_id, root.id)  # type: ignore[no-any-return]
+        self,
+        root: strawberry.Parent[Person],
+        info: Info[Any, Any],
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[SupportEngagementRef]:
+        return await _engagements(info, SupportEngagement.recipient_id, root.id, first, after)
 
 
 @strawberry.type

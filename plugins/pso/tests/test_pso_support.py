@@ -68,15 +68,28 @@ async def test_engagements_are_listed_for_the_project_and_the_person(make_org: M
         {"input": {"kind": "WORKSHOP", "recipientId": pm, "date": "2026-11-10", "hours": "2"}},
     )
     data = await org.admin.query(
-        "query($p: ID!, $q: ID!) { p: node(id: $p) { ... on Project { supportEngagements { kind } } } q: node(id: $q) { ... on Person { supportReceived { kind date } } } }",
+        "query($p: ID!, $q: ID!) { p: node(id: $p) { ... on Project { supportEngagements { totalCount nodes { kind } } } } q: node(id: $q) { ... on Person { supportReceived { nodes { kind date } } } } }",
         {"p": target, "q": pm},
     )
-    assert data["p"]["supportEngagements"] == [{"kind": "ASSURANCE_REVIEW"}, {"kind": "COACHING"}]
-    assert data["q"]["supportReceived"] == [
+    assert data["p"]["supportEngagements"] == {
+        "totalCount": 2,
+        "nodes": [{"kind": "ASSURANCE_REVIEW"}, {"kind": "COACHING"}],
+    }
+    assert data["q"]["supportReceived"]["nodes"] == [
         {"kind": "ASSURANCE_REVIEW", "date": "2026-11-16"},
         {"kind": "WORKSHOP", "date": "2026-11-10"},
         {"kind": "COACHING", "date": "2026-11-02"},
     ]
+    # A connection: engagements pile up over the years, so they come a page at a time.
+    paged = "query($q: ID!, $after: String) { node(id: $q) { ... on Person { supportReceived(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { kind } } } } }"
+    first = (await org.admin.query(paged, {"q": pm}))["node"]["supportReceived"]
+    assert first["totalCount"] == 3
+    assert [n["kind"] for n in first["nodes"]] == ["ASSURANCE_REVIEW", "WORKSHOP"]
+    assert first["pageInfo"]["hasNextPage"] is True
+    after = {"q": pm, "after": first["pageInfo"]["endCursor"]}
+    rest = (await org.admin.query(paged, after))["node"]["supportReceived"]
+    assert [n["kind"] for n in rest["nodes"]] == ["COACHING"]
+    assert rest["pageInfo"]["hasNextPage"] is False
 
 
 async def test_bad_engagements_are_refused(make_org: MakeOrg) -> None:
