@@ -24,6 +24,10 @@ class AuditEvent(ModelNode):
     __model__ = models.AuditEvent
 
     at: datetime = strawberry.field(description="When the mutation committed (UTC).")
+    seq: int = strawberry.field(
+        description="Its position in your organisation's log: 1, 2, 3 … in the order the "
+        "mutations committed, with no gaps. auditEvents(afterSeq:) resumes after it."
+    )
     action: str = strawberry.field(description="The mutation, e.g. `updateProject`.")
 
     @strawberry.field(description="Who did it (null if the user was since deleted).")

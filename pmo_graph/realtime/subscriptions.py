@@ -14,6 +14,7 @@ loaders like any query field, so it sees only the viewer's organisation::
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from typing import Any
@@ -35,16 +36,38 @@ from pmo_graph.realtime.notices import ACCESS_CHANGES, Notice
 REVOKED_MESSAGE = "The token of this subscription was revoked; subscribe again with a valid token."
 
 
-async def _still_valid(context: Context) -> bool:
-    """Whether the operation's token is still live; reloads the organisation's tiers."""
+async def check_still_valid(context: Context) -> None:
+    """Raise ``UNAUTHENTICATED`` if the operation's token was revoked; reload the organisation's
+    tiers."""
     viewer = context.viewer
     live = await context.db.scalar(
         select(ApiToken.id).where(ApiToken.id == viewer.token_id, ApiToken.revoked_at.is_(None))
     )
     if live is None:
-        return False
+        raise Unauthenticated(REVOKED_MESSAGE)
     await context.load_enabled_tiers()
-    return True
+
+
+@contextlib.asynccontextmanager
+async def listening(
+    info: Info[Any, Any],
+    names: Collection[str],
+    *,
+    accept: Callable[[Notice], bool] | None = None,
+) -> AsyncIterator[AsyncIterator[Notice]]:
+    """Start listening for the events named ``names`` now; iterate the result for them.
+
+    What commits between entering and iterating is kept for the iteration, so a subscription can
+    read what it missed from the database in between (``auditEvents(afterSeq:)``) and lose
+    nothing. The iteration is ``domain_events``'s, with its checks.
+    """
+    context = get_context(info)
+    wanted = frozenset(names)
+    listener = context.app.bus.listen(context.viewer.organisation_id, wanted | ACCESS_CHANGES)
+    try:
+        yield _checked(context, listener, wanted, accept)
+    finally:
+        listener.close()
 
 
 async def domain_events(
@@ -64,32 +87,35 @@ async def domain_events(
     event, and rows by key (``load_by_id``) are read once per event and process for all of its
     subscribers (``notice.loads``).
     """
-    context = get_context(info)
-    viewer = context.viewer
-    wanted = frozenset(names)
-    recheck = context.app.settings.subscription_recheck_seconds
-    listener = context.app.bus.listen(viewer.organisation_id, wanted | ACCESS_CHANGES)
-    checked_at: float | None = None
-    try:
-        async for notice in listener:
-            if notice.name in ACCESS_CHANGES:
-                checked_at = None
-                if notice.name not in wanted:
-                    continue
-            if accept is not None and not accept(notice):
-                continue
-            if checked_at is None or time.monotonic() - checked_at >= recheck:
-                if not await _still_valid(context):
-                    raise Unauthenticated(REVOKED_MESSAGE)
-                checked_at = time.monotonic()
-            event_type = context.app.event_types.get(notice.name)
-            tier = event_type.tier if event_type is not None else None
-            if tier is not None and not context.tier_enabled(tier):
-                continue
-            context.loaders.share(notice.loads)
+    async with listening(info, names, accept=accept) as events:
+        async for notice in events:
             yield notice
-    finally:
-        listener.close()
+
+
+async def _checked(
+    context: Context,
+    listener: AsyncIterator[Notice],
+    wanted: frozenset[str],
+    accept: Callable[[Notice], bool] | None,
+) -> AsyncIterator[Notice]:
+    recheck = context.app.settings.subscription_recheck_seconds
+    checked_at: float | None = None
+    async for notice in listener:
+        if notice.name in ACCESS_CHANGES:
+            checked_at = None
+            if notice.name not in wanted:
+                continue
+        if accept is not None and not accept(notice):
+            continue
+        if checked_at is None or time.monotonic() - checked_at >= recheck:
+            await check_still_valid(context)
+            checked_at = time.monotonic()
+        event_type = context.app.event_types.get(notice.name)
+        tier = event_type.tier if event_type is not None else None
+        if tier is not None and not context.tier_enabled(tier):
+            continue
+        context.loaders.share(notice.loads)
+        yield notice
 
 
 async def scope_argument(

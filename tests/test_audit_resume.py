@@ -1,0 +1,93 @@
+"""``auditEvents(afterSeq:)``: a subscriber that was away catches up from the log, then goes on
+live, receiving every event once and in order (over a real WebSocket, on both databases)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pmo_graph.audit.subscriptions import CATCH_UP_PAGE
+from pmo_graph.auth.roles import Role
+from pmo_graph.subscription_client import GraphQLSocket
+from pmo_graph.testing import TestOrganisation
+
+RESUME = "subscription($after: Int) { auditEvents(afterSeq: $after) { seq action entityId } }"
+LOG = "query($first: Int) { auditLog(first: $first) { nodes { seq action entityId } } }"
+CREATE_PORTFOLIO = """mutation($name: String!) { createPortfolio(input: {name: $name}) {
+  portfolio { id } userErrors { code } } }"""
+
+
+async def _portfolio(org: TestOrganisation, name: str) -> str:
+    return str((await org.admin.mutate(CREATE_PORTFOLIO, {"name": name}))["portfolio"]["id"])
+
+
+async def _head(org: TestOrganisation) -> int:
+    nodes = (await org.admin.query(LOG, {"first": 1}))["auditLog"]["nodes"]
+    return int(nodes[0]["seq"]) if nodes else 0
+
+
+async def _events(socket: GraphQLSocket, subscription: str, count: int) -> list[dict[str, Any]]:
+    return [(await socket.data(subscription))["auditEvents"] for _ in range(count)]
+
+
+async def test_the_log_numbers_each_organisations_events_without_gaps(
+    org: TestOrganisation,
+) -> None:
+    before = await _head(org)
+    for name in ("One", "Two", "Three"):
+        await _portfolio(org, name)
+    nodes = (await org.admin.query(LOG, {"first": 3}))["auditLog"]["nodes"]
+    assert [n["seq"] for n in nodes] == [before + 3, before + 2, before + 1]
+
+
+async def test_resuming_replays_what_was_missed_then_goes_on_live(
+    pmo_server_url: str, org: TestOrganisation
+) -> None:
+    seen = await _head(org)  # the last event this subscriber received before it went away
+    missed = [await _portfolio(org, name) for name in ("Missed 1", "Missed 2")]
+    async with GraphQLSocket(pmo_server_url, org.tokens[Role.ADMIN]) as socket:
+        subscription = await socket.subscribe(RESUME, {"after": seen})
+        replayed = await _events(socket, subscription, 2)
+        live = await _portfolio(org, "Live")
+        (after,) = await _events(socket, subscription, 1)
+    assert [e["seq"] for e in replayed] == [seen + 1, seen + 2]
+    assert [e["entityId"] for e in replayed] == missed
+    assert (after["seq"], after["entityId"], after["action"]) == (seen + 3, live, "createPortfolio")
+
+
+async def test_events_committed_while_catching_up_arrive_once_and_in_order(
+    pmo_server_url: str, org: TestOrganisation
+) -> None:
+    """More missed events than one page of the catch-up, and writes racing it: whichever way
+    they interleave, the subscriber gets every seq once, consecutively."""
+    seen = await _head(org)
+    backlog = CATCH_UP_PAGE + 20
+    for number in range(backlog):
+        await _portfolio(org, f"Backlog {number}")
+    racing = 6
+    async with GraphQLSocket(pmo_server_url, org.tokens[Role.ADMIN]) as socket:
+        subscription = await socket.subscribe(RESUME, {"after": seen})
+        writes = asyncio.gather(*(_portfolio(org, f"Racing {n}") for n in range(racing)))
+        events = await _events(socket, subscription, backlog + racing)
+        await writes
+        # Nothing more is owed: the next event is the one caused now, not a repeat.
+        canary = await _portfolio(org, "Canary")
+        (next_event,) = await _events(socket, subscription, 1)
+    assert [e["seq"] for e in events] == list(range(seen + 1, seen + backlog + racing + 1))
+    assert next_event["entityId"] == canary
+
+
+async def test_a_negative_seq_is_bad_input(pmo_server_url: str, org: TestOrganisation) -> None:
+    async with GraphQLSocket(pmo_server_url, org.tokens[Role.ADMIN]) as socket:
+        message = await socket.receive(await socket.subscribe(RESUME, {"after": -1}))
+    assert message["type"] == "error", message
+    (error,) = message["payload"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["argument"] == "afterSeq"
+
+
+async def test_resuming_is_for_admins_only(pmo_server_url: str, org: TestOrganisation) -> None:
+    async with GraphQLSocket(pmo_server_url, org.tokens[Role.OFFICE]) as socket:
+        message = await socket.receive(await socket.subscribe(RESUME, {"after": 0}))
+    assert message["type"] == "error", message
+    assert message["payload"][0]["extensions"]["code"] == "FORBIDDEN"
