@@ -4,7 +4,10 @@ live, receiving every event once and in order (over a real WebSocket, on both da
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
+
+from test_subscriptions import _recorded, _wait_for_listeners
 
 from pmo_graph.audit.subscriptions import CATCH_UP_PAGE
 from pmo_graph.auth.roles import Role
@@ -75,6 +78,35 @@ async def test_events_committed_while_catching_up_arrive_once_and_in_order(
         (next_event,) = await _events(socket, subscription, 1)
     assert [e["seq"] for e in events] == list(range(seen + 1, seen + backlog + racing + 1))
     assert next_event["entityId"] == canary
+
+
+async def test_a_subscriber_dropped_while_catching_up_resumes_from_its_last_seq(
+    pmo_server_url: str, org: TestOrganisation, pmo_state: Any
+) -> None:
+    """Live events overflow the queue (two places here) while the log is read: the replay still
+    arrives whole, then SLOW_CONSUMER, and resuming from the last seq received loses nothing."""
+    seen = await _head(org)
+    for name in ("Missed 1", "Missed 2", "Missed 3"):
+        await _portfolio(org, name)
+    async with GraphQLSocket(pmo_server_url, org.tokens[Role.ADMIN]) as socket:
+        before = pmo_state.bus.listener_count
+        pmo_state.bus.queue_size = 2
+        try:
+            subscription = await socket.subscribe(RESUME, {"after": seen})
+            await _wait_for_listeners(pmo_state, before + 1)
+        finally:
+            pmo_state.bus.queue_size = pmo_state.settings.subscription_queue_size
+        (latest,) = await _recorded(pmo_state, org.id)
+        pmo_state.bus.fan_out([replace(latest) for _ in range(3)])  # one more than fits
+        messages = [await socket.receive(subscription) for _ in range(4)]
+        replayed = [m["payload"]["data"]["auditEvents"]["seq"] for m in messages[:3]]
+        assert replayed == [seen + 1, seen + 2, seen + 3]
+        assert messages[3]["type"] == "error", messages[3]
+        assert messages[3]["payload"][0]["extensions"]["code"] == "SLOW_CONSUMER"
+        resumed = await socket.subscribe(RESUME, {"after": replayed[-1]})
+        live = await _portfolio(org, "After the drop")
+        (event,) = await _events(socket, resumed, 1)
+    assert (event["seq"], event["entityId"]) == (seen + 4, live)
 
 
 async def test_a_negative_seq_is_bad_input(pmo_server_url: str, org: TestOrganisation) -> None:
