@@ -7,10 +7,12 @@ import asyncio
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from test_subscriptions import _recorded, _wait_for_listeners
 
 from pmo_graph.audit.subscriptions import CATCH_UP_PAGE
 from pmo_graph.auth.roles import Role
+from pmo_graph.realtime import AUDIT_RECORDED, Notice
 from pmo_graph.subscription_client import GraphQLSocket
 from pmo_graph.testing import TestOrganisation
 
@@ -80,11 +82,11 @@ async def test_events_committed_while_catching_up_arrive_once_and_in_order(
     assert next_event["entityId"] == canary
 
 
-async def test_a_subscriber_dropped_while_catching_up_resumes_from_its_last_seq(
+async def test_a_subscriber_that_falls_behind_reads_the_rest_from_the_log(
     pmo_server_url: str, org: TestOrganisation, pmo_state: Any
 ) -> None:
-    """Live events overflow the queue (two places here) while the log is read: the replay still
-    arrives whole, then SLOW_CONSUMER, and resuming from the last seq received loses nothing."""
+    """Live events overflow its queue (two places here) while the log is read: with afterSeq it
+    is not dropped as SLOW_CONSUMER but reads on from the log, and nothing is lost or repeated."""
     seen = await _head(org)
     for name in ("Missed 1", "Missed 2", "Missed 3"):
         await _portfolio(org, name)
@@ -98,15 +100,41 @@ async def test_a_subscriber_dropped_while_catching_up_resumes_from_its_last_seq(
             pmo_state.bus.queue_size = pmo_state.settings.subscription_queue_size
         (latest,) = await _recorded(pmo_state, org.id)
         pmo_state.bus.fan_out([replace(latest) for _ in range(3)])  # one more than fits
-        messages = [await socket.receive(subscription) for _ in range(4)]
-        replayed = [m["payload"]["data"]["auditEvents"]["seq"] for m in messages[:3]]
-        assert replayed == [seen + 1, seen + 2, seen + 3]
-        assert messages[3]["type"] == "error", messages[3]
-        assert messages[3]["payload"][0]["extensions"]["code"] == "SLOW_CONSUMER"
-        resumed = await socket.subscribe(RESUME, {"after": replayed[-1]})
-        live = await _portfolio(org, "After the drop")
-        (event,) = await _events(socket, resumed, 1)
+        replayed = await _events(socket, subscription, 3)
+        live = await _portfolio(org, "After the overflow")
+        (event,) = await _events(socket, subscription, 1)
+    assert [e["seq"] for e in replayed] == [seen + 1, seen + 2, seen + 3]
     assert (event["seq"], event["entityId"]) == (seen + 4, live)
+
+
+async def test_events_whose_notices_were_lost_are_read_from_the_log(
+    pmo_server_url: str, org: TestOrganisation, pmo_state: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A listener that reconnects misses the notices sent meanwhile: here two are dropped on
+    the way. The next one that arrives shows the gap in seq, and the gap is read from the log."""
+    seen = await _head(org)
+    async with GraphQLSocket(pmo_server_url, org.tokens[Role.ADMIN]) as socket:
+        before = pmo_state.bus.listener_count
+        subscription = await socket.subscribe(RESUME, {"after": seen})
+        await _wait_for_listeners(pmo_state, before + 1)
+        deliver = pmo_state.bus.fan_out
+        lost: list[Notice] = []
+
+        def losing_two(notices: list[Notice]) -> None:
+            kept: list[Notice] = []
+            for notice in notices:
+                if notice.name == AUDIT_RECORDED and len(lost) < 2:
+                    lost.append(notice)
+                else:
+                    kept.append(notice)
+            deliver(kept)
+
+        monkeypatch.setattr(pmo_state.bus, "fan_out", losing_two)
+        created = [await _portfolio(org, name) for name in ("Lost 1", "Lost 2", "Arrives")]
+        events = await _events(socket, subscription, 3)
+    assert len(lost) == 2
+    assert [e["seq"] for e in events] == [seen + 1, seen + 2, seen + 3]
+    assert [e["entityId"] for e in events] == created
 
 
 async def test_a_negative_seq_is_bad_input(pmo_server_url: str, org: TestOrganisation) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated, Any
 
@@ -16,22 +17,29 @@ from pmo_graph.graphql.errors import BadUserInput
 from pmo_graph.graphql.refs import AuditEventRef
 from pmo_graph.graphql.resolvers import load_by_id
 from pmo_graph.realtime import AUDIT_RECORDED
+from pmo_graph.realtime.bus import SlowConsumer
 from pmo_graph.realtime.subscriptions import check_still_valid, listening
 
 #: How many missed events one statement reads while catching up.
 CATCH_UP_PAGE = 100
 
 
-async def missed_events(context: Context, after_seq: int) -> AsyncIterator[AuditEvent]:
-    """The organisation's audit events after position ``after_seq``, in order, a page at a time."""
+async def missed_events(
+    context: Context, after_seq: int, before_seq: int | None = None
+) -> AsyncIterator[AuditEvent]:
+    """The organisation's audit events after position ``after_seq`` (and before ``before_seq``),
+    in order, a page at a time."""
     organisation = context.viewer.organisation_id
     while True:
-        page = await context.db.scalars(
+        statement = (
             select(AuditEvent)
             .where(AuditEvent.organisation_id == organisation, AuditEvent.seq > after_seq)
             .order_by(AuditEvent.seq)
             .limit(CATCH_UP_PAGE)
         )
+        if before_seq is not None:
+            statement = statement.where(AuditEvent.seq < before_seq)
+        page = await context.db.scalars(statement)
         for event in page:
             yield event
         if len(page) < CATCH_UP_PAGE:
@@ -39,12 +47,51 @@ async def missed_events(context: Context, after_seq: int) -> AsyncIterator[Audit
         after_seq = page[-1].seq
 
 
+async def _live(info: Info[Any, Any]) -> AsyncGenerator[AuditEvent]:
+    """Each audit event as its notice arrives (the stream without ``afterSeq``)."""
+    async with listening(info, {AUDIT_RECORDED}) as live:
+        async for notice in live:
+            event = await load_by_id(info, AuditEvent, notice.entity_pk)
+            if event is not None:
+                yield event
+
+
+async def _from(info: Info[Any, Any], after_seq: int) -> AsyncGenerator[AuditEvent]:
+    """Every audit event after ``after_seq``, once and in order, for as long as it is read.
+
+    It listens, then reads what it missed from the log, then follows the notices; whatever the
+    notices skip (a reconnecting listener misses those sent meanwhile) or outrun (the queue
+    overflowed), it reads from the log too. So it is never dropped as a slow consumer.
+    """
+    context = get_context(info)
+    last = after_seq
+    while True:
+        try:
+            # Listen before reading the log: what commits meanwhile waits for the live part.
+            async with listening(info, {AUDIT_RECORDED}) as live:
+                await check_still_valid(context)
+                async for missed in missed_events(context, last):
+                    last = missed.seq
+                    yield missed
+                async for notice in live:
+                    event = await load_by_id(info, AuditEvent, notice.entity_pk)
+                    if event is None or event.seq <= last:
+                        continue  # read from the log already
+                    async for missed in missed_events(context, last, before_seq=event.seq):
+                        last = missed.seq  # notices that never came
+                        yield missed
+                    last = event.seq
+                    yield event
+        except SlowConsumer:
+            continue  # the notices outran it: the log has them
+
+
 @strawberry.type
 class AuditSubscription:
     @strawberry.subscription(
         description="Each audit event of your organisation as its mutation commits (ADMIN). "
-        "With afterSeq, first the events after that position, from the log, then the live ones: "
-        "each once, in order, none missed."
+        "With afterSeq, every event after that position, from the log and then live: each once, "
+        "in order, none missed, and never dropped for falling behind."
     )
     async def audit_events(
         self,
@@ -63,17 +110,7 @@ class AuditSubscription:
                 "afterSeq is the seq of an audit event you received, 0 or more.",
                 argument="afterSeq",
             )
-        # The last event read from the log: a live one up to it was sent from there already.
-        replayed = after_seq
-        # Listen before reading the log: what commits meanwhile waits for the live part.
-        async with listening(info, {AUDIT_RECORDED}) as live:
-            if after_seq is not None:
-                await check_still_valid(context)
-                async for missed in missed_events(context, after_seq):
-                    replayed = missed.seq
-                    yield missed  # type: ignore[misc]
-            async for notice in live:
-                event = await load_by_id(info, AuditEvent, notice.entity_pk)
-                if event is None or (replayed is not None and event.seq <= replayed):
-                    continue
+        events = _live(info) if after_seq is None else _from(info, after_seq)
+        async with contextlib.aclosing(events):  # stop listening when the operation ends
+            async for event in events:
                 yield event  # type: ignore[misc]
