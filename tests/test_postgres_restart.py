@@ -2,6 +2,10 @@
 for a minute, retrying every write with its ``Idempotency-Key``; the server is restarted in the
 middle. No acknowledged write may be lost or duplicated, and a subscriber connected before the
 restart still receives an event committed after it (the server's listening connection reconnects).
+An audit subscriber that resumes by ``seq`` (``auditEvents(afterSeq:)``, subscribing again after the
+error the outage gives it, as docs/api.md tells clients to) receives every audit event of the run
+once and in order. (A notice lost while the stream stays open is filled from the log too; that is
+shown without a restart in test_audit_resume.py.)
 
 Prints one figure line: writes acknowledged, lost (must be 0), duplicated (must be 0), requests
 refused while the database was away, and the seconds from the restart to the first write
@@ -41,6 +45,8 @@ CREATE = """mutation($name: String!) { createPortfolio(input: {name: $name}) {
   portfolio { id name } userErrors { code } } }"""
 READ = "{ portfolios(first: 5) { totalCount nodes { name } } }"
 REPORTS = "subscription { statusReportSubmitted { project { code } } }"
+AUDIT_FROM = "subscription($after: Int) { auditEvents(afterSeq: $after) { seq } }"
+HEAD = "{ auditLog(first: 1) { nodes { seq } } }"
 
 
 @dataclass
@@ -53,6 +59,12 @@ class Figures:
     #: The first and the last refusal after the restart began: the outage the clients saw.
     down_at: float | None = None
     last_refusal_at: float | None = None
+    #: The seqs the resuming audit subscriber received, in order, and the log's first and last.
+    audit_seqs: list[int] = field(default_factory=list)
+    audit_from: int = 0
+    audit_head: int = 0
+    #: How many times it subscribed (once, plus once after each error).
+    audit_subscriptions: int = 0
 
     def refuse(self) -> None:
         self.refused += 1
@@ -119,8 +131,45 @@ async def _client(url: str, token: str, number: int, figures: Figures, deadline:
                     await asyncio.sleep(0.2)
 
 
+async def _head(url: str, token: str) -> int:
+    """The seq of the organisation's newest audit event, asked until the server answers."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
+        for _ in range(60):
+            try:
+                answer = (await client.post("/graphql", json={"query": HEAD})).json()
+                nodes = answer["data"]["auditLog"]["nodes"]
+                return int(nodes[0]["seq"]) if nodes else 0  # the demo is seeded, not mutated
+            except (httpx.TransportError, KeyError, TypeError):
+                await asyncio.sleep(0.5)
+    raise AssertionError("the server never answered auditLog")
+
+
+async def _follow_audit(url: str, token: str, figures: Figures, done: asyncio.Event) -> None:
+    """Receive the audit stream from ``figures.audit_from`` on, as a client that resumes by seq
+    would: after an error or a closed socket, subscribe again after the last seq received."""
+    last = figures.audit_from
+    while not (done.is_set() and last >= figures.audit_head):
+        try:
+            async with GraphQLSocket(url, token) as socket:
+                figures.audit_subscriptions += 1
+                subscription = await socket.subscribe(AUDIT_FROM, {"after": last})
+                while not (done.is_set() and last >= figures.audit_head):
+                    try:
+                        message = await socket.receive(subscription, wait=1)
+                    except TimeoutError:
+                        continue
+                    if message["type"] != "next":
+                        break  # an error or a closed socket: resume
+                    last = int(message["payload"]["data"]["auditEvents"]["seq"])
+                    figures.audit_seqs.append(last)
+        except Exception:  # the server refusing while the database is away: try again
+            await asyncio.sleep(0.5)
+
+
 async def _load(url: str, token: str) -> Figures:
     figures = Figures()
+    figures.audit_from = await _head(url, token)
     deadline = time.monotonic() + SECONDS
 
     async def restart_later() -> None:
@@ -128,6 +177,8 @@ async def _load(url: str, token: str) -> Figures:
         figures.restarted_at = time.monotonic()
         await asyncio.to_thread(_restart_postgres)
 
+    caught_up = asyncio.Event()
+    follower = asyncio.create_task(_follow_audit(url, token, figures, caught_up))
     # A subscriber connected before the restart: the server's listening connection is cut with
     # the others, and an event committed afterwards must still reach it.
     async with GraphQLSocket(url, token) as socket:
@@ -138,6 +189,9 @@ async def _load(url: str, token: str) -> Figures:
         await _report_on_new_project(url, token, "AFTER-RESTART")
         message = await socket.receive(subscription, wait=30)
     figures.event_after_restart = message
+    figures.audit_head = await _head(url, token)
+    caught_up.set()
+    await asyncio.wait_for(follower, timeout=120)
     return figures
 
 
@@ -195,13 +249,17 @@ def test_postgresql_restart_loses_and_duplicates_no_acknowledged_write(
     unasked = len(set(stored) - acknowledged)
     assert figures.restarted_at is not None
     recovery = figures.recovery
+    expected_seqs = list(range(figures.audit_from + 1, figures.audit_head + 1))
     with capsys.disabled():
         print(
             f"\nPostgreSQL restarted under load ({CLIENTS} clients, {SECONDS:.0f} s): "
             f"{len(acknowledged)} writes acknowledged, lost {lost}, duplicated {duplicated}, "
             f"{figures.refused} requests refused or retried, recovered in {recovery:.1f} s; "
             f"a subscriber connected before the restart received the event after it: "
-            f"{'yes' if figures.event_after_restart.get('type') == 'next' else 'no'}"
+            f"{'yes' if figures.event_after_restart.get('type') == 'next' else 'no'}; "
+            f"an audit subscriber resuming by seq received {len(figures.audit_seqs)} events "
+            f"({figures.audit_subscriptions} subscriptions), each once and in order: "
+            f"{'yes' if figures.audit_seqs == expected_seqs else 'no'}"
         )
     assert lost == 0
     assert duplicated == 0
@@ -210,3 +268,5 @@ def test_postgresql_restart_loses_and_duplicates_no_acknowledged_write(
     after = figures.event_after_restart
     assert after["type"] == "next", after
     assert after["payload"]["data"]["statusReportSubmitted"]["project"]["code"] == "AFTER-RESTART"
+    assert len(expected_seqs) > len(acknowledged)  # every write, and the report after the restart
+    assert figures.audit_seqs == expected_seqs
