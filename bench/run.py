@@ -166,15 +166,15 @@ class Bench:
             return lambda _i: peer.body(case, case.make(database.data, next(self.mutation_index)))
         return lambda i: peer.body(case, case.make(database.data, i))
 
-    def _distinct(self, case: Case, database: BenchDatabase, first: int = 0) -> list[int]:
-        """Of the first ``checks`` requests from ``first`` on, the offsets of those that differ:
+    def _distinct(self, case: Case, database: BenchDatabase) -> list[int]:
+        """Of the first ``checks`` requests, the indexes of those that differ:
         Q3 and Q4 have no variables, and asking a slow peer the same thing three times tells
         no more than once. Mutations write different rows each time: all of them."""
         if case.mutation:
             return list(range(self.timing.checks))
         seen: dict[str, int] = {}
         for i in range(self.timing.checks):
-            request = case.make(database.data, first + i)
+            request = case.make(database.data, i)
             key = json.dumps([request.document, request.variables], sort_keys=True)
             seen.setdefault(key, i)
         return list(seen.values())
