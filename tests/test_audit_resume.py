@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from test_subscriptions import _recorded, _wait_for_listeners
+from test_subscriptions import _portfolio, _recorded, _wait_for_listeners
 
 from pmo_graph.audit.subscriptions import CATCH_UP_PAGE
 from pmo_graph.auth.roles import Role
@@ -18,12 +18,6 @@ from pmo_graph.testing import TestOrganisation
 
 RESUME = "subscription($after: Int) { auditEvents(afterSeq: $after) { seq action entityId } }"
 LOG = "query($first: Int) { auditLog(first: $first) { nodes { seq action entityId } } }"
-CREATE_PORTFOLIO = """mutation($name: String!) { createPortfolio(input: {name: $name}) {
-  portfolio { id } userErrors { code } } }"""
-
-
-async def _portfolio(org: TestOrganisation, name: str) -> str:
-    return str((await org.admin.mutate(CREATE_PORTFOLIO, {"name": name}))["portfolio"]["id"])
 
 
 async def _head(org: TestOrganisation) -> int:
