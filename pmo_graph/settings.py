@@ -31,6 +31,15 @@ class Settings(BaseSettings):
         "for notices, coordination); defaults to database_url. Point it at PostgreSQL itself "
         "when the pool goes through PgBouncer in transaction mode.",
     )
+    database_pooling: Literal["session", "transaction"] = Field(
+        default="session",
+        description="PostgreSQL: what one of the pool's connections is. 'session': a server "
+        "connection of its own (PostgreSQL itself, or PgBouncer in session mode), which keeps "
+        "the request's organisation for row-level security from one transaction to the next. "
+        "'transaction': PgBouncer in transaction mode, which may hand each transaction to "
+        "another server connection, so every statement runs in a transaction and each "
+        "transaction sets the organisation for itself.",
+    )
     pool_size: int = Field(default=10, ge=1, le=200, description="Connections per process.")
     app_role: str | None = Field(
         default=None,
@@ -213,6 +222,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 "listener_database_url must be a PostgreSQL URL "
                 "(postgresql+asyncpg://user@host/db), like database_url"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _pooling_is_postgres(self) -> Settings:
+        if self.database_pooling == "transaction" and self.is_sqlite:
+            raise ValueError(
+                "database_pooling 'transaction' applies to PostgreSQL behind PgBouncer; "
+                "with SQLite, leave it unset"
             )
         return self
 

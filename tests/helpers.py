@@ -128,12 +128,18 @@ async def application_role_settings(state: AppState) -> Settings:
 
 
 @asynccontextmanager
-async def application_role_engine(state: AppState) -> AsyncIterator[AsyncEngine]:
+async def application_role_engine(
+    state: AppState, **settings_update: Any
+) -> AsyncIterator[AsyncEngine]:
     """PostgreSQL: an engine on the test database connected as ``APP_ROLE`` (see
-    ``application_role_settings``)."""
+    ``application_role_settings``), with any further settings given."""
     settings = await application_role_settings(state)
     engine = create_engine(
-        Settings(database_url=settings.database_url, database_schema=settings.database_schema)
+        Settings(
+            database_url=settings.database_url,
+            database_schema=settings.database_schema,
+            **settings_update,
+        )
     )
     try:
         yield engine

@@ -4,7 +4,8 @@ row-level security binds (docs/security.md), answering over HTTP.
 The rest of the suite serves as the tables' owner, which the policies do not bind, so a path
 that forgot to set the organisation on its connection would pass there and fail here: writes,
 a write rolled back by a userError on the same pool, reads through the resolvers and through
-the kept plans and the fast lane, another organisation's ids, the audit log and its chain.
+the kept plans and the fast lane, another organisation's ids, the audit log and its chain. Each
+of it with both kinds of pooling (``PMO_GRAPH_DATABASE_POOLING``).
 """
 
 from __future__ import annotations
@@ -33,15 +34,20 @@ NODE = "query($id: ID!) { node(id: $id) { id } }"
 AUDIT_LOG = "{ auditLog(first: 10) { nodes { action } } }"
 
 
-@pytest_asyncio.fixture(scope="module")
+@pytest_asyncio.fixture(scope="module", params=["session", "transaction"])
 async def role_http(
+    request: pytest.FixtureRequest,
     pmo_app: Starlette,
     pmo_plugins: Sequence[ModuleType],
     pmo_load_entrypoints: EntryPointSelection,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """HTTP to an app on the test database that connects as the application role."""
+    """HTTP to an app on the test database that connects as the application role, with each
+    kind of pooling: the organisation kept on the connection, or set in every transaction (as
+    behind PgBouncer in transaction mode)."""
     owner: AppState = pmo_app.state.pmo
-    settings = await application_role_settings(owner)
+    settings = (await application_role_settings(owner)).model_copy(
+        update={"database_pooling": request.param}
+    )
     async with started_apps(settings, pmo_plugins, pmo_load_entrypoints, count=1) as (app,):
         assert app.state.pmo.settings.database_url != owner.settings.database_url
         transport = httpx.ASGITransport(app=app)

@@ -22,6 +22,8 @@ from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
+from pmo_graph.db.session import AUTOCOMMIT_READS
+
 T = TypeVar("T")
 
 AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
@@ -51,9 +53,13 @@ class Reader:
     async def driver_value(self, sql: str, arguments: Sequence[Any]) -> Any:
         """The first column of the first row of ``sql``, in the driver's own parameter style
         (``$n`` on PostgreSQL): no SQL construct to build, and in autocommit, so no BEGIN and
-        COMMIT around it (one statement reads consistently on its own)."""
+        COMMIT around it (one statement reads consistently on its own), unless the engine
+        says otherwise (``AUTOCOMMIT_READS``)."""
         async with self._lock:
-            connection = await self.session.connection(execution_options=AUTOCOMMIT)
+            autocommit = self.session.get_bind().get_execution_options().get(AUTOCOMMIT_READS, True)
+            connection = await self.session.connection(
+                execution_options=AUTOCOMMIT if autocommit else None
+            )
             try:
                 result = await connection.exec_driver_sql(sql, tuple(arguments))
                 return result.scalar_one()

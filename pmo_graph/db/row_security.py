@@ -72,7 +72,12 @@ def apply(connection: Connection, app_role: str | None) -> None:
 
 
 def scope_connections(engine: AsyncEngine) -> None:
-    """Set the request's organisation on every connection a statement checks out."""
+    """Set the request's organisation on every connection a statement checks out.
+
+    The setting stays on the server connection, and the next checkout that wants the same
+    organisation spends no round trip on it. That needs a pooled connection to be one server
+    connection throughout; behind PgBouncer in transaction mode use
+    ``scope_transactions`` instead."""
 
     @event.listens_for(engine.sync_engine, "checkout")
     def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
@@ -89,6 +94,45 @@ def scope_connections(engine: AsyncEngine) -> None:
         # while ``record.info`` still claims it.
         dbapi_connection.commit()
         record.info[SETTING] = wanted
+
+
+def scope_transactions(engine: AsyncEngine) -> None:
+    """Set the request's organisation in every transaction, for that transaction only.
+
+    PgBouncer in transaction mode hands each transaction to whichever server connection is
+    free, so a setting that outlived its transaction would be found by another process's
+    transaction, and one made in an earlier transaction might not be there. So before a
+    transaction's first statement (and again if the organisation changes within it, as when a
+    request's token lookup is followed by its work) this sets it with ``set_config(…, true)``,
+    which ends with the transaction. A transaction with no organisation (a token lookup) sets
+    it empty, so that it cannot borrow one that a process pooling by session left on the
+    server connection. Statements in autocommit would have no transaction to carry it: with
+    this scoping, reads do not use autocommit (``AUTOCOMMIT_READS``).
+    """
+
+    def forget(conn: Any) -> None:
+        conn.info.pop(_IN_TRANSACTION, None)
+
+    event.listen(engine.sync_engine, "begin", forget)
+    event.listen(engine.sync_engine, "commit", forget)
+    event.listen(engine.sync_engine, "rollback", forget)
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def before_statement(conn: Any, *_: Any) -> None:
+        wanted = current_organisation.get()
+        if conn.info.get(_IN_TRANSACTION, _UNSET) == wanted:
+            return  # set already in this transaction
+        # Marked first: this statement passes through here too, and must not set it again.
+        conn.info[_IN_TRANSACTION] = wanted
+        # On the same connection, in the transaction the statement is about to use, and seen
+        # by whatever counts statements.
+        conn.exec_driver_sql(_SET_LOCAL, (SETTING, str(wanted or "")))
+
+
+#: ``Connection.info`` key: the organisation set in the connection's current transaction.
+_IN_TRANSACTION = "pmo_graph_organisation_in_transaction"
+_UNSET = object()
+_SET_LOCAL = "SELECT set_config($1, $2, true)"
 
 
 def _identifier(name: str) -> str:

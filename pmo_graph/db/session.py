@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from pmo_graph.db.row_security import scope_connections
+from pmo_graph.db.row_security import scope_connections, scope_transactions
 from pmo_graph.settings import Settings
 
 #: Execution option choosing how a SQLite transaction begins: ``IMMEDIATE`` (the default) takes
@@ -31,6 +31,10 @@ DEFERRED = {SQLITE_BEGIN: "DEFERRED"}
 #: Seconds a pooled PostgreSQL connection may sit unused and still be handed out unpinged.
 PING_AFTER_IDLE_SECONDS = 1.0
 LAST_USED = "pmo_graph_last_used"
+#: Engine execution option: whether ``Reader.driver_value`` may read in autocommit (one
+#: statement, no BEGIN and COMMIT). Not behind PgBouncer in transaction mode, where the
+#: organisation travels in the transaction (``scope_transactions``).
+AUTOCOMMIT_READS = "pmo_graph_autocommit_reads"
 
 
 def normalise_url(url: str) -> str:
@@ -73,7 +77,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
         _configure_sqlite(engine)
     else:
         ping_idle_connections(engine)  # first: the organisation is set on a live connection
-        scope_connections(engine)
+        if settings.database_pooling == "transaction":
+            scope_transactions(engine)
+            engine.sync_engine.update_execution_options(**{AUTOCOMMIT_READS: False})
+        else:
+            scope_connections(engine)
     return engine
 
 
