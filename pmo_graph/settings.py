@@ -40,6 +40,13 @@ class Settings(BaseSettings):
         "another server connection, so every statement runs in a transaction and each "
         "transaction sets the organisation for itself.",
     )
+    database_statement_cache: bool = Field(
+        default=True,
+        description="PostgreSQL: keep each connection's prepared statements for reuse. Turn "
+        "it off behind a pooler that cannot follow prepared statements across its server "
+        "connections (PgBouncer before 1.21, or without max_prepared_statements, in "
+        "transaction mode): each statement is then prepared under a name of its own.",
+    )
     pool_size: int = Field(default=10, ge=1, le=200, description="Connections per process.")
     app_role: str | None = Field(
         default=None,
@@ -230,6 +237,11 @@ class Settings(BaseSettings):
         if self.database_pooling == "transaction" and self.is_sqlite:
             raise ValueError(
                 "database_pooling 'transaction' applies to PostgreSQL behind PgBouncer; "
+                "with SQLite, leave it unset"
+            )
+        if not self.database_statement_cache and self.is_sqlite:
+            raise ValueError(
+                "database_statement_cache applies to PostgreSQL behind PgBouncer; "
                 "with SQLite, leave it unset"
             )
         return self

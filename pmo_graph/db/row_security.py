@@ -96,8 +96,9 @@ def scope_connections(engine: AsyncEngine) -> None:
         record.info[SETTING] = wanted
 
 
-def scope_transactions(engine: AsyncEngine) -> None:
-    """Set the request's organisation in every transaction, for that transaction only.
+def scope_transactions(engine: AsyncEngine, schema: str | None = None) -> None:
+    """Set the request's organisation in every transaction, for that transaction only (and
+    ``schema`` as its ``search_path``, which PgBouncer does not pass on from the connection).
 
     PgBouncer in transaction mode hands each transaction to whichever server connection is
     free, so a setting that outlived its transaction would be found by another process's
@@ -126,13 +127,17 @@ def scope_transactions(engine: AsyncEngine) -> None:
         conn.info[_IN_TRANSACTION] = wanted
         # On the same connection, in the transaction the statement is about to use, and seen
         # by whatever counts statements.
-        conn.exec_driver_sql(_SET_LOCAL, (SETTING, str(wanted or "")))
+        if schema:
+            conn.exec_driver_sql(_SET_LOCAL_IN_SCHEMA, (SETTING, str(wanted or ""), schema))
+        else:
+            conn.exec_driver_sql(_SET_LOCAL, (SETTING, str(wanted or "")))
 
 
 #: ``Connection.info`` key: the organisation set in the connection's current transaction.
 _IN_TRANSACTION = "pmo_graph_organisation_in_transaction"
 _UNSET = object()
 _SET_LOCAL = "SELECT set_config($1, $2, true)"
+_SET_LOCAL_IN_SCHEMA = "SELECT set_config($1, $2, true), set_config('search_path', $3, true)"
 
 
 def _identifier(name: str) -> str:

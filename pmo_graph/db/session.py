@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
+import uuid
 from typing import Any
 
 from sqlalchemy import event
@@ -57,6 +58,20 @@ def describe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _statement_name() -> str:
+    return f"__pmo_graph_{uuid.uuid4().hex}__"
+
+
+#: Driver options for a pooler that cannot follow prepared statements from one server
+#: connection to the next (PgBouncer before 1.21 in transaction mode): asyncpg keeps none, and
+#: names each one it must prepare uniquely, so that two never meet under one name.
+_NO_STATEMENT_CACHE: dict[str, Any] = {
+    "statement_cache_size": 0,
+    "prepared_statement_cache_size": 0,
+    "prepared_statement_name_func": _statement_name,
+}
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     """The process's engine, configured for the database in ``settings``."""
     url = normalise_url(settings.database_url)
@@ -69,8 +84,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
         options["pool_size"] = settings.pool_size
         options["max_overflow"] = settings.pool_max_overflow
         options["pool_timeout"] = settings.pool_timeout
-        if settings.database_schema:
+        if settings.database_schema and settings.database_pooling == "session":
+            # Behind PgBouncer in transaction mode each transaction sets it instead.
             connect_args["server_settings"] = {"search_path": settings.database_schema}
+        if not settings.database_statement_cache:
+            connect_args.update(_NO_STATEMENT_CACHE)
     engine = create_async_engine(url, connect_args=connect_args, **options)
     if url.startswith("sqlite"):
         use_write_ahead_log(url)
@@ -78,7 +96,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     else:
         ping_idle_connections(engine)  # first: the organisation is set on a live connection
         if settings.database_pooling == "transaction":
-            scope_transactions(engine)
+            scope_transactions(engine, settings.database_schema)
             engine.sync_engine.update_execution_options(**{AUTOCOMMIT_READS: False})
         else:
             scope_connections(engine)
