@@ -134,6 +134,24 @@ async def test_a_transaction_sets_its_organisation_once_and_again_when_it_change
     assert len(sent) == 2 + 4  # and the four reads
 
 
+async def test_a_rollback_to_a_savepoint_does_not_leave_the_organisation_before_it(
+    pooled: Pooled,
+) -> None:
+    """An organisation set after a savepoint goes with a rollback to it, and the one before
+    comes back: the next statement sets the wanted one again."""
+    connection = pooled.connection
+    token = current_organisation.set(pooled.mine.id)
+    try:
+        async with connection.begin():
+            savepoint = await connection.begin_nested()
+            current_organisation.set(pooled.theirs.id)
+            assert (await connection.scalars(select(Project.code))).all() == ["THEIRS-0000"]
+            await savepoint.rollback()
+            assert (await connection.scalars(select(Project.code))).all() == ["THEIRS-0000"]
+    finally:
+        current_organisation.reset(token)
+
+
 def test_transaction_pooling_is_refused_with_sqlite() -> None:
     with pytest.raises(ValidationError, match="PgBouncer"):
         Settings(database_url="sqlite+aiosqlite:///x.sqlite3", database_pooling="transaction")

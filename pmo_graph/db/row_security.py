@@ -111,15 +111,19 @@ def scope_transactions(engine: AsyncEngine, schema: str | None = None) -> None:
     this scoping, reads do not use autocommit (``AUTOCOMMIT_READS``).
     """
 
-    def forget(conn: Any) -> None:
+    def forget(conn: Any, *_: Any) -> None:
         conn.info.pop(_IN_TRANSACTION, None)
 
     event.listen(engine.sync_engine, "begin", forget)
     event.listen(engine.sync_engine, "commit", forget)
     event.listen(engine.sync_engine, "rollback", forget)
+    # A rollback to a savepoint undoes a set_config made after it.
+    event.listen(engine.sync_engine, "rollback_savepoint", forget)
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def before_statement(conn: Any, *_: Any) -> None:
+    def before_statement(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith(_SAVEPOINT_CONTROL):
+            return  # a setting made just before ROLLBACK TO SAVEPOINT would be undone by it
         wanted = current_organisation.get()
         if conn.info.get(_IN_TRANSACTION, _UNSET) == wanted:
             return  # set already in this transaction
@@ -137,6 +141,7 @@ def scope_transactions(engine: AsyncEngine, schema: str | None = None) -> None:
 _IN_TRANSACTION = "pmo_graph_organisation_in_transaction"
 _UNSET = object()
 _SET_LOCAL = "SELECT set_config($1, $2, true)"
+_SAVEPOINT_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 _SET_LOCAL_IN_SCHEMA = "SELECT set_config($1, $2, true), set_config('search_path', $3, true)"
 
 
