@@ -64,11 +64,16 @@ def _settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"PMO_GRAPH_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
-            for e in exc.errors()
-        )
+        problems = "; ".join(_problem(error) for error in exc.errors())
         raise CliError(f"invalid configuration: {problems}") from exc
+
+
+def _problem(error: Any) -> str:
+    """One setting's problem, named by its variable; a rule between settings has no one
+    variable, and its message names them."""
+    if not error["loc"]:
+        return str(error["msg"]).removeprefix("Value error, ")
+    return f"PMO_GRAPH_{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"
 
 
 def handles_errors(function: Callable[..., T]) -> Callable[..., T]:

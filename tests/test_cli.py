@@ -171,6 +171,21 @@ def test_invalid_configuration_is_explained() -> None:
     assert result.stderr.startswith("Error: invalid configuration: PMO_GRAPH_POOL_SIZE:")
 
 
+def test_settings_that_do_not_go_together_are_explained() -> None:
+    result = run(
+        ["db", "current"],
+        {
+            "PMO_GRAPH_DATABASE_URL": "sqlite+aiosqlite:///./never-made.sqlite3",
+            "PMO_GRAPH_DATABASE_POOLING": "transaction",
+        },
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Error: invalid configuration: database_pooling 'transaction' applies to PostgreSQL "
+        "behind PgBouncer; with SQLite, leave it unset\n"
+    )
+
+
 def test_serve_refuses_several_workers_on_sqlite(
     sqlite_env: dict[str, str], tmp_path: Path
 ) -> None:

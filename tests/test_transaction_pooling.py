@@ -152,8 +152,10 @@ async def test_a_rollback_to_a_savepoint_does_not_leave_the_organisation_before_
         current_organisation.reset(token)
 
 
-def test_transaction_pooling_is_refused_with_sqlite() -> None:
+def test_the_pooling_settings_are_refused_with_sqlite_or_unknown() -> None:
     with pytest.raises(ValidationError, match="PgBouncer"):
         Settings(database_url="sqlite+aiosqlite:///x.sqlite3", database_pooling="transaction")
     with pytest.raises(ValidationError, match="database_pooling"):
         Settings(database_pooling="statement")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="database_statement_cache"):
+        Settings(database_url="sqlite+aiosqlite:///x.sqlite3", database_statement_cache=False)

@@ -4,8 +4,9 @@ Every table with an ``organisation_id`` (the core's and every plugin's) gets a p
 and accepts only the rows of the organisation set on the connection (``pmo.organisation_id``),
 and nothing when none is set; ``api_tokens`` and ``users`` are readable before it is set, for the
 token lookup that tells who is asking. The server sets it on each pooled connection when a
-request's statement checks it out (``scope_connections``), from the organisation authentication
-found (``current_organisation``).
+request's statement checks it out (``scope_connections``), or behind PgBouncer in transaction
+mode in each transaction (``scope_transactions``), from the organisation authentication found
+(``current_organisation``).
 
 Policies bind only roles that neither own the tables nor are superusers: migrate as the owner,
 serve as an application role granted by ``pmo-graph db upgrade`` (``PMO_GRAPH_APP_ROLE``).
@@ -141,8 +142,8 @@ def scope_transactions(engine: AsyncEngine, schema: str | None = None) -> None:
 _IN_TRANSACTION = "pmo_graph_organisation_in_transaction"
 _UNSET = object()
 _SET_LOCAL = "SELECT set_config($1, $2, true)"
-_SAVEPOINT_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 _SET_LOCAL_IN_SCHEMA = "SELECT set_config($1, $2, true), set_config('search_path', $3, true)"
+_SAVEPOINT_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
 
 def _identifier(name: str) -> str:
