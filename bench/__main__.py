@@ -13,7 +13,7 @@ import click
 from bench.cases import CASES
 from bench.database import prepare
 from bench.measure import pg_stat_statements_ready
-from bench.peers.registry import PEERS
+from bench.peers.registry import DEFAULT_PEERS, PEERS
 from bench.report import goals, machine, tables
 from bench.run import Bench, Timing, results_path
 
@@ -33,7 +33,7 @@ def say(message: str) -> None:
 @click.option("--quick", is_flag=True, help="Short runs (M data: under five minutes).")
 @click.option(
     "--peers",
-    default=",".join(PEERS),
+    default=",".join(DEFAULT_PEERS),
     show_default=True,
     help="Comma-separated peers to run, in order.",
 )

@@ -15,10 +15,16 @@ from bench.peers import Launch
 @dataclass
 class PmoGraph:
     kind: str
+    #: ``PMO_GRAPH_DATABASE_POOLING``: "transaction" measures what the setting for PgBouncer in
+    #: transaction mode costs, on a direct connection (PostgreSQL only).
+    pooling: str = "session"
 
     @property
     def name(self) -> str:
-        return f"pmo-graph ({'PostgreSQL' if self.kind == 'postgresql' else 'SQLite'})"
+        database = "PostgreSQL" if self.kind == "postgresql" else "SQLite"
+        if self.pooling != "session":
+            return f"pmo-graph ({database}, {self.pooling} pooling)"
+        return f"pmo-graph ({database})"
 
     def prepare(self, database: BenchDatabase) -> None:
         return None
@@ -34,6 +40,11 @@ class PmoGraph:
                 "PMO_GRAPH_GRAPHIQL": "false",
                 # Throughput runs spend far more than a token's default budget of query cost.
                 "PMO_GRAPH_RATE_LIMIT_CAPACITY": "0",
+                **(
+                    {"PMO_GRAPH_DATABASE_POOLING": self.pooling}
+                    if self.kind == "postgresql"
+                    else {}
+                ),
             },
         )
 

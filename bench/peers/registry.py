@@ -16,4 +16,9 @@ PEERS: dict[str, Callable[[], Peer]] = {
     "limit": Limit,
     "postgraphile": PostGraphile,
     "naive": Naive,
+    # Not one of the peers: run by name to see what transaction pooling costs.
+    "pmo-graph-transaction-pooling": lambda: PmoGraph("postgresql", pooling="transaction"),
 }
+
+#: The peers a run has unless told otherwise: the benchmark's own.
+DEFAULT_PEERS = ["pmo-graph", "pmo-graph-sqlite", "limit", "postgraphile", "naive"]
