@@ -10,6 +10,9 @@ nothing, with 8 clients on one organisation of the benchmark's M data:
   organisation's row locked from the lock to the commit: the project loaded, the risk inserted,
   the webhooks looked up, then under the lock the chain's head read, the audit event inserted
   and the notice sent (``audit.chain``).
+- ``heads-row``: the same statements before the turn; then one ``UPDATE … RETURNING`` of a row
+  per organisation takes the turn and reads the head (it waits for the row and sees the head it
+  waited for), and one statement writes the audit event, moves the head and sends the notice.
 - ``one-statement``: everything the product needs in one statement in autocommit, as a fast lane
   would send it: the risk, the audit event linked into the chain through a heads row
   (``UPDATE … RETURNING`` takes its turn on the row and sees the head it waited for), its SHA-256
@@ -52,7 +55,8 @@ def _limit_script() -> str:
     return sql.strip() + ";\n"
 
 
-PRESENT = """
+#: What pmo-graph sends before it takes the chain's turn: the project, the risk, the webhooks.
+BEFORE_THE_TURN = """
 BEGIN;
 SELECT id, code, name, organisation_id, version FROM projects
     WHERE id = :project AND organisation_id = :org;
@@ -61,6 +65,11 @@ INSERT INTO risks (organisation_id, project_id, title, probability, impact, stat
     VALUES (:org, :project, :title, :probability, :impact, 'OPEN', 1, now(), now())
     RETURNING id AS risk \\gset
 SELECT id, event_types FROM webhooks WHERE organisation_id = :org AND active IS true;
+"""
+
+PRESENT = (
+    BEFORE_THE_TURN
+    + """
 SELECT id FROM organisations WHERE id = :org FOR NO KEY UPDATE;
 SELECT seq AS head, hash AS previous FROM audit_events
     WHERE organisation_id = :org ORDER BY seq DESC LIMIT 1 \\gset
@@ -72,6 +81,28 @@ INSERT INTO audit_events (organisation_id, at, actor_user_id, action, entity_typ
 SELECT pg_notify('pmo_bench_ceiling', '[{"name":"risk.raised"}]');
 COMMIT;
 """
+)
+
+HEADS_ROW = (
+    BEFORE_THE_TURN
+    + """
+UPDATE ceiling_heads SET seq = seq + 1 WHERE organisation_id = :org
+    RETURNING seq AS head, hash AS previous \\gset
+WITH audit AS (
+    INSERT INTO audit_events (organisation_id, at, actor_user_id, action, entity_type,
+                              entity_pk, changes, request_id, seq, previous_hash, hash)
+    VALUES (:org, now(), NULL, 'risk.raised', 'Risk', :risk, '{}', NULL, :head, :previous,
+            encode(sha256(convert_to(:previous || 'risk.raised', 'UTF8')), 'hex'))
+    RETURNING hash
+),
+head AS (
+    UPDATE ceiling_heads SET previous = :previous, hash = (SELECT hash FROM audit)
+    WHERE organisation_id = :org
+)
+SELECT pg_notify('pmo_bench_ceiling', '[{"name":"risk.raised"}]');
+COMMIT;
+"""
+)
 
 # The hashed content is built with format(): a colon before a letter inside the script would
 # be taken by pgbench for one of its variables.
@@ -157,6 +188,12 @@ class Shape:
 SHAPES = (
     Shape("limit", "the limit's one statement: no audit event, no notice", _limit_script()),
     Shape("present", "pmo-graph's statements today, the chain locked to the commit", PRESENT),
+    Shape(
+        "heads-row",
+        "the same, the chain's turn taken and its head read by one UPDATE of a heads row, "
+        "the event, the new head and the notice in one statement",
+        HEADS_ROW,
+    ),
     Shape(
         "one-statement",
         "one statement: the risk, the chained audit event, the notice",
