@@ -4,6 +4,7 @@ library, so that the report and its tests need none of the load generator's pack
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass, field
 
 
@@ -32,3 +33,11 @@ class PeerResult:
     name: str
     figures: dict[str, Figures] = field(default_factory=dict)
     error: str = ""
+
+
+def per_request(counts: list[int], mutation: bool) -> float:
+    """The statements a request costs, from each check request's own count: the median for a
+    query (so that a token read again when the server's cache of it runs out, every few
+    seconds, does not pass for the query's cost), the mean for the mutation mix (one of each
+    kind of mutation, each costing its own)."""
+    return statistics.fmean(counts) if mutation else statistics.median(counts)

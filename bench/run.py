@@ -23,7 +23,7 @@ from bench.measure import (
     throughput,
 )
 from bench.peers import Peer
-from bench.results import Figures, PeerResult
+from bench.results import Figures, PeerResult, per_request
 
 #: Float fields are compared to this many decimal places (SQL and Python print floats apart).
 PLACES = 6
@@ -186,26 +186,29 @@ class Bench:
         import httpx
 
         counting = self.count and peer.kind == "postgresql"
-        if counting:
-            reset_statements(database)
+        counts: list[int] = []
         got: list[tuple[tuple[str, Any], Any]] = []
         seconds: list[float] = []
         for i in self._distinct(case, database):
             request = case.make(
                 database.data, i if not case.mutation else next(self.mutation_index)
             )
+            if counting:
+                reset_statements(database)
             started = time.perf_counter()
             response = httpx.post(
                 url + "/graphql", json=peer.body(case, request), headers=headers, timeout=300
             )
             seconds.append(time.perf_counter() - started)
+            if counting:
+                counts.append(count_statements(database))
             body = response.json()
             if response.status_code != 200 or body.get("errors"):
                 return Checked(f"answered {response.status_code} {json.dumps(body)[:200]}")
             normal = canonical(peer.normalise(case, body))
             key = (case.name, request.document if case.mutation else i)
             got.append((key, _shape(normal) if case.mutation else normal))
-        statements = count_statements(database) / len(got) if counting else None
+        statements = per_request(counts, case.mutation) if counting else None
         for key, actual in got:
             if key not in self.reference:
                 self.reference[key] = actual  # the first peer (pmo-graph) sets the reference

@@ -7,7 +7,7 @@ verdict would be written into docs/performance.md.
 from __future__ import annotations
 
 from bench.report import LOAD_CPU_FLOOR, NAIVE, REFERENCE, goals, load_cpu_ratio, tables
-from bench.results import Figures, PeerResult
+from bench.results import Figures, PeerResult, per_request
 
 
 def _results(naive_q4: Figures, ours_q4: Figures) -> list[PeerResult]:
@@ -70,3 +70,10 @@ def test_the_table_marks_cpu_measured_with_one_client_only() -> None:
     ours_row = next(row for row in text.splitlines() if row.startswith(f"| {REFERENCE}"))
     assert "| 2,417.5 (1 client) |" in naive_row
     assert "| 3.7 |" in ours_row
+
+
+def test_a_query_costs_its_median_count_and_the_mutation_mix_its_mean() -> None:
+    # one of three requests read the token again: not the query's cost
+    assert per_request([1, 3, 1], mutation=False) == 1
+    # a risk, a report, an assignment: each costs its own
+    assert per_request([7, 8, 8], mutation=True) == 23 / 3
