@@ -1,5 +1,6 @@
 """``auditEvents(afterSeq:)``: a subscriber that was away catches up from the log, then goes on
-live, receiving every event once and in order (over a real WebSocket, on both databases)."""
+live, receiving every event once and in order (over a real WebSocket, on both databases; one test
+drives the subscription in the process, to stop it between two pages of the catch-up)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,16 @@ from typing import Any
 import pytest
 from test_subscriptions import _portfolio, _recorded, _wait_for_listeners
 
+from pmo_graph.audit import subscriptions as audit_subscriptions
 from pmo_graph.audit.subscriptions import CATCH_UP_PAGE
 from pmo_graph.auth.roles import Role
+from pmo_graph.auth.tokens import authenticate, revoke_token
+from pmo_graph.db.row_security import current_organisation
+from pmo_graph.graphql.context import Context
+from pmo_graph.graphql.errors import Unauthenticated
 from pmo_graph.realtime import AUDIT_RECORDED, Notice
+from pmo_graph.realtime.publish import announce_revocations
+from pmo_graph.realtime.subscriptions import REVOKED_MESSAGE
 from pmo_graph.subscription_client import GraphQLSocket
 from pmo_graph.testing import TestOrganisation
 
@@ -129,6 +137,47 @@ async def test_events_whose_notices_were_lost_are_read_from_the_log(
     assert len(lost) == 2
     assert [e["seq"] for e in events] == [seen + 1, seen + 2, seen + 3]
     assert [e["entityId"] for e in events] == created
+
+
+async def test_a_token_revoked_while_catching_up_ends_the_stream_within_a_page(
+    org: TestOrganisation, pmo_state: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The subscription runs in this process and is read one event at a time, so that the
+    revocation falls between two pages of the catch-up for certain (over a socket the server
+    may read the whole log ahead of its reader). Pages of three here."""
+    monkeypatch.setattr(audit_subscriptions, "CATCH_UP_PAGE", 3)
+    seen = await _head(org)
+    for number in range(8):
+        await _portfolio(org, f"Backlog {number}")
+    token = org.tokens[Role.ADMIN]
+    async with pmo_state.request_sessionmaker() as session:
+        viewer = await authenticate(session, token)
+        assert viewer is not None
+        current_organisation.set(viewer.organisation_id)
+        context = Context(app=pmo_state, session=session, viewer_or_none=viewer)
+        await context.load_enabled_tiers()
+        stream = await pmo_state.built.schema.subscribe(
+            RESUME, variable_values={"after": seen}, context_value=context
+        )
+        try:
+            first = await anext(stream)
+            async with pmo_state.sessionmaker() as revoking:
+                notices = await announce_revocations(
+                    revoking, pmo_state.bus, await revoke_token(revoking, token)
+                )
+                await revoking.commit()
+            await pmo_state.bus.committed(notices)
+            rest_of_the_page = [await anext(stream) for _ in range(2)]
+            refused = await anext(stream)
+        finally:
+            await stream.aclose()
+    seqs = [r.data["auditEvents"]["seq"] for r in (first, *rest_of_the_page)]
+    assert seqs == [seen + 1, seen + 2, seen + 3]  # the page read before the revocation
+    assert refused.data is None
+    (error,) = refused.errors
+    # (over a socket the view adds the code; here the error is as the resolver raised it)
+    assert isinstance(error.original_error, Unauthenticated)
+    assert error.message == REVOKED_MESSAGE
 
 
 async def test_a_negative_seq_is_bad_input(pmo_server_url: str, org: TestOrganisation) -> None:

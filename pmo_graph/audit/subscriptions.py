@@ -28,9 +28,14 @@ async def missed_events(
     context: Context, after_seq: int, before_seq: int | None = None
 ) -> AsyncIterator[AuditEvent]:
     """The organisation's audit events after position ``after_seq`` (and before ``before_seq``),
-    in order, a page at a time."""
+    in order, a page at a time. Before each page after the first the token is checked again,
+    so that one revoked during a long catch-up reads at most one page more."""
     organisation = context.viewer.organisation_id
+    first = True
     while True:
+        if not first:
+            await check_still_valid(context)
+        first = False
         statement = (
             select(AuditEvent)
             .where(AuditEvent.organisation_id == organisation, AuditEvent.seq > after_seq)
