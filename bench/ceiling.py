@@ -1,8 +1,8 @@
 """``python -m bench.ceiling``: how many "raise a risk" mutations a second PostgreSQL itself allows
-on this machine, with no Python server in the way, in three shapes of the same write.
+on this machine, with no Python server in the way, in four shapes of the same write.
 
 pgbench (written in C, a few microseconds of its own per statement) plays a server that costs
-nothing, with 8 clients on one organisation of the benchmark's M data:
+nothing, with 8 clients (``--clients``) on one organisation of the benchmark's M data:
 
 - ``limit``: the limit peer's one statement: the checks and the ``INSERT``, no audit event and no
   notice (``bench.peers.limit_app.RAISE_RISK``).
@@ -322,7 +322,7 @@ def table(results: list[Measured], clients: int) -> list[str]:
 @click.option("--seconds", default=10.0, show_default=True, help="Seconds each shape runs.")
 @click.option("--clients", default=8, show_default=True, help="Concurrent pgbench clients.")
 def main(seconds: float, clients: int) -> None:
-    """Mutations a second PostgreSQL allows on this machine, in three shapes (see the module)."""
+    """Mutations a second PostgreSQL allows on this machine, in four shapes (see the module)."""
     if shutil.which("pgbench") is None:
         raise click.ClickException("pgbench is not on PATH (it comes with PostgreSQL's client)")
     database = prepare("postgresql", "M", label="ceiling")
