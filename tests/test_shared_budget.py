@@ -137,9 +137,12 @@ async def test_the_shared_budget_survives_its_connection_dying(
     dying.terminate()
     with pytest.raises(Exception, match=r"(?i)connection|closed|reopened"):
         await _sync(first_state).sync()
+    # The first moment the new connection is offered, it must be usable: polled at every turn
+    # of the loop, not every 50 ms, so that a connection offered while LISTEN still runs on it
+    # is caught.
     async with asyncio.timeout(15):
         while bus._connection in (None, dying):  # type: ignore[attr-defined]  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0)
     await _sync(first_state).sync()
     assert (await _ask(second, token))[0] == 200
     await _sync(second_state).sync()

@@ -264,10 +264,12 @@ class PostgresEventBus(EventBus):
                 log.warning("event listener cannot connect (%s); retrying in %.1f s", exc, delay)
                 await asyncio.sleep(delay)
                 continue
-            self._connection = connection
             try:
                 connection.add_termination_listener(lambda _c, closed=closed: closed.set())
                 await connection.add_listener(self.channel, self._on_notify)
+                # Offered to ``fetch`` only now: while LISTEN runs, a statement of its own would
+                # find the connection busy ("another operation is in progress").
+                self._connection = connection
                 if attempt:
                     log.info("event listener reconnected to %s", self.channel)
                 attempt = 0
