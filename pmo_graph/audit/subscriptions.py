@@ -31,11 +31,7 @@ async def missed_events(
     in order, a page at a time. Before each page after the first the token is checked again,
     so that one revoked during a long catch-up reads at most one page more."""
     organisation = context.viewer.organisation_id
-    first = True
     while True:
-        if not first:
-            await check_still_valid(context)
-        first = False
         statement = (
             select(AuditEvent)
             .where(AuditEvent.organisation_id == organisation, AuditEvent.seq > after_seq)
@@ -50,6 +46,7 @@ async def missed_events(
         if len(page) < CATCH_UP_PAGE:
             return
         after_seq = page[-1].seq
+        await check_still_valid(context)
 
 
 async def _live(info: Info[Any, Any]) -> AsyncGenerator[AuditEvent]:
