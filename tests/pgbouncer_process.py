@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
+from test_serve import _free_port
 
 from helpers import APP_ROLE
 from pmo_graph.testing import postgres_required
@@ -88,9 +89,3 @@ logfile = {directory / "pgbouncer.log"}
         process.terminate()
         process.wait(timeout=10)
         shutil.rmtree(directory, ignore_errors=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as listening:
-        listening.bind(("127.0.0.1", 0))
-        return int(listening.getsockname()[1])
