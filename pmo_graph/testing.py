@@ -34,7 +34,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from starlette.applications import Starlette
 
 from pmo_graph.app import create_app
@@ -404,21 +404,28 @@ class StatementCounter:
         self.statements.clear()
 
 
-@pytest.fixture
-def count_statements(pmo_state: AppState) -> Iterator[StatementCounter]:
-    """Records every statement the app's engine executes during the test."""
+@contextmanager
+def statements_of(engine: AsyncEngine) -> Iterator[StatementCounter]:
+    """Records every statement ``engine`` executes inside the block (transaction control
+    excluded), for an engine of a test's own; ``count_statements`` records the app's."""
     counter = StatementCounter()
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
             counter.statements.append(statement)
 
-    engine = pmo_state.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
         yield counter
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def count_statements(pmo_state: AppState) -> Iterator[StatementCounter]:
+    """Records every statement the app's engine executes during the test."""
+    with statements_of(pmo_state.engine) as counter:
+        yield counter
 
 
 def access_statements(state: AppState) -> int:

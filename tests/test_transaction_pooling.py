@@ -11,15 +11,13 @@ and the fast lane, which do not read in autocommit then) is in test_served_as_ap
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 import pytest_asyncio
 from pydantic import ValidationError
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from helpers import add_projects, application_role_engine
@@ -27,7 +25,7 @@ from pmo_graph.app_state import AppState
 from pmo_graph.db.row_security import current_organisation
 from pmo_graph.projects.models import Project
 from pmo_graph.settings import Settings
-from pmo_graph.testing import TestOrganisation
+from pmo_graph.testing import TestOrganisation, statements_of
 
 pytestmark = pytest.mark.pmo_backends("postgresql")
 
@@ -58,21 +56,6 @@ async def pooled(
         engine.connect() as connection,
     ):
         yield Pooled(mine, theirs, engine, connection)
-
-
-@contextmanager
-def _statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """Every statement ``engine`` executes inside the block."""
-    sent: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 async def _seen(connection: AsyncConnection, organisation: int | None) -> list[str]:
@@ -121,7 +104,7 @@ async def test_a_transaction_sets_its_organisation_once_and_again_when_it_change
     connection = pooled.connection
     token = current_organisation.set(pooled.mine.id)
     try:
-        with _statements(pooled.engine) as sent:
+        with statements_of(pooled.engine) as counter:
             for _ in range(3):
                 assert len((await connection.scalars(select(Project.code))).all()) == 2
             current_organisation.set(pooled.theirs.id)  # within the same transaction
@@ -129,9 +112,9 @@ async def test_a_transaction_sets_its_organisation_once_and_again_when_it_change
             await connection.commit()
     finally:
         current_organisation.reset(token)
-    set_config = [statement for statement in sent if "set_config" in statement]
-    assert len(set_config) == 2, sent  # once for mine, once for theirs: not per statement
-    assert len(sent) == 2 + 4  # and the four reads
+    set_config = [statement for statement in counter.statements if "set_config" in statement]
+    assert len(set_config) == 2, counter.statements  # once for mine, once for theirs
+    assert counter.count == 2 + 4  # and the four reads
 
 
 async def test_a_rollback_to_a_savepoint_does_not_leave_the_organisation_before_it(
