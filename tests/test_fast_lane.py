@@ -50,6 +50,26 @@ async def test_a_query_asked_again_gets_the_same_answer_from_the_lane(
     assert len(other_page["data"]["projects"]["nodes"]) == 2
 
 
+async def test_the_lane_costs_each_page_size_as_the_pipeline_does(
+    make_org: MakeOrg, db_session: AsyncSession, pmo_state: AppState
+) -> None:
+    org = await make_org()
+    await add_projects(db_session, org.id, 4)
+    lane = pmo_state.fast_lane
+    await org.admin.query(PAGE, {"n": 3})
+    answered = lane.answered
+    costs = set()
+    for spaces, n in enumerate((3, 2, 3, 4, 2), start=1):
+        from_lane = await org.admin.execute(PAGE, {"n": n})
+        # The document with more spaces has not been asked before: the pipeline costs it.
+        from_pipeline = await org.admin.execute(PAGE + " " * spaces, {"n": n})
+        cost = from_lane["extensions"]["cost"]["requested"]
+        assert cost == from_pipeline["extensions"]["cost"]["requested"], n
+        costs.add(cost)
+    assert lane.answered == answered + 5
+    assert len(costs) == 3
+
+
 async def test_the_lane_steps_aside_for_what_deserves_an_error(
     make_org: MakeOrg, db_session: AsyncSession, pmo_state: AppState
 ) -> None:

@@ -14,7 +14,12 @@ from graphql.execution.values import get_variable_values
 from pmo_graph.app_state import AppState
 from pmo_graph.auth.roles import Role
 from pmo_graph.graphql.budget import CostBudget
-from pmo_graph.graphql.cost import LIST_ESTIMATE, MUTATION_COST, CostCalculator
+from pmo_graph.graphql.cost import (
+    LIST_ESTIMATE,
+    MUTATION_COST,
+    CostCalculator,
+    cost_variables_key,
+)
 from pmo_graph.testing import StatementCounter, TestOrganisation, access_statements
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]
@@ -31,6 +36,19 @@ def cost_of(state: AppState, document: str, variables: dict[str, object] | None 
     coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
     assert not isinstance(coerced, list), coerced
     return CostCalculator(schema, fragments, coerced, PAGE, 500).operation(operation)
+
+
+def test_the_cost_key_keeps_what_a_cost_depends_on_and_no_more() -> None:
+    key = cost_variables_key
+    # ids and other strings do not change a cost: one key for any of them
+    assert key({"project": "UHJvamVjdDox", "n": 5}) == key({"n": 5, "project": "UHJvamVjdDoy"})
+    # page sizes and the number of ids do
+    assert key({"n": 5}) != key({"n": 6})
+    assert key({"n": None}) != key({"n": 0})
+    assert key({"ids": ["a", "b"]}) == key({"ids": ["c", "d"]})
+    assert key({"ids": ["a", "b"]}) != key({"ids": ["a"]})
+    # a variable left out is not one given as null
+    assert key({}) != key({"n": None})
 
 
 @pytest.mark.parametrize(

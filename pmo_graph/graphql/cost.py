@@ -20,7 +20,9 @@ fragment many times is costed in time linear in its size.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from graphql import (
     FieldNode,
@@ -171,6 +173,26 @@ class CostCalculator:
             return get_argument_values(definition, node, self.variables)
         except Exception:  # bad arguments are reported by execution; cost them as defaults
             return {}
+
+
+def cost_variables_key(variables: Mapping[str, Any]) -> Hashable:
+    """Coerced ``variables`` reduced to what a document's cost can depend on.
+
+    The cost reads only ``first``, ``last`` (integers) and the length of ``ids`` (a list), so two
+    requests of one operation whose integers and list lengths agree cost the same, whatever
+    their ids and strings. Every integer is kept (a variable may feed ``first`` in one place and
+    something else in another); anything else is kept by its kind only.
+    """
+    return tuple(
+        sorted(
+            (name, value if value is None or isinstance(value, int) else _kind(value))
+            for name, value in variables.items()
+        )
+    )
+
+
+def _kind(value: object) -> Hashable:
+    return ("list", len(value)) if isinstance(value, list) else (type(value).__name__,)
 
 
 def _is_list(kind: GraphQLOutputType) -> bool:

@@ -35,11 +35,8 @@ class CostOutcome:
     spent: int = 0
 
 
-def assess_cost(
-    app: AppState, schema: GraphQLSchema, inputs: OperationInputs, viewer: Viewer | None
-) -> CostOutcome:
-    """Cost the operation, refuse it over ``PMO_GRAPH_MAX_QUERY_COST``, and spend the cost from
-    the token's budget (refused, without spending, when the budget lacks it)."""
+def operation_cost(app: AppState, schema: GraphQLSchema, inputs: OperationInputs) -> int:
+    """The cost of the operation in ``inputs``, with the application's page sizes."""
     settings = app.settings
     calculator = CostCalculator(
         schema,
@@ -48,7 +45,22 @@ def assess_cost(
         settings.default_page_size,
         settings.max_page_size,
     )
-    cost = calculator.operation(inputs.operation)
+    return calculator.operation(inputs.operation)
+
+
+def assess_cost(
+    app: AppState,
+    schema: GraphQLSchema,
+    inputs: OperationInputs,
+    viewer: Viewer | None,
+    cost: int | None = None,
+) -> CostOutcome:
+    """Cost the operation (or take ``cost``, when the caller knows it already), refuse it over
+    ``PMO_GRAPH_MAX_QUERY_COST``, and spend the cost from the token's budget (refused, without
+    spending, when the budget lacks it)."""
+    settings = app.settings
+    if cost is None:
+        cost = operation_cost(app, schema, inputs)
     report: dict[str, Any] = {"requested": cost, "maximum": settings.max_query_cost}
     if cost > settings.max_query_cost:
         return CostOutcome(

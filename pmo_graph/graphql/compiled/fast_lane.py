@@ -3,8 +3,9 @@ strawberry's pipeline.
 
 Once a document has been parsed, validated (every limit of ``limits.py``), authenticated and
 answered by a compiled statement, what the next request with the same text needs is known: the
-token (``AccessCache``), the variables coerced, the cost and the token's budget
-(``assess_cost``, as ``QueryCost``), the kept plan for the tiers and the shape of the
+token (``AccessCache``), the variables coerced, the cost (computed once per operation and
+integers of its variables, ``cost_variables_key``) and the token's budget (``assess_cost``, as
+``QueryCost``), the kept plan for the tiers and the shape of the
 variables, and one statement. The lane does exactly those, with the same functions, and writes
 the same response (``data`` as the database's JSON, ``extensions.cost``). Whenever anything is
 not known or not plain (another token, a plan not kept, variables that do not coerce, a cost
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +32,7 @@ from pmo_graph.db.reader import Reader
 from pmo_graph.db.row_security import current_organisation
 from pmo_graph.graphql.compiled.compiler import Compiled
 from pmo_graph.graphql.compiled.plans import operation_plan_key, request_scope
+from pmo_graph.graphql.cost import cost_variables_key
 from pmo_graph.graphql.cost_limits import assess_cost
 from pmo_graph.graphql.extensions import OperationInputs
 
@@ -41,6 +44,8 @@ log = logging.getLogger("pmo_graph.compiled")
 
 #: Documents kept per process; the least recently used goes first.
 MAX_DOCUMENTS = 1_000
+#: Costs kept per document: one per operation and page size asked, in practice a handful.
+MAX_COSTS = 64
 
 
 @dataclass
@@ -50,6 +55,8 @@ class KnownDocument:
     single: bool
     operations: dict[str | None, OperationDefinitionNode] = field(default_factory=dict)
     fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict)
+    #: What each operation costs, by its name and ``cost_variables_key`` of the variables.
+    costs: dict[Hashable, int] = field(default_factory=dict)
 
     def operation(self, name: str | None) -> OperationDefinitionNode | None:
         if name is None:
@@ -129,7 +136,14 @@ class FastLane:
         if not isinstance(plan, Compiled):
             return None
         inputs = OperationInputs(operation, known.fragments, coerced)
-        outcome = assess_cost(state, schema, inputs, access.viewer)
+        # Costing walks the whole document; asked again with the same page sizes it costs the same.
+        cost_key = (
+            operation.name.value if operation.name else None,
+            cost_variables_key(coerced.coerced),
+        )
+        outcome = assess_cost(state, schema, inputs, access.viewer, known.costs.get(cost_key))
+        if cost_key not in known.costs and len(known.costs) < MAX_COSTS:
+            known.costs[cost_key] = outcome.report["requested"]
         if outcome.refusal is not None:
             return None  # refusing spent nothing; the pipeline refuses it with its code
         viewer = access.viewer
