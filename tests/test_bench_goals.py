@@ -77,3 +77,26 @@ def test_a_query_costs_its_median_count_and_the_mutation_mix_its_mean() -> None:
     assert per_request([1, 3, 1], mutation=False) == 1
     # a risk, a report, an assignment: each costs its own
     assert per_request([7, 8, 8], mutation=True) == 23 / 3
+
+
+def test_an_unmet_mutation_goal_is_set_beside_the_fastest_query_and_the_limit() -> None:
+    results = [
+        PeerResult(
+            REFERENCE,
+            {"Q2": Figures(rps_8=900.0), "Q3": Figures(rps_8=700.0), "MUT": Figures(rps_8=200.0)},
+        ),
+        PeerResult(NAIVE, {"MUT": Figures(rps_8=120.0)}),
+        PeerResult("limit (hand-written SQL)", {"MUT": Figures(rps_8=2_000.0)}),
+    ]
+    assert _verdict(goals(results, cores=2), "MUT") == (
+        "MUT: throughput vs naive 1.7x (goal ≥ 10): not met; 10x naive is 1,200 a second, "
+        "pmo-graph's fastest query in this run (Q2) made 900, the hand-written SQL limit made "
+        "2,000 on the same mutations"
+    )
+    # A query whose answer differed from the others' proves nothing; nor a goal that is met.
+    results[0].figures["Q2"].equal = False
+    assert "(Q3) made 700" in _verdict(goals(results, cores=2), "MUT")
+    results[1].figures["MUT"].rps_8 = 10.0
+    assert _verdict(goals(results, cores=2), "MUT") == (
+        "MUT: throughput vs naive 20.0x (goal ≥ 10): met"
+    )
