@@ -47,6 +47,13 @@ class Settings(BaseSettings):
         "connections (PgBouncer before 1.21, or without max_prepared_statements, in "
         "transaction mode): each statement is then prepared under a name of its own.",
     )
+    database_jit: bool = Field(
+        default=False,
+        description="PostgreSQL: let the server compile pmo-graph's statements to machine code "
+        "(its 'jit' setting) when it plans them as costly. Off by default, on pmo-graph's own "
+        "connections only: the compiled reads are planned as costly yet run in milliseconds, "
+        "and compiling them took longer than it saved (docs/performance.md).",
+    )
     pool_size: int = Field(default=10, ge=1, le=200, description="Connections per process.")
     app_role: str | None = Field(
         default=None,
@@ -244,6 +251,8 @@ class Settings(BaseSettings):
                 "database_statement_cache applies to PostgreSQL behind PgBouncer; "
                 "with SQLite, leave it unset"
             )
+        if self.database_jit and self.is_sqlite:
+            raise ValueError("database_jit applies to PostgreSQL; with SQLite, leave it unset")
         return self
 
     @model_validator(mode="after")

@@ -97,9 +97,10 @@ def scope_connections(engine: AsyncEngine) -> None:
         record.info[SETTING] = wanted
 
 
-def scope_transactions(engine: AsyncEngine, schema: str | None = None) -> None:
+def scope_transactions(engine: AsyncEngine, schema: str | None = None, jit: bool = True) -> None:
     """Set the request's organisation in every transaction, for that transaction only (and
-    ``schema`` as its ``search_path``, which PgBouncer does not pass on from the connection).
+    ``schema`` as its ``search_path``, and ``jit`` off unless ``jit``: PgBouncer does not pass
+    such settings on from the connection).
 
     PgBouncer in transaction mode hands each transaction to whichever server connection is
     free, so a setting that outlived its transaction would be found by another process's
@@ -111,6 +112,13 @@ def scope_transactions(engine: AsyncEngine, schema: str | None = None) -> None:
     server connection. Statements in autocommit would have no transaction to carry it: with
     this scoping, reads do not use autocommit (``AUTOCOMMIT_READS``).
     """
+
+    # One statement sets everything, so that the settings cost no round trip of their own.
+    settings_statement = _SET_LOCAL + ("" if jit else _JIT_OFF)
+    extra: tuple[str, ...] = ()
+    if schema:
+        settings_statement += ", set_config('search_path', $3, true)"
+        extra = (schema,)
 
     def forget(conn: Any, *_: Any) -> None:
         conn.info.pop(_IN_TRANSACTION, None)
@@ -132,17 +140,14 @@ def scope_transactions(engine: AsyncEngine, schema: str | None = None) -> None:
         conn.info[_IN_TRANSACTION] = wanted
         # On the same connection, in the transaction the statement is about to use, and seen
         # by whatever counts statements.
-        if schema:
-            conn.exec_driver_sql(_SET_LOCAL_IN_SCHEMA, (SETTING, str(wanted or ""), schema))
-        else:
-            conn.exec_driver_sql(_SET_LOCAL, (SETTING, str(wanted or "")))
+        conn.exec_driver_sql(settings_statement, (SETTING, str(wanted or ""), *extra))
 
 
 #: ``Connection.info`` key: the organisation set in the connection's current transaction.
 _IN_TRANSACTION = "pmo_graph_organisation_in_transaction"
 _UNSET = object()
 _SET_LOCAL = "SELECT set_config($1, $2, true)"
-_SET_LOCAL_IN_SCHEMA = "SELECT set_config($1, $2, true), set_config('search_path', $3, true)"
+_JIT_OFF = ", set_config('jit', 'off', true)"
 _SAVEPOINT_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
 

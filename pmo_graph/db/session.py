@@ -84,9 +84,13 @@ def create_engine(settings: Settings) -> AsyncEngine:
         options["pool_size"] = settings.pool_size
         options["max_overflow"] = settings.pool_max_overflow
         options["pool_timeout"] = settings.pool_timeout
-        if settings.database_schema and settings.database_pooling == "session":
-            # Behind PgBouncer in transaction mode each transaction sets it instead.
-            connect_args["server_settings"] = {"search_path": settings.database_schema}
+        if settings.database_pooling == "session":
+            # Behind PgBouncer in transaction mode each transaction sets these instead.
+            server_settings = {} if settings.database_jit else {"jit": "off"}
+            if settings.database_schema:
+                server_settings["search_path"] = settings.database_schema
+            if server_settings:
+                connect_args["server_settings"] = server_settings
         if not settings.database_statement_cache:
             connect_args.update(_NO_STATEMENT_CACHE)
     engine = create_async_engine(url, connect_args=connect_args, **options)
@@ -96,7 +100,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     else:
         ping_idle_connections(engine)  # first: the organisation is set on a live connection
         if settings.database_pooling == "transaction":
-            scope_transactions(engine, settings.database_schema)
+            scope_transactions(engine, settings.database_schema, jit=settings.database_jit)
             engine.sync_engine.update_execution_options(**{AUTOCOMMIT_READS: False})
         else:
             scope_connections(engine)
