@@ -189,7 +189,12 @@ class Bench:
         counts: list[int] = []
         got: list[tuple[tuple[str, Any], Any]] = []
         seconds: list[float] = []
-        for i in self._distinct(case, database):
+        indexes = self._distinct(case, database)
+        if counting and not case.mutation and len(indexes) == 1:
+            # One request alone cannot tell its statements from a token read again as the
+            # server's cache of it ran out; of two in a row, at most one can meet that.
+            indexes *= 2
+        for i in indexes:
             request = case.make(
                 database.data, i if not case.mutation else next(self.mutation_index)
             )

@@ -75,6 +75,9 @@ def test_the_table_marks_cpu_measured_with_one_client_only() -> None:
 def test_a_query_costs_its_median_count_and_the_mutation_mix_its_mean() -> None:
     # one of three requests read the token again: not the query's cost
     assert per_request([1, 3, 1], mutation=False) == 1
+    # a query without variables is asked twice: the lower count is its own
+    assert per_request([2, 1], mutation=False) == 1
+    assert per_request([1, 2], mutation=False) == 1
     # a risk, a report, an assignment: each costs its own
     assert per_request([7, 8, 8], mutation=True) == 23 / 3
 
