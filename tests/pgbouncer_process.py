@@ -1,5 +1,5 @@
-"""PgBouncer in transaction mode in front of the test PostgreSQL, started by the tests that
-need it (``running_pgbouncer``)."""
+"""PgBouncer in front of the test PostgreSQL, started by the tests that need it
+(``running_pgbouncer``)."""
 
 from __future__ import annotations
 
@@ -33,8 +33,10 @@ def _pgbouncer_binary() -> str | None:
 
 
 @contextmanager
-def running_pgbouncer(database_url: str) -> Iterator[tuple[str, int]]:
-    """PgBouncer in transaction mode in front of the PostgreSQL of ``database_url``, with
+def running_pgbouncer(
+    database_url: str, pool_mode: str = "transaction"
+) -> Iterator[tuple[str, int]]:
+    """PgBouncer in ``pool_mode`` in front of the PostgreSQL of ``database_url``, with
     ``PGBOUNCER_SERVER_CONNECTIONS`` server connections per user and database; yields its
     host and port. Skips where PgBouncer is not installed, and fails instead when PostgreSQL
     tests are required (``.ci/run`` installs it)."""
@@ -60,7 +62,7 @@ listen_port = {port}
 unix_socket_dir =
 auth_type = trust
 auth_file = {directory / "users.txt"}
-pool_mode = transaction
+pool_mode = {pool_mode}
 default_pool_size = {PGBOUNCER_SERVER_CONNECTIONS}
 max_client_conn = 200
 logfile = {directory / "pgbouncer.log"}

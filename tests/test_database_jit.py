@@ -12,10 +12,13 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from helpers import application_role_engine
+from pgbouncer_process import running_pgbouncer
 from pmo_graph.app_state import AppState
+from pmo_graph.db.session import create_engine
 from pmo_graph.settings import Settings
 
 pytestmark = pytest.mark.pmo_backends("postgresql")
@@ -68,6 +71,23 @@ async def test_with_transaction_pooling_jit_is_off_for_the_transaction_only(
         await connection.commit()
         raw = await connection.get_raw_connection()
         assert await raw.driver_connection.fetchval("SHOW jit") == "on"  # type: ignore[union-attr]
+
+
+async def test_behind_pgbouncer_in_session_mode_jit_is_off_without_a_startup_parameter(
+    pmo_state: AppState,
+) -> None:
+    """PgBouncer refuses a startup parameter it does not know, as ``jit`` is: a connection
+    turns it off with a statement when it opens."""
+    with running_pgbouncer(pmo_state.settings.database_url, pool_mode="session") as (host, port):
+        url = make_url(pmo_state.settings.database_url).set(host=host, port=port)
+        engine = create_engine(Settings(database_url=url.render_as_string(hide_password=False)))
+        try:
+            async with engine.connect() as connection:
+                assert await connection.scalar(text("SHOW jit")) == "off"
+                await connection.rollback()  # the setting outlives a rolled-back transaction
+                assert await connection.scalar(text("SHOW jit")) == "off"
+        finally:
+            await engine.dispose()
 
 
 def test_the_jit_setting_is_refused_with_sqlite() -> None:

@@ -84,13 +84,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
         options["pool_size"] = settings.pool_size
         options["max_overflow"] = settings.pool_max_overflow
         options["pool_timeout"] = settings.pool_timeout
-        if settings.database_pooling == "session":
-            # Behind PgBouncer in transaction mode each transaction sets these instead.
-            server_settings = {} if settings.database_jit else {"jit": "off"}
-            if settings.database_schema:
-                server_settings["search_path"] = settings.database_schema
-            if server_settings:
-                connect_args["server_settings"] = server_settings
+        if settings.database_schema and settings.database_pooling == "session":
+            # Behind PgBouncer in transaction mode each transaction sets it instead.
+            connect_args["server_settings"] = {"search_path": settings.database_schema}
         if not settings.database_statement_cache:
             connect_args.update(_NO_STATEMENT_CACHE)
     engine = create_async_engine(url, connect_args=connect_args, **options)
@@ -104,7 +100,26 @@ def create_engine(settings: Settings) -> AsyncEngine:
             engine.sync_engine.update_execution_options(**{AUTOCOMMIT_READS: False})
         else:
             scope_connections(engine)
+            if not settings.database_jit:
+                plan_without_jit(engine)
     return engine
+
+
+def plan_without_jit(engine: AsyncEngine) -> None:
+    """Turn PostgreSQL's JIT compilation off on every connection ``engine`` opens, for as long
+    as it stays open (session pooling: a pooled connection is one server connection).
+
+    A statement, not a startup parameter: PgBouncer refuses startup parameters it does not
+    know, and ``jit`` is one. With transaction pooling ``scope_transactions`` sets it instead.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def jit_off(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET jit = off")
+        cursor.close()
+        # The driver ran it in a transaction of its own; a rollback would undo it.
+        dbapi_connection.commit()
 
 
 def ping_idle_connections(engine: AsyncEngine) -> None:
