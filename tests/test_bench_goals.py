@@ -103,3 +103,17 @@ def test_an_unmet_mutation_goal_is_set_beside_the_fastest_query_and_the_limit() 
     assert _verdict(goals(results, cores=2), "MUT") == (
         "MUT: throughput vs naive 20.0x (goal ≥ 10): met"
     )
+
+
+def test_the_throughput_goal_holds_against_each_postgraphile_of_the_run() -> None:
+    results = [
+        PeerResult(REFERENCE, {"Q1": Figures(rps_8=100.0)}),
+        PeerResult("PostGraphile 4.14", {"Q1": Figures(rps_8=40.0)}),
+        PeerResult("PostGraphile 5.1", {"Q1": Figures(rps_8=125.0)}),
+    ]
+    lines = [line for line in goals(results, cores=2) if "vs PostGraphile" in line]
+    assert lines == [
+        "Q1: throughput vs PostGraphile 4.14 2.50x (goal ≥ 1.0): met",
+        "Q1: throughput vs PostGraphile 5.1 0.80x (goal ≥ 1.0): not met",
+        "Q4: throughput vs PostGraphile: not measured",
+    ]

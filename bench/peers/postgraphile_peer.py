@@ -1,6 +1,8 @@
-"""The PostGraphile peer: PostGraphile 4.14 as a library behind Node's HTTP server
-(``postgraphile/server.js``), on the same PostgreSQL tables, with pmo-graph's computed fields as
-SQL computed-column functions.
+"""The PostGraphile peers: PostGraphile 4.14 as a library behind Node's HTTP server
+(``postgraphile/server.js``, on the machine's Node.js 20), and PostGraphile 5 with Grafserv
+(``postgraphile5/server.mjs``, on the Node.js 22 that npm installs beside it, with its V4 preset:
+the same schema). Both on the same PostgreSQL tables, with pmo-graph's computed fields as SQL
+computed-column functions.
 
 PostGraphile generates its schema from the database, so each case is asked in that schema's
 terms (rows by primary key, ``fooList`` or Relay connections with ``orderBy``, generated
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,21 @@ from bench.cases import Case, Request
 from bench.database import POOL_SIZE, BenchDatabase
 from bench.peers import Launch
 
-FOLDER = Path(__file__).resolve().parent / "postgraphile"
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Version:
+    """One PostGraphile: its folder (a package.json pinning it), and how to start it there."""
+
+    name: str
+    folder: Path
+    argv: tuple[str, ...]
+
+
+V4 = Version("PostGraphile 4.14", HERE / "postgraphile", ("node", "server.js"))
+# Node.js 22 comes from the registry as an npm package (`node`), into node_modules/.bin.
+V5 = Version("PostGraphile 5.1", HERE / "postgraphile5", ("node_modules/.bin/node", "server.mjs"))
 
 #: pmo-graph's computed fields as PostGraphile computed columns (``<table>_<field>(row)``,
 #: STABLE), each computed as pmo-graph computes it. ``@sortable`` lets a register be ordered by
@@ -157,35 +174,38 @@ async def _create_computed_columns(dsn: str) -> None:
 
 
 class PostGraphile:
-    """``node server.js`` in ``postgraphile/``, one process, a pool of ``POOL_SIZE``."""
+    """One PostGraphile ``version``'s server in its folder, one process, a pool of
+    ``POOL_SIZE``."""
 
-    def __init__(self) -> None:
+    def __init__(self, version: Version = V4) -> None:
+        self.version = version
         #: The organisation new rows belong to, known once ``prepare`` has seen the database.
         self.organisation_id: int | None = None
 
     @property
     def name(self) -> str:
-        return "PostGraphile 4.14"
+        return self.version.name
 
     @property
     def kind(self) -> str:
         return "postgresql"
 
     def prepare(self, database: BenchDatabase) -> None:
-        if not (FOLDER / "node_modules").is_dir():
+        folder = self.version.folder
+        if not (folder / "node_modules").is_dir():
             npm = shutil.which("npm")
             if npm is None:
-                raise RuntimeError("the PostGraphile peer needs Node.js 20 and npm")
+                raise RuntimeError("the PostGraphile peers need Node.js 20 and npm")
             # No lock file (package-lock=false): the exact versions are pinned in package.json.
-            subprocess.run([npm, "install"], cwd=FOLDER, check=True)
+            subprocess.run([npm, "install"], cwd=folder, check=True)
         asyncio.run(_create_computed_columns(database.dsn))
         self.organisation_id = database.data.organisation_id
 
     def launch(self, database: BenchDatabase, port: int) -> Launch:
         return Launch(
-            ["node", "server.js"],
+            list(self.version.argv),
             {"DATABASE_URL": database.dsn, "PORT": str(port), "POOL_SIZE": str(POOL_SIZE)},
-            cwd=FOLDER,
+            cwd=self.version.folder,
         )
 
     def headers(self, database: BenchDatabase) -> dict[str, str]:

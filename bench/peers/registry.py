@@ -8,17 +8,18 @@ from bench.peers import Peer
 from bench.peers.limit import Limit
 from bench.peers.naive import Naive
 from bench.peers.pmo_graph import PmoGraph
-from bench.peers.postgraphile_peer import PostGraphile
+from bench.peers.postgraphile_peer import V5, PostGraphile
 
 PEERS: dict[str, Callable[[], Peer]] = {
     "pmo-graph": lambda: PmoGraph("postgresql"),
     "pmo-graph-sqlite": lambda: PmoGraph("sqlite"),
     "limit": Limit,
     "postgraphile": PostGraphile,
+    "postgraphile5": lambda: PostGraphile(V5),
     "naive": Naive,
     # Not one of the peers: run by name to see what transaction pooling costs.
     "pmo-graph-transaction-pooling": lambda: PmoGraph("postgresql", pooling="transaction"),
 }
 
 #: The peers a run has unless told otherwise: the benchmark's own.
-DEFAULT_PEERS = ["pmo-graph", "pmo-graph-sqlite", "limit", "postgraphile", "naive"]
+DEFAULT_PEERS = ["pmo-graph", "pmo-graph-sqlite", "limit", "postgraphile", "postgraphile5", "naive"]
