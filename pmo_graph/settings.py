@@ -54,13 +54,20 @@ class Settings(BaseSettings):
         "connections only: the compiled reads are planned as costly yet run in milliseconds, "
         "and compiling them took longer than it saved (docs/performance.md).",
     )
-    pool_size: int = Field(default=10, ge=1, le=200, description="Connections per process.")
+    pool_size: int = Field(default=15, ge=1, le=200, description="Connections per process.")
     app_role: str | None = Field(
         default=None,
         description="PostgreSQL: the role the server connects as, granted by 'db upgrade' "
         "(row-level security binds it; see docs/security.md).",
     )
-    pool_max_overflow: int = Field(default=5, ge=0, le=200)
+    pool_max_overflow: int = Field(
+        default=0,
+        ge=0,
+        le=200,
+        description="Connections a process may open beyond the pool under load. Each is closed "
+        "as it comes back while the pool is full, so under sustained load they are opened and "
+        "closed again and again; a larger pool serves better (docs/operations.md).",
+    )
     pool_timeout: float = Field(
         default=30.0,
         gt=0,
