@@ -35,6 +35,8 @@ class PmoGraph:
             {
                 "PMO_GRAPH_DATABASE_URL": database.url,
                 "PMO_GRAPH_POOL_SIZE": str(POOL_SIZE),
+                # The same pool as every peer's: no connections beyond it.
+                "PMO_GRAPH_POOL_MAX_OVERFLOW": "0",
                 "PMO_GRAPH_AUTO_MIGRATE": "false",
                 "PMO_GRAPH_LOG_LEVEL": "WARNING",
                 "PMO_GRAPH_GRAPHIQL": "false",
