@@ -87,11 +87,19 @@ def tables(results: Sequence[PeerResult]) -> str:
     return "\n".join(lines)
 
 
+def _figures(results: Sequence[PeerResult], name: str, case: str) -> list[tuple[str, Figures]]:
+    """Each peer whose name starts with ``name`` and whose answers to ``case`` were equal to
+    pmo-graph's: its full name and its figures."""
+    return [
+        (result.name, result.figures[case])
+        for result in results
+        if result.name.startswith(name) and case in result.figures and result.figures[case].equal
+    ]
+
+
 def _figure(results: Sequence[PeerResult], name: str, case: str) -> Figures | None:
-    for result in results:
-        if result.name.startswith(name) and case in result.figures and result.figures[case].equal:
-            return result.figures[case]
-    return None
+    found = _figures(results, name, case)
+    return found[0][1] if found else None
 
 
 NAIVE = "naive (strawberry + lazy SQLAlchemy)"
@@ -153,13 +161,7 @@ def goals(results: Sequence[PeerResult], cores: int | None = None) -> list[str]:
         ours = _figure(results, REFERENCE, name)
         limit = _figure(results, "limit (hand-written SQL)", name)
         # Each PostGraphile of the run (4 and 5) is a peer the goal holds against.
-        versions = [
-            (result.name, result.figures[name])
-            for result in results
-            if result.name.startswith("PostGraphile")
-            and name in result.figures
-            and result.figures[name].equal
-        ]
+        versions = _figures(results, "PostGraphile", name)
         if ours and versions:
             for peer_name, pg in versions:
                 ratio = ours.rps_8 / pg.rps_8
