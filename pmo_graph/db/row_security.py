@@ -85,16 +85,24 @@ def scope_connections(engine: AsyncEngine) -> None:
         wanted = current_organisation.get()
         if record.info.get(SETTING, "unset") == wanted:
             return  # this connection already carries it: no round trip
-        cursor = dbapi_connection.cursor()
-        cursor.execute(
-            "SELECT set_config($1, $2, false)", ("pmo.organisation_id", str(wanted or ""))
+        # Kept, or a rollback of the request's work (or switching the connection to
+        # autocommit) would undo the setting while ``record.info`` still claims it.
+        keep_setting(
+            dbapi_connection,
+            "SELECT set_config($1, $2, false)",
+            (SETTING, str(wanted or "")),
         )
-        cursor.close()
-        # The driver ran it in a transaction of its own: commit it, or a rollback of the
-        # request's work (or switching the connection to autocommit) would undo the setting
-        # while ``record.info`` still claims it.
-        dbapi_connection.commit()
         record.info[SETTING] = wanted
+
+
+def keep_setting(dbapi_connection: Any, statement: str, parameters: tuple[Any, ...] = ()) -> None:
+    """Run ``statement`` (one that changes a session setting) on a driver connection, and
+    commit: the driver runs it in a transaction of its own, which a later rollback on the
+    connection would otherwise undo."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(statement, parameters)
+    cursor.close()
+    dbapi_connection.commit()
 
 
 def scope_transactions(engine: AsyncEngine, schema: str | None = None, jit: bool = True) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from pmo_graph.db.row_security import scope_connections, scope_transactions
+from pmo_graph.db.row_security import keep_setting, scope_connections, scope_transactions
 from pmo_graph.settings import Settings
 
 #: Execution option choosing how a SQLite transaction begins: ``IMMEDIATE`` (the default) takes
@@ -115,11 +115,7 @@ def plan_without_jit(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "connect")
     def jit_off(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("SET jit = off")
-        cursor.close()
-        # The driver ran it in a transaction of its own; a rollback would undo it.
-        dbapi_connection.commit()
+        keep_setting(dbapi_connection, "SET jit = off")
 
 
 def ping_idle_connections(engine: AsyncEngine) -> None:
