@@ -136,11 +136,9 @@ class FastLane:
         if not isinstance(plan, Compiled):
             return None
         inputs = OperationInputs(operation, known.fragments, coerced)
+        operation_name = operation.name.value if operation.name else None
         # Costing walks the whole document; asked again with the same page sizes it costs the same.
-        cost_key = (
-            operation.name.value if operation.name else None,
-            cost_variables_key(coerced.coerced),
-        )
+        cost_key = (operation_name, cost_variables_key(coerced.coerced))
         outcome = assess_cost(state, schema, inputs, access.viewer, known.costs.get(cost_key))
         if cost_key not in known.costs and len(known.costs) < MAX_COSTS:
             known.costs[cost_key] = outcome.report["requested"]
@@ -163,7 +161,7 @@ class FastLane:
         request_state.update(
             organisation_id=viewer.organisation_id,
             user_id=viewer.user_id,
-            operation_name=operation.name.value if operation.name else None,
+            operation_name=operation_name,
         )
         body = {"data": orjson.Fragment(text), "extensions": {"cost": outcome.report}}
         self.answered += 1
