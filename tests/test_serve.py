@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -235,9 +236,20 @@ async def _load_then_terminate(
     headers = {"Authorization": f"Bearer {token}"}
     signalled = 0.0
     finished: list[float] = []
+    written = 0
+    all_written = asyncio.Event()
+
+    async def trace(event: str, _info: dict[str, Any]) -> None:
+        nonlocal written
+        if event == "http11.send_request_body.complete":
+            written += 1
+            if written == requests:
+                all_written.set()
 
     async def one(client: httpx.AsyncClient) -> int:
-        response = await client.post("/graphql", json={"query": DRAIN_QUERY})
+        response = await client.post(
+            "/graphql", json={"query": DRAIN_QUERY}, extensions={"trace": trace}
+        )
         finished.append(time.monotonic())
         assert "errors" not in response.json()
         return response.status_code
@@ -246,7 +258,11 @@ async def _load_then_terminate(
         base_url=url, headers=headers, timeout=60, limits=limits
     ) as client:
         tasks = [asyncio.create_task(one(client)) for _ in range(requests)]
-        await asyncio.sleep(0.15)  # every request sent, most still being answered
+        # Signalled only once every request is on the wire: on a busy machine the client
+        # itself may take longer than a fixed pause to send them all, and a request not yet
+        # sent is not in flight (a run found all 48 unsent after 0.15 s).
+        await asyncio.wait_for(all_written.wait(), timeout=30)
+        await asyncio.sleep(0.15)  # the server reads them; most are still being answered
         signalled = time.monotonic()
         process.send_signal(signal.SIGTERM)
         results = await asyncio.gather(*tasks, return_exceptions=True)
