@@ -46,6 +46,7 @@ from pmo_graph.db.session import normalise_url
 from pmo_graph.organisations.service import create_organisation, set_tiers
 from pmo_graph.people.models import Person
 from pmo_graph.plugins.manager import EntryPointSelection
+from pmo_graph.races import Race, Shot, race
 from pmo_graph.settings import Settings
 
 POSTGRES_URL_VARIABLE = "PMO_GRAPH_TEST_DATABASE_URL"
@@ -449,3 +450,18 @@ def resolvers_only(pmo_state: AppState) -> Iterator[None]:
         yield
     finally:
         pmo_state.compiled_queries = before
+
+
+@pytest.fixture
+def pmo_race(pmo_server_url: str) -> Callable[..., Awaitable[Race]]:
+    """``await pmo_race(client, DOCUMENT, [variables, …])``: one request per variables object,
+    each on its own connection to the served app, all released at the same moment
+    (``pmo_graph.races``). Mix senders or documents with ``pmo_graph.races.race`` and ``Shot``
+    on ``pmo_server_url``."""
+
+    async def run(
+        client: GraphQLClient, document: str, variables: Sequence[dict[str, Any] | None]
+    ) -> Race:
+        return await race(pmo_server_url, [Shot(client.token, document, v) for v in variables])
+
+    return run
