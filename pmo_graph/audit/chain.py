@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from pmo_graph.audit.models import AuditEvent
+from pmo_graph.db.locks import ORGANISATION_LOCK
 from pmo_graph.organisations.models import Organisation
 
 #: The hash an organisation's first event links to.
@@ -94,11 +95,7 @@ def add_to_chain(session: AsyncSession, audit_event: AuditEvent) -> None:
 
 
 # Built once: a statement object keeps its compiled form and cache key between executions.
-_LOCK = (
-    select(Organisation.id)
-    .where(Organisation.id == bindparam("organisation"))
-    .with_for_update(key_share=True)
-)
+_LOCK = ORGANISATION_LOCK
 _HEAD = (
     select(AuditEvent.seq, AuditEvent.hash)
     .where(AuditEvent.organisation_id == bindparam("organisation"))

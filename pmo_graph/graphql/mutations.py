@@ -18,6 +18,7 @@ from strawberry.types import Info
 
 from pmo_graph.audit.chain import append_to_chain
 from pmo_graph.audit.models import AuditEvent
+from pmo_graph.db.locks import lock_organisation
 from pmo_graph.db.types import utcnow
 from pmo_graph.events import DomainEvent
 from pmo_graph.graphql.context import Context, get_context
@@ -93,6 +94,12 @@ class Transaction:
             request_id=self.context.request_id,
         )
         self.recorded.append(recorded)
+
+    async def lock_organisation(self) -> None:
+        """Hold the viewer's organisation until this transaction commits, for a rule over the
+        whole organisation (its dependency graph, its tiers), taken before the rule is checked
+        and after any row lock (``pmo_graph.db.locks``)."""
+        await lock_organisation(self.session, self.context.viewer.organisation_id)
 
     def emit(self, name: str, entity_type: str, entity_pk: int, **data: Any) -> None:
         """Queue domain event ``name``; plugins receive it after commit."""

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types.unset import UNSET
 
 from pmo_graph.db.base import Base
+from pmo_graph.db.locks import Lock, lock_row
 from pmo_graph.graphql.ids import parse_pk
 from pmo_graph.graphql.payloads import (
     CONFLICT,
@@ -116,16 +117,26 @@ class Checks:
         type_name: str,
         value: str | None,
         field: str,
+        *,
+        lock: Lock | None = None,
     ) -> M | None:
         """The row a global ID input refers to, in the viewer's organisation.
 
         A malformed id, an id of another type and an id of another organisation all answer the
-        same ``NOT_FOUND``.
+        same ``NOT_FOUND``. With ``lock``, the row is loaded afresh and locked until the
+        transaction ends (``pmo_graph.db.locks.lock_row``): pass it for the row a rule over
+        several rows hangs from, before that rule is checked.
         """
         if value is None:
             return None
         pk = parse_pk(value, type_name)
-        row = await session.get(model, pk) if pk is not None else None
+        row: M | None = None
+        if pk is not None:
+            row = (
+                await session.get(model, pk)
+                if lock is None
+                else await lock_row(session, model, pk, lock)
+            )
         if row is not None and row.organisation_id != organisation_id:  # type: ignore[attr-defined]
             row = None  # another organisation's: answered exactly like a missing one
         if row is None:

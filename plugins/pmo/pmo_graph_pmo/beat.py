@@ -99,7 +99,11 @@ def critical_path(points: dict[int, Point], links: list[Link]) -> list[int]:
                 best = candidate
         length[node] = best[0] if best else 0
         previous[node] = -best[2] if best else None
-    end = max(nodes, key=lambda n: (length[n], points[n].day, -n))
+    if not order:
+        return []
+    # ``order`` leaves out milestones on a loop: links are refused when they would close one
+    # (addDependency), but a database written before that rule held may still hold one.
+    end = max(order, key=lambda n: (length[n], points[n].day, -n))
     chain = [end]
     while previous[chain[-1]] is not None:
         chain.append(previous[chain[-1]])  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.db.functions import day_number
+from pmo_graph.db.locks import Lock
 from pmo_graph.graphql.compiled.specs import sql_list, sql_one, sql_value
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.ids import to_global_id
@@ -721,8 +722,16 @@ class BenefitMutation:
         async def body(tx: Transaction) -> Benefit:
             checks = Checks()
             organisation_id = context.viewer.organisation_id
+            # The benefit is locked before its shares are summed: concurrent links of one
+            # benefit take turns, so together they never claim more than the whole of it.
             benefit = await checks.reference(
-                tx.session, organisation_id, Benefit, "Benefit", input.benefit_id, "benefitId"
+                tx.session,
+                organisation_id,
+                Benefit,
+                "Benefit",
+                input.benefit_id,
+                "benefitId",
+                lock=Lock.WRITE,
             )
             project = await checks.reference(
                 tx.session, organisation_id, Project, "Project", input.project_id, "projectId"

@@ -444,11 +444,16 @@ class BeatMutation:
                     "successorId",
                 )
                 checks.raise_if_any()
+            # No loop anywhere in the organisation, not only in this programme's beat: a
+            # project that moves takes its links along, and a loop through links that once
+            # crossed programmes would close again in the new one. The organisation is locked
+            # first, so two links added at once are checked one after the other.
+            await tx.lock_organisation()
             existing = list(
                 (
                     await tx.session.execute(
                         select(Dependency.predecessor_id, Dependency.successor_id).where(
-                            Dependency.programme_id == programme_id
+                            Dependency.organisation_id == organisation_id
                         )
                     )
                 ).all()

@@ -157,6 +157,16 @@ def test_critical_path_ties_go_to_the_latest_end() -> None:
     assert critical_path(points, []) == []
 
 
+def test_a_loop_stored_before_loops_were_refused_leaves_the_path_without_it() -> None:
+    from datetime import date
+
+    points = {n: Point(n, 1, date(2027, 1, n)) for n in (1, 2, 3, 4)}
+    # 1→2 is a chain; 3→4→3 is a loop, which addDependency now refuses but old data may hold.
+    links = [Link(1, 1, 2, 0), Link(2, 3, 4, 0), Link(3, 4, 3, 0)]
+    assert critical_path(points, links) == [1, 2]
+    assert critical_path(points, [Link(2, 3, 4, 0), Link(3, 4, 3, 0)]) == []
+
+
 BEAT_ON = """
 query($g: ID!, $d: Date) { node(id: $g) { ... on Programme { synchronisation(asOf: $d) {
   inStep breaches { slackDays } outOfStep { code }

@@ -1,0 +1,115 @@
+"""The pmo tier's rules that span rows hold under requests fired at the same moment.
+
+Each test fires its requests at the served app through ``pmo_race`` (its own connection each,
+released together), then reads what was stored. On PostgreSQL they meet at the database
+under READ COMMITTED; on SQLite writers take turns at the file's write lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Any
+
+from pmo_helpers import ADD_DEPENDENCY, TIERS, benefit, milestone, programme, project
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_graph.graphql.ids import parse_pk
+from pmo_graph.races import Race
+from pmo_graph.testing import GraphQLClient, TestOrganisation
+from pmo_graph_pmo.models import BenefitContribution, Dependency
+
+MakeOrg = Callable[..., Awaitable[TestOrganisation]]
+RaceOf = Callable[[GraphQLClient, str, list[dict[str, Any] | None]], Awaitable[Race]]
+
+LINK = """
+mutation($i: LinkBenefitContributionInput!) {
+  linkBenefitContribution(input: $i) { benefit { id } userErrors { field message code } }
+}
+"""
+SYNC = """
+query($g: ID!) { node(id: $g) { ... on Programme { synchronisation(asOf: "2027-01-01") {
+  inStep criticalPath { name } breaches { slackDays }
+} } } }
+"""
+MOVE = "mutation($p: ID!, $g: ID) { setProjectProgramme(input: {projectId: $p, programmeId: $g}) { userErrors { code } } }"
+
+
+async def test_fifty_shares_of_a_tenth_at_once_claim_at_most_the_whole_benefit(
+    make_org: MakeOrg, pmo_race: RaceOf, db_session: AsyncSession
+) -> None:
+    org = await make_org(tiers=TIERS)
+    g = await programme(org.admin, "Shares")
+    goal = await benefit(org.admin, g, "Savings", 0, 100, "2028-01-01")
+    projects = [await project(org.admin, f"SH-{i:02d}", g) for i in range(50)]
+
+    race = await pmo_race(
+        org.admin,
+        LINK,
+        [{"i": {"benefitId": goal, "projectId": p, "share": 0.1}} for p in projects],
+    )
+
+    race.assert_clean("OVER_ATTRIBUTED")
+    assert len(race.accepted) == 10
+    assert len(race.refused_with("OVER_ATTRIBUTED")) == 40
+    shares = list(
+        await db_session.scalars(
+            select(BenefitContribution.share).where(
+                BenefitContribution.benefit_id == parse_pk(goal, "Benefit")
+            )
+        )
+    )
+    assert len(shares) == 10
+    assert sum(Decimal(str(s)) for s in shares) == Decimal("1.0")
+
+
+async def test_two_opposite_dependencies_at_once_never_make_a_loop(
+    make_org: MakeOrg, pmo_race: RaceOf, db_session: AsyncSession
+) -> None:
+    org = await make_org(tiers=TIERS)
+    g = await programme(org.admin, "Loops")
+    left, right = await project(org.admin, "L", g), await project(org.admin, "R", g)
+    pairs = [
+        (
+            await milestone(org.admin, left, f"A{i}", "2027-02-01"),
+            await milestone(org.admin, right, f"B{i}", "2027-03-01"),
+        )
+        for i in range(8)
+    ]
+    requests: list[dict[str, Any] | None] = []
+    for a, b in pairs:
+        requests += [{"p": a, "s": b, "lag": 0}, {"p": b, "s": a, "lag": 0}]
+
+    race = await pmo_race(org.admin, ADD_DEPENDENCY, requests)
+
+    race.assert_clean("CYCLE")
+    for index in range(len(pairs)):
+        one_way, other_way = race.answers[2 * index], race.answers[2 * index + 1]
+        assert sorted([one_way.outcome, other_way.outcome]) == ["ACCEPTED", "CYCLE"]
+    stored = await db_session.scalar(
+        select(func.count()).select_from(Dependency).where(Dependency.organisation_id == org.id)
+    )
+    assert stored == len(pairs)
+    sync = (await org.admin.query(SYNC, {"g": g}))["node"]["synchronisation"]
+    assert len(sync["criticalPath"]) == 2
+
+
+async def test_a_loop_through_projects_that_moved_programmes_is_refused_as_a_cycle(
+    make_org: MakeOrg,
+) -> None:
+    org = await make_org(tiers=TIERS)
+    old, new = await programme(org.admin, "Old"), await programme(org.admin, "New")
+    a_project, c_project = await project(org.admin, "A", old), await project(org.admin, "C", old)
+    a = await milestone(org.admin, a_project, "A1", "2027-02-01")
+    c = await milestone(org.admin, c_project, "C1", "2027-03-01")
+    await org.admin.mutate(ADD_DEPENDENCY, {"p": c, "s": a, "lag": 0})
+    for moved in (a_project, c_project):
+        await org.admin.mutate(MOVE, {"p": moved, "g": new})
+
+    answer = await org.admin.query(ADD_DEPENDENCY, {"p": a, "s": c, "lag": 0})
+
+    assert answer["addDependency"]["dependency"] is None
+    assert [e["code"] for e in answer["addDependency"]["userErrors"]] == ["CYCLE"]
+    sync = (await org.admin.query(SYNC, {"g": new}))["node"]["synchronisation"]
+    assert [m["name"] for m in sync["criticalPath"]] == ["C1", "A1"]
