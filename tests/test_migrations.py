@@ -115,7 +115,7 @@ def test_one_plugin_lineage_goes_down_and_up_alone(fresh: Settings) -> None:
     assert "sample_notes" not in tables
     assert "projects" in tables
     assert migrations.current(fresh, registry)[SAMPLE] == ()
-    assert migrations.current(fresh, registry)["core"] == ("0010_webhook_sealed_secrets",)
+    assert migrations.current(fresh, registry)["core"] == ("0011_unique_person_emails",)
     migrations.upgrade(fresh, registry)
     assert "sample_notes" in _inspect(fresh)[0]
 
@@ -147,3 +147,44 @@ def test_unknown_targets_are_explained(fresh: Settings) -> None:
         migrations.downgrade(fresh, registry, "nope@base")
     with pytest.raises(migrations.MigrationError, match="no lineage has a revision 'deadbeef'"):
         migrations.downgrade(fresh, registry, "deadbeef")
+
+
+def test_people_who_share_an_email_stop_the_upgrade_that_makes_emails_unique(
+    fresh: Settings,
+) -> None:
+    from sqlalchemy import text
+
+    from alembic import command
+
+    registry = _registry()
+    core = migrations.lineages(registry)[0]
+    command.upgrade(migrations.alembic_config(fresh, core, registry), "0010_webhook_sealed_secrets")
+
+    async def add_twins() -> None:
+        engine = create_engine(fresh)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(
+                    text(
+                        "INSERT INTO organisations (slug, name, created_at) VALUES ('twins', 'Twins', CURRENT_TIMESTAMP)"
+                    )
+                )
+                for name in ("Ann", "Anne"):
+                    await connection.execute(
+                        text(
+                            "INSERT INTO people (organisation_id, name, email, version, created_at, updated_at) "
+                            "SELECT id, :name, 'ann@twins.test', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM organisations WHERE slug = 'twins'"
+                        ),
+                        {"name": name},
+                    )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(add_twins())
+    with pytest.raises(
+        migrations.MigrationError,
+        match=r"2 people share an email with someone else of their organisation \(twins: "
+        r"ann@twins.test \(person \d+\); twins: ann@twins.test \(person \d+\)\)\. Give each",
+    ):
+        migrations.upgrade(fresh, registry)
+    assert migrations.current(fresh, registry)["core"] == ("0010_webhook_sealed_secrets",)

@@ -18,6 +18,8 @@ from strawberry.types import Info
 
 from pmo_graph.audit.chain import append_to_chain
 from pmo_graph.audit.models import AuditEvent
+from pmo_graph.db.base import Base
+from pmo_graph.db.integrity import duplicate_of, is_unique_violation
 from pmo_graph.db.locks import lock_organisation
 from pmo_graph.db.types import utcnow
 from pmo_graph.events import DomainEvent
@@ -193,9 +195,14 @@ async def run_mutation(
             ],
         )
     except IntegrityError as exc:
-        text = str(exc.orig).lower()
-        if "unique" in text or "duplicate" in text:
-            error = user_error(DUPLICATE, "Something with the same unique value already exists.")
+        if is_unique_violation(exc):
+            # Another request wrote the same value between this one's check and its write.
+            duplicate = duplicate_of(exc, Base.metadata)
+            error = user_error(
+                DUPLICATE,
+                duplicate.message or "Something with the same unique value already exists.",
+                *((duplicate.field,) if duplicate.field else ()),
+            )
         else:
             log.warning("integrity error in %s: %s", action, exc.orig)
             error = user_error(INVALID, "The input refers to something that no longer exists.")

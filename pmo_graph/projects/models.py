@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pmo_graph.db.base import Base, TenantMixin, TimestampMixin, VersionedMixin, id_column
+from pmo_graph.db.integrity import unique
 from pmo_graph.db.types import BigId, Money
 from pmo_graph.projects.enums import ProjectStage
 
@@ -18,7 +19,12 @@ class Project(TenantMixin, VersionedMixin, TimestampMixin, Base):
 
     __tablename__ = "projects"
     __table_args__ = (
-        UniqueConstraint("organisation_id", "code"),
+        unique(
+            "organisation_id",
+            "code",
+            field="code",
+            message="Another project of the organisation already has this code.",
+        ),
         Index("ix_projects_portfolio_id", "portfolio_id"),
         Index("ix_projects_programme_id", "programme_id"),
         Index("ix_projects_manager_id", "manager_id"),
