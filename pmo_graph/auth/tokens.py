@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.auth.models import ApiToken, User
 from pmo_graph.auth.roles import Role, parse_roles
+from pmo_graph.canonical import canonical_text
 from pmo_graph.db.session import IMMEDIATE
 from pmo_graph.db.types import utcnow
 from pmo_graph.graphql.context import Viewer
@@ -71,7 +72,7 @@ async def issue_token(
     label: str | None = None,
 ) -> IssuedToken:
     """Create the user if needed (setting their roles and linking their person) and a token."""
-    email = email.strip().lower()
+    email = canonical_text(email).lower()
     user = await session.scalar(
         select(User).where(User.organisation_id == organisation.id, User.email == email)
     )

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types.unset import UNSET
 
+from pmo_graph.canonical import canonical_text
 from pmo_graph.db.base import Base
 from pmo_graph.db.locks import Lock, lock_row
 from pmo_graph.graphql.ids import parse_pk
@@ -70,8 +71,13 @@ class Checks:
         return text
 
     def email(self, value: str | None, field: str = "email") -> str | None:
-        """A trimmed, lower-cased email address, or None."""
-        text = self.text(value, field, required=False, max_length=320)
+        """An email address in its canonical form (``canonical_text``), lower-cased, or None."""
+        text = self.text(
+            canonical_text(value) if value is not None else None,
+            field,
+            required=False,
+            max_length=320,
+        )
         if text is not None and not EMAIL.match(text):
             self.add(INVALID, f"{field} is not an email address.", field)
         return text.lower() if text else None

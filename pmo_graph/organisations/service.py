@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_graph.canonical import canonical_text
 from pmo_graph.organisations.models import Organisation, OrganisationTier
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -18,7 +19,7 @@ class OrganisationError(ValueError):
 
 async def create_organisation(session: AsyncSession, slug: str, name: str) -> Organisation:
     """A new organisation with every tier off."""
-    slug = slug.strip().lower()
+    slug = canonical_text(slug).lower()
     if not SLUG.match(slug):
         raise OrganisationError(
             f"the slug {slug!r} must be 1-64 lower-case letters, digits and inner hyphens"

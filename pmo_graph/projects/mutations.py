@@ -11,6 +11,7 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
+from pmo_graph.canonical import canonical_text
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.ids import to_global_id
 from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapshot
@@ -141,7 +142,12 @@ async def load_project_for_write(
 
 
 def _check_code(checks: Checks, value: str | None) -> str | None:
-    code = checks.text(value, "code", required=True, max_length=CODE_MAX)
+    code = checks.text(
+        canonical_text(value) if value is not None else None,
+        "code",
+        required=True,
+        max_length=CODE_MAX,
+    )
     if code is not None and any(c.isspace() for c in code):
         checks.add(INVALID, "code must not contain spaces.", "code")
     return code

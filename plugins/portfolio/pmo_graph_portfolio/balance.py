@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
+from pmo_graph.canonical import canonical_text
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.mutations import Transaction, run_mutation
 from pmo_graph.graphql.payloads import DUPLICATE, INVALID
@@ -54,7 +55,7 @@ class SetBalanceTargetsInput:
 
 
 def _key(category: str) -> str:
-    return " ".join(category.split()).lower()
+    return " ".join(canonical_text(category).split()).lower()
 
 
 async def _balances(context: Context, portfolio_ids: list[int]) -> list[list[BalanceLine]]:

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
+from pmo_graph.canonical import canonical_text
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.errors import BadUserInput
 from pmo_graph.graphql.mutations import Transaction, run_mutation
@@ -212,7 +213,7 @@ class PriorityMutation:
             )
             seen: set[str] = set()
             for index, criterion in enumerate(input.criteria):
-                key = criterion.key.strip()
+                key = canonical_text(criterion.key)
                 if not key or len(key) > 64:
                     checks.add(
                         INVALID,

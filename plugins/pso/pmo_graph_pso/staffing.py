@@ -12,6 +12,7 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
+from pmo_graph.canonical import canonical_text
 from pmo_graph.db.types import utcnow
 from pmo_graph.graphql.compiled.specs import sql_list, sql_one
 from pmo_graph.graphql.context import get_context
@@ -115,8 +116,8 @@ class ReleaseAssignmentInput:
 
 
 def skill_key(skill: str) -> str:
-    """Skills match whatever their case and spacing."""
-    return " ".join(skill.split()).lower()
+    """Skills match whatever their case, spacing and look-alike characters."""
+    return " ".join(canonical_text(skill).split()).lower()
 
 
 def peak_allocation(assignments: list[Assignment], start: date, end: date) -> float:
