@@ -115,6 +115,10 @@ class Shot:
     token: str | None
     document: str
     variables: dict[str, Any] | None = None
+    #: Sent this many seconds after the others are released. Two requests released together
+    #: meet at the database in one order only; a test sweeps this offset over a few
+    #: milliseconds, round after round, to meet them in every order.
+    stagger_seconds: float = 0.0
 
 
 async def race(base_url: str, shots: Sequence[Shot], *, wait_seconds: float = 60.0) -> Race:
@@ -136,6 +140,8 @@ async def race(base_url: str, shots: Sequence[Shot], *, wait_seconds: float = 60
             if opened == len(shots):
                 all_open.set()
             await asyncio.wait_for(all_open.wait(), wait_seconds)
+            if shot.stagger_seconds > 0:
+                await asyncio.sleep(shot.stagger_seconds)
             body: dict[str, Any] = {"query": shot.document}
             if shot.variables is not None:
                 body["variables"] = shot.variables

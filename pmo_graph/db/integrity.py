@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Index, MetaData, UniqueConstraint
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 #: Keys of a constraint's ``info``: the input field a duplicate is reported on, and the message.
 DUPLICATE_FIELD = "pmo_graph_duplicate_field"
@@ -42,17 +42,23 @@ class Duplicate:
     message: str | None
 
 
-def _driver_error(exc: IntegrityError) -> Any:
+def _driver_error(exc: DBAPIError) -> Any:
     """asyncpg's own exception behind SQLAlchemy's, which names the constraint."""
     orig = exc.orig
     return getattr(orig, "__cause__", None) or orig
 
 
+def sqlstate(exc: DBAPIError) -> str | None:
+    """PostgreSQL's SQLSTATE of a failed statement (``23505``, ``40P01`` …); None on SQLite."""
+    code = getattr(_driver_error(exc), "sqlstate", None)
+    return str(code) if code is not None else None
+
+
 def is_unique_violation(exc: IntegrityError) -> bool:
     """Whether the database refused a row for a unique constraint or index."""
-    sqlstate = getattr(_driver_error(exc), "sqlstate", None)
-    if sqlstate is not None:
-        return str(sqlstate) == "23505"
+    code = sqlstate(exc)
+    if code is not None:
+        return code == "23505"
     return "UNIQUE constraint failed" in str(exc.orig)
 
 

@@ -3,28 +3,32 @@
 Under PostgreSQL's READ COMMITTED two transactions that each read "the shares so far", find
 room and insert one more both commit, and the sum passes the limit; a check in Python cannot
 see the other transaction's rows. A lock on the row the rule hangs from (the benefit whose
-shares are summed, the organisation whose dependencies may not loop), taken *before* the rule
-is checked, makes every such writer wait for the one before it to commit; each statement after
-the lock reads what the earlier writers committed.
+shares are summed) or on a scope of the organisation (its dependencies, which may not loop),
+taken *before* the rule is checked, makes every such writer wait for the one before it to
+commit; each statement after the lock reads what the earlier writers committed.
 
 On SQLite a write transaction begins ``IMMEDIATE`` (``pmo_graph.db.session``): it holds the
 whole database's write lock from its first statement, so writers already take turns and these
 helpers run the same code without a lock clause (SQLAlchemy leaves ``FOR …`` out there).
 
-Deadlocks are avoided by order: rows first (in ascending id when several), the organisation
-last. The audit chain locks the organisation just before every commit, so the organisation is
-always the last lock a transaction takes.
+Deadlocks are avoided by order: a scope first, then rows (in ascending id when several), and
+the organisation's row last, which only the audit chain takes, just before every commit. Where
+an order cannot be kept (a reaction of another plugin writes what it writes), PostgreSQL finds
+the deadlock and ``run_mutation`` runs the mutation again.
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
 from typing import TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.db.base import Base
+from pmo_graph.db.integrity import sqlstate
 from pmo_graph.organisations.models import Organisation
 
 M = TypeVar("M", bound=Base)
@@ -64,21 +68,46 @@ async def lock_row(
 
 
 #: The organisation's row lock (``FOR NO KEY UPDATE``), built once so that its compiled form is
-#: kept: ``lock_organisation`` and the audit chain take it.
+#: kept. The audit chain takes it just before every commit; nothing else may take it earlier,
+#: or a transaction holding it would wait for rows that others hold while they wait for it.
 ORGANISATION_LOCK = (
     select(Organisation.id)
     .where(Organisation.id == bindparam("organisation"))
     .with_for_update(key_share=True)
 )
 
+_SCOPE_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
-async def lock_organisation(session: AsyncSession, organisation_id: int) -> None:
-    """Lock the organisation's row until the transaction ends: for a rule over the whole
-    organisation (its dependency graph, its tiers). Take it after any row lock.
 
-    Costs nothing at the end: the audit chain takes this very lock before every commit. On
-    SQLite no statement is run; the write transaction already holds the database's lock.
+def scope_key(organisation_id: int, scope: str) -> int:
+    """The advisory-lock key of one organisation's ``scope``: a signed 64-bit integer. Two
+    scopes that meet on one key only take turns more than they need to."""
+    digest = hashlib.blake2b(f"{organisation_id}:{scope}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+async def lock_scope(session: AsyncSession, organisation_id: int, scope: str) -> None:
+    """Hold ``scope`` of the organisation (``"dependencies"``, ``"tiers"`` …) until the
+    transaction ends: for a rule over a whole set of rows that no one row stands for, such as
+    "no loop among the organisation's dependencies". Concurrent holders of one scope take
+    turns; nothing else waits for it.
+
+    Take it first, before the transaction writes or locks any row: a holder of a row that then
+    waited for a scope could meet a holder of the scope waiting for that row. On PostgreSQL it
+    is a transaction-level advisory lock (released at commit or rollback, safe behind PgBouncer
+    in transaction mode); on SQLite no statement is run, the write transaction already holds
+    the database's lock.
     """
     if session.get_bind().dialect.name == "sqlite":
         return
-    await session.execute(ORGANISATION_LOCK, {"organisation": organisation_id})
+    await session.execute(_SCOPE_LOCK, {"key": scope_key(organisation_id, scope)})
+
+
+#: SQLSTATEs of a transaction PostgreSQL ended so that another could go on: a deadlock, and a
+#: serialisation failure. Run again from the start, it meets the other writer committed.
+RUN_AGAIN = frozenset({"40P01", "40001"})
+
+
+def must_run_again(exc: DBAPIError) -> bool:
+    """Whether ``exc`` ended the transaction for a deadlock or a serialisation failure."""
+    return sqlstate(exc) in RUN_AGAIN

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 from strawberry.types import Info
@@ -19,8 +19,8 @@ from strawberry.types import Info
 from pmo_graph.audit.chain import append_to_chain
 from pmo_graph.audit.models import AuditEvent
 from pmo_graph.db.base import Base
-from pmo_graph.db.integrity import duplicate_of, is_unique_violation
-from pmo_graph.db.locks import lock_organisation
+from pmo_graph.db.integrity import duplicate_of, is_unique_violation, sqlstate
+from pmo_graph.db.locks import lock_scope, must_run_again
 from pmo_graph.db.types import utcnow
 from pmo_graph.events import DomainEvent
 from pmo_graph.graphql.context import Context, get_context
@@ -97,11 +97,12 @@ class Transaction:
         )
         self.recorded.append(recorded)
 
-    async def lock_organisation(self) -> None:
-        """Hold the viewer's organisation until this transaction commits, for a rule over the
-        whole organisation (its dependency graph, its tiers), taken before the rule is checked
-        and after any row lock (``pmo_graph.db.locks``)."""
-        await lock_organisation(self.session, self.context.viewer.organisation_id)
+    async def lock_scope(self, scope: str) -> None:
+        """Hold ``scope`` of the viewer's organisation until this transaction commits, for a
+        rule over a set of rows that no one row stands for (its dependency graph, its tiers):
+        taken before the rule is checked and before anything is written
+        (``pmo_graph.db.locks.lock_scope``)."""
+        await lock_scope(self.session, self.context.viewer.organisation_id, scope)
 
     def emit(self, name: str, entity_type: str, entity_pk: int, **data: Any) -> None:
         """Queue domain event ``name``; plugins receive it after commit."""
@@ -146,6 +147,51 @@ async def react_in_transaction(transaction: Transaction) -> None:
         await transaction.session.flush()
 
 
+#: How many times a mutation runs when PostgreSQL ends it for a deadlock or a serialisation
+#: failure before the error is answered (masked).
+MAX_ATTEMPTS = 3
+
+
+async def _run_once(
+    context: Context, action: str, body: Callable[[Transaction], Awaitable[Any]]
+) -> Any:
+    async with context.write() as session:
+        transaction = Transaction(context=context, session=session, action=action)
+        # Reads inside the body must not flush half-made changes: a row changed in several
+        # steps gets one UPDATE, hence one new version, when the body flushes.
+        with session.no_autoflush:
+            thing = await body(transaction)
+        if not transaction.audited:
+            raise RuntimeError(f"mutation {action} wrote no audit event")
+        await session.flush()
+        await react_in_transaction(transaction)
+        await stage_in_transaction(transaction)
+        # Last but one: it locks the organisation's chain until the commit.
+        await append_to_chain(session, transaction.recorded)
+        await publish_in_transaction(transaction)
+    return thing
+
+
+async def _run_retrying(
+    context: Context, action: str, body: Callable[[Transaction], Awaitable[Any]]
+) -> Any:
+    """``body`` in one transaction, run again from the start (it rolled back whole) when the
+    database ended it to break a deadlock or a serialisation conflict with another writer."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            return await _run_once(context, action, body)
+        except DBAPIError as exc:
+            if attempt == MAX_ATTEMPTS or not must_run_again(exc):
+                raise
+            log.info(
+                "%s ran into another writer (%s); running it again",
+                action,
+                sqlstate(exc),
+                extra={"request_id": context.request_id},
+            )
+    raise AssertionError("unreachable")
+
+
 def _payload(payload_type: type[P], thing: Any, errors: list[UserError]) -> P:
     definition = payload_type.__strawberry_definition__  # type: ignore[attr-defined]
     names = [f.python_name for f in definition.fields if f.python_name != "user_errors"]
@@ -166,20 +212,7 @@ async def run_mutation(
     """
     context = get_context(info)
     try:
-        async with context.write() as session:
-            transaction = Transaction(context=context, session=session, action=action)
-            # Reads inside the body must not flush half-made changes: a row changed in several
-            # steps gets one UPDATE, hence one new version, when the body flushes.
-            with session.no_autoflush:
-                thing = await body(transaction)
-            if not transaction.audited:
-                raise RuntimeError(f"mutation {action} wrote no audit event")
-            await session.flush()
-            await react_in_transaction(transaction)
-            await stage_in_transaction(transaction)
-            # Last but one: it locks the organisation's chain until the commit.
-            await append_to_chain(session, transaction.recorded)
-            await publish_in_transaction(transaction)
+        thing = await _run_retrying(context, action, body)
     except UserErrors as exc:
         return _payload(payload_type, None, exc.errors)
     except StaleDataError:

@@ -85,6 +85,10 @@ class DisableTierInput:
     key: str = strawberry.field(description="The tier's key, e.g. `pso`.")
 
 
+#: Tiers are switched one at a time in an organisation (``Transaction.lock_scope``).
+TIERS_SCOPE = "tiers"
+
+
 async def _set_tier(tx: Transaction, key: str, enabled: bool) -> bool:
     """Switch tier ``key``; returns whether it was on before."""
     context = tx.context
@@ -150,6 +154,9 @@ class TiersMutation:
 
         async def body(tx: Transaction) -> Tier | None:
             _check_known(context, key)
+            # Tiers are switched one at a time in an organisation: the prerequisites read
+            # below cannot change before this switch commits.
+            await tx.lock_scope(TIERS_SCOPE)
             enabled = await _enabled_keys(tx)
             missing = missing_prerequisites(key, context.app.registry.tiers, enabled)
             if missing:
@@ -181,6 +188,7 @@ class TiersMutation:
 
         async def body(tx: Transaction) -> Tier | None:
             _check_known(context, key)
+            await tx.lock_scope(TIERS_SCOPE)  # as enableTier does
             enabled = await _enabled_keys(tx)
             dependants = enabled_dependants(key, context.app.registry.tiers, enabled)
             if dependants:

@@ -289,6 +289,10 @@ class BeatMilestoneFields:
         return await loader.load(root.id)
 
 
+#: The organisation's dependencies are changed one at a time (``Transaction.lock_scope``).
+DEPENDENCIES_SCOPE = "dependencies"
+
+
 async def _programme_of_milestone(tx: Transaction, milestone: Milestone) -> int | None:
     project = await tx.session.get(Project, milestone.project_id)
     return project.programme_id if project else None
@@ -446,9 +450,9 @@ class BeatMutation:
                 checks.raise_if_any()
             # No loop anywhere in the organisation, not only in this programme's beat: a
             # project that moves takes its links along, and a loop through links that once
-            # crossed programmes would close again in the new one. The organisation is locked
-            # first, so two links added at once are checked one after the other.
-            await tx.lock_organisation()
+            # crossed programmes would close again in the new one. Links are added one at a
+            # time in an organisation, so two added at once are checked one after the other.
+            await tx.lock_scope(DEPENDENCIES_SCOPE)
             existing = list(
                 (
                     await tx.session.execute(

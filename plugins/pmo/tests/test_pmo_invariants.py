@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.graphql.ids import parse_pk
-from pmo_graph.races import Race
+from pmo_graph.races import Race, Shot, race
 from pmo_graph.testing import GraphQLClient, TestOrganisation
 from pmo_graph_pmo.models import BenefitContribution, Dependency
 
@@ -113,3 +113,37 @@ async def test_a_loop_through_projects_that_moved_programmes_is_refused_as_a_cyc
     assert [e["code"] for e in answer["addDependency"]["userErrors"]] == ["CYCLE"]
     sync = (await org.admin.query(SYNC, {"g": new}))["node"]["synchronisation"]
     assert [m["name"] for m in sync["criticalPath"]] == ["C1", "A1"]
+
+
+UPDATE_MILESTONE = """
+mutation($i: UpdateMilestoneInput!) { updateMilestone(input: $i) { milestone { id } userErrors { field message code } } }
+"""
+
+
+async def test_links_and_slips_at_once_in_one_programme_all_commit(
+    make_org: MakeOrg, pmo_server_url: str
+) -> None:
+    """In a programme in step, a slip that breaches a dependency and a new dependency that
+    breaches too (each takes the programme out of step, rewriting its beat), the slip sent
+    0 to 38 ms after the link, round after round: both commit, neither deadlocks into an
+    error."""
+    org = await make_org(tiers=TIERS)
+    for round_ in range(20):
+        g = await programme(org.admin, f"Deadlock {round_}")
+        work = await project(org.admin, f"DL-{round_}", g)
+        m = [await milestone(org.admin, work, f"M{k}", f"2027-0{k + 1}-01") for k in range(4)]
+        await org.admin.mutate(ADD_DEPENDENCY, {"p": m[0], "s": m[1], "lag": 0})
+        outcome = await race(
+            pmo_server_url,
+            [
+                Shot(org.admin.token, ADD_DEPENDENCY, {"p": m[3], "s": m[2], "lag": 60}),
+                Shot(
+                    org.admin.token,
+                    UPDATE_MILESTONE,
+                    {"i": {"milestoneId": m[0], "forecastDate": "2027-03-15"}},
+                    stagger_seconds=round_ * 0.002,
+                ),
+            ],
+        )
+        outcome.assert_clean()
+        assert len(outcome.accepted) == 2
