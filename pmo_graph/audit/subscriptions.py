@@ -11,9 +11,9 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from pmo_graph.audit.models import AuditEvent
-from pmo_graph.auth.permissions import authorize
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.errors import BadUserInput
+from pmo_graph.graphql.gates import PermissionGate
 from pmo_graph.graphql.refs import AuditEventRef
 from pmo_graph.graphql.resolvers import load_by_id
 from pmo_graph.realtime import AUDIT_RECORDED
@@ -91,6 +91,7 @@ async def _from(info: Info[Any, Any], after_seq: int) -> AsyncGenerator[AuditEve
 @strawberry.type
 class AuditSubscription:
     @strawberry.subscription(
+        extensions=[PermissionGate("auditEvents")],
         description="Each audit event of your organisation as its mutation commits (ADMIN). "
         "With afterSeq, every event after that position, from the log and then live: each once, "
         "in order, none missed, and never dropped for falling behind."
@@ -105,8 +106,6 @@ class AuditSubscription:
             ),
         ] = None,
     ) -> AsyncGenerator[AuditEventRef]:
-        context = get_context(info)
-        authorize(context, "auditEvents")
         if after_seq is not None and after_seq < 0:
             raise BadUserInput(
                 "afterSeq is the seq of an audit event you received, 0 or more.",
