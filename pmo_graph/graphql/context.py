@@ -71,15 +71,14 @@ class Context:
         self.loaders = Loaders(self.db, self.organisation_id)
 
     def for_operation(self) -> Context:
-        """A context for one operation of a WebSocket connection: the connection's viewer and
-        tiers, a session and loaders of its own (operations run concurrently)."""
+        """A context for one operation of a WebSocket connection: a session and loaders of its
+        own (operations run concurrently) and the connection's token, without a viewer: the
+        operation authenticates the token again (``authenticate_token``), since what it allowed
+        at ``connection_init`` may have changed since."""
         return Context(
             app=self.app,
             session=self.app.request_sessionmaker(),
             request=self.request,
-            viewer_or_none=self.viewer_or_none,
-            auth_error=self.auth_error,
-            enabled_tiers=self.enabled_tiers,
             token_digest=self.token_digest,
         )
 
