@@ -223,7 +223,8 @@ class Measured:
     burst: Phase
     warm_ups: int
     #: Seconds from the end of the warm-up (every subscriber's first check) to the last
-    #: delivery: over the re-check period, the default configuration checked again mid-run.
+    #: delivery: over ``PMO_GRAPH_ACCESS_CACHE_SECONDS``, the default configuration read the
+    #: token again mid-run.
     span: float
 
 

@@ -135,15 +135,9 @@ class Settings(BaseSettings):
         default=10.0,
         ge=0,
         description="Most seconds a process keeps who a token is and which tiers are on, "
-        "instead of reading both for every request (forgotten at once when a token is revoked, "
-        "a user's roles change or a tier is switched on any replica); 0 reads them every time.",
-    )
-    subscription_recheck_seconds: float = Field(
-        default=30.0,
-        ge=0,
-        description="Most seconds a subscription goes without checking its token and tiers "
-        "again (they are checked at once after a tier switch or a revocation); 0 checks "
-        "before every event.",
+        "instead of reading both for every request, WebSocket operation and subscription event "
+        "(forgotten at once when a token is revoked, a user's roles change or a tier is "
+        "switched on any replica); 0 reads them every time.",
     )
     websocket_idle_seconds: float = Field(
         default=300.0,

@@ -14,7 +14,7 @@ from test_subscriptions import _portfolio, _recorded, _wait_for_listeners
 from pmo_graph.audit import subscriptions as audit_subscriptions
 from pmo_graph.audit.subscriptions import CATCH_UP_PAGE
 from pmo_graph.auth.roles import Role
-from pmo_graph.auth.tokens import authenticate, revoke_token
+from pmo_graph.auth.tokens import authenticate, revoke_token, token_digest
 from pmo_graph.db.row_security import current_organisation
 from pmo_graph.graphql.context import Context
 from pmo_graph.graphql.errors import Unauthenticated
@@ -154,7 +154,12 @@ async def test_a_token_revoked_while_catching_up_ends_the_stream_within_a_page(
         viewer = await authenticate(session, token)
         assert viewer is not None
         current_organisation.set(viewer.organisation_id)
-        context = Context(app=pmo_state, session=session, viewer_or_none=viewer)
+        context = Context(
+            app=pmo_state,
+            session=session,
+            viewer_or_none=viewer,
+            token_digest=token_digest(token),
+        )
         await context.load_enabled_tiers()
         stream = await pmo_state.built.schema.subscribe(
             RESUME, variable_values={"after": seen}, context_value=context

@@ -30,7 +30,7 @@ from pmo_graph.realtime.notices import Notice, notice_of_audit
 from pmo_graph.realtime.publish import announce_revocations
 from pmo_graph.realtime.websocket import IDLE_CLOSE_CODE
 from pmo_graph.subscription_client import PROTOCOL, GraphQLSocket, SocketClosed
-from pmo_graph.testing import GraphQLClient, TestOrganisation, serving
+from pmo_graph.testing import GraphQLClient, TestOrganisation, access_statements, serving
 
 AUDIT = "subscription { auditEvents { action entityId actor { email } } }"
 REPORTS = """subscription($portfolio: ID, $programme: ID) {
@@ -202,11 +202,12 @@ async def test_subscribing_while_the_tier_is_off_is_refused(
     assert _code(message) == "TIER_NOT_ENABLED"
 
 
-async def test_events_of_a_tier_switched_off_are_not_delivered(
+async def test_a_tier_switched_off_ends_its_subscriptions_before_a_late_event(
     pmo_server_url: str, make_org: Make, pmo_state: Any
 ) -> None:
     """A report committed just as the tier went off (as a replica that had not yet seen the
-    switch would commit it) reaches no subscriber; once the tier is back, reports flow."""
+    switch would commit it) reaches no subscriber: the switch, first on the stream, ended the
+    subscription with TIER_NOT_ENABLED. Once the tier is back, subscribing again works."""
     org = await make_org(tiers=["pso"])
     project = await _project(org, "TIERED")
     report = await _report(org, project, "2026-11-01")
@@ -224,9 +225,12 @@ async def test_events_of_a_tier_switched_off_are_not_delivered(
             await pmo_state.bus.stage(session, [late])
             await session.commit()
         await pmo_state.bus.committed([late])
+        ended = await socket.receive(reports)
         await _set_tier(org, "pso", True)
+        again = await socket.subscribe(REPORTS)
         await _report(org, project, "2026-11-20")
-        data = (await socket.data(reports))["statusReportSubmitted"]
+        data = (await socket.data(again))["statusReportSubmitted"]
+    assert _code(ended) == "TIER_NOT_ENABLED"
     assert data["statusReport"]["periodEnding"] == "2026-11-20"
 
 
@@ -268,35 +272,43 @@ async def test_the_cli_revoking_a_token_ends_its_subscriptions_on_the_server(
     assert _code(message) == "UNAUTHENTICATED"
 
 
-async def test_a_token_revoked_behind_the_servers_back_is_noticed_at_the_recheck(
-    pmo_settings: Any, pmo_plugins: Any, pmo_load_entrypoints: Any, org: TestOrganisation
+async def test_a_token_revoked_behind_the_servers_back_ends_the_subscription_once_not_kept(
+    pmo_server_url: str, make_org: Make, pmo_state: Any
 ) -> None:
-    """A token revoked in SQL announces nothing; with PMO_GRAPH_SUBSCRIPTION_RECHECK_SECONDS=0
-    every event checks, so the one after it ends the subscription (the one before was
-    delivered, and checked)."""
-    settings = pmo_settings.model_copy(update={"subscription_recheck_seconds": 0})
-    token = org.tokens[Role.PROJECT_MANAGER]
-    async with (
-        started_apps(settings, pmo_plugins, pmo_load_entrypoints, count=1) as (app,),
-        serving(app) as url,
-        httpx.AsyncClient(base_url=url) as http,
-        GraphQLSocket(url, token) as socket,
-    ):
-        admin = GraphQLClient(http, org.tokens[Role.ADMIN])
-        reports = await socket.subscribe(REPORTS)
-        created = await admin.mutate(CREATE_PROJECT, {"input": {"code": "SQL-1", "name": "S"}})
-        project = created["project"]["id"]
-        await admin.mutate(SUBMIT, {"project": project, "period": "2026-11-13"})
-        assert (await socket.data(reports))["statusReportSubmitted"]["project"]["code"] == "SQL-1"
-        async with app.state.pmo.sessionmaker() as session:
-            await session.execute(
-                update(ApiToken)
-                .where(ApiToken.digest == token_digest(token))
-                .values(revoked_at=utcnow())
-            )
-            await session.commit()
-        await admin.mutate(SUBMIT, {"project": project, "period": "2026-11-20"})
-        message = await socket.receive(reports)
+    """A token revoked in SQL announces nothing. SQLite reads the token before every event,
+    so the next one ends the subscription; PostgreSQL keeps it for
+    PMO_GRAPH_ACCESS_CACHE_SECONDS, so an event within them is still delivered and the first
+    one after them ends it."""
+    now = [1000.0]
+    before = pmo_state.access.clock
+    pmo_state.access.clock = lambda: now[0]  # before the token is first read, so it is kept
+    try:
+        org = await make_org(tiers=["pso"])
+        token = org.tokens[Role.PROJECT_MANAGER]
+        project = await _project(org, "SQL-1")
+        async with GraphQLSocket(pmo_server_url, token) as socket:
+            reports = await socket.subscribe(REPORTS)
+            await _report(org, project, "2026-11-06")
+            first = await socket.data(reports)
+            async with pmo_state.sessionmaker() as session:
+                await session.execute(
+                    update(ApiToken)
+                    .where(ApiToken.digest == token_digest(token))
+                    .values(revoked_at=utcnow())
+                )
+                await session.commit()
+            kept = None
+            if pmo_state.access.in_use:
+                await _report(org, project, "2026-11-13")
+                kept = await socket.data(reports)
+                now[0] += pmo_state.settings.access_cache_seconds
+            await _report(org, project, "2026-11-20")
+            message = await socket.receive(reports)
+    finally:
+        pmo_state.access.clock = before
+    assert first["statusReportSubmitted"]["project"]["code"] == "SQL-1"
+    if kept is not None:
+        assert kept["statusReportSubmitted"]["statusReport"]["periodEnding"] == "2026-11-13"
     assert _code(message) == "UNAUTHENTICATED"
 
 
@@ -425,9 +437,10 @@ async def test_a_subscription_sent_over_http_is_refused_with_a_pointer_to_the_we
 async def test_statements_per_event_delivered(
     pmo_server_url: str, org: TestOrganisation, pmo_state: Any, count_statements: Any
 ) -> None:
-    """Exact statements per event for two subscribers of it: the payload's row is read once for
-    both; each checks its token and tiers (two statements) only when due: first event, after an
-    access change."""
+    """Exact statements per event for two subscribers of it with one token: the payload's row
+    is read once for both, and so is the token, which each checks before every event: nothing
+    while the process keeps it (PostgreSQL), the token and the tiers otherwise (SQLite); after
+    an access change the change's notice reads it once (and the event after it, on SQLite)."""
     token = org.tokens[Role.ADMIN]
     async with (
         GraphQLSocket(pmo_server_url, token) as first,
@@ -445,7 +458,7 @@ async def test_statements_per_event_delivered(
         counted = []
         for with_switch in (False, False, True):
             # A fresh notice each time, as each commit brings (its loads are its own).
-            notices = [*([switched] if with_switch else []), replace(recorded)]
+            notices = [*([replace(switched)] if with_switch else []), replace(recorded)]
             count_statements.reset()
             pmo_state.bus.fan_out(notices)
             for socket, subscription in subscriptions:
@@ -453,7 +466,8 @@ async def test_statements_per_event_delivered(
                     "createPortfolio"
                 )
             counted.append(count_statements.count)
-    assert counted == [1, 1, 5]
+    per_event = 1 + access_statements(pmo_state)
+    assert counted == [per_event, per_event, per_event + 2]
 
 
 async def _recorded(pmo_state: Any, organisation_id: int) -> list[Notice]:

@@ -11,25 +11,27 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from pmo_graph.audit.models import AuditEvent
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.errors import BadUserInput
+from pmo_graph.graphql.gates import PermissionGate
 from pmo_graph.graphql.refs import AuditEventRef
 from pmo_graph.graphql.resolvers import load_by_id
 from pmo_graph.realtime import AUDIT_RECORDED
 from pmo_graph.realtime.bus import SlowConsumer
-from pmo_graph.realtime.subscriptions import check_still_valid, listening
+from pmo_graph.realtime.subscriptions import listening, still_allowed
 
 #: How many missed events one statement reads while catching up.
 CATCH_UP_PAGE = 100
 
 
 async def missed_events(
-    context: Context, after_seq: int, before_seq: int | None = None
+    info: Info[Any, Any], after_seq: int, before_seq: int | None = None
 ) -> AsyncIterator[AuditEvent]:
     """The organisation's audit events after position ``after_seq`` (and before ``before_seq``),
-    in order, a page at a time. Before each page after the first the token is checked again,
-    so that one revoked during a long catch-up reads at most one page more."""
+    in order, a page at a time. Before each page after the first the subscription's access is
+    checked again, so that a token revoked or a role lost during a long catch-up reads at most
+    one page more."""
+    context = get_context(info)
     organisation = context.viewer.organisation_id
     while True:
         statement = (
@@ -46,7 +48,7 @@ async def missed_events(
         if len(page) < CATCH_UP_PAGE:
             return
         after_seq = page[-1].seq
-        await check_still_valid(context)
+        await still_allowed(info)
 
 
 async def _live(info: Info[Any, Any]) -> AsyncGenerator[AuditEvent]:
@@ -65,21 +67,20 @@ async def _from(info: Info[Any, Any], after_seq: int) -> AsyncGenerator[AuditEve
     notices skip (a reconnecting listener misses those sent meanwhile) or outrun (the queue
     overflowed), it reads from the log too. So it is never dropped as a slow consumer.
     """
-    context = get_context(info)
     last = after_seq
     while True:
         try:
             # Listen before reading the log: what commits meanwhile waits for the live part.
             async with listening(info, {AUDIT_RECORDED}) as live:
-                await check_still_valid(context)
-                async for missed in missed_events(context, last):
+                await still_allowed(info)
+                async for missed in missed_events(info, last):
                     last = missed.seq
                     yield missed
                 async for notice in live:
                     event = await load_by_id(info, AuditEvent, notice.entity_pk)
                     if event is None or event.seq <= last:
                         continue  # read from the log already
-                    async for missed in missed_events(context, last, before_seq=event.seq):
+                    async for missed in missed_events(info, last, before_seq=event.seq):
                         last = missed.seq  # notices that never came
                         yield missed
                     last = event.seq
@@ -91,9 +92,10 @@ async def _from(info: Info[Any, Any], after_seq: int) -> AsyncGenerator[AuditEve
 @strawberry.type
 class AuditSubscription:
     @strawberry.subscription(
+        extensions=[PermissionGate("auditEvents")],
         description="Each audit event of your organisation as its mutation commits (ADMIN). "
         "With afterSeq, every event after that position, from the log and then live: each once, "
-        "in order, none missed, and never dropped for falling behind."
+        "in order, none missed, and never dropped for falling behind.",
     )
     async def audit_events(
         self,
@@ -105,8 +107,6 @@ class AuditSubscription:
             ),
         ] = None,
     ) -> AsyncGenerator[AuditEventRef]:
-        context = get_context(info)
-        authorize(context, "auditEvents")
         if after_seq is not None and after_seq < 0:
             raise BadUserInput(
                 "afterSeq is the seq of an audit event you received, 0 or more.",

@@ -118,11 +118,17 @@ async def issue_token(
 
 async def authenticate(session: AsyncSession, token: str) -> Viewer | None:
     """The viewer a token belongs to, or None for an unknown or revoked token."""
+    return await authenticate_digest(session, token_digest(token))
+
+
+async def authenticate_digest(session: AsyncSession, digest: str) -> Viewer | None:
+    """The viewer of the token whose digest is ``digest`` (``token_digest``), or None for an
+    unknown or revoked token: what a WebSocket keeps of its token to authenticate it again."""
     row = (
         await session.execute(
             select(ApiToken, User)
             .join(User, User.id == ApiToken.user_id)
-            .where(ApiToken.digest == token_digest(token), ApiToken.revoked_at.is_(None))
+            .where(ApiToken.digest == digest, ApiToken.revoked_at.is_(None))
         )
     ).first()
     if row is None:

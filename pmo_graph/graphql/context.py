@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -53,6 +53,9 @@ class Context:
     viewer_or_none: Viewer | None = None
     #: Set when a bearer token was sent but is unknown or revoked.
     auth_error: str | None = None
+    #: The digest of the bearer token sent (``token_digest``): a WebSocket authenticates it
+    #: again for every operation and a subscription before every event.
+    token_digest: str | None = None
     enabled_tiers: frozenset[str] = frozenset()
     events: list[DomainEvent] = field(default_factory=list)
     #: What the schema extensions work out once per request and share (``operation_inputs``).
@@ -68,15 +71,15 @@ class Context:
         self.loaders = Loaders(self.db, self.organisation_id)
 
     def for_operation(self) -> Context:
-        """A context for one operation of a WebSocket connection: the connection's viewer and
-        tiers, a session and loaders of its own (operations run concurrently)."""
+        """A context for one operation of a WebSocket connection: a session and loaders of its
+        own (operations run concurrently) and the connection's token, without a viewer: the
+        operation authenticates the token again (``authenticate_token``), since what it allowed
+        at ``connection_init`` may have changed since."""
         return Context(
             app=self.app,
             session=self.app.request_sessionmaker(),
             request=self.request,
-            viewer_or_none=self.viewer_or_none,
-            auth_error=self.auth_error,
-            enabled_tiers=self.enabled_tiers,
+            token_digest=self.token_digest,
         )
 
     @property
@@ -105,13 +108,9 @@ class Context:
         """Read which installed tiers the viewer's organisation has on."""
         if self.viewer_or_none is None:
             return
-        rows = await self.db.scalars(
-            select(OrganisationTier.tier_key).where(
-                OrganisationTier.organisation_id == self.viewer_or_none.organisation_id,
-                OrganisationTier.enabled.is_(True),
-            )
+        self.enabled_tiers = await read_enabled_tiers(
+            self.db, self.viewer_or_none.organisation_id, self.app.registry.tiers
         )
-        self.enabled_tiers = frozenset(rows) & frozenset(self.app.registry.tiers)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -148,6 +147,19 @@ class Context:
     def emit(self, event: DomainEvent) -> None:
         """Queue a domain event; it is delivered only if the current transaction commits."""
         self.events.append(event)
+
+
+async def read_enabled_tiers(
+    db: Reader, organisation_id: int, installed: Collection[str]
+) -> frozenset[str]:
+    """Which of the ``installed`` tiers organisation ``organisation_id`` has on."""
+    rows = await db.scalars(
+        select(OrganisationTier.tier_key).where(
+            OrganisationTier.organisation_id == organisation_id,
+            OrganisationTier.enabled.is_(True),
+        )
+    )
+    return frozenset(rows) & frozenset(installed)
 
 
 def get_context(info: Info[Any, Any]) -> Context:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import strawberry
-from strawberry.extensions.field_extension import (
-    AsyncExtensionResolver,
-    FieldExtension,
-    SyncExtensionResolver,
-)
+from strawberry.extensions.field_extension import FieldExtension
 from strawberry.schema_directive import Location
-from strawberry.types import Info
 
-from pmo_graph.graphql.context import get_context
+from pmo_graph.graphql.context import Context
+from pmo_graph.graphql.gates import AccessGate
 
 
 @strawberry.schema_directive(
@@ -30,23 +25,15 @@ class TierDirective:
     key: str
 
 
-class TierGate(FieldExtension):
+class TierGate(AccessGate):
     """Refuses a field with ``TIER_NOT_ENABLED`` unless its tier is on for the organisation."""
 
     def __init__(self, tier: str) -> None:
+        super().__init__()
         self.tier = tier
 
-    def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
-        get_context(info).require_tier(self.tier)
-        return next_(source, info, **kwargs)
-
-    async def resolve_async(
-        self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
-    ) -> Any:
-        get_context(info).require_tier(self.tier)
-        result = next_(source, info, **kwargs)
-        # A subscription's resolver gives an async generator, which is not awaited.
-        return await result if inspect.isawaitable(result) else result
+    def check(self, context: Context) -> None:
+        context.require_tier(self.tier)
 
 
 def tier_field(

@@ -21,9 +21,9 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from pmo_graph.app_state import AppState
-from pmo_graph.auth.tokens import authenticate, bearer_token, token_digest
 from pmo_graph.db.row_security import current_organisation
-from pmo_graph.graphql.context import Context, Viewer
+from pmo_graph.graphql.authentication import authenticate_header
+from pmo_graph.graphql.context import Context
 from pmo_graph.graphql.errors import (
     BAD_USER_INPUT,
     BUSY_MESSAGE,
@@ -66,39 +66,6 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.state = state
 
-    async def _authenticate(self, context: Context, header: str | None) -> None:
-        """Set the context's viewer and tiers from an ``Authorization`` value, if one came."""
-        token = bearer_token(header)
-        if token == "":
-            context.auth_error = "The Authorization header must be 'Bearer <token>'."
-        elif token is not None:
-            cache = self.state.access
-            digest = token_digest(token)
-            kept = cache.get(digest)
-            if kept is not None:
-                self._admit(context, kept.viewer)
-                context.enabled_tiers = kept.tiers
-                return
-            began = cache.begin_read()
-            viewer = await authenticate(context.session, token)
-            if viewer is None:
-                context.auth_error = (
-                    "The bearer token is unknown or revoked; create a new one with "
-                    "'pmo-graph token create'."
-                )
-            else:
-                self._admit(context, viewer)
-                await context.load_enabled_tiers()
-                cache.put(digest, viewer, context.enabled_tiers, began)
-        await context.db.release()
-
-    @staticmethod
-    def _admit(context: Context, viewer: Viewer) -> None:
-        context.viewer_or_none = viewer
-        context.auth_error = None
-        current_organisation.set(viewer.organisation_id)
-        context.loaders.organisation_id = viewer.organisation_id
-
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate a WebSocket at ``connection_init``; refuse it (4403) without a token."""
         params = context.connection_params or {}
@@ -106,7 +73,7 @@ class GraphQLView(GraphQL[Context, None]):
         if isinstance(sent, str):
             header = sent if " " in sent.strip() else f"Bearer {sent.strip()}"
             context.viewer_or_none = None
-            await self._authenticate(context, header)
+            await authenticate_header(context, header)
         if context.viewer_or_none is None:
             raise ConnectionRejectionError()
         no_payload: UnsetType = UNSET  # connection_ack without a payload
@@ -123,7 +90,7 @@ class GraphQLView(GraphQL[Context, None]):
         )
         state["pmo_context"] = context
         current_organisation.set(None)  # the token lookup reads before any organisation is known
-        await self._authenticate(context, request.headers.get("authorization"))
+        await authenticate_header(context, request.headers.get("authorization"))
         if context.viewer_or_none is not None:
             state["organisation_id"] = context.viewer_or_none.organisation_id
             state["user_id"] = context.viewer_or_none.user_id

@@ -10,42 +10,53 @@ loaders like any query field, so it sees only the viewer's organisation::
         async def lesson_recorded(self, info: Info) -> AsyncGenerator[LessonRecorded]:
             async for notice in domain_events(info, {"lesson.recorded"}):
                 yield LessonRecorded(lesson_pk=notice.entity_pk)
+
+A subscription for some roles only declares it as a gate,
+``extensions=[PermissionGate("action")]`` (``pmo_graph.graphql.gates``), rather than calling
+``authorize`` in its body: its gates are checked again while it runs.
 """
 
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.types import Info
 
-from pmo_graph.auth.models import ApiToken
 from pmo_graph.db.base import Base
-from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.authentication import authenticate_token
+from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.errors import BadUserInput, NotFound, Unauthenticated
+from pmo_graph.graphql.gates import field_gates
 from pmo_graph.graphql.ids import parse_pk
 from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.graphql.shared_loads import SharedLoads
 from pmo_graph.graphql.tiers import TierDirective, TierGate
 from pmo_graph.realtime.notices import ACCESS_CHANGES, Notice
 
-REVOKED_MESSAGE = "The token of this subscription was revoked; subscribe again with a valid token."
+REVOKED_MESSAGE = (
+    "The token of this connection was revoked; connect again with a valid token (create one "
+    "with 'pmo-graph token create')."
+)
 
 
-async def check_still_valid(context: Context) -> None:
-    """Raise ``UNAUTHENTICATED`` if the operation's token was revoked; reload the organisation's
-    tiers."""
-    viewer = context.viewer
-    live = await context.db.scalar(
-        select(ApiToken.id).where(ApiToken.id == viewer.token_id, ApiToken.revoked_at.is_(None))
-    )
-    if live is None:
+async def still_allowed(info: Info[Any, Any], shared: SharedLoads | None = None) -> None:
+    """Authenticate the subscription's token again and check its field's gates (its tier, its
+    roles: ``gates``) against what it allows now; raise the coded error of the first that
+    refuses (``UNAUTHENTICATED`` for a revoked token, ``FORBIDDEN``, ``TIER_NOT_ENABLED``).
+
+    ``shared`` are the loads of the event about to be delivered, so that its subscribers with
+    one token read that token once (where the process does not keep it: SQLite).
+    """
+    context = get_context(info)
+    await authenticate_token(context, shared)
+    if context.viewer_or_none is None:
         raise Unauthenticated(REVOKED_MESSAGE)
-    await context.load_enabled_tiers()
+    for gate in field_gates(info):
+        gate.check(context)
 
 
 @contextlib.asynccontextmanager
@@ -65,7 +76,7 @@ async def listening(
     wanted = frozenset(names)
     listener = context.app.bus.listen(context.viewer.organisation_id, wanted | ACCESS_CHANGES)
     try:
-        yield _checked(context, listener, wanted, accept)
+        yield _checked(info, listener, wanted, accept)
     finally:
         listener.close()
 
@@ -78,14 +89,16 @@ async def domain_events(
 ) -> AsyncIterator[Notice]:
     """The committed events named ``names`` of the viewer's organisation, as they happen.
 
-    ``accept`` filters them further (say, by the portfolio in ``notice.data``). Before an event
-    is yielded the token is checked again (a revoked token ends the subscription with
-    ``UNAUTHENTICATED``) and the tiers are reloaded, an event of a tier that is off being
-    skipped: before the first event, after a tier is switched or a token revoked anywhere in the
-    organisation (those are notices too, so they arrive in order), and at least every
-    ``PMO_GRAPH_SUBSCRIPTION_RECHECK_SECONDS``. The operation's loaders start afresh for each
-    event, and rows by key (``load_by_id``) are read once per event and process for all of its
-    subscribers (``notice.loads``).
+    ``accept`` filters them further (say, by the portfolio in ``notice.data``). The
+    subscription's access is checked again (``still_allowed``) before each event it yields and
+    at every access change of the organisation (a token revoked, a user's roles changed, a tier
+    switched: notices on the same ordered stream, so they arrive before any later event): a
+    token revoked ends it with ``UNAUTHENTICATED``, a lost role or tier with the code of the
+    field's gate. That costs no statement while the process keeps the token (PostgreSQL, until
+    such a change), and one read of the token per event otherwise. An event of a tier that is
+    off is skipped. The operation's loaders start afresh for each event, and rows by key
+    (``load_by_id``) are read once per event and process for all of its subscribers
+    (``notice.loads``).
     """
     async with listening(info, names, accept=accept) as events:
         async for notice in events:
@@ -93,23 +106,21 @@ async def domain_events(
 
 
 async def _checked(
-    context: Context,
+    info: Info[Any, Any],
     listener: AsyncIterator[Notice],
     wanted: frozenset[str],
     accept: Callable[[Notice], bool] | None,
 ) -> AsyncIterator[Notice]:
-    recheck = context.app.settings.subscription_recheck_seconds
-    checked_at: float | None = None
+    context = get_context(info)
     async for notice in listener:
         if notice.name in ACCESS_CHANGES:
-            checked_at = None
-            if notice.name not in wanted:
+            await still_allowed(info, notice.loads)  # at the change, before any later event
+            if notice.name not in wanted or (accept is not None and not accept(notice)):
                 continue
-        if accept is not None and not accept(notice):
+        elif accept is not None and not accept(notice):
             continue
-        if checked_at is None or time.monotonic() - checked_at >= recheck:
-            await check_still_valid(context)
-            checked_at = time.monotonic()
+        else:
+            await still_allowed(info, notice.loads)
         event_type = context.app.event_types.get(notice.name)
         tier = event_type.tier if event_type is not None else None
         if tier is not None and not context.tier_enabled(tier):

@@ -1,9 +1,13 @@
 """GraphQL over WebSocket (``graphql-transport-ws``): one context per operation, and limits.
 
 Strawberry's handler shares one context among all the operations of a connection; ours gives
-each operation its own (its own session and loaders, the connection's viewer), caps the
+each operation its own (its own session and loaders), authenticated again from the
+connection's token, so that a token revoked, a role removed or a tier switched off since
+``connection_init`` takes effect at the next operation, as it does over HTTP. It caps the
 subscriptions of a connection and of a token, closes idle connections, and turns a dropped slow
-consumer or a revoked token into a coded ``error`` message for that operation alone.
+consumer, a lost role or tier into a coded ``error`` message for that operation alone. A token
+found revoked ends every operation of the connection with ``UNAUTHENTICATED`` and closes it
+with 4403, as ``connection_init`` would refuse it now.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 import orjson
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import (
@@ -38,9 +44,20 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
+from pmo_graph.db.row_security import current_organisation
+from pmo_graph.graphql.authentication import authenticate_token
 from pmo_graph.graphql.context import Context
-from pmo_graph.graphql.errors import TOO_MANY_SUBSCRIPTIONS, CodedError
+from pmo_graph.graphql.errors import (
+    BUSY_MESSAGE,
+    SERVER_BUSY,
+    TOO_MANY_SUBSCRIPTIONS,
+    UNAUTHENTICATED,
+    UNREACHABLE_MESSAGE,
+    CodedError,
+    database_unreachable,
+)
 from pmo_graph.graphql.extensions import coded_error
+from pmo_graph.realtime.subscriptions import REVOKED_MESSAGE
 
 if TYPE_CHECKING:
     from pmo_graph.app_state import AppState
@@ -49,6 +66,10 @@ log = logging.getLogger("pmo_graph.realtime")
 
 #: Close code of a connection idle for too long (4000-4999 are the application's).
 IDLE_CLOSE_CODE = 4000
+#: Close code of a connection whose token was found revoked: graphql-ws' ``Forbidden``, the
+#: code ``connection_init`` is refused with. Its clients reconnect after it (with the
+#: connection parameters evaluated again, so a refreshed token serves), unlike after 4401.
+REVOKED_CLOSE_CODE = 4403
 
 
 class TextWebSocketAdapter(ASGIWebSocketAdapter):
@@ -91,6 +112,21 @@ class _StreamEnded(Exception):
         self.errors = errors
 
 
+def _revoked(errors: list[dict[str, Any]]) -> bool:
+    """Whether ``errors`` say that the connection's token is no longer valid."""
+    return any(error.get("extensions", {}).get("code") == UNAUTHENTICATED for error in errors)
+
+
+def _busy_message(error: BaseException) -> str | None:
+    """What to tell a client whose operation found no database to authenticate with (every
+    connection busy, or the database away), or None for any other failure."""
+    if isinstance(error, PoolTimeout):
+        return BUSY_MESSAGE
+    if isinstance(error, (DBAPIError, OSError)) and database_unreachable(error):
+        return UNREACHABLE_MESSAGE
+    return None
+
+
 def _ends_the_stream(result: ExecutionResult) -> bool:
     """Whether ``result`` is the last word of a stream that raised (strawberry turns an
     exception of the event stream into one result without data whose errors have no path), not
@@ -105,6 +141,9 @@ def _ends_the_stream(result: ExecutionResult) -> bool:
 
 class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """The ``graphql-transport-ws`` handler with per-operation contexts and limits."""
+
+    #: Ends the connection once its token was found revoked (``_end_revoked``).
+    ending: asyncio.Task[None] | None = None
 
     @property
     def app(self) -> AppState:
@@ -176,6 +215,8 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         context = self.context.for_operation()
         try:
+            if not await self._authenticated(operation, context):
+                return
             result_source = await self.schema.stream(
                 operation.query,
                 variable_values=operation.variables,
@@ -209,6 +250,47 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
         finally:
             await context.session.close()
 
+    async def _authenticated(self, operation: Operation[Context, None], context: Context) -> bool:
+        """Authenticate the connection's token for ``operation``, as an HTTP request is: whether
+        it may run. A revoked token ends the connection; no database, this operation alone."""
+        current_organisation.set(None)  # the token is read before its organisation is known
+        try:
+            await authenticate_token(context)
+        except Exception as exc:
+            busy = _busy_message(exc)
+            if busy is None:
+                raise
+            log.warning("database unavailable", extra={"request_id": context.request_id})
+            await self._end_with_errors(operation, [_coded(busy, SERVER_BUSY)])
+            return False
+        if context.viewer_or_none is None:
+            await self._end_revoked(operation, [_coded(REVOKED_MESSAGE, UNAUTHENTICATED)])
+            return False
+        return True
+
+    async def _end_revoked(
+        self, operation: Operation[Context, None], errors: list[dict[str, Any]]
+    ) -> None:
+        """``operation`` found the token revoked: end every operation of the connection with
+        ``errors`` and close it (``REVOKED_CLOSE_CODE``), once, in a task of its own, so that
+        operations ending at the same time cannot cancel it."""
+        if self.ending is None:
+            self.ending = asyncio.create_task(
+                self._close_revoked(errors, operation.task), name="pmo-graph-ws-revoked"
+            )
+        else:  # an operation that began while the connection was being ended
+            await self._send_error(operation, errors)
+
+    async def _close_revoked(
+        self, errors: list[dict[str, Any]], spare: asyncio.Task[Any] | None
+    ) -> None:
+        for operation in list(self.operations.values()):
+            await self._send_error(operation, errors)
+            if operation.task is not None and operation.task is not spare:
+                operation.task.cancel()
+        with contextlib.suppress(Exception):
+            await self.websocket.close(REVOKED_CLOSE_CODE, "The token was revoked")
+
     async def _coded(self, results: AsyncIterator[Any], context: Context) -> AsyncGenerator[Any]:
         """Each result with its errors coded and masked, as ``ErrorCodes`` does over HTTP."""
         max_tokens = self.app.settings.max_tokens
@@ -223,6 +305,16 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def _end_with_errors(
         self, operation: Operation[Context, None], errors: list[dict[str, Any]]
+    ) -> None:
+        """End ``operation`` with an ``error`` message; a revoked token ends them all."""
+        if _revoked(errors):
+            await self._end_revoked(operation, errors)
+        else:
+            await self._send_error(operation, errors)
+
+    @staticmethod
+    async def _send_error(
+        operation: Operation[Context, None], errors: list[dict[str, Any]]
     ) -> None:
         with contextlib.suppress(Exception):
             await operation.send_operation_message(_error_message(operation.id, errors))
