@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from typing import TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -64,6 +67,32 @@ async def lock_row(
     else:
         statement = statement.with_for_update(read=True)
     row: M | None = await session.scalar(statement)
+    return row
+
+
+async def ensure_row(
+    session: AsyncSession,
+    model: type[M],
+    key: Mapping[str, Any],
+    values: Mapping[str, Any],
+    lock: Lock = Lock.WRITE,
+) -> M:
+    """The row of ``model`` with primary or unique ``key``, created with ``values`` if there
+    is none yet, and locked (``lock_row``'s refreshed object).
+
+    For a row that holds one state per parent (a programme's beat, an organisation's
+    settings): two requests that both find none would both insert it and one would fail on
+    the key. Here the insert does nothing when the row exists (``ON CONFLICT DO NOTHING``),
+    and the locking read that follows waits for a concurrent creator to commit.
+    """
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(model).values({**values, **key}).on_conflict_do_nothing(index_elements=list(key))
+    )
+    statement = (
+        select(model).filter_by(**key).execution_options(populate_existing=True)
+    ).with_for_update(key_share=lock is Lock.WRITE, read=lock is Lock.READ)
+    row: M = (await session.scalars(statement)).one()
     return row
 
 

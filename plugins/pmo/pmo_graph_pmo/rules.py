@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from pmo_graph.db.locks import ensure_row
 from pmo_graph.events import DomainEvent
 from pmo_graph.graphql.ids import to_global_id
 from pmo_graph.graphql.mutations import Transaction
@@ -110,20 +111,18 @@ async def _programmes_touched(event: DomainEvent, transaction: Transaction) -> s
 async def watch_the_beat(event: DomainEvent, transaction: Transaction) -> None:
     """Emit ``programme.out_of_step`` when a change takes a programme out of step."""
     for programme_id in sorted(await _programmes_touched(event, transaction)):
+        # The beat's row is locked before the beat is read: two changes of one programme at
+        # once take turns, so a fall out of step is announced once, by the change that made it.
+        state = await ensure_row(
+            transaction.session,
+            ProgrammeBeat,
+            {"programme_id": programme_id},
+            {"organisation_id": event.organisation_id, "in_step": True},
+        )
         data = await beat_data(transaction.session, event.organisation_id, [programme_id], today())
         beat = synchronise(*data[programme_id])
-        state = await transaction.session.get(ProgrammeBeat, programme_id)
-        was_in_step = state.in_step if state is not None else True
-        if state is None:
-            transaction.session.add(
-                ProgrammeBeat(
-                    organisation_id=event.organisation_id,
-                    programme_id=programme_id,
-                    in_step=beat.in_step,
-                )
-            )
-        else:
-            state.in_step = beat.in_step
+        was_in_step = state.in_step
+        state.in_step = beat.in_step
         await transaction.session.flush()
         if was_in_step and not beat.in_step:
             transaction.emit(

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_graph.graphql.ids import parse_pk
 from pmo_graph.races import Race, Shot, race
 from pmo_graph.testing import GraphQLClient, TestOrganisation
-from pmo_graph_pmo.models import BenefitContribution, Dependency
+from pmo_graph_pmo.models import BenefitContribution, Dependency, ProgrammeBeat
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]
 RaceOf = Callable[[GraphQLClient, str, list[dict[str, Any] | None]], Awaitable[Race]]
@@ -147,3 +147,25 @@ async def test_links_and_slips_at_once_in_one_programme_all_commit(
         )
         outcome.assert_clean()
         assert len(outcome.accepted) == 2
+
+
+async def test_projects_joining_a_new_programme_at_once_all_join(
+    make_org: MakeOrg, pmo_race: RaceOf, db_session: AsyncSession
+) -> None:
+    """The first change of a programme's beat creates its row: six projects joining at once
+    all commit (one row, no spurious DUPLICATE)."""
+    org = await make_org(tiers=TIERS)
+    g = await programme(org.admin, "Fresh")
+    projects = [await project(org.admin, f"FR-{i}") for i in range(6)]
+
+    race = await pmo_race(org.admin, MOVE, [{"p": p, "g": g} for p in projects])
+
+    race.assert_clean()
+    assert len(race.accepted) == 6
+    beats = await db_session.scalar(
+        select(func.count())
+        .select_from(ProgrammeBeat)
+        .where(ProgrammeBeat.programme_id == parse_pk(g, "Programme"))
+    )
+    assert beats == 1
+
