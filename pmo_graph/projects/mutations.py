@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.canonical import canonical_text
+from pmo_graph.db.locks import Lock
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.ids import to_global_id
 from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapshot
@@ -327,6 +328,8 @@ class ProjectsMutation:
                 tx, checks, input.project_id, "setProjectProgramme"
             )
             checks.version(input.expected_version, project.version, "project")
+            # The programme may not change (its director, say) until the project has joined:
+            # rules that follow the programme (the pmo tier's sponsorship) read it as it is.
             programme = await checks.reference(
                 tx.session,
                 context.viewer.organisation_id,
@@ -334,6 +337,7 @@ class ProjectsMutation:
                 "Programme",
                 input.programme_id,
                 "programmeId",
+                lock=Lock.READ,
             )
             checks.raise_if_any()
             before = project_values(project)

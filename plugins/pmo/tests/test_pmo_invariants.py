@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
-from pmo_helpers import ADD_DEPENDENCY, TIERS, benefit, milestone, programme, project
+from pmo_helpers import ADD_DEPENDENCY, TIERS, benefit, milestone, person, programme, project
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -169,3 +169,39 @@ async def test_projects_joining_a_new_programme_at_once_all_join(
     )
     assert beats == 1
 
+
+UPDATE_PROGRAMME = """
+mutation($i: UpdateProgrammeInput!) { updateProgramme(input: $i) { programme { id } userErrors { field message code } } }
+"""
+SPONSORS = """
+query($p: ID!, $g: ID!) {
+  project: node(id: $p) { ... on Project { sponsor { id } } }
+  programme: node(id: $g) { ... on Programme { director { id } } }
+}
+"""
+
+
+async def test_a_project_joining_while_its_programme_changes_director_is_sponsored_by_the_new_one(
+    make_org: MakeOrg, pmo_server_url: str
+) -> None:
+    org = await make_org(tiers=TIERS)
+    directors = [await person(org.admin, f"Director {i}") for i in range(2)]
+    for round_ in range(10):
+        g = await programme(org.admin, f"Sponsored {round_}", directors[0])
+        joining = await project(org.admin, f"SP-{round_}")
+        outcome = await race(
+            pmo_server_url,
+            [
+                Shot(org.admin.token, MOVE, {"p": joining, "g": g}),
+                Shot(
+                    org.admin.token,
+                    UPDATE_PROGRAMME,
+                    {"i": {"programmeId": g, "directorId": directors[1]}},
+                    stagger_seconds=round_ * 0.002,
+                ),
+            ],
+        )
+        outcome.assert_clean()
+        seen = await org.admin.query(SPONSORS, {"p": joining, "g": g})
+        assert seen["programme"]["director"]["id"] == directors[1]
+        assert seen["project"]["sponsor"] == {"id": directors[1]}, round_
