@@ -24,6 +24,7 @@ from pmo_graph.people.models import Person
 from pmo_graph.projects.models import Project
 from pmo_graph.races import Race, Shot, race
 from pmo_graph.testing import GraphQLClient, TestOrganisation
+from pmo_graph.webhooks.models import Webhook, WebhookDelivery
 
 RaceOf = Callable[[GraphQLClient, str, list[dict[str, Any] | None]], Awaitable[Race]]
 
@@ -194,3 +195,38 @@ async def _blocked_by(state: AppState, pid: int) -> bool:
             {"pid": pid},
         )
     return bool(waiting)
+
+
+CREATE_WEBHOOK = """
+mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { webhook { id } userErrors { field message code } } }
+"""
+DELETE_WEBHOOK = """
+mutation($i: DeleteWebhookInput!) { deleteWebhook(input: $i) { webhook { id } userErrors { field message code } } }
+"""
+
+
+async def test_a_webhook_deleted_while_its_events_are_written_fails_no_write(
+    org: TestOrganisation, pmo_server_url: str, db_session: AsyncSession
+) -> None:
+    """A mutation stages a delivery for each webhook subscribed to its event; a webhook
+    deleted meanwhile is left out, the mutation commits, and none is staged for it."""
+    for round_ in range(10):
+        created = await org.admin.mutate(
+            CREATE_WEBHOOK,
+            {"i": {"url": "https://hooks.example.org/pmo", "eventTypes": ["person.created"]}},
+        )
+        shots = [
+            Shot(org.admin.token, CREATE_PERSON, {"i": {"name": f"Round {round_} {k}"}})
+            for k in range(4)
+        ]
+        shots.insert(
+            round_ % 5,
+            Shot(org.admin.token, DELETE_WEBHOOK, {"i": {"webhookId": created["webhook"]["id"]}}),
+        )
+
+        outcome = await race(pmo_server_url, shots)
+
+        outcome.assert_clean()
+        assert len(outcome.accepted) == 5
+    assert await _count(db_session, Webhook.organisation_id == org.id) == 0
+    assert await _count(db_session, WebhookDelivery.organisation_id == org.id) == 0

@@ -68,8 +68,13 @@ def json_safe(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # Built once: a statement object keeps its compiled form between executions (every mutation).
-_ACTIVE_WEBHOOKS = select(Webhook.id, Webhook.event_types).where(
-    Webhook.organisation_id == bindparam("organisation"), Webhook.active.is_(True)
+# FOR KEY SHARE: a webhook deleted by a transaction under way is waited for and then left out,
+# and its deletion waits for the deliveries staged for it, instead of the mutation failing on
+# the deliveries' foreign key. It does not hold back an update of the webhook.
+_ACTIVE_WEBHOOKS = (
+    select(Webhook.id, Webhook.event_types)
+    .where(Webhook.organisation_id == bindparam("organisation"), Webhook.active.is_(True))
+    .with_for_update(read=True, key_share=True)
 )
 
 
