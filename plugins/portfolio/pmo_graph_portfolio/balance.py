@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.canonical import canonical_text
+from pmo_graph.db.locks import Lock
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.mutations import Transaction, run_mutation
 from pmo_graph.graphql.payloads import DUPLICATE, INVALID
@@ -54,8 +55,14 @@ class SetBalanceTargetsInput:
     )
 
 
+def _label(category: str) -> str:
+    """A category as it is stored: canonical (``canonical_text``), inner spaces collapsed."""
+    return " ".join(canonical_text(category).split())
+
+
 def _key(category: str) -> str:
-    return " ".join(canonical_text(category).split()).lower()
+    """A category as it is compared: its label, without case."""
+    return _label(category).lower()
 
 
 async def _balances(context: Context, portfolio_ids: list[int]) -> list[list[BalanceLine]]:
@@ -143,6 +150,8 @@ class BalanceMutation:
 
         async def body(tx: Transaction) -> Portfolio:
             checks = Checks()
+            # The list replaces the portfolio's: two replacements at once take turns, so the
+            # second replaces the first instead of adding to it.
             portfolio = await checks.reference(
                 tx.session,
                 context.viewer.organisation_id,
@@ -150,10 +159,11 @@ class BalanceMutation:
                 "Portfolio",
                 input.portfolio_id,
                 "portfolioId",
+                lock=Lock.WRITE,
             )
             seen: set[str] = set()
             for index, target in enumerate(input.targets):
-                category = " ".join(target.category.split())
+                category = _label(target.category)
                 if not category or len(category) > 100:
                     checks.add(
                         INVALID,
@@ -190,7 +200,7 @@ class BalanceMutation:
                 BalanceTarget(
                     organisation_id=portfolio.organisation_id,
                     portfolio_id=portfolio.id,
-                    category=" ".join(t.category.split()),
+                    category=_label(t.category),
                     share=t.share,
                 )
                 for t in input.targets

@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.canonical import canonical_text
+from pmo_graph.db.locks import Lock
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.errors import BadUserInput
 from pmo_graph.graphql.mutations import Transaction, run_mutation
@@ -203,6 +204,7 @@ class PriorityMutation:
 
         async def body(tx: Transaction) -> Portfolio:
             checks = Checks()
+            # The list replaces the portfolio's: replacements take turns (as setBalanceTargets).
             portfolio = await checks.reference(
                 tx.session,
                 context.viewer.organisation_id,
@@ -210,6 +212,7 @@ class PriorityMutation:
                 "Portfolio",
                 input.portfolio_id,
                 "portfolioId",
+                lock=Lock.WRITE,
             )
             seen: set[str] = set()
             for index, criterion in enumerate(input.criteria):
@@ -242,7 +245,7 @@ class PriorityMutation:
                 Criterion(
                     organisation_id=portfolio.organisation_id,
                     portfolio_id=portfolio.id,
-                    key=c.key.strip(),
+                    key=canonical_text(c.key),
                     weight=c.weight,
                 )
                 for c in input.criteria
@@ -264,6 +267,8 @@ class PriorityMutation:
 
         async def body(tx: Transaction) -> Project:
             checks = Checks()
+            # A project's scores are written one at a time: the first score of a criterion,
+            # set twice at once, is inserted once.
             project = await checks.reference(
                 tx.session,
                 context.viewer.organisation_id,
@@ -271,6 +276,7 @@ class PriorityMutation:
                 "Project",
                 input.project_id,
                 "projectId",
+                lock=Lock.WRITE,
             )
             if not 0 <= input.score <= MAX_SCORE:
                 checks.add(INVALID, f"score must be from 0 to {MAX_SCORE:g}.", "score")
@@ -289,7 +295,7 @@ class PriorityMutation:
                     select(Criterion).where(Criterion.portfolio_id == project.portfolio_id)
                 )
             }
-            criterion = input.criterion.strip()
+            criterion = canonical_text(input.criterion)
             if criterion not in keys:
                 known = ", ".join(sorted(keys)) or "none yet"
                 checks.add(

@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.db.functions import day_number, greatest, least
+from pmo_graph.db.locks import Lock
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.errors import BadUserInput
 from pmo_graph.graphql.mutations import Transaction, run_mutation
@@ -176,6 +177,7 @@ class ResourceMutation:
 
         async def body(tx: Transaction) -> Person:
             checks = Checks()
+            # One capacity row per person: two first settings at once insert it once.
             person = await checks.reference(
                 tx.session,
                 context.viewer.organisation_id,
@@ -183,6 +185,7 @@ class ResourceMutation:
                 "Person",
                 input.person_id,
                 "personId",
+                lock=Lock.WRITE,
             )
             if not 0 < input.capacity <= MAX_CAPACITY:
                 checks.add(

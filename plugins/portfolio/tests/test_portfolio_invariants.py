@@ -1,0 +1,163 @@
+"""The portfolio tier's rules that span rows hold under requests fired at the same moment.
+
+Each test fires its requests at the served app through ``pmo_race`` (its own connection each,
+released together), then reads what was stored (docs/security.md, "Rules that span rows").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from portfolio_helpers import TIERS, make_person, make_portfolio, make_project
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_graph.graphql.ids import parse_pk
+from pmo_graph.races import Race, Shot, race
+from pmo_graph.testing import GraphQLClient, TestOrganisation
+from pmo_graph_portfolio.models import BalanceTarget, Criterion, ProjectScore
+from pmo_graph_pso.models import PersonCapacity
+
+MakeOrg = Callable[..., Awaitable[TestOrganisation]]
+RaceOf = Callable[[GraphQLClient, str, list[dict[str, Any] | None]], Awaitable[Race]]
+
+TARGETS = """
+mutation($f: ID!, $t: [BalanceTargetInput!]!) {
+  setBalanceTargets(input: {portfolioId: $f, targets: $t}) { portfolio { id } userErrors { field message code } }
+}
+"""
+CRITERIA = """
+mutation($f: ID!, $c: [CriterionInput!]!) {
+  setPortfolioCriteria(input: {portfolioId: $f, criteria: $c}) { portfolio { id } userErrors { field message code } }
+}
+"""
+SCORE = """
+mutation($p: ID!, $c: String!, $s: Float!) {
+  scoreProject(input: {projectId: $p, criterion: $c, score: $s}) { project { id } userErrors { field message code } }
+}
+"""
+CAPACITY = """
+mutation($p: ID!, $c: Float!) {
+  setPersonCapacity(input: {personId: $p, capacity: $c}) { person { id } userErrors { field message code } }
+}
+"""
+
+
+async def test_two_target_lists_set_at_once_leave_one_of_them(
+    make_org: MakeOrg, pmo_server_url: str, db_session: AsyncSession
+) -> None:
+    """A list of balance targets replaces the portfolio's: two sent at once leave one of the
+    two lists whole, whose shares add up to 1, never both merged."""
+    org = await make_org(tiers=TIERS)
+    first = [{"category": "Run", "share": 0.6}, {"category": "Transform", "share": 0.4}]
+    second = [{"category": "transform", "share": 0.5}, {"category": "Comply", "share": 0.5}]
+    for round_ in range(8):
+        portfolio = await make_portfolio(org.admin, f"Balanced {round_}")
+        outcome = await race(
+            pmo_server_url,
+            [
+                Shot(org.admin.token, TARGETS, {"f": portfolio, "t": first}),
+                Shot(
+                    org.admin.token,
+                    TARGETS,
+                    {"f": portfolio, "t": second},
+                    stagger_seconds=round_ * 0.002,
+                ),
+            ],
+        )
+        outcome.assert_clean()
+        stored = sorted(
+            (row.category, row.share)
+            for row in await db_session.scalars(
+                select(BalanceTarget).where(
+                    BalanceTarget.portfolio_id == parse_pk(portfolio, "Portfolio")
+                )
+            )
+        )
+        await db_session.commit()
+        assert stored in (
+            sorted((t["category"], t["share"]) for t in first),
+            sorted((t["category"], t["share"]) for t in second),
+        ), stored
+
+
+async def test_two_criteria_lists_set_at_once_leave_one_of_them(
+    make_org: MakeOrg, pmo_server_url: str, db_session: AsyncSession
+) -> None:
+    org = await make_org(tiers=TIERS)
+    first = [{"key": "value", "weight": 2}, {"key": "fit", "weight": 1}]
+    second = [{"key": "Value", "weight": 1}, {"key": "risk", "weight": 3}]
+    for round_ in range(8):
+        portfolio = await make_portfolio(org.admin, f"Ranked {round_}")
+        outcome = await race(
+            pmo_server_url,
+            [
+                Shot(org.admin.token, CRITERIA, {"f": portfolio, "c": first}),
+                Shot(
+                    org.admin.token,
+                    CRITERIA,
+                    {"f": portfolio, "c": second},
+                    stagger_seconds=round_ * 0.002,
+                ),
+            ],
+        )
+        outcome.assert_clean()
+        stored = sorted(
+            (row.key, row.weight)
+            for row in await db_session.scalars(
+                select(Criterion).where(Criterion.portfolio_id == parse_pk(portfolio, "Portfolio"))
+            )
+        )
+        await db_session.commit()
+        assert stored in (
+            sorted((c["key"], float(c["weight"])) for c in first),
+            sorted((c["key"], float(c["weight"])) for c in second),
+        ), stored
+
+
+async def test_a_first_score_given_five_times_at_once_is_one_score(
+    make_org: MakeOrg, pmo_race: RaceOf, db_session: AsyncSession
+) -> None:
+    org = await make_org(tiers=TIERS)
+    portfolio = await make_portfolio(org.admin, "Scored")
+    await org.admin.mutate(CRITERIA, {"f": portfolio, "c": [{"key": "value", "weight": 1}]})
+    project = await make_project(org.admin, "SC-1", portfolio)
+
+    outcome = await pmo_race(
+        org.admin, SCORE, [{"p": project, "c": "value", "s": float(s)} for s in range(1, 6)]
+    )
+
+    outcome.assert_clean()
+    assert len(outcome.accepted) == 5
+    scores = list(
+        await db_session.scalars(
+            select(ProjectScore.score).where(
+                ProjectScore.project_id == parse_pk(project, "Project")
+            )
+        )
+    )
+    assert len(scores) == 1
+    assert scores[0] in {1.0, 2.0, 3.0, 4.0, 5.0}
+
+
+async def test_a_first_capacity_set_five_times_at_once_is_one_row(
+    make_org: MakeOrg, pmo_race: RaceOf, db_session: AsyncSession
+) -> None:
+    org = await make_org(tiers=TIERS)
+    someone = await make_person(org.admin, "Capable")
+
+    outcome = await pmo_race(
+        org.admin, CAPACITY, [{"p": someone, "c": c} for c in (0.5, 0.6, 0.7, 0.8, 0.9)]
+    )
+
+    outcome.assert_clean()
+    assert len(outcome.accepted) == 5
+    rows = list(
+        await db_session.scalars(
+            select(PersonCapacity.capacity).where(
+                PersonCapacity.person_id == parse_pk(someone, "Person")
+            )
+        )
+    )
+    assert len(rows) == 1
