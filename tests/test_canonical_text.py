@@ -68,3 +68,24 @@ async def test_an_email_that_only_looks_different_is_a_duplicate(org: TestOrgani
         data = await org.admin.query(CREATE_PERSON, {"i": {"name": "Twin", "email": look_alike}})
         errors = data["createPerson"]["userErrors"]
         assert [(e["code"], e["field"]) for e in errors] == [("DUPLICATE", ["email"])], look_alike
+
+
+CREATE_TEMPLATE = """
+mutation { createProjectTemplate(input: {name: "Std", milestones: [{name: "Kick-off", offsetDays: 0}]}) { projectTemplate { id } userErrors { code } } }
+"""
+FROM_TEMPLATE = """
+mutation($i: CreateProjectFromTemplateInput!) { createProjectFromTemplate(input: $i) { project { code } userErrors { field code } } }
+"""
+
+
+async def test_a_project_from_a_template_has_its_code_in_the_plain_form(
+    org: TestOrganisation,
+) -> None:
+    template = (await org.admin.mutate(CREATE_TEMPLATE))["projectTemplate"]["id"]
+    made = {"templateId": template, "name": "From template", "startDate": "2027-01-04"}
+    created = await org.admin.mutate(FROM_TEMPLATE, {"i": {**made, "code": "LK\u20101"}})
+    assert created["project"]["code"] == "LK-1"
+    for look_alike in ("LK-1", "LK-1\u200b", "\uff2c\uff2b-1"):
+        data = await org.admin.query(FROM_TEMPLATE, {"i": {**made, "code": look_alike}})
+        errors = data["createProjectFromTemplate"]["userErrors"]
+        assert [(e["code"], e["field"]) for e in errors] == [("DUPLICATE", ["code"])], look_alike

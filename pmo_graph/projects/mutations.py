@@ -7,25 +7,23 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
-from pmo_graph.canonical import canonical_text
 from pmo_graph.db.locks import Lock
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.ids import to_global_id
 from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapshot
-from pmo_graph.graphql.payloads import DUPLICATE, INVALID, UserError
+from pmo_graph.graphql.payloads import INVALID, UserError
 from pmo_graph.graphql.refs import ProjectRef
 from pmo_graph.graphql.validation import Checks, is_set
 from pmo_graph.people.models import Person
 from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.programmes.models import Programme
+from pmo_graph.projects.codes import CODE_MAX as CODE_MAX
+from pmo_graph.projects.codes import check_code
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
-
-CODE_MAX = 40
 
 
 @strawberry.type(description="The result of a mutation on a project.")
@@ -118,17 +116,6 @@ def project_values(project: Project) -> dict[str, Any]:
     return values
 
 
-async def _code_taken(tx: Transaction, code: str | None, exclude_id: int | None) -> bool:
-    if code is None:
-        return False
-    query = select(Project.id).where(
-        Project.organisation_id == tx.context.viewer.organisation_id, Project.code == code
-    )
-    if exclude_id is not None:
-        query = query.where(Project.id != exclude_id)
-    return (await tx.session.scalar(query)) is not None
-
-
 async def load_project_for_write(
     tx: Transaction, checks: Checks, project_id: str, action: str
 ) -> Project:
@@ -140,18 +127,6 @@ async def load_project_for_write(
     assert project is not None
     authorize(tx.context, action, project_manager_id=project.manager_id, on_project=True)
     return project
-
-
-def _check_code(checks: Checks, value: str | None) -> str | None:
-    code = checks.text(
-        canonical_text(value) if value is not None else None,
-        "code",
-        required=True,
-        max_length=CODE_MAX,
-    )
-    if code is not None and any(c.isspace() for c in code):
-        checks.add(INVALID, "code must not contain spaces.", "code")
-    return code
 
 
 async def _record(tx: Transaction, project: Project, before: dict[str, Any]) -> None:
@@ -187,7 +162,7 @@ class ProjectsMutation:
 
         async def body(tx: Transaction) -> Project:
             checks = Checks()
-            code = _check_code(checks, input.code)
+            code = await check_code(checks, tx.session, organisation_id, input.code)
             name = checks.text(input.name, "name", required=True, max_length=200)
             description = checks.text(
                 input.description, "description", required=False, max_length=20000
@@ -201,8 +176,6 @@ class ProjectsMutation:
             sponsor = await checks.reference(
                 tx.session, organisation_id, Person, "Person", input.sponsor_id, "sponsorId"
             )
-            if await _code_taken(tx, code, None):
-                checks.add(DUPLICATE, f"Another project already has the code {code}.", "code")
             checks.raise_if_any()
             project = Project(
                 organisation_id=organisation_id,
@@ -240,11 +213,9 @@ class ProjectsMutation:
             before = project_values(project)
             values: dict[str, Any] = {}
             if is_set(input.code):
-                values["code"] = _check_code(checks, input.code)
-                if await _code_taken(tx, values["code"], project.id):
-                    checks.add(
-                        DUPLICATE, f"Another project already has the code {values['code']}.", "code"
-                    )
+                values["code"] = await check_code(
+                    checks, tx.session, organisation_id, input.code, exclude_id=project.id
+                )
             if is_set(input.name):
                 values["name"] = checks.text(input.name, "name", required=True, max_length=200)
             if is_set(input.description):

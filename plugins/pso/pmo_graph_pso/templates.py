@@ -15,13 +15,14 @@ from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate
-from pmo_graph.graphql.payloads import DUPLICATE, INVALID, UserError
+from pmo_graph.graphql.payloads import INVALID, UserError
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import Checks
 from pmo_graph.people.models import Person
+from pmo_graph.projects.codes import check_code
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
-from pmo_graph.projects.mutations import CODE_MAX, ProjectPayload, project_values
+from pmo_graph.projects.mutations import ProjectPayload, project_values
 from pmo_graph_pso.models import Milestone, ProjectTemplate, TemplateMilestone
 from pmo_graph_pso.refs import ProjectTemplateRef
 from pmo_graph_pso.scope import TIER
@@ -198,7 +199,7 @@ class TemplateMutation:
                 input.template_id,
                 "templateId",
             )
-            code = checks.text(input.code, "code", required=True, max_length=CODE_MAX)
+            code = await check_code(checks, tx.session, organisation_id, input.code)
             name = checks.text(input.name, "name", required=True, max_length=200)
             description = checks.text(
                 input.description, "description", required=False, max_length=20000
@@ -211,14 +212,6 @@ class TemplateMutation:
             sponsor = await checks.reference(
                 tx.session, organisation_id, Person, "Person", input.sponsor_id, "sponsorId"
             )
-            if code is not None and any(c.isspace() for c in code):
-                checks.add(INVALID, "code must not contain spaces.", "code")
-            if code is not None and await tx.session.scalar(
-                select(Project.id).where(
-                    Project.organisation_id == organisation_id, Project.code == code
-                )
-            ):
-                checks.add(DUPLICATE, f"Another project already has the code {code}.", "code")
             checks.raise_if_any()
             assert template is not None
             planned = list(
