@@ -15,11 +15,11 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pmo_graph.db import Base, TenantMixin, TimestampMixin, VersionedMixin, id_column
+from pmo_graph.db.integrity import unique
 from pmo_graph.db.types import BigId, UTCDateTime, utcnow
 from pmo_graph_pso.enums import Rag, SupportKind
 
@@ -42,7 +42,12 @@ class StatusReport(TenantMixin, Base):
 
     __tablename__ = "status_reports"
     __table_args__ = (
-        UniqueConstraint("project_id", "period_ending"),
+        unique(
+            "project_id",
+            "period_ending",
+            field="periodEnding",
+            message="The project already has a report for this period.",
+        ),
         Index("ix_status_reports_project_id_period_ending", "project_id", "period_ending"),
     )
 
@@ -83,7 +88,12 @@ class PersonSkill(TenantMixin, Base):
 
     __tablename__ = "person_skills"
     __table_args__ = (
-        UniqueConstraint("person_id", "skill_key"),
+        unique(
+            "person_id",
+            "skill_key",
+            field="skill",
+            message="The person already has this skill; change its level instead.",
+        ),
         Index("ix_person_skills_organisation_id_skill_key", "organisation_id", "skill_key"),
     )
 

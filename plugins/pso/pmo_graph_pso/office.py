@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
+from pmo_graph.db.locks import ensure_row
 from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.mutations import Transaction, run_mutation
 from pmo_graph.graphql.payloads import INVALID, UserError
@@ -57,14 +58,14 @@ class OfficeMutation:
             if not 1 <= input.days <= MAX_CADENCE_DAYS:
                 checks.add(INVALID, f"days must be from 1 to {MAX_CADENCE_DAYS}.", "days")
             checks.raise_if_any()
-            settings = await tx.session.get(PsoSettings, organisation_id)
-            before = settings.reporting_cadence_days if settings else DEFAULT_CADENCE_DAYS
-            if settings is None:
-                tx.session.add(
-                    PsoSettings(organisation_id=organisation_id, reporting_cadence_days=input.days)
-                )
-            else:
-                settings.reporting_cadence_days = input.days
+            settings = await ensure_row(
+                tx.session,
+                PsoSettings,
+                {"organisation_id": organisation_id},
+                {"reporting_cadence_days": DEFAULT_CADENCE_DAYS},
+            )
+            before = settings.reporting_cadence_days
+            settings.reporting_cadence_days = input.days
             await tx.session.flush()
             tx.audit(
                 "Organisation",
