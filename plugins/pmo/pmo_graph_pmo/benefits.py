@@ -633,6 +633,8 @@ class BenefitMutation:
 
         async def body(tx: Transaction) -> Benefit:
             checks = Checks()
+            # Measurements of one benefit are recorded one at a time, so the status before
+            # and after each is read in turn and a change of status is announced once.
             benefit = await checks.reference(
                 tx.session,
                 context.viewer.organisation_id,
@@ -640,6 +642,7 @@ class BenefitMutation:
                 "Benefit",
                 input.benefit_id,
                 "benefitId",
+                lock=Lock.WRITE,
             )
             note = checks.text(input.note, "note", required=False, max_length=20000)
             if input.measured_on > today():
@@ -750,7 +753,9 @@ class BenefitMutation:
                 checks.raise_if_any()
             existing = list(
                 await tx.session.scalars(
-                    select(BenefitContribution).where(BenefitContribution.benefit_id == benefit.id)
+                    select(BenefitContribution)
+                    .where(BenefitContribution.benefit_id == benefit.id)
+                    .execution_options(populate_existing=True)  # as committed, not as cached
                 )
             )
             others = sum(c.share for c in existing if c.project_id != project.id)

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pmo_graph.db import Base, TenantMixin, TimestampMixin, VersionedMixin, id_column
+from pmo_graph.db.integrity import unique
 from pmo_graph.db.types import BigId, UTCDateTime, utcnow
 from pmo_graph_pmo.enums import BenefitCategory, BenefitKind
 
@@ -101,7 +102,14 @@ class BenefitObjective(TenantMixin, Base):
     """That a benefit serves an objective."""
 
     __tablename__ = "benefit_objectives"
-    __table_args__ = (UniqueConstraint("benefit_id", "objective_id"),)
+    __table_args__ = (
+        unique(
+            "benefit_id",
+            "objective_id",
+            field="objectiveId",
+            message="The benefit already serves this objective.",
+        ),
+    )
 
     id: Mapped[int] = id_column()
     benefit_id: Mapped[int] = mapped_column(
@@ -143,7 +151,14 @@ class Dependency(TenantMixin, Base):
     """A milestone (the successor) that cannot happen before another (the predecessor) + lag."""
 
     __tablename__ = "milestone_dependencies"
-    __table_args__ = (UniqueConstraint("predecessor_id", "successor_id"),)
+    __table_args__ = (
+        unique(
+            "predecessor_id",
+            "successor_id",
+            field="successorId",
+            message="The successor already waits for this predecessor.",
+        ),
+    )
 
     id: Mapped[int] = id_column()
     programme_id: Mapped[int] = mapped_column(

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
+from pmo_graph.db.locks import Lock
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
 from pmo_graph.graphql.nodes import ModelNode
@@ -360,6 +361,8 @@ class BeatMutation:
         async def body(tx: Transaction) -> Milestone:
             checks = Checks()
             organisation_id = context.viewer.organisation_id
+            # A milestone is in one tranche: two settings at once take turns, the second
+            # moving it, instead of both inserting it.
             milestone = await checks.reference(
                 tx.session,
                 organisation_id,
@@ -367,6 +370,7 @@ class BeatMutation:
                 "Milestone",
                 input.milestone_id,
                 "milestoneId",
+                lock=Lock.WRITE,
             )
             tranche = await checks.reference(
                 tx.session, organisation_id, Tranche, "Tranche", input.tranche_id, "trancheId"

@@ -18,7 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_graph.graphql.ids import parse_pk
 from pmo_graph.races import Race, Shot, race
 from pmo_graph.testing import GraphQLClient, TestOrganisation
-from pmo_graph_pmo.models import BenefitContribution, Dependency, ProgrammeBeat
+from pmo_graph.webhooks.models import WebhookDelivery
+from pmo_graph_pmo.models import (
+    BenefitContribution,
+    BenefitObjective,
+    Dependency,
+    MilestoneTranche,
+    ProgrammeBeat,
+)
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]
 RaceOf = Callable[[GraphQLClient, str, list[dict[str, Any] | None]], Awaitable[Race]]
@@ -205,3 +212,98 @@ async def test_a_project_joining_while_its_programme_changes_director_is_sponsor
         seen = await org.admin.query(SPONSORS, {"p": joining, "g": g})
         assert seen["programme"]["director"]["id"] == directors[1]
         assert seen["project"]["sponsor"] == {"id": directors[1]}, round_
+
+
+TRANCHE = "mutation($g: ID!, $n: String!, $s: Date!, $e: Date!) { createTranche(input: {programmeId: $g, name: $n, startDate: $s, endDate: $e}) { tranche { id } userErrors { field code } } }"
+SET_TRANCHE = "mutation($m: ID!, $t: ID) { setMilestoneTranche(input: {milestoneId: $m, trancheId: $t}) { milestone { id } userErrors { field message code } } }"
+OBJECTIVE = "mutation($g: ID!, $n: String!) { createObjective(input: {programmeId: $g, name: $n}) { objective { id } userErrors { field code } } }"
+SERVE = "mutation($b: ID!, $o: ID!) { linkBenefitObjective(input: {benefitId: $b, objectiveId: $o}) { benefit { id } userErrors { field message code } } }"
+
+
+async def test_a_milestone_put_in_tranches_at_once_is_in_one(
+    make_org: MakeOrg, pmo_race: RaceOf, db_session: AsyncSession
+) -> None:
+    org = await make_org(tiers=TIERS)
+    g = await programme(org.admin, "Tranched")
+    work = await project(org.admin, "TR", g)
+    gate = await milestone(org.admin, work, "Gate", "2027-02-01")
+    tranches = [
+        (
+            await org.admin.mutate(
+                TRANCHE, {"g": g, "n": f"T{i}", "s": "2027-01-01", "e": "2027-06-30"}
+            )
+        )["tranche"]["id"]
+        for i in range(4)
+    ]
+
+    outcome = await pmo_race(org.admin, SET_TRANCHE, [{"m": gate, "t": t} for t in tranches])
+
+    outcome.assert_clean()
+    assert len(outcome.accepted) == 4
+    held = await db_session.scalar(
+        select(func.count())
+        .select_from(MilestoneTranche)
+        .where(MilestoneTranche.milestone_id == parse_pk(gate, "Milestone"))
+    )
+    assert held == 1
+
+
+async def test_a_benefit_linked_to_one_objective_at_once_serves_it_once(
+    make_org: MakeOrg, pmo_race: RaceOf, db_session: AsyncSession
+) -> None:
+    org = await make_org(tiers=TIERS)
+    g = await programme(org.admin, "Served")
+    goal = await benefit(org.admin, g, "Savings", 0, 100, "2028-01-01")
+    objective = (await org.admin.mutate(OBJECTIVE, {"g": g, "n": "Lean"}))["objective"]["id"]
+
+    outcome = await pmo_race(org.admin, SERVE, [{"b": goal, "o": objective}] * 5)
+
+    outcome.assert_clean("DUPLICATE")
+    assert len(outcome.accepted) == 1
+    for refused in outcome.refused_with("DUPLICATE"):
+        assert [e["field"] for e in refused.user_errors] == [["objectiveId"]]
+    links = await db_session.scalar(
+        select(func.count())
+        .select_from(BenefitObjective)
+        .where(BenefitObjective.benefit_id == parse_pk(goal, "Benefit"))
+    )
+    assert links == 1
+
+
+CREATE_WEBHOOK = "mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { webhook { id } userErrors { field code } } }"
+MEASURE = "mutation($i: RecordBenefitMeasurementInput!) { recordBenefitMeasurement(input: $i) { benefit { id } userErrors { field message code } } }"
+
+
+async def test_measurements_at_once_announce_a_change_of_status_once(
+    make_org: MakeOrg, pmo_race: RaceOf, db_session: AsyncSession
+) -> None:
+    """A benefit with no measurement is NOT_STARTED; five measurements at once change its
+    status once, so ``benefit.status_changed`` is staged for a webhook once."""
+    org = await make_org(tiers=TIERS)
+    g = await programme(org.admin, "Measured")
+    goal = await benefit(org.admin, g, "Savings", 0, 100, "2030-01-01")
+    hook = await org.admin.mutate(
+        CREATE_WEBHOOK,
+        {"i": {"url": "https://hooks.example.org/pmo", "eventTypes": ["benefit.status_changed"]}},
+    )
+
+    outcome = await pmo_race(
+        org.admin,
+        MEASURE,
+        [
+            {"i": {"benefitId": goal, "measuredOn": f"2026-0{month}-01", "value": 10.0 * month}}
+            for month in range(1, 6)
+        ],
+    )
+
+    outcome.assert_clean()
+    assert len(outcome.accepted) == 5
+    staged = await db_session.scalar(
+        select(func.count())
+        .select_from(WebhookDelivery)
+        .where(
+            WebhookDelivery.webhook_id == parse_pk(hook["webhook"]["id"], "Webhook"),
+            WebhookDelivery.event_name == "benefit.status_changed",
+        )
+    )
+    assert staged == 1
