@@ -3,6 +3,7 @@ impact computed without writing, and applying them all at once or not at all."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -13,6 +14,7 @@ from sqlalchemy import func, or_, select
 from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
+from pmo_graph.db.locks import lock_row
 from pmo_graph.db.types import utcnow
 from pmo_graph.graphql.context import Context, get_context
 from pmo_graph.graphql.ids import to_global_id
@@ -379,6 +381,14 @@ class ScenarioPortfolioFields:
         )
 
 
+async def _hold(tx: Transaction, changes: Sequence[ScenarioChange]) -> None:
+    projects = {p for c in changes for p in (c.from_project_id, c.to_project_id) if p}
+    for project_id in sorted(projects):
+        await lock_row(tx.session, Project, project_id)
+    for assignment_id in sorted({c.assignment_id for c in changes if c.assignment_id}):
+        await lock_row(tx.session, Assignment, assignment_id)
+
+
 @strawberry.type
 class ScenarioMutation:
     @tier_mutation(TIER, description="Start a what-if scenario for a portfolio.")
@@ -587,6 +597,10 @@ class ScenarioMutation:
                 checks.add(INVALID, "The scenario was already applied.", "scenarioId")
                 checks.raise_if_any()
             changes = await _changes(tx.context, scenario.id)
+            # Every project and assignment the changes name is locked (in ascending id) before
+            # its version is compared, so none can change between the comparison and the
+            # commit, whether this scenario then writes it or only relied on it.
+            await _hold(tx, changes)
             for change in changes:
                 for project_id, seen in (
                     (change.from_project_id, change.from_project_version),

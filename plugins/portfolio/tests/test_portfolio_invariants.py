@@ -161,3 +161,77 @@ async def test_a_first_capacity_set_five_times_at_once_is_one_row(
         )
     )
     assert len(rows) == 1
+
+
+CREATE_SCENARIO = "mutation($f: ID!, $n: String!) { createScenario(input: {portfolioId: $f, name: $n}) { scenario { id } userErrors { code } } }"
+ADD_CHANGE = "mutation($i: AddScenarioChangeInput!) { addScenarioChange(input: $i) { scenario { id } userErrors { field message code } } }"
+APPLY = "mutation($s: ID!) { applyScenario(input: {scenarioId: $s}) { scenario { id } userErrors { field message code } } }"
+RENAME = "mutation($p: ID!, $n: String!) { updateProject(input: {projectId: $p, name: $n}) { project { id } userErrors { field message code } } }"
+ASSIGN = "mutation($i: AssignPersonInput!) { assignPerson(input: $i) { assignment { id } userErrors { field message code } } }"
+ACTIONS = "query { auditLog(first: 500) { nodes { action } } }"
+
+
+async def test_a_scenario_is_applied_only_over_the_projects_it_was_made_on(
+    make_org: MakeOrg, pmo_server_url: str
+) -> None:
+    """A scenario moves an allocation to project T, whose plan it leaves as it is. T changed
+    at the same moment: either the scenario was applied first, or it is refused with
+    CONFLICT; never applied over a T that changed after the scenario was made."""
+    org = await make_org(tiers=TIERS)
+    portfolio = await make_portfolio(org.admin, "What-if")
+    worker = await make_person(org.admin, "Quinn")
+    for round_ in range(10):
+        source = await make_project(org.admin, f"SRC-{round_}", portfolio)
+        target = await make_project(org.admin, f"TGT-{round_}", portfolio)
+        booked = await org.admin.mutate(
+            ASSIGN,
+            {
+                "i": {
+                    "projectId": source,
+                    "personId": worker,
+                    "role": "Analyst",
+                    "allocation": 0.1,
+                    "startDate": "2027-01-01",
+                    "endDate": "2027-01-31",
+                }
+            },
+        )
+        scenario = (
+            await org.admin.mutate(CREATE_SCENARIO, {"f": portfolio, "n": f"Move {round_}"})
+        )["scenario"]["id"]
+        await org.admin.mutate(
+            ADD_CHANGE,
+            {
+                "i": {
+                    "scenarioId": scenario,
+                    "kind": "MOVE_ALLOCATION",
+                    "assignmentId": booked["assignment"]["id"],
+                    "toProjectId": target,
+                    "allocation": 0.1,
+                }
+            },
+        )
+        before = len((await org.admin.query(ACTIONS))["auditLog"]["nodes"])
+
+        outcome = await race(
+            pmo_server_url,
+            [
+                Shot(org.admin.token, APPLY, {"s": scenario}),
+                Shot(
+                    org.admin.token,
+                    RENAME,
+                    {"p": target, "n": f"Renamed {round_}"},
+                    stagger_seconds=round_ * 0.001,
+                ),
+            ],
+        )
+
+        outcome.assert_clean("CONFLICT")
+        applied, renamed = outcome.answers
+        assert renamed.accepted
+        if applied.accepted:
+            log = (await org.admin.query(ACTIONS))["auditLog"]["nodes"]
+            newest_first = [e["action"] for e in log[: len(log) - before]]
+            assert newest_first.index("updateProject") < newest_first.index("applyScenario"), (
+                "the scenario was applied over a project renamed before it"
+            )
