@@ -22,7 +22,7 @@ T = TypeVar("T")
 _local = threading.local()
 
 
-class TimeLimitReached(Exception):  # noqa: N818 - a limit reached, not an error of the code
+class TimeLimitReached(Exception):
     """The running computation passed its deadline (raised by ``checkpoint()``)."""
 
 
