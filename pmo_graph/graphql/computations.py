@@ -146,7 +146,7 @@ class Computations:
         pool, threads = self._pool, self._threads
         self._pool = self._threads = None
         if pool is not None:
-            pool.stop()
+            pool.stop()  # type: ignore[no-untyped-call]
             await asyncio.to_thread(pool.join)
         if threads is not None:
             threads.shutdown(wait=False, cancel_futures=True)

@@ -18,7 +18,6 @@ from pmo_graph.maturity.types import (
     PerspectiveMaturity,
 )
 
-
 #: What a profile is charged (``work_cost``): every measure of the installed plugins, each a
 #: read and a computation over the organisation's data (the programmes' beat among them).
 MATURITY_COST = 200

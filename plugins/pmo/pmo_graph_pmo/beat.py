@@ -126,7 +126,7 @@ def _topological(
     remaining = {n: len(incoming[n]) for n in nodes}
     ready = [n for n, count in remaining.items() if count == 0]
     heapq.heapify(ready)  # the smallest ready id first, in n log n steps
-    order = []
+    order: list[int] = []
     while ready:
         if len(order) % 1024 == 0:
             checkpoint()

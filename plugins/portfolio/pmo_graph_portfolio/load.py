@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
@@ -154,7 +154,7 @@ def period_loads(
 
 
 def overloads(
-    bookings: dict[int, list[Booking]], limits: dict[int, float], start: date, end: date
+    bookings: Mapping[int, Sequence[Booking]], limits: Mapping[int, float], start: date, end: date
 ) -> list[tuple[Overload, float]]:
     """Each person of ``bookings`` over their capacity (from ``limits``) on some day between
     ``start`` and ``end``, with that capacity, by person id."""
