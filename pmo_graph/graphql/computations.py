@@ -77,9 +77,11 @@ class Computations:
         self.limit = settings.computation_seconds
         self.workers = settings.computation_workers
         self.executor = settings.computation_executor
-        #: Computations handed to a worker so far, and those stopped at the limit.
+        #: Computations handed to a worker so far, those stopped at the limit, and those
+        #: waiting for a free worker now.
         self.started = 0
         self.stopped = 0
+        self.waiting = 0
         self._slots: asyncio.Semaphore | None = None
         self._pool: ProcessPool | None = None
         self._threads: ThreadPoolExecutor | None = None
@@ -92,12 +94,15 @@ class Computations:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.workers)
         slots = self._slots
+        self.waiting += 1
         try:
             async with asyncio.timeout_at(deadline):
                 await slots.acquire()
         except TimeoutError:
             self.stopped += 1
             raise ComputationTimeLimit(self.limit) from None
+        finally:
+            self.waiting -= 1
         try:
             future = await self._submit(function, args, kwargs, deadline - loop.time())
         except BaseException:
