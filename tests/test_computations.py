@@ -79,7 +79,7 @@ def serve(
 async def _until(condition: Callable[[], bool], what: str) -> None:
     """Wait for ``condition`` (an event of another process or task), at most 30 seconds."""
     async with asyncio.timeout(30):
-        while not condition():
+        while not condition():  # noqa: ASYNC110 - a file another process writes
             await asyncio.sleep(0.005)
     assert condition(), what
 
