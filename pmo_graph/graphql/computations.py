@@ -90,6 +90,10 @@ class Computations:
     async def run(self, function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """See ``compute``."""
         loop = asyncio.get_running_loop()
+        if self.executor == "process" and (self._pool is None or not self._pool.active):
+            # Once per process (and after a broken pool): starting the forkserver and the
+            # workers blocks, so not on the event loop, and not within a request's limit.
+            await asyncio.to_thread(self._start_pool)
         deadline = loop.time() + self.limit
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.workers)
@@ -128,7 +132,6 @@ class Computations:
             return self._threads.submit(within, seconds, function, args, kwargs)
         pool = self._pool
         if pool is None or not pool.active:
-            # Starting the forkserver and the workers blocks: not on the event loop.
             pool = await asyncio.to_thread(self._start_pool)
         return pool.schedule(within, args=(seconds, function, args, kwargs))
 
