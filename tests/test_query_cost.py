@@ -92,10 +92,10 @@ def test_the_documented_cost_rules(pmo_state: AppState, document: str, expected:
 
 
 def test_a_computing_field_is_charged_its_work(pmo_state: AppState) -> None:
-    # Portfolio.selection: 1, plus its worst case over 40 candidates (2 x 2^20 subsets, one
-    # point per 200), under node: 1
+    # Portfolio.selection: 1, plus its worst case over 36 candidates (2 x 2^18 subsets, one
+    # point per 80), under node: 1
     selection = '{ node(id: "UG9ydGZvbGlvOjE=") { ... on Portfolio { selection(budget: "9") { totalScore } } } }'
-    assert cost_of(pmo_state, selection) == 1 + (1 + 10_485)
+    assert cost_of(pmo_state, selection) == 1 + (1 + 6_553)
     # utilisation: 365 days x 10 people (a list's estimate) / 10 person-days a point, plus
     # the list: 10 x (1 + person 1 + periods 10 x 1)
     utilisation = '{ utilisation(from: "2027-01-01", to: "2027-12-31", granularity: WEEK) { person { name } periods { allocation } } }'
@@ -112,7 +112,7 @@ def test_a_computing_field_is_charged_its_work(pmo_state: AppState) -> None:
 async def test_a_computing_field_reports_its_charge(org: TestOrganisation) -> None:
     document = '{ portfolios(first: 2) { nodes { selection(budget: "100") { totalScore } } } }'
     result = await org.admin.execute(document)
-    assert result["extensions"]["cost"]["requested"] == 1 + 2 * (1 + 1 + 10_485)
+    assert result["extensions"]["cost"]["requested"] == 1 + 2 * (1 + 1 + 6_553)
 
 
 def test_a_page_over_the_largest_costs_the_largest(pmo_state: AppState) -> None:

@@ -19,16 +19,15 @@ run given a deadline stops at it instead of answering late.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from math import gcd
 
 from pmo_graph.deadlines import checkpoint
 
-#: Most candidates a selection weighs: meet in the middle then enumerates 2 x 2^20 subsets
-#: (about a second, docs/performance.md).
-MAX_CANDIDATES = 40
+#: Most candidates a selection weighs: meet in the middle then enumerates 2 x 2^18 subsets
+#: (about half a second, docs/performance.md).
+MAX_CANDIDATES = 36
 #: Largest dynamic-programming table (candidates x budget units) worth filling.
 DP_CELLS = 2_000_000
 #: Scores are compared in millionths.
@@ -112,16 +111,33 @@ def _dynamic(items: Sequence[Candidate], unit: int, capacity: int) -> list[int]:
     return chosen
 
 
-def _subsets(items: Sequence[Candidate]) -> tuple[list[int], list[int], list[int]]:
-    """Cost, score and bit mask of every subset of ``items``."""
-    costs, scores, masks = [0], [0], [0]
-    for bit, item in enumerate(items):
+def _by_mask(items: Sequence[Candidate]) -> tuple[list[int], list[int]]:
+    """The cost and score of every subset of ``items``, at the index of its bit mask."""
+    costs, scores = [0], [0]
+    for item in items:
         checkpoint()
-        cost, score, flag = item.cost, points(item), 1 << bit
+        cost, score = item.cost, points(item)
         costs += [c + cost for c in costs]
         scores += [s + score for s in scores]
-        masks += [m | flag for m in masks]
-    return costs, scores, masks
+    return costs, scores
+
+
+def _by_cost(items: Sequence[Candidate]) -> tuple[list[int], list[int]]:
+    """The bit masks of every subset of ``items`` in ascending cost, and those costs.
+
+    Each subset is one integer, its cost above its mask, so one sort of integers orders them;
+    each candidate doubles a sorted list with a shifted copy, and sorting two ascending runs is
+    a linear merge.
+    """
+    width = len(items)
+    packed = [0]
+    for bit, item in enumerate(items):
+        checkpoint()
+        step = (item.cost << width) | (1 << bit)
+        packed += [p + step for p in packed]
+        packed.sort()
+    below = (1 << width) - 1
+    return [p & below for p in packed], [p >> width for p in packed]
 
 
 def _keys(items: Sequence[Candidate], mask: int) -> tuple[int, ...]:
@@ -132,48 +148,54 @@ def _meet_in_the_middle(items: Sequence[Candidate], budget: int) -> list[int]:
     """Horowitz and Sahni: every subset of the smaller keys, each completed by the best subset
     of the larger keys that fits beside it."""
     low, high = items[: len(items) // 2], items[len(items) // 2 :]
-    high_costs, high_scores, high_masks = _subsets(high)
-    order = sorted(range(len(high_costs)), key=high_costs.__getitem__)
-    checkpoint()
-    # By ascending cost: the best high subset costing at most that much.
-    sorted_costs = [high_costs[i] for i in order]
-    best_up_to: list[int] = []
-    current = order[0]
-    for step, index in enumerate(order):
+    _, high_scores = _by_mask(high)
+    high_masks, high_costs = _by_cost(high)
+    # Along ascending cost: the best high subset costing at most that much (its score, cost
+    # and mask), read in order below rather than looked up.
+    best_scores: list[int] = []
+    best_costs: list[int] = []
+    best_masks: list[int] = []
+    top_score, top_cost, top_mask = -1, 0, 0
+    for step, (mask, cost) in enumerate(zip(high_masks, high_costs, strict=True)):
         if step % STEPS == 0:
             checkpoint()
-        score, best_score = high_scores[index], high_scores[current]
-        if score > best_score or (
-            score == best_score
-            and high_costs[index] == high_costs[current]
-            and _keys(high, high_masks[index]) < _keys(high, high_masks[current])
+        score = high_scores[mask]
+        if score > top_score or (
+            score == top_score and cost == top_cost and _keys(high, mask) < _keys(high, top_mask)
         ):
-            current = index
-        best_up_to.append(current)
-    low_costs, low_scores, low_masks = _subsets(low)
-    best: tuple[int, int, int, int] | None = None  # score, cost, low mask, high index
-    for step, (cost, score, mask) in enumerate(zip(low_costs, low_scores, low_masks, strict=True)):
+            top_score, top_cost, top_mask = score, cost, mask
+        best_scores.append(top_score)
+        best_costs.append(top_cost)
+        best_masks.append(top_mask)
+    _, low_scores = _by_mask(low)
+    low_masks, low_costs = _by_cost(low)
+    best: tuple[int, int, int, int] | None = None  # score, cost, low mask, high mask
+    # Low subsets by ascending cost leave less and less room: the high side's index only
+    # moves down (one pass over both, in order, instead of a search each).
+    index = len(high_costs) - 1
+    for step, (mask, cost) in enumerate(zip(low_masks, low_costs, strict=True)):
         if step % STEPS == 0:
             checkpoint()
         room = budget - cost
         if room < 0:
-            continue
-        partner = best_up_to[bisect_right(sorted_costs, room) - 1]
-        total, spent = score + high_scores[partner], cost + high_costs[partner]
+            break
+        while high_costs[index] > room:
+            index -= 1
+        total, spent = low_scores[mask] + best_scores[index], cost + best_costs[index]
         if best is None or total > best[0] or (total == best[0] and spent < best[1]):
-            best = (total, spent, mask, partner)
+            best = (total, spent, mask, best_masks[index])
         elif total == best[0] and spent == best[1]:
-            mine = _keys(low, mask) + _keys(high, high_masks[partner])
-            theirs = _keys(low, best[2]) + _keys(high, high_masks[best[3]])
+            mine = _keys(low, mask) + _keys(high, best_masks[index])
+            theirs = _keys(low, best[2]) + _keys(high, best[3])
             if mine < theirs:
-                best = (total, spent, mask, partner)
+                best = (total, spent, mask, best_masks[index])
     assert best is not None  # the empty subset always fits
-    return [*_keys(low, best[2]), *_keys(high, high_masks[best[3]])]
+    return [*_keys(low, best[2]), *_keys(high, best[3])]
 
 
 #: What a selection is charged (``work_cost``): its worst case, meet in the middle over
-#: ``MAX_CANDIDATES``, enumerates 2 x 2^20 subsets; one point per 200 of them.
-SELECTION_COST = (2 << (MAX_CANDIDATES // 2)) // 200
+#: ``MAX_CANDIDATES``, enumerates 2 x 2^18 subsets; one point per 80 of them.
+SELECTION_COST = (2 << (MAX_CANDIDATES // 2)) // 80
 
 
 def weighed(candidates: Sequence[Candidate], budget: int) -> int:

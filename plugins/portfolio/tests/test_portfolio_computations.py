@@ -67,20 +67,20 @@ async def test_a_budget_out_of_range_is_refused_before_anything_runs(
     assert pmo_state.computations.started == started
 
 
-async def test_a_selection_weighs_at_most_40_candidates(make_org: MakeOrg) -> None:
+async def test_a_selection_weighs_at_most_36_candidates(make_org: MakeOrg) -> None:
     org = await organisation(make_org)
-    projects = [(f"P{i:02}", f"{i}.00", 1.0) for i in range(1, 42)]
+    projects = [(f"P{i:02}", f"{i}.00", 1.0) for i in range(1, 38)]
     portfolio = await _candidates(org.admin, projects)
     refused = await org.admin.execute(SELECT, {"f": portfolio, "b": "1000"})
     (error,) = refused["errors"]
     assert error["extensions"] == {
         "code": "BAD_USER_INPUT",
         "limit": "candidates",
-        "candidates": 41,
-        "maximum": 40,
+        "candidates": 37,
+        "maximum": 36,
     }
-    # Within 40.99 only 40 are candidates: the eight cheapest fit (36.00) and score most.
-    chosen = (await org.admin.query(SELECT, {"f": portfolio, "b": "40.99"}))["node"]["selection"]
+    # Within 36.99 only 36 are candidates: the eight cheapest fit (36.00) and score most.
+    chosen = (await org.admin.query(SELECT, {"f": portfolio, "b": "36.99"}))["node"]["selection"]
     assert chosen == {
         "projects": [{"code": f"P{i:02}"} for i in range(1, 9)],
         "totalScore": 8.0,
@@ -153,8 +153,8 @@ async def hasty_app(
     pmo_plugins: Sequence[ModuleType],
     pmo_load_entrypoints: EntryPointSelection,
 ) -> AsyncIterator[Starlette]:
-    """The app on the same database with a computation time limit of a quarter second."""
-    settings = pmo_settings.model_copy(update={"computation_seconds": 0.25})
+    """The app on the same database with a computation time limit of a tenth of a second."""
+    settings = pmo_settings.model_copy(update={"computation_seconds": 0.1})
     app = create_app(
         settings, extra_plugins=pmo_plugins, load_entrypoints=pmo_load_entrypoints, prepare=False
     )
@@ -167,11 +167,11 @@ async def test_a_hard_selection_past_the_limit_answers_the_coded_error(
 ) -> None:
     org = await organisation(make_org)
     rng = random.Random(40)
-    # 40 costs with no common divisor and a budget of millions of cents: meet in the middle,
-    # 2 x 2^20 subsets, far more than a quarter second
+    # 36 costs with no common divisor and a budget of millions of cents: meet in the middle,
+    # 2 x 2^18 subsets, several times a tenth of a second
     hard = await _candidates(
         org.admin,
-        [(f"H{i:02}", f"{rng.randrange(1_000_000, 2_000_000) + 0.01:.2f}", 5.0) for i in range(40)],
+        [(f"H{i:02}", f"{rng.randrange(1_000_000, 2_000_000) + 0.01:.2f}", 5.0) for i in range(36)],
     )
     easy = await _candidates(org.admin, [("EASY", "100.00", 5.0)])
     transport = httpx.ASGITransport(app=hasty_app)
@@ -179,7 +179,7 @@ async def test_a_hard_selection_past_the_limit_answers_the_coded_error(
         viewer = GraphQLClient(http, org.tokens[Role.VIEWER])
         result = await viewer.execute(SELECT, {"f": hard, "b": "30000000"})
         (error,) = result["errors"]
-        assert error["extensions"] == {"code": "COMPUTATION_TIME_LIMIT", "limitSeconds": 0.25}
+        assert error["extensions"] == {"code": "COMPUTATION_TIME_LIMIT", "limitSeconds": 0.1}
         assert error["path"] == ["node", "selection"]
         assert result["data"] == {"sibling": {"name": "Candidates"}, "node": None}
         # the next request works, computation included
