@@ -157,8 +157,8 @@ class ResourceQuery:
     @tier_field(
         TIER,
         description="Each person's load per calendar week or month between two dates (only people "
-        "with the skill, if given), by name; periods are clipped to the dates. At most "
-        f"{MAX_WINDOW_DAYS + 1} days at a time.",
+        "with the skill, if given), by name; periods are clipped to the dates. `to` at most "
+        f"{MAX_WINDOW_DAYS} days after `from`.",
         metadata=work_cost(window_cost),
     )
     async def utilisation(
@@ -174,7 +174,7 @@ class ResourceQuery:
     @tier_field(
         TIER,
         description="Everyone whose daily total allocation passes their capacity on some day "
-        f"between two dates, worst first. At most {MAX_WINDOW_DAYS + 1} days at a time.",
+        f"between two dates, worst first; `to` at most {MAX_WINDOW_DAYS} days after `from`.",
         metadata=work_cost(window_cost),
     )
     async def overallocations(
