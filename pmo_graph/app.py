@@ -105,6 +105,7 @@ def create_app(
                 await state.coordination.stop()
             await state.webhooks.stop()
             await state.bus.stop()
+            await state.computations.stop()
             await engine.dispose()
 
     middleware = [

@@ -19,6 +19,7 @@ from pmo_graph.graphql.budget import CostBudget
 from pmo_graph.graphql.budget_sync import BudgetSync
 from pmo_graph.graphql.compiled.fast_lane import FastLane
 from pmo_graph.graphql.compiled.plans import PlanCache
+from pmo_graph.graphql.computations import Computations
 from pmo_graph.graphql.schema import BuiltSchema
 from pmo_graph.idempotency.keys import IdempotencyKeys
 from pmo_graph.maturity.registry import MaturityModel
@@ -81,6 +82,8 @@ class AppState:
         self.compiled_plans = PlanCache()
         #: Documents the compiled path answered, answered again without the pipeline.
         self.fast_lane = FastLane(self)
+        #: CPU-bound computations, run off the event loop (``computations.compute``).
+        self.computations = Computations(self.settings)
         #: Mutation requests sent with an Idempotency-Key, and their answers.
         self.idempotency = IdempotencyKeys(
             self.sessionmaker, timedelta(hours=self.settings.idempotency_key_hours)

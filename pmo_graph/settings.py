@@ -116,6 +116,29 @@ class Settings(BaseSettings):
         "statement that builds the JSON (see docs/performance.md).",
     )
 
+    computation_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Most seconds a CPU-bound computation (the best selection, a scenario's "
+        "impact, the programme's beat, utilisation, maturity) may take, its wait for a free "
+        "worker included; past it the field answers COMPUTATION_TIME_LIMIT.",
+    )
+    computation_workers: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="CPU-bound computations one server process runs at once, off its event "
+        "loop; more wait their turn (within computation_seconds).",
+    )
+    computation_executor: Literal["process", "thread"] = Field(
+        default="process",
+        description="Where computations run: 'process', a pool of worker processes (started "
+        "with forkserver, killed past the limit), so the event loop keeps its interpreter to "
+        "itself; 'thread', threads of the server process, which share its interpreter lock "
+        "and stop at the limit only where the computation checks it (docs/performance.md).",
+    )
+
     max_subscriptions_per_connection: int = Field(
         default=20, ge=1, description="Subscriptions one WebSocket may hold at once."
     )

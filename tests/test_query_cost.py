@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import date
 
 import httpx
 import pytest
@@ -88,6 +89,30 @@ def test_the_cost_key_keeps_what_a_cost_depends_on_and_no_more() -> None:
 )
 def test_the_documented_cost_rules(pmo_state: AppState, document: str, expected: int) -> None:
     assert cost_of(pmo_state, document) == expected
+
+
+def test_a_computing_field_is_charged_its_work(pmo_state: AppState) -> None:
+    # Portfolio.selection: 1, plus its worst case over 36 candidates (2 x 2^18 subsets, one
+    # point per 80), under node: 1
+    selection = '{ node(id: "UG9ydGZvbGlvOjE=") { ... on Portfolio { selection(budget: "9") { totalScore } } } }'
+    assert cost_of(pmo_state, selection) == 1 + (1 + 6_553)
+    # utilisation: 365 days x 10 people (a list's estimate) / 10 person-days a point, plus
+    # the list: 10 x (1 + person 1 + periods 10 x 1)
+    utilisation = '{ utilisation(from: "2027-01-01", to: "2027-12-31", granularity: WEEK) { person { name } periods { allocation } } }'
+    assert cost_of(pmo_state, utilisation) == 365 + LIST_ESTIMATE * (1 + 1 + LIST_ESTIMATE)
+    # a window longer than the longest served costs the longest (the resolver refuses it)
+    longest = '{ overallocations(from: "2027-01-01", to: "2099-12-31") { capacity } }'
+    assert cost_of(pmo_state, longest) == 1099 + LIST_ESTIMATE * 1
+    # the dates a charge reads are part of the cost key; other strings are not
+    assert cost_variables_key({"from": date(2027, 1, 1)}) != cost_variables_key(
+        {"from": date(2027, 1, 2)}
+    )
+
+
+async def test_a_computing_field_reports_its_charge(org: TestOrganisation) -> None:
+    document = '{ portfolios(first: 2) { nodes { selection(budget: "100") { totalScore } } } }'
+    result = await org.admin.execute(document)
+    assert result["extensions"]["cost"]["requested"] == 1 + 2 * (1 + 1 + 6_553)
 
 
 def test_a_page_over_the_largest_costs_the_largest(pmo_state: AppState) -> None:

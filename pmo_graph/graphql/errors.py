@@ -19,6 +19,7 @@ IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
 IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
 SLOW_CONSUMER = "SLOW_CONSUMER"
+COMPUTATION_TIME_LIMIT = "COMPUTATION_TIME_LIMIT"
 #: Seconds a client is asked to wait before retrying a request the server was too busy for.
 BUSY_RETRY_AFTER = 1
 UNREACHABLE_MESSAGE = (
@@ -44,6 +45,7 @@ ERROR_CODES = (
     IDEMPOTENCY_KEY_REUSED,
     TOO_MANY_SUBSCRIPTIONS,
     SLOW_CONSUMER,
+    COMPUTATION_TIME_LIMIT,
 )
 
 
@@ -99,6 +101,22 @@ class BadUserInput(CodedError):
     """An argument is malformed or out of range."""
 
     code = BAD_USER_INPUT
+
+
+class ComputationTimeLimit(CodedError):
+    """A computation did not finish within ``PMO_GRAPH_COMPUTATION_SECONDS`` (its wait for a
+    worker included) and was stopped."""
+
+    code = COMPUTATION_TIME_LIMIT
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"This field's computation did not finish within the server's limit of {seconds:g} "
+            "seconds (its wait for a free worker included) and was stopped; nothing was "
+            "changed. Ask for less at once (fewer candidates, a shorter period), or retry when "
+            "the server is less busy.",
+            limitSeconds=seconds,
+        )
 
 
 def coded_graphql_error(message: str, code: str, **extensions: Any) -> GraphQLError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from strawberry.types.unset import UNSET
 from pmo_graph.canonical import canonical_text
 from pmo_graph.db.base import Base
 from pmo_graph.db.locks import Lock, lock_row
+from pmo_graph.graphql.errors import BadUserInput
 from pmo_graph.graphql.ids import parse_pk
 from pmo_graph.graphql.payloads import (
     CONFLICT,
@@ -28,6 +29,36 @@ M = TypeVar("M", bound=Base)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_MONEY = Decimal("9999999999999.99")
 CENTS = Decimal("0.01")
+#: The adjusted exponent of MAX_MONEY: its most significant digit is 10^12.
+MAX_DIGITS = MAX_MONEY.adjusted()
+
+
+def money_problem(value: Decimal, name: str) -> str | None:
+    """Why ``value`` is not an amount of money (0 to ``MAX_MONEY``, at most two decimals), as a
+    sentence about ``name``; None when it is one.
+
+    It reads only the sign, the magnitude and the exponent, never converting the value, so
+    ``1e900000`` or ``1e-900000`` is refused in microseconds (turning either into cents would
+    hold a worker for seconds).
+    """
+    negative = value.is_signed() and value != 0
+    if not value.is_finite() or negative or value.adjusted() > MAX_DIGITS:
+        return f"{name} must be an amount between 0 and {MAX_MONEY}."
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        return f"{name} has at most two decimal places."
+    if value > MAX_MONEY:
+        return f"{name} must be an amount between 0 and {MAX_MONEY}."
+    return None
+
+
+def money_argument(value: Decimal, argument: str) -> Decimal:
+    """``value`` in cents' precision, or ``BAD_USER_INPUT`` naming ``argument`` when it is not an
+    amount of money (see ``money_problem``)."""
+    problem = money_problem(value, f"`{argument}`")
+    if problem is not None:
+        raise BadUserInput(problem, argument=argument)
+    return value.quantize(CENTS)
 
 
 def _words(type_name: str) -> str:
@@ -86,15 +117,9 @@ class Checks:
         """A non-negative amount with at most two decimals."""
         if value is None:
             return None
-        try:
-            exponent = value.as_tuple().exponent
-            if not value.is_finite() or value < 0 or value > MAX_MONEY:
-                raise InvalidOperation
-        except InvalidOperation:
-            self.add(INVALID, f"{field} must be an amount between 0 and {MAX_MONEY}.", field)
-            return None
-        if isinstance(exponent, int) and exponent < -2:
-            self.add(INVALID, f"{field} has at most two decimal places.", field)
+        problem = money_problem(value, field)
+        if problem is not None:
+            self.add(INVALID, problem, field)
             return None
         return value.quantize(CENTS)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -57,12 +57,3 @@ async def assessments_until(
             AnswerResult(installed.question, answer.score, assessment.row.assessed_on)
         )
     return list(past.values())
-
-
-def latest_answers(history: Sequence[PastAssessment]) -> list[AnswerResult]:
-    """Each question's score in the newest assessment that answered it."""
-    latest: dict[str, AnswerResult] = {}
-    for assessment in history:  # newest first
-        for answer in assessment.answers:
-            latest.setdefault(answer.question.key, answer)
-    return list(latest.values())

@@ -25,6 +25,7 @@ from datetime import date
 
 import strawberry
 
+from pmo_graph.deadlines import checkpoint
 from pmo_graph.maturity.model import LEVEL_NAMES, Perspective, Question
 from pmo_graph.plugins.tiers import InstalledTier
 
@@ -143,6 +144,21 @@ def perspectives(
     for found in evidence:
         by_evidence[found.perspective].append(found)
     return [perspective_result(p, by_answers[p], by_evidence[p]) for p in Perspective]
+
+
+def levels(
+    history: Sequence[Sequence[AnswerResult]], evidence: Sequence[MeasureResult]
+) -> tuple[list[PerspectiveResult], int]:
+    """Every perspective's result and the overall level, from the answers of each assessment
+    (newest first: each question's newest answer counts) and the evidence; what
+    ``maturity`` computes off the event loop."""
+    latest: dict[str, AnswerResult] = {}
+    for answers in history:
+        checkpoint()
+        for answer in answers:
+            latest.setdefault(answer.question.key, answer)
+    results = perspectives(latest.values(), evidence)
+    return results, overall_level(results)
 
 
 def overall_level(results: Sequence[PerspectiveResult]) -> int:

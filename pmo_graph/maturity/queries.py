@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from pmo_graph.db.types import utcnow
 from pmo_graph.graphql.context import get_context
+from pmo_graph.graphql.cost import work_cost
 from pmo_graph.maturity.service import build_profile
 from pmo_graph.maturity.types import (
     MaturityProfile,
@@ -17,13 +18,18 @@ from pmo_graph.maturity.types import (
     PerspectiveMaturity,
 )
 
+#: What a profile is charged (``work_cost``): every measure of the installed plugins, each a
+#: read and a computation over the organisation's data (the programmes' beat among them).
+MATURITY_COST = 200
+
 
 @strawberry.type
 class MaturityQuery:
     @strawberry.field(
         description="Where the office stands on each perspective, from its latest answers and "
         "the evidence of its own data, the history of its assessments, and the tier to enable "
-        "next (asOf: today, UTC)."
+        "next (asOf: today, UTC).",
+        metadata=work_cost(MATURITY_COST),
     )
     async def maturity(
         self,

@@ -6,15 +6,15 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
+from pmo_graph.graphql.computations import compute
 from pmo_graph.graphql.context import Context
-from pmo_graph.maturity.assessment import PastAssessment, assessments_until, latest_answers
+from pmo_graph.maturity.assessment import PastAssessment, assessments_until
 from pmo_graph.maturity.evidence import measure_all
 from pmo_graph.maturity.profile import (
     PerspectiveResult,
     Reason,
     Recommendation,
-    overall_level,
-    perspectives,
+    levels,
     readiness,
     recommend,
 )
@@ -39,8 +39,7 @@ async def build_profile(
     on = set(context.enabled_tiers if enabled is None else enabled)
     history = await assessments_until(context, as_of, state.maturity.questions)
     evidence = await measure_all(context, state.maturity, as_of, on)
-    results = perspectives(latest_answers(history), evidence)
-    overall = overall_level(results)
+    results, overall = await compute(context, levels, [past.answers for past in history], evidence)
     registry = state.registry
     advice = recommend(registry.tiers, registry.tier_order, on, results, overall)
     return Profile(as_of, results, overall, history, advice)

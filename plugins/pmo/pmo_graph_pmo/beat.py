@@ -3,9 +3,13 @@ project keeps in step (pure computation; reads live in beat_data)."""
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+
+from pmo_graph.deadlines import checkpoint
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,14 @@ def slack(link: Link, points: dict[int, Point]) -> int:
     return (points[link.successor].day - points[link.predecessor].day).days - link.lag
 
 
+def synchronise_all(
+    programmes: Sequence[tuple[dict[int, Point], list[Link], dict[int, Window]]],
+) -> list[Beat]:
+    """``synchronise`` for each programme's milestones, links and tranches (what one request
+    computes off the event loop in one go)."""
+    return [synchronise(*programme) for programme in programmes]
+
+
 def synchronise(points: dict[int, Point], links: list[Link], tranches: dict[int, Window]) -> Beat:
     """Breaches, tranche slips, the critical path and the projects out of step."""
     beat = Beat()
@@ -91,7 +103,9 @@ def critical_path(points: dict[int, Point], links: list[Link]) -> list[int]:
     order = _topological(nodes, outgoing, incoming)
     length: dict[int, int] = {}
     previous: dict[int, int | None] = {}
-    for node in order:
+    for step, node in enumerate(order):
+        if step % 1024 == 0:
+            checkpoint()
         best: tuple[int, date, int] | None = None
         for before in incoming[node]:
             candidate = (length[before] + 1, points[before].day, -before)
@@ -114,16 +128,18 @@ def _topological(
     nodes: list[int], outgoing: dict[int, list[int]], incoming: dict[int, list[int]]
 ) -> list[int]:
     remaining = {n: len(incoming[n]) for n in nodes}
-    ready = sorted(n for n, count in remaining.items() if count == 0)
-    order = []
+    ready = [n for n, count in remaining.items() if count == 0]
+    heapq.heapify(ready)  # the smallest ready id first, in n log n steps
+    order: list[int] = []
     while ready:
-        node = ready.pop(0)
+        if len(order) % 1024 == 0:
+            checkpoint()
+        node = heapq.heappop(ready)
         order.append(node)
-        for after in sorted(outgoing[node]):
+        for after in outgoing[node]:
             remaining[after] -= 1
             if remaining[after] == 0:
-                ready.append(after)
-        ready.sort()
+                heapq.heappush(ready, after)
     return order
 
 

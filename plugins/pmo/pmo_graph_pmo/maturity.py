@@ -9,12 +9,13 @@ from typing import Any
 
 from sqlalchemy import exists, func, select
 
+from pmo_graph.graphql.computations import compute
 from pmo_graph.maturity import Evidence, Measure, MeasureInput, Perspective, Question
 from pmo_graph.maturity.core_model import share
 from pmo_graph.programmes.models import Programme
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
-from pmo_graph_pmo.beat import synchronise
+from pmo_graph_pmo.beat import synchronise_all
 from pmo_graph_pmo.beat_data import beat_data
 from pmo_graph_pmo.models import Benefit, BenefitContribution, BenefitMeasurement
 
@@ -97,7 +98,8 @@ async def _programmes_in_step(measure: MeasureInput) -> Evidence | None:
     if not programme_ids:
         return None
     data = await beat_data(context.db, organisation_id, programme_ids, measure.as_of)
-    in_step = sum(1 for pid in programme_ids if synchronise(*data[pid]).in_step)
+    beats = await compute(context, synchronise_all, [data[pid] for pid in programme_ids])
+    in_step = sum(1 for beat in beats if beat.in_step)
     return share(in_step, len(programme_ids), "programmes are in step")
 
 

@@ -12,7 +12,9 @@ from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.db.locks import Lock
+from pmo_graph.graphql.computations import compute
 from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.cost import work_cost
 from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.payloads import CYCLE, DUPLICATE, INVALID, UserError
@@ -23,7 +25,7 @@ from pmo_graph.graphql.validation import Checks
 from pmo_graph.programmes.models import Programme
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
-from pmo_graph_pmo.beat import Beat, Point, creates_cycle, synchronise
+from pmo_graph_pmo.beat import Beat, Point, creates_cycle, synchronise_all
 from pmo_graph_pmo.beat_data import beat_data
 from pmo_graph_pmo.models import Dependency, MilestoneTranche, Tranche
 from pmo_graph_pmo.refs import DependencyRef, TrancheRef
@@ -35,6 +37,9 @@ from pmo_graph_pso.models import Milestone
 from pmo_graph_pso.refs import MilestoneRef
 
 MAX_LAG_DAYS = 3650
+#: What synchronisation is charged (``work_cost``): the beat of a programme's milestones and
+#: links, critical path included, at the size a list is costed at.
+SYNCHRONISATION_COST = 100
 
 
 @strawberry.type(name="Tranche", description="A stage of a programme's common beat.")
@@ -195,7 +200,8 @@ async def beat_of(
 
     async def load(keys: list[int]) -> list[tuple[Beat, dict[int, Point]]]:
         data = await beat_data(context.db, context.viewer.organisation_id, keys, as_of)
-        return [(synchronise(*data[key]), data[key][0]) for key in keys]
+        beats = await compute(context, synchronise_all, [data[key] for key in keys])
+        return [(beat, data[key][0]) for beat, key in zip(beats, keys, strict=True)]
 
     return await context.loaders.get(("pmo", "beat", as_of), load).load(programme_id)
 
@@ -223,7 +229,9 @@ class BeatProgrammeFields:
         return await loader.load(root.id)
 
     @tier_field(
-        TIER, description="Breaches, tranche slips and the critical path of the common beat."
+        TIER,
+        description="Breaches, tranche slips and the critical path of the common beat.",
+        metadata=work_cost(SYNCHRONISATION_COST),
     )
     async def synchronisation(
         self, root: strawberry.Parent[Programme], info: Info[Any, Any], as_of: date | None = None

@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 
 from pmo_graph.db.locks import ensure_row
 from pmo_graph.events import DomainEvent
+from pmo_graph.graphql.computations import compute
 from pmo_graph.graphql.ids import to_global_id
 from pmo_graph.graphql.mutations import Transaction
 from pmo_graph.programmes.models import Programme
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
 from pmo_graph.standards import CheckInput, CheckResult, Severity, Standard
-from pmo_graph_pmo.beat import synchronise
+from pmo_graph_pmo.beat import synchronise_all
 from pmo_graph_pmo.beat_data import beat_data
 from pmo_graph_pmo.models import Benefit, BenefitContribution, ProgrammeBeat
 from pmo_graph_pmo.scope import TIER, today
@@ -120,7 +121,7 @@ async def watch_the_beat(event: DomainEvent, transaction: Transaction) -> None:
             {"organisation_id": event.organisation_id, "in_step": True},
         )
         data = await beat_data(transaction.session, event.organisation_id, [programme_id], today())
-        beat = synchronise(*data[programme_id])
+        (beat,) = await compute(transaction.context, synchronise_all, [data[programme_id]])
         was_in_step = state.in_step
         state.in_step = beat.in_step
         await transaction.session.flush()

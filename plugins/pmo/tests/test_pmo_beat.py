@@ -7,6 +7,7 @@ from typing import Any
 
 from pmo_helpers import ADD_DEPENDENCY, TIERS, milestone, programme, project
 
+from pmo_graph.app_state import AppState
 from pmo_graph.testing import TestOrganisation
 from pmo_graph_pmo.beat import Link, Point, critical_path
 
@@ -219,3 +220,23 @@ async def test_a_dependency_follows_its_projects_to_another_programme(make_org: 
     assert (await breaches(g), await breaches(h)) == ([], [])
     await org.admin.mutate(MOVE, {"p": x, "g": h})
     assert (await breaches(g), await breaches(h)) == ([], [{"slackDays": -31}])
+
+
+async def test_the_beat_of_a_request_is_one_computation_off_the_loop(
+    make_org: MakeOrg, pmo_state: AppState
+) -> None:
+    org = await make_org(tiers=TIERS)
+    ids = await _programme(org)
+    other = await programme(org.admin, "H")
+    both = 'query($g: ID!, $h: ID!) { g: node(id: $g) { ... on Programme { synchronisation(asOf: "2027-01-01") { inStep criticalPath { name } } } } h: node(id: $h) { ... on Programme { synchronisation(asOf: "2027-01-01") { inStep } } } }'
+    before = pmo_state.computations.started
+    found = await org.admin.query(both, {"g": ids["g"], "h": other})
+    # both programmes' beats (the loader batches them) in one computation run by compute()
+    assert pmo_state.computations.started == before + 1
+    assert found["h"]["synchronisation"] == {"inStep": True}
+    assert [m["name"] for m in found["g"]["synchronisation"]["criticalPath"]] == [
+        "X1",
+        "Y1",
+        "Y2",
+        "Z1",
+    ]

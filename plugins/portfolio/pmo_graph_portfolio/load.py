@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
+
+from pmo_graph.deadlines import checkpoint
 
 #: Allocations are fractions; totals are compared with this tolerance.
 EPSILON = 1e-9
@@ -53,6 +55,8 @@ def spans(
     active: dict[int, Booking] = {}
     days = sorted(edges)
     for index, day in enumerate(days):
+        if index % 1024 == 0:
+            checkpoint()
         for sign, booking in edges[day]:
             if sign > 0:
                 active[id(booking)] = booking
@@ -107,11 +111,12 @@ def overloaded_people(bookings: Iterable[Booking], capacities: dict[int, float])
     by_person: dict[int, list[Booking]] = defaultdict(list)
     for booking in bookings:
         by_person[booking.person_id].append(booking)
-    return {
-        person_id
-        for person_id, own in by_person.items()
-        if overload(person_id, own, capacities.get(person_id, 1.0)) is not None
-    }
+    found = set()
+    for person_id, own in by_person.items():
+        checkpoint()
+        if overload(person_id, own, capacities.get(person_id, 1.0)) is not None:
+            found.add(person_id)
+    return found
 
 
 def periods(start: date, end: date, by_month: bool) -> list[tuple[date, date]]:
@@ -127,3 +132,37 @@ def periods(start: date, end: date, by_month: bool) -> list[tuple[date, date]]:
         result.append((day, last))
         day = last + timedelta(days=1)
     return result
+
+
+def period_loads(
+    person_ids: Sequence[int],
+    capacities: Sequence[float],
+    spans: Sequence[tuple[date, date]],
+    totals: dict[tuple[int, int], float],
+) -> list[list[tuple[float, float]]]:
+    """Per person, per period: the mean daily allocation and that over the person's capacity
+    (``totals`` holds each (person, period index)'s sum over days of the day's allocation)."""
+    result = []
+    for person_id, capacity in zip(person_ids, capacities, strict=True):
+        checkpoint()
+        rows = []
+        for index, (first, last) in enumerate(spans):
+            allocation = totals.get((person_id, index), 0.0) / ((last - first).days + 1)
+            rows.append((round(allocation, 6), round(allocation / capacity, 6)))
+        result.append(rows)
+    return result
+
+
+def overloads(
+    bookings: Mapping[int, Sequence[Booking]], limits: Mapping[int, float], start: date, end: date
+) -> list[tuple[Overload, float]]:
+    """Each person of ``bookings`` over their capacity (from ``limits``) on some day between
+    ``start`` and ``end``, with that capacity, by person id."""
+    found = []
+    for person_id in sorted(bookings):
+        checkpoint()
+        limit = limits[person_id]
+        over = overload(person_id, bookings[person_id], limit, start, end)
+        if over is not None:
+            found.append((over, limit))
+    return found

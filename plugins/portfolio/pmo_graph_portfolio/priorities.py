@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import delete, select
@@ -12,13 +12,15 @@ from strawberry.types import Info
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.canonical import canonical_text
 from pmo_graph.db.locks import Lock
+from pmo_graph.graphql.computations import compute
 from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.cost import work_cost
 from pmo_graph.graphql.errors import BadUserInput
 from pmo_graph.graphql.mutations import Transaction, run_mutation
 from pmo_graph.graphql.payloads import DUPLICATE, INVALID
 from pmo_graph.graphql.refs import ProjectRef
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import Checks
+from pmo_graph.graphql.validation import MAX_MONEY, Checks, money_argument
 from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.portfolios.mutations import PortfolioPayload
 from pmo_graph.projects.enums import ProjectStage
@@ -26,7 +28,13 @@ from pmo_graph.projects.models import Project
 from pmo_graph.projects.mutations import ProjectPayload
 from pmo_graph_portfolio.models import Criterion, ProjectScore
 from pmo_graph_portfolio.scope import TIER
-from pmo_graph_portfolio.selection import Candidate, best_subset
+from pmo_graph_portfolio.selection import (
+    MAX_CANDIDATES,
+    SELECTION_COST,
+    Candidate,
+    best_subset,
+    weighed,
+)
 
 MAX_SCORE = 10.0
 CENTS = Decimal(100)
@@ -165,24 +173,45 @@ class PriorityPortfolioFields:
     @tier_field(
         TIER,
         description="Of the PROPOSED and APPROVED projects with a budget, the set with the "
-        "greatest total score whose budgets fit in `budget` (exact, not greedy).",
+        f"greatest total score whose budgets fit in `budget` (exact, not greedy). At most "
+        f"{MAX_CANDIDATES} projects with a score and a budget within `budget` are weighed; "
+        "with more, the field answers BAD_USER_INPUT.",
+        metadata=work_cost(SELECTION_COST),
     )
     async def selection(
-        self, root: strawberry.Parent[Portfolio], info: Info[Any, Any], budget: Decimal
+        self,
+        root: strawberry.Parent[Portfolio],
+        info: Info[Any, Any],
+        budget: Annotated[
+            Decimal,
+            strawberry.argument(
+                description=f"The money to spend: 0 to {MAX_MONEY}, at most two decimals."
+            ),
+        ],
     ) -> Selection:
-        if not budget.is_finite() or budget < 0:
-            raise BadUserInput("`budget` must be 0 or more.", argument="budget")
+        cents = int(money_argument(budget, "budget") * CENTS)
+        context = get_context(info)
         rows = [
             (project, score)
-            for project, score in await ranked(get_context(info), root.id)
+            for project, score in await ranked(context, root.id)
             if project.stage in {ProjectStage.PROPOSED, ProjectStage.APPROVED}
             and project.budget is not None
         ]
         by_id = {project.id: (project, score) for project, score in rows}
-        chosen = best_subset(
-            [Candidate(p.id, int((p.budget or Decimal(0)) * CENTS), score) for p, score in rows],
-            int(budget * CENTS),
-        )
+        candidates = [
+            Candidate(p.id, int((p.budget or Decimal(0)) * CENTS), score) for p, score in rows
+        ]
+        count = weighed(candidates, cents)
+        if count > MAX_CANDIDATES:
+            raise BadUserInput(
+                f"{count} projects of the portfolio are candidates (PROPOSED or APPROVED, "
+                f"scored, with a budget within `budget`); a selection weighs at most "
+                f"{MAX_CANDIDATES}. Put some on hold, or ask with a smaller budget.",
+                limit="candidates",
+                candidates=count,
+                maximum=MAX_CANDIDATES,
+            )
+        chosen = await compute(context, best_subset, candidates, cents)
         picked = sorted((by_id[key] for key in chosen), key=lambda item: item[0].code)
         return Selection(
             projects=[p for p, _ in picked],

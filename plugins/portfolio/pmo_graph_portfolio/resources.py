@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any
 
@@ -14,7 +14,9 @@ from strawberry.types import Info
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.db.functions import day_number, greatest, least
 from pmo_graph.db.locks import Lock
+from pmo_graph.graphql.computations import compute
 from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.cost import LIST_ESTIMATE, work_cost
 from pmo_graph.graphql.errors import BadUserInput
 from pmo_graph.graphql.mutations import Transaction, run_mutation
 from pmo_graph.graphql.payloads import INVALID
@@ -25,14 +27,27 @@ from pmo_graph.people.models import Person
 from pmo_graph.people.mutations import PersonPayload
 from pmo_graph.projects.models import Project
 from pmo_graph_portfolio.enums import Granularity
-from pmo_graph_portfolio.load import overload, periods
+from pmo_graph_portfolio.load import overloads, period_loads, periods
 from pmo_graph_portfolio.scope import TIER
+from pmo_graph_portfolio.what_if import Booking
 from pmo_graph_pso.loaders import DEFAULT_CAPACITY, capacities
 from pmo_graph_pso.models import Assignment, PersonCapacity, PersonSkill
 from pmo_graph_pso.staffing import skill_key
 
 MAX_CAPACITY = 2.0
 MAX_WINDOW_DAYS = 3 * 366
+#: Person-days of a window charged one point of query cost (``work_cost``).
+PERSON_DAYS_PER_POINT = 10
+
+
+def window_cost(arguments: Mapping[str, Any]) -> int:
+    """What a window of days costs to compute: its days (at most the longest window, which is
+    all that is served) times the people of a list (``LIST_ESTIMATE``), in points."""
+    start, end = arguments.get("from"), arguments.get("to")
+    if not isinstance(start, date) or not isinstance(end, date):
+        return 0
+    days = min(max((end - start).days + 1, 0), MAX_WINDOW_DAYS + 1)
+    return days * LIST_ESTIMATE // PERSON_DAYS_PER_POINT
 
 
 @strawberry.type(description="A person's average load over one period.")
@@ -143,7 +158,9 @@ class ResourceQuery:
     @tier_field(
         TIER,
         description="Each person's load per calendar week or month between two dates (only people "
-        "with the skill, if given), by name; periods are clipped to the dates.",
+        "with the skill, if given), by name; periods are clipped to the dates. `to` at most "
+        f"{MAX_WINDOW_DAYS} days after `from`.",
+        metadata=work_cost(window_cost),
     )
     async def utilisation(
         self,
@@ -158,7 +175,8 @@ class ResourceQuery:
     @tier_field(
         TIER,
         description="Everyone whose daily total allocation passes their capacity on some day "
-        "between two dates, worst first.",
+        f"between two dates, worst first; `to` at most {MAX_WINDOW_DAYS} days after `from`.",
+        metadata=work_cost(window_cost),
     )
     async def overallocations(
         self, info: Info[Any, Any], from_: From, to: To
@@ -230,24 +248,19 @@ async def utilisation(
     people = list(await context.db.scalars(query.order_by(Person.name, Person.id)))
     spans = periods(start, end, granularity is Granularity.MONTH)
     loads = await _loads(context, people, spans)
-    result = []
-    for person, capacity in zip(
-        people, await capacities(context, [p.id for p in people]), strict=True
-    ):
-        rows = []
-        for index, (first, last) in enumerate(spans):
-            days = (last - first).days + 1
-            allocation = loads.get((person.id, index), 0.0) / days
-            rows.append(
-                PeriodLoad(
-                    start=first,
-                    end=last,
-                    allocation=round(allocation, 6),
-                    utilisation=round(allocation / capacity, 6),
-                )
-            )
-        result.append(PersonLoad(person=person, capacity=capacity, periods=rows))
-    return result
+    limits = await capacities(context, [p.id for p in people])
+    table = await compute(context, period_loads, [p.id for p in people], limits, spans, loads)
+    return [
+        PersonLoad(
+            person=person,
+            capacity=capacity,
+            periods=[
+                PeriodLoad(start=first, end=last, allocation=allocation, utilisation=share)
+                for (first, last), (allocation, share) in zip(spans, rows, strict=True)
+            ],
+        )
+        for person, capacity, rows in zip(people, limits, table, strict=True)
+    ]
 
 
 async def overallocations(info: Info[Any, Any], start: date, end: date) -> list[Overallocation]:
@@ -273,15 +286,14 @@ async def overallocations(info: Info[Any, Any], start: date, end: date) -> list[
             )
         )
     )
-    by_person: dict[int, list[Assignment]] = defaultdict(list)
-    for booking in bookings:
-        by_person[booking.person_id].append(booking)
+    by_person: dict[int, list[Booking]] = defaultdict(list)
+    for a in bookings:
+        by_person[a.person_id].append(
+            Booking(a.id, a.person_id, a.project_id, a.allocation, a.start_date, a.end_date)
+        )
     person_ids = sorted(by_person)
-    found = []
-    for person_id, limit in zip(person_ids, await capacities(context, person_ids), strict=True):
-        over = overload(person_id, by_person[person_id], limit, start, end)
-        if over is not None:
-            found.append((over, limit))
+    limits = dict(zip(person_ids, await capacities(context, person_ids), strict=True))
+    found = await compute(context, overloads, dict(by_person), limits, start, end)
     people = {
         p.id: p
         for p in await context.loaders.by_id(Person).load_many([o.person_id for o, _ in found])

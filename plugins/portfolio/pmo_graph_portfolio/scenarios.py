@@ -4,7 +4,6 @@ impact computed without writing, and applying them all at once or not at all."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,7 +15,9 @@ from strawberry.types import Info
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.db.locks import lock_row
 from pmo_graph.db.types import utcnow
+from pmo_graph.graphql.computations import compute
 from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.cost import work_cost
 from pmo_graph.graphql.ids import to_global_id
 from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
 from pmo_graph.graphql.nodes import ModelNode
@@ -29,88 +30,42 @@ from pmo_graph.graphql.validation import Checks
 from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.projects.models import Project
 from pmo_graph_portfolio.enums import ScenarioChangeKind, ScenarioStatus
-from pmo_graph_portfolio.load import overloaded_people
 from pmo_graph_portfolio.models import Scenario, ScenarioChange
 from pmo_graph_portfolio.refs import ScenarioRef
 from pmo_graph_portfolio.scope import TIER
+from pmo_graph_portfolio.what_if import (
+    Booking,
+    Change,
+    Plan,
+    effect,
+    overloaded_count,
+    simulate,
+)
 from pmo_graph_pso.loaders import DEFAULT_CAPACITY, capacities
 from pmo_graph_pso.models import Assignment, Milestone, PersonCapacity
 from pmo_graph_pso.refs import AssignmentRef
 
 MAX_SHIFT_DAYS = 3650
+#: Most changes one scenario holds: its impact replays them all.
+MAX_SCENARIO_CHANGES = 100
+#: What an impact is charged (``work_cost``): its changes replayed at most, over everyone's
+#: bookings; about 50 points a change.
+IMPACT_COST = 50 * MAX_SCENARIO_CHANGES
 
 
-@dataclass(frozen=True)
-class Plan:
-    """A project's budget and dates, as they stand or as a scenario would leave them."""
-
-    budget: Decimal | None
-    start: date | None
-    end: date | None
-
-
-@dataclass(frozen=True)
-class Booking:
-    """An assignment as the load computations see it, as it stands or after a scenario."""
-
-    id: int
-    person_id: int
-    project_id: int
-    allocation: float
-    start_date: date
-    end_date: date
-
-
-def _shift(day: date | None, days: int) -> date | None:
-    return day + timedelta(days=days) if day is not None else None
-
-
-def simulate(
-    plans: dict[int, Plan], bookings: dict[int, Booking], changes: list[ScenarioChange]
-) -> tuple[dict[int, Plan], dict[int, Booking], list[tuple[int, str]]]:
-    """Apply ``changes`` in order to copies; returns the new plans and bookings, and for each
-    change that cannot apply, its position and why."""
-    plans, bookings, problems = dict(plans), dict(bookings), []
-    for position, change in enumerate(changes):
-        if change.kind is ScenarioChangeKind.MOVE_BUDGET:
-            source, target = plans[change.from_project_id or 0], plans[change.to_project_id or 0]
-            amount = change.amount or Decimal(0)
-            available = source.budget or Decimal(0)
-            if amount > available:
-                problems.append(
-                    (position, f"moves {amount} but the project would have only {available} left")
-                )
-                continue
-            plans[change.from_project_id or 0] = replace(source, budget=available - amount)
-            plans[change.to_project_id or 0] = replace(
-                target, budget=(target.budget or Decimal(0)) + amount
-            )
-        elif change.kind is ScenarioChangeKind.MOVE_ALLOCATION:
-            booking = bookings.get(change.assignment_id or 0)
-            if booking is None:
-                problems.append((position, "moves an assignment that was released"))
-                continue
-            bookings[booking.id] = replace(
-                booking,
-                project_id=change.to_project_id or booking.project_id,
-                allocation=change.allocation
-                if change.allocation is not None
-                else booking.allocation,
-            )
-        else:
-            project_id, days = change.from_project_id or 0, change.days or 0
-            plan = plans[project_id]
-            plans[project_id] = replace(
-                plan, start=_shift(plan.start, days), end=_shift(plan.end, days)
-            )
-            for booking in list(bookings.values()):
-                if booking.project_id == project_id:
-                    bookings[booking.id] = replace(
-                        booking,
-                        start_date=booking.start_date + timedelta(days=days),
-                        end_date=booking.end_date + timedelta(days=days),
-                    )
-    return plans, bookings, problems
+def _simulated(rows: list[ScenarioChange]) -> list[Change]:
+    return [
+        Change(
+            kind=row.kind.value,
+            from_project_id=row.from_project_id,
+            to_project_id=row.to_project_id,
+            amount=row.amount,
+            assignment_id=row.assignment_id,
+            allocation=row.allocation,
+            days=row.days,
+        )
+        for row in rows
+    ]
 
 
 @strawberry.type(name="ScenarioChange", description="One change of a what-if scenario.")
@@ -195,7 +150,10 @@ class ScenarioType(ModelNode):
     ) -> list[ScenarioChangeType]:
         return await _changes(get_context(info), root.id)  # type: ignore[return-value]
 
-    @strawberry.field(description="What applying it would change, computed without writing.")
+    @strawberry.field(
+        description="What applying it would change, computed without writing.",
+        metadata=work_cost(IMPACT_COST),
+    )
     async def impact(
         self, root: strawberry.Parent[Scenario], info: Info[Any, Any]
     ) -> ScenarioImpact:
@@ -269,16 +227,13 @@ async def _state(
             Assignment.person_id.in_(affected),
         )
     )
-    bookings = {
-        a.id: Booking(a.id, a.person_id, a.project_id, a.allocation, a.start_date, a.end_date)
-        for a in rows
-    }
+    bookings = {a.id: _booking(a) for a in rows}
     return projects, bookings, affected
 
 
-async def _overloaded_everyone(context: Context) -> set[int]:
-    """Everyone over capacity on some day: SQL keeps the people whose bookings could add up past
-    their capacity, and only their bookings are swept."""
+async def _everyone(context: Context) -> tuple[list[Booking], dict[int, float]]:
+    """The bookings of everyone who could be over capacity, and their capacities: SQL keeps the
+    people whose bookings could add up past their capacity."""
     capacity = func.coalesce(PersonCapacity.capacity, DEFAULT_CAPACITY)
     live = (
         Assignment.organisation_id == context.viewer.organisation_id,
@@ -296,7 +251,12 @@ async def _overloaded_everyone(context: Context) -> set[int]:
             select(Assignment).where(*live, Assignment.person_id.in_(candidates))
         )
     )
-    return overloaded_people(rows, await _capacities(context, {a.person_id for a in rows}))
+    bookings = [_booking(a) for a in rows]
+    return bookings, await _capacities(context, {a.person_id for a in rows})
+
+
+def _booking(a: Assignment) -> Booking:
+    return Booking(a.id, a.person_id, a.project_id, a.allocation, a.start_date, a.end_date)
 
 
 async def _capacities(context: Context, person_ids: set[int]) -> dict[int, float]:
@@ -306,9 +266,10 @@ async def _capacities(context: Context, person_ids: set[int]) -> dict[int, float
 
 async def impact(context: Context, scenario: Scenario) -> ScenarioImpact:
     """What applying ``scenario`` would change; nothing is written. An applied scenario has
-    nothing left to change."""
+    nothing left to change. The replay and the sweeps run off the event loop."""
     if scenario.status is ScenarioStatus.APPLIED:
-        count = len(await _overloaded_everyone(context))
+        everyone, limits = await _everyone(context)
+        count = await compute(context, overloaded_count, everyone, limits)
         return ScenarioImpact(
             projects=[],
             overallocations_before=count,
@@ -320,27 +281,28 @@ async def impact(context: Context, scenario: Scenario) -> ScenarioImpact:
     changes = await _changes(context, scenario.id)
     projects, bookings, affected = await _state(context, changes)
     before_plans = {pid: Plan(p.budget, p.start_date, p.end_date) for pid, p in projects.items()}
-    after_plans, after_bookings, problems = simulate(before_plans, bookings, changes)
-    before = await _overloaded_everyone(context)
-    capacities = await _capacities(context, affected)
-    after = (before - affected) | overloaded_people(after_bookings.values(), capacities)
+    everyone, limits = await _everyone(context)
+    limits |= await _capacities(context, affected)
+    found = await compute(
+        context, effect, before_plans, bookings, _simulated(changes), everyone, limits, affected
+    )
     rows = [
         ProjectImpact(
             project=project,
             budget_before=before_plans[pid].budget,
-            budget_after=after_plans[pid].budget,
+            budget_after=found.plans[pid].budget,
             start_before=before_plans[pid].start,
-            start_after=after_plans[pid].start,
+            start_after=found.plans[pid].start,
             end_before=before_plans[pid].end,
-            end_after=after_plans[pid].end,
+            end_after=found.plans[pid].end,
         )
         for pid, project in sorted(projects.items(), key=lambda item: item[1].code)
     ]
     return ScenarioImpact(
         projects=rows,
-        overallocations_before=len(before),
-        overallocations_after=len(after),
-        problems=[f"Change {position + 1} {why}." for position, why in problems],
+        overallocations_before=found.overloaded_before,
+        overallocations_after=found.overloaded_after,
+        problems=[f"Change {position + 1} {why}." for position, why in found.problems],
     )
 
 
@@ -534,10 +496,18 @@ class ScenarioMutation:
                 change.days = input.days
             checks.raise_if_any()
             existing = await _changes(tx.context, scenario.id)
+            if len(existing) >= MAX_SCENARIO_CHANGES:
+                checks.add(
+                    INVALID,
+                    f"A scenario holds at most {MAX_SCENARIO_CHANGES} changes; start another "
+                    "scenario for the rest.",
+                    "scenarioId",
+                )
+                checks.raise_if_any()
             change.position = len(existing)
             projects, bookings, _ = await _state(tx.context, [*existing, change])
             plans = {pid: Plan(p.budget, p.start_date, p.end_date) for pid, p in projects.items()}
-            _, _, problems = simulate(plans, bookings, [*existing, change])
+            _, _, problems = simulate(plans, bookings, _simulated([*existing, change]))
             for position, why in problems:
                 if position == change.position:
                     field = {
@@ -628,7 +598,7 @@ class ScenarioMutation:
             checks.raise_if_any()
             projects, bookings, _ = await _state(tx.context, changes)
             plans = {pid: Plan(p.budget, p.start_date, p.end_date) for pid, p in projects.items()}
-            after_plans, after_bookings, problems = simulate(plans, bookings, changes)
+            after_plans, after_bookings, problems = simulate(plans, bookings, _simulated(changes))
             for position, why in problems:
                 checks.add(INVALID, f"Change {position + 1} {why}.", "changes", str(position))
             checks.raise_if_any()

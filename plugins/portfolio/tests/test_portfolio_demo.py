@@ -17,11 +17,11 @@ from pmo_graph_pso.demo import seed_pso
 
 QUERY = """
 query($from: Date!, $to: Date!) {
-  portfolios { nodes {
+  portfolios(first: 10) { nodes {
     name
     riskProfile { openRisks high unassessed { code } }
     balance { category targetShare actualShare }
-    scenarios { nodes { name changes { kind } impact { projects { project { code } } overallocationsBefore } } }
+    scenarios(first: 3) { nodes { name changes { kind } impact { projects { project { code } } overallocationsBefore } } }
     commonIssues { title }
     ranking { rank }
   } }

@@ -243,7 +243,7 @@ def test_best_subset_matches_brute_force(seed: int) -> None:
     assert abs(sum(by_key[k].score for k in chosen) - _brute_force(candidates, budget)) < 1e-6
 
 
-def test_branch_and_bound_agrees_with_dynamic_programming() -> None:
+def test_meet_in_the_middle_agrees_with_dynamic_programming() -> None:
     from pmo_graph_portfolio import selection
 
     rng = random.Random(7)
@@ -255,7 +255,7 @@ def test_branch_and_bound_agrees_with_dynamic_programming() -> None:
         budget = rng.randrange(10_000, 100_000)
         by_key = {c.key: c for c in candidates}
         dynamic = best_subset(candidates, budget)
-        searched = selection._branch_and_bound(candidates, budget)
+        searched = selection._meet_in_the_middle(candidates, budget)
         assert (
             abs(sum(by_key[k].score for k in dynamic) - sum(by_key[k].score for k in searched))
             < 1e-6
