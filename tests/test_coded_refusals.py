@@ -1,0 +1,165 @@
+"""Values a client may send that the server cannot store or compute with are refused with a
+coded answer, never a masked INTERNAL_SERVER_ERROR or an HTTP 500, and nothing is written.
+
+Tables over the schema and over one valid call of every mutation (``mutation_cases``), through
+HTTP against the real app, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from graphql import GraphQLSchema
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpers import gid
+from mutation_cases import CALLS, PROJECT_CALLS, TIERS, Call
+from pmo_graph.app_state import AppState
+from pmo_graph.testing import TestOrganisation
+from schema_inputs import leaves, leaves_of, replaced
+from world import World, build_world, footprint
+
+#: Ids of no object: not base64, a type that is no node type (or none at all), keys that are
+#: not a key of a row (0, negative, not a whole number, beyond the 64-bit keys of the tables).
+BAD_IDS = {
+    "Node:1": gid("Node", 1),
+    "an interface-less object type": gid("PageInfo", 1),
+    "an unknown type": gid("Nothing", 1),
+    "key 2**63": gid("Project", 2**63),
+    "key 2**64": gid("Project", 2**64),
+    "key 0": gid("Project", 0),
+    "key -1": gid("Project", -1),
+    "key 1.5": base64.b64encode(b"Project:1.5").decode(),
+    "key +1": base64.b64encode(b"Project:+1").decode(),
+    "key 1_0": base64.b64encode(b"Project:1_0").decode(),
+    "no key": base64.b64encode(b"Project:").decode(),
+    "garbage": "!!not-base64!!",
+    "base64 of garbage": base64.b64encode(b"\xff\xfe:\x00").decode(),
+}
+#: The bad ids each mutation's id fields are tried with (one of each kind, to keep it quick).
+MUTATION_BAD_IDS = ["Node:1", "key 2**63", "key 2**64", "base64 of garbage"]
+
+
+def _codes(answer: dict[str, Any]) -> list[str]:
+    return [str(e.get("extensions", {}).get("code")) for e in answer.get("errors") or []]
+
+
+def _schema(state: AppState) -> GraphQLSchema:
+    return state.built.schema._schema
+
+
+@pytest.fixture
+async def world_org(
+    make_org: Callable[..., Awaitable[TestOrganisation]], db_session: AsyncSession
+) -> tuple[TestOrganisation, World]:
+    org = await make_org(tiers=TIERS)
+    return org, await build_world(db_session, org)
+
+
+def _calls(world: World) -> dict[str, Call]:
+    calls = {name: make(world) for name, make in CALLS.items()}
+    calls.update({name: make(world, True) for name, make in PROJECT_CALLS.items()})
+    return calls
+
+
+def _input_type(schema: GraphQLSchema, mutation: str) -> Any:
+    assert schema.mutation_type is not None
+    return schema.mutation_type.fields[mutation].args["input"].type
+
+
+def _at(value: Any, path: tuple[str, ...]) -> Any:
+    for step in path:
+        if isinstance(value, list):
+            value = value[int(step)] if value else None
+        elif isinstance(value, dict):
+            value = value.get(step)
+        else:
+            return None
+    return value
+
+
+# --- ids -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_IDS))
+async def test_node_and_nodes_refuse_what_is_not_an_id_of_this_api(
+    kind: str, org: TestOrganisation
+) -> None:
+    value = BAD_IDS[kind]
+    cases: list[tuple[str, dict[str, Any], str]] = [
+        ("query($id: ID!) { node(id: $id) { id } }", {"id": value}, "id"),
+        ("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [value]}, "id"),
+        (
+            'query($id: ID!) { node(id: "UHJvamVjdDox") { id } other: node(id: $id) { id } }',
+            {"id": value},
+            "id",
+        ),
+    ]
+    for query, variables, argument in cases:
+        answer = await org.admin.execute(query, variables)
+        assert answer["_status"] == 200, answer
+        assert _codes(answer) == ["BAD_USER_INPUT"], (kind, query, answer)
+        assert answer["errors"][0]["extensions"]["argument"] == argument
+        assert "is not an id of this API" in answer["errors"][0]["message"]
+
+
+async def test_the_largest_key_is_an_id_that_names_nothing(org: TestOrganisation) -> None:
+    answer = await org.admin.query(
+        "query($id: ID!) { node(id: $id) { id } nodes(ids: [$id]) { id } }",
+        {"id": gid("Project", 2**63 - 1)},
+    )
+    assert answer == {"node": None, "nodes": [None]}
+
+
+async def test_every_id_of_every_mutation_input_answers_not_found_for_a_bad_id(
+    world_org: tuple[TestOrganisation, World], pmo_state: AppState
+) -> None:
+    """Each id the valid call of each mutation sends, replaced in turn by ids of no object:
+    a NOT_FOUND userError on that field, as for any unknown id, and nothing written."""
+    org, world = world_org
+    schema = _schema(pmo_state)
+    before = await footprint(pmo_state.request_sessionmaker, org.id)
+    wrong: list[str] = []
+    tried = 0
+    for mutation, call in sorted(_calls(world).items()):
+        kind = _input_type(schema, mutation)
+        for path, _ in leaves_of(kind, {"ID"}):
+            if not isinstance(_at(call.variables["input"], path), str):
+                continue  # an optional id the valid call leaves out
+            for bad in MUTATION_BAD_IDS:
+                tried += 1
+                variables = {"input": replaced(kind, call.variables["input"], path, BAD_IDS[bad])}
+                answer = await org.admin.execute(call.document, variables)
+                payload = (answer.get("data") or {}).get(mutation) or {}
+                found = [e for e in payload.get("userErrors") or [] if e["code"] == "NOT_FOUND"]
+                if answer.get("errors") or not found or found[0]["field"][0] != path[0]:
+                    wrong.append(f"{mutation} {'.'.join(path)}={bad}: {json.dumps(answer)[:300]}")
+    assert tried > 100
+    assert wrong == [], "\n".join(wrong[:20])
+    assert await footprint(pmo_state.request_sessionmaker, org.id) == before
+
+
+async def test_every_id_argument_of_the_queries_answers_a_bad_id_as_a_malformed_one(
+    org: TestOrganisation, pmo_state: AppState
+) -> None:
+    """Generated from the schema: every ID in an argument of a query field (``projects(filter:
+    {portfolioId})``, ``auditLog(entityId)``, ``statusSummary(portfolioId)`` …) answers the
+    ids of no object with the codes it answers a string that is no id at all."""
+    wrong: list[str] = []
+    tried = 0
+    for leaf in leaves(_schema(pmo_state), {"ID"}):
+        if leaf.site.operation != "query" or leaf.site.name in ("node", "nodes"):
+            continue
+        document, variables = leaf.document(BAD_IDS["garbage"])
+        malformed = _codes(await org.admin.execute(document, variables))
+        for bad in sorted(BAD_IDS):
+            tried += 1
+            answer = await org.admin.execute(*leaf.document(BAD_IDS[bad]))
+            if answer["_status"] >= 500 or _codes(answer) != malformed:
+                wrong.append(f"{leaf} = {bad}: {json.dumps(answer)[:300]} (malformed: {malformed})")
+    assert tried > 50
+    assert wrong == [], "\n".join(wrong[:20])
