@@ -163,3 +163,154 @@ async def test_every_id_argument_of_the_queries_answers_a_bad_id_as_a_malformed_
                 wrong.append(f"{leaf} = {bad}: {json.dumps(answer)[:300]} (malformed: {malformed})")
     assert tried > 50
     assert wrong == [], "\n".join(wrong[:20])
+
+
+# --- values: text, dates, numbers, amounts ----------------------------------------------------
+
+#: Per scalar, values beyond what pmo-graph accepts (docs/api.md, Scalars).
+OUT_OF_RANGE: dict[str, list[Any]] = {
+    "String": ["a\x00b", "bell\x07", "\x1b[31mred"],
+    "ID": ["UHJv\x00amVjdDox"],
+    "Date": ["0001-01-01", "9999-12-31", "1899-12-31", "3000-01-01"],
+    "Float": [1.7e308, -1.7e308, 1e300, 1.000001e15],
+    "Decimal": ["1e16", "1e999999", "NaN", "-Infinity"],
+}
+#: The nearest values it accepts.
+WITHIN: dict[str, list[Any]] = {
+    "String": ["tab\tline feed\ncarriage return\r"],
+    "Date": ["1900-01-01", "2999-12-31"],
+    "Float": [1e15, -1e15],
+    "Decimal": ["999999999999999"],
+}
+
+
+def _node_ids(world: World) -> dict[str, str]:
+    """The object a field of each ``Node`` type is asked of (the generated documents reach
+    those fields through ``node(id:)``)."""
+    return {
+        "Benefit": world.benefit,
+        "Portfolio": world.portfolio,
+        "Programme": world.programme,
+        "Project": world.own_project,
+        "Webhook": world.webhook,
+    }
+
+
+def _refused_naming(answer: dict[str, Any], argument: str) -> bool:
+    """Refused before anything ran (an error without a field's path), with BAD_USER_INPUT
+    naming ``argument``."""
+    errors = answer.get("errors") or []
+    return (
+        answer["_status"] == 200
+        and answer.get("data") is None
+        and len(errors) == 1
+        and "path" not in errors[0]
+        and errors[0]["extensions"].get("code") == "BAD_USER_INPUT"
+        and errors[0]["extensions"].get("argument") == argument
+    )
+
+
+@pytest.mark.parametrize("scalar", sorted(OUT_OF_RANGE))
+async def test_every_argument_of_every_field_refuses_values_out_of_range(
+    scalar: str, world_org: tuple[TestOrganisation, World], pmo_state: AppState
+) -> None:
+    """Generated from the schema: each leaf of this scalar in each argument of each query and
+    mutation field (nested ones such as ``Project.compliance(asOf:)`` too, asked of a real
+    object), sent each value out of range, is refused with BAD_USER_INPUT naming it, and
+    nothing is written."""
+    org, world = world_org
+    nodes = _node_ids(world)
+    before = await footprint(pmo_state.request_sessionmaker, org.id)
+    wrong: list[str] = []
+    tried = 0
+    for leaf in leaves(_schema(pmo_state), {scalar}):
+        for value in OUT_OF_RANGE[scalar]:
+            tried += 1
+            answer = await org.admin.execute(*leaf.document(value, nodes.get(leaf.site.parent, "")))
+            if not _refused_naming(answer, leaf.argument):
+                wrong.append(f"{leaf} = {value!r}: {json.dumps(answer)[:300]}")
+    assert tried >= len(OUT_OF_RANGE[scalar]) * 5
+    assert wrong == [], f"{len(wrong)} of {tried}:\n" + "\n".join(wrong[:20])
+    assert await footprint(pmo_state.request_sessionmaker, org.id) == before
+
+
+@pytest.mark.parametrize("scalar", sorted(WITHIN))
+async def test_the_nearest_values_within_range_pass_the_input_check(
+    scalar: str, world_org: tuple[TestOrganisation, World], pmo_state: AppState
+) -> None:
+    """The same leaves of the queries, sent the nearest values pmo-graph accepts: not refused
+    before anything runs (the field's own rules, with the field's path, may still refuse them),
+    and never a masked error."""
+    org, world = world_org
+    nodes = _node_ids(world)
+    wrong: list[str] = []
+    for leaf in leaves(_schema(pmo_state), {scalar}):
+        if leaf.site.operation != "query":
+            continue
+        for value in WITHIN[scalar]:
+            answer = await org.admin.execute(*leaf.document(value, nodes.get(leaf.site.parent, "")))
+            refused = [e for e in answer.get("errors") or [] if "path" not in e]
+            if refused or "INTERNAL_SERVER_ERROR" in _codes(answer):
+                wrong.append(f"{leaf} = {value!r}: {json.dumps(answer)[:300]}")
+    assert wrong == [], "\n".join(wrong[:20])
+
+
+@pytest.mark.parametrize("scalar", ["String", "Date", "Float"])
+async def test_a_valid_call_of_every_mutation_with_one_value_out_of_range_writes_nothing(
+    scalar: str, world_org: tuple[TestOrganisation, World], pmo_state: AppState
+) -> None:
+    """One valid call of every mutation (``mutation_cases``), with each leaf of this scalar of
+    its input in turn out of range (added when the call leaves it out): refused with
+    BAD_USER_INPUT naming it, and nothing written. Without the check, SQLite stored a NUL
+    and PostgreSQL refused it with a masked error."""
+    org, world = world_org
+    schema = _schema(pmo_state)
+    before = await footprint(pmo_state.request_sessionmaker, org.id)
+    wrong: list[str] = []
+    tried = 0
+    for mutation, call in sorted(_calls(world).items()):
+        kind = _input_type(schema, mutation)
+        for path, _ in leaves_of(kind, {scalar}):
+            value = OUT_OF_RANGE[scalar][0]
+            tried += 1
+            variables = {"input": replaced(kind, call.variables["input"], path, value)}
+            answer = await org.admin.execute(call.document, variables)
+            if not _refused_naming(answer, ".".join(("input", *path))):
+                wrong.append(f"{mutation} {'.'.join(path)}: {json.dumps(answer)[:300]}")
+    assert tried >= 5
+    assert wrong == [], f"{len(wrong)} of {tried}:\n" + "\n".join(wrong[:20])
+    assert await footprint(pmo_state.request_sessionmaker, org.id) == before
+
+
+#: Documents with the values written in them, and the argument each refusal names.
+LITERALS = [
+    ('{ statusSummary(asOf: "0001-01-01") { activeProjects } }', "asOf"),
+    ('{ statusSummary(asOf: "9999-12-31") { activeProjects } }', "asOf"),
+    ('{ people(search: "a\\u0000b") { totalCount } }', "search"),
+    ('{ projects(filter: {search: "\\u0007"}) { totalCount } }', "filter.search"),
+    (
+        'mutation { createPerson(input: {name: "Nul\\u0000Person"}) { userErrors { code } } }',
+        "input.name",
+    ),
+    (
+        'mutation { setPersonCapacity(input: {personId: "UGVyc29uOjE=", capacity: 1.7e308}) '
+        "{ userErrors { code } } }",
+        "input.capacity",
+    ),
+    # graphql-core reads this literal as infinity, and let it through to the resolver
+    (
+        'mutation { setPersonCapacity(input: {personId: "UGVyc29uOjE=", capacity: 1e400}) '
+        "{ userErrors { code } } }",
+        "input.capacity",
+    ),
+]
+
+
+@pytest.mark.parametrize(("document", "argument"), LITERALS, ids=[d[:48] for d, _ in LITERALS])
+async def test_values_written_in_the_document_are_checked_as_variables_are(
+    document: str, argument: str, org: TestOrganisation, pmo_state: AppState
+) -> None:
+    before = await footprint(pmo_state.request_sessionmaker, org.id)
+    answer = await org.admin.execute(document)
+    assert _refused_naming(answer, argument), answer
+    assert await footprint(pmo_state.request_sessionmaker, org.id) == before
