@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpers import gid
 from mutation_cases import CALLS, PROJECT_CALLS, TIERS, Call
 from pmo_graph.app_state import AppState
+from pmo_graph.graphql.ids import parse_pk
 from pmo_graph.testing import TestOrganisation
 from schema_inputs import leaves, leaves_of, replaced
 from world import World, build_world, footprint
@@ -314,3 +316,199 @@ async def test_values_written_in_the_document_are_checked_as_variables_are(
     answer = await org.admin.execute(document)
     assert _refused_naming(answer, argument), answer
     assert await footprint(pmo_state.request_sessionmaker, org.id) == before
+
+
+# --- date arithmetic: templates and scenarios ------------------------------------------------
+
+TEMPLATE = (
+    "mutation($input: CreateProjectTemplateInput!) { createProjectTemplate(input: $input) "
+    "{ projectTemplate { id } userErrors { field message code } } }"
+)
+FROM_TEMPLATE = (
+    "mutation($input: CreateProjectFromTemplateInput!) { createProjectFromTemplate(input: $input) "
+    "{ project { id endDate } userErrors { field message code } } }"
+)
+SHIFT = (
+    "mutation($input: AddScenarioChangeInput!) { addScenarioChange(input: $input) "
+    "{ scenario { id } userErrors { field message code } } }"
+)
+APPLY = (
+    "mutation($input: ApplyScenarioInput!) { applyScenario(input: $input) "
+    "{ scenario { id } userErrors { field message code } } }"
+)
+IMPACT = "query($id: ID!) { node(id: $id) { ... on Scenario { impact { problems } } } }"
+
+
+def _user_errors(answer: dict[str, Any]) -> list[tuple[list[str], str]]:
+    assert "errors" not in answer, answer
+    (payload,) = answer["data"].values()
+    return [(e["field"], e["code"]) for e in payload["userErrors"]]
+
+
+async def test_a_template_offset_is_at_most_ten_years(
+    org: TestOrganisation, pmo_state: AppState
+) -> None:
+    before = await footprint(pmo_state.request_sessionmaker, org.id)
+    for offset in (3651, 2**31 - 1):
+        answer = await org.admin.execute(
+            TEMPLATE, {"input": {"name": "T", "milestones": [{"name": "M", "offsetDays": offset}]}}
+        )
+        assert _user_errors(answer) == [(["milestones", "0", "offsetDays"], "INVALID")]
+    assert await footprint(pmo_state.request_sessionmaker, org.id) == before
+    created = await org.admin.mutate(
+        TEMPLATE, {"input": {"name": "T", "milestones": [{"name": "M", "offsetDays": 3650}]}}
+    )
+    assert created["projectTemplate"]["id"]
+
+
+@pytest.mark.parametrize(
+    ("offset", "start"),
+    [(365, "2999-06-01"), (2**31 - 1, "2026-01-01")],
+    ids=["past the last date", "past the calendar (a template stored before the limit)"],
+)
+async def test_a_project_from_a_template_whose_milestones_would_leave_the_range_is_refused(
+    offset: int,
+    start: str,
+    world_org: tuple[TestOrganisation, World],
+    pmo_state: AppState,
+    db_session: AsyncSession,
+) -> None:
+    from pmo_graph_pso.models import TemplateMilestone
+
+    org, world = world_org
+    template = parse_pk(world.template, "ProjectTemplate")
+    await db_session.rollback()  # a fresh snapshot, to write on SQLite (see _set_dates)
+    db_session.add(
+        TemplateMilestone(
+            organisation_id=org.id, template_id=template, position=0, name="Far", offset_days=offset
+        )
+    )
+    await db_session.commit()
+    before = await footprint(pmo_state.request_sessionmaker, org.id)
+    answer = await org.admin.execute(
+        FROM_TEMPLATE,
+        {
+            "input": {
+                "templateId": world.template,
+                "code": "FAR-1",
+                "name": "Far",
+                "startDate": start,
+            }
+        },
+    )
+    assert _user_errors(answer) == [(["startDate"], "INVALID")]
+    assert await footprint(pmo_state.request_sessionmaker, org.id) == before
+
+
+async def _set_dates(
+    session: AsyncSession, world: World, start: date, end: date, milestone: date | None = None
+) -> None:
+    """The dates of the world's other project, its assignment and (optionally) its milestone,
+    written as they may have been stored before the date range existed."""
+    from sqlalchemy import update
+
+    from pmo_graph.projects.models import Project
+    from pmo_graph_pso.models import Assignment, Milestone
+
+    project = parse_pk(world.other_project, "Project")
+    # End the session's read snapshot: on SQLite one older than the app's last write cannot
+    # become a writer.
+    await session.rollback()
+    await session.execute(
+        update(Project).where(Project.id == project).values(start_date=start, end_date=end)
+    )
+    await session.execute(
+        update(Assignment)
+        .where(Assignment.project_id == project)
+        .values(start_date=start, end_date=end)
+    )
+    if milestone is not None:
+        await session.execute(
+            update(Milestone)
+            .where(Milestone.project_id == project)
+            .values(baseline_date=milestone, forecast_date=milestone)
+        )
+    await session.commit()
+
+
+@pytest.mark.parametrize(
+    ("end", "days"),
+    [(date(2999, 12, 1), 3650), (date(9999, 12, 20), 30), (date(1900, 2, 1), -60)],
+    ids=["past the last date", "past the calendar (stored before the range)", "before 1900"],
+)
+async def test_a_shift_that_would_move_a_project_out_of_range_is_refused(
+    end: date,
+    days: int,
+    world_org: tuple[TestOrganisation, World],
+    pmo_state: AppState,
+    db_session: AsyncSession,
+) -> None:
+    org, world = world_org
+    await _set_dates(db_session, world, min(end, date(2999, 1, 1)), end)
+    before = await footprint(pmo_state.request_sessionmaker, org.id)
+    answer = await org.admin.execute(
+        SHIFT,
+        {
+            "input": {
+                "scenarioId": world.scenario,
+                "kind": "SHIFT_PROJECT",
+                "fromProjectId": world.other_project,
+                "days": days,
+            }
+        },
+    )
+    assert _user_errors(answer) == [(["days"], "INVALID")]
+    assert await footprint(pmo_state.request_sessionmaker, org.id) == before
+
+
+async def test_a_kept_shift_that_no_longer_fits_is_a_problem_of_the_impact_and_of_applying(
+    world_org: tuple[TestOrganisation, World], pmo_state: AppState, db_session: AsyncSession
+) -> None:
+    """A shift added while the project's dates allowed it, then dates moved to the end of the
+    range: the impact lists the problem, applying it is refused, nothing is written."""
+    org, world = world_org
+    await org.admin.mutate(
+        SHIFT,
+        {
+            "input": {
+                "scenarioId": world.scenario,
+                "kind": "SHIFT_PROJECT",
+                "fromProjectId": world.other_project,
+                "days": 30,
+            }
+        },
+    )
+    await _set_dates(db_session, world, date(2999, 1, 1), date(2999, 12, 20))
+    impact = await org.admin.query(IMPACT, {"id": world.scenario})
+    assert len(impact["node"]["impact"]["problems"]) == 1, impact
+    before = await footprint(pmo_state.request_sessionmaker, org.id)
+    answer = await org.admin.execute(APPLY, {"input": {"scenarioId": world.scenario}})
+    assert _user_errors(answer) == [(["changes", "0"], "INVALID")]
+    assert await footprint(pmo_state.request_sessionmaker, org.id) == before
+
+
+async def test_applying_a_shift_that_would_move_a_milestone_out_of_range_writes_nothing(
+    world_org: tuple[TestOrganisation, World], pmo_state: AppState, db_session: AsyncSession
+) -> None:
+    """The project and its assignment fit after the shift, its milestone's forecast does not
+    (stored before the range): refused, and the project and assignment are left as they were."""
+    org, world = world_org
+    await _set_dates(db_session, world, date(2027, 1, 1), date(2027, 6, 1), date(9999, 12, 30))
+    await org.admin.mutate(
+        SHIFT,
+        {
+            "input": {
+                "scenarioId": world.scenario,
+                "kind": "SHIFT_PROJECT",
+                "fromProjectId": world.other_project,
+                "days": 30,
+            }
+        },
+    )
+    before = await footprint(pmo_state.request_sessionmaker, org.id)
+    dates = "query($id: ID!) { node(id: $id) { ... on Project { startDate endDate } } }"
+    project_before = await org.admin.query(dates, {"id": world.other_project})
+    answer = await org.admin.execute(APPLY, {"input": {"scenarioId": world.scenario}})
+    assert _user_errors(answer) == [(["changes", "0"], "INVALID")]
+    assert await footprint(pmo_state.request_sessionmaker, org.id) == before
+    assert await org.admin.query(dates, {"id": world.other_project}) == project_before

@@ -4,7 +4,7 @@ impact computed without writing, and applying them all at once or not at all."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import Checks
 from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.projects.models import Project
+from pmo_graph.values import FIRST_DATE, LAST_DATE, add_days
 from pmo_graph_portfolio.enums import ScenarioChangeKind, ScenarioStatus
 from pmo_graph_portfolio.load import overloaded_people
 from pmo_graph_portfolio.models import Scenario, ScenarioChange
@@ -59,8 +60,28 @@ class Booking:
     end_date: date
 
 
-def _shift(day: date | None, days: int) -> date | None:
-    return day + timedelta(days=days) if day is not None else None
+#: Why a shift cannot apply: it would leave the dates pmo-graph accepts.
+OUT_OF_RANGE = (
+    f"moves a date of the project or of its assignments outside {FIRST_DATE} to {LAST_DATE}, "
+    "the dates pmo-graph accepts"
+)
+
+
+def _shifted_plan(plan: Plan, days: int) -> Plan | None:
+    """``plan`` with its dates moved by ``days``; None when one would leave the range."""
+    start = add_days(plan.start, days) if plan.start is not None else None
+    end = add_days(plan.end, days) if plan.end is not None else None
+    if (plan.start is not None and start is None) or (plan.end is not None and end is None):
+        return None
+    return replace(plan, start=start, end=end)
+
+
+def _shifted_booking(booking: Booking, days: int) -> Booking | None:
+    """``booking`` moved by ``days``; None when a date would leave the range."""
+    start, end = add_days(booking.start_date, days), add_days(booking.end_date, days)
+    if start is None or end is None:
+        return None
+    return replace(booking, start_date=start, end_date=end)
 
 
 def simulate(
@@ -97,17 +118,17 @@ def simulate(
             )
         else:
             project_id, days = change.from_project_id or 0, change.days or 0
-            plan = plans[project_id]
-            plans[project_id] = replace(
-                plan, start=_shift(plan.start, days), end=_shift(plan.end, days)
-            )
-            for booking in list(bookings.values()):
-                if booking.project_id == project_id:
-                    bookings[booking.id] = replace(
-                        booking,
-                        start_date=booking.start_date + timedelta(days=days),
-                        end_date=booking.end_date + timedelta(days=days),
-                    )
+            shifted = _shifted_plan(plans[project_id], days)
+            moved = {
+                booking.id: _shifted_booking(booking, days)
+                for booking in bookings.values()
+                if booking.project_id == project_id
+            }
+            if shifted is None or any(booking is None for booking in moved.values()):
+                problems.append((position, OUT_OF_RANGE))
+                continue
+            plans[project_id] = shifted
+            bookings.update({key: b for key, b in moved.items() if b is not None})
     return plans, bookings, problems
 
 
@@ -533,7 +554,7 @@ class ScenarioMutation:
                     field = {
                         ScenarioChangeKind.MOVE_BUDGET: "amount",
                         ScenarioChangeKind.MOVE_ALLOCATION: "assignmentId",
-                        ScenarioChangeKind.SHIFT_PROJECT: "fromProjectId",
+                        ScenarioChangeKind.SHIFT_PROJECT: "days",
                     }[input.kind]
                     checks.add(INVALID, f"This change {why}.", field)
                 else:
@@ -635,7 +656,8 @@ class ScenarioMutation:
                 assignment.start_date, assignment.end_date = booking.start_date, booking.end_date
             for change in changes:
                 if change.kind is ScenarioChangeKind.SHIFT_PROJECT and change.from_project_id:
-                    await _shift_milestones(tx, change.from_project_id, change.days or 0)
+                    await _shift_milestones(tx, checks, change)
+            checks.raise_if_any()  # rolls back what was written above
             scenario.status = ScenarioStatus.APPLIED
             scenario.applied_at = utcnow()
             await tx.session.flush()
@@ -668,13 +690,24 @@ def _changed_fields(before: Plan, after: Plan) -> list[str]:
     return sorted(name for name, changed in fields.items() if changed)
 
 
-async def _shift_milestones(tx: Transaction, project_id: int, days: int) -> None:
-    """Move the forecasts of a project's milestones not yet reached; baselines stay, so the
-    shift shows as slip."""
+async def _shift_milestones(tx: Transaction, checks: Checks, change: ScenarioChange) -> None:
+    """Move the forecasts of the shifted project's milestones not yet reached; baselines stay,
+    so the shift shows as slip. A forecast the shift would take out of range is a userError."""
     milestones = await tx.session.scalars(
-        select(Milestone).where(Milestone.project_id == project_id, Milestone.actual_date.is_(None))
+        select(Milestone).where(
+            Milestone.project_id == change.from_project_id, Milestone.actual_date.is_(None)
+        )
     )
     for milestone in milestones:
-        milestone.forecast_date = (milestone.forecast_date or milestone.baseline_date) + timedelta(
-            days=days
-        )
+        forecast = add_days(milestone.forecast_date or milestone.baseline_date, change.days or 0)
+        if forecast is None:
+            checks.add(
+                INVALID,
+                f"Change {change.position + 1} moves the forecast of milestone "
+                f"{milestone.name!r} outside {FIRST_DATE} to {LAST_DATE}, the dates pmo-graph "
+                "accepts.",
+                "changes",
+                str(change.position),
+            )
+        else:
+            milestone.forecast_date = forecast
