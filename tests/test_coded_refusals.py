@@ -11,6 +11,7 @@ import base64
 import json
 from collections.abc import Awaitable, Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -512,3 +513,206 @@ async def test_applying_a_shift_that_would_move_a_milestone_out_of_range_writes_
     assert _user_errors(answer) == [(["changes", "0"], "INVALID")]
     assert await footprint(pmo_state.request_sessionmaker, org.id) == before
     assert await org.admin.query(dates, {"id": world.other_project}) == project_before
+
+
+# --- figures from values stored before the limits --------------------------------------------
+
+HUGE = 1.7e308
+
+
+async def _store_huge_benefit(session: AsyncSession, org: TestOrganisation, world: World) -> None:
+    from sqlalchemy import update
+
+    from pmo_graph_pmo.models import Benefit, BenefitContribution, BenefitMeasurement
+
+    benefit = parse_pk(world.benefit, "Benefit")
+    await session.rollback()  # a fresh snapshot, to write on SQLite (see _set_dates)
+    await session.execute(
+        update(Benefit).where(Benefit.id == benefit).values(baseline=-HUGE, target=HUGE)
+    )
+    session.add_all(
+        [
+            BenefitMeasurement(
+                organisation_id=org.id, benefit_id=benefit, measured_on=day, value=HUGE
+            )
+            for day in (date(2026, 1, 1), date(2026, 2, 1))
+        ]
+    )
+    session.add(
+        BenefitContribution(
+            organisation_id=org.id,
+            benefit_id=benefit,
+            project_id=parse_pk(world.other_project, "Project"),
+            share=HUGE,
+        )
+    )
+    await session.commit()
+
+
+async def _store_huge_priorities(
+    session: AsyncSession, org: TestOrganisation, world: World
+) -> None:
+    from sqlalchemy import update
+
+    from pmo_graph.projects.models import Project
+    from pmo_graph_portfolio.models import BalanceTarget, Criterion, ProjectScore
+
+    portfolio = parse_pk(world.portfolio, "Portfolio")
+    await session.rollback()
+    await session.execute(
+        update(Criterion).where(Criterion.portfolio_id == portfolio).values(weight=HUGE)
+    )
+    await session.execute(
+        update(Project)
+        .where(Project.portfolio_id == portfolio)
+        .values(budget=Decimal("1000.00"), category="Run", stage="PROPOSED")
+    )
+    session.add_all(
+        ProjectScore(
+            organisation_id=org.id,
+            project_id=parse_pk(project, "Project"),
+            criterion="value",
+            score=score,
+        )
+        for project, score in ((world.other_project, 10.0), (world.third_project, HUGE))
+    )
+    session.add(
+        BalanceTarget(organisation_id=org.id, portfolio_id=portfolio, category="Run", share=-HUGE)
+    )
+    await session.commit()
+
+
+async def _store_huge_staffing(session: AsyncSession, org: TestOrganisation, world: World) -> None:
+    from sqlalchemy import update
+
+    from pmo_graph_pso.models import Assignment, PersonCapacity
+
+    person = parse_pk(world.person, "Person")
+    await session.rollback()
+    await session.execute(
+        update(Assignment)
+        .where(Assignment.person_id == person)
+        .values(allocation=HUGE, end_date=date(9999, 12, 31))
+    )
+    session.add(PersonCapacity(organisation_id=org.id, person_id=person, capacity=5e-324))
+    await session.commit()
+
+
+async def _store_far_dates(session: AsyncSession, org: TestOrganisation, world: World) -> None:
+    from sqlalchemy import update
+
+    from pmo_graph_pso.models import Milestone
+
+    await _set_dates(session, world, date(1, 1, 1), date(9999, 12, 31))
+    await session.execute(
+        update(Milestone)
+        .where(Milestone.project_id == parse_pk(world.own_project, "Project"))
+        .values(baseline_date=date(9999, 12, 31), forecast_date=date(9999, 12, 31))
+    )
+    await session.execute(
+        update(Milestone)
+        .where(Milestone.project_id == parse_pk(world.other_project, "Project"))
+        .values(baseline_date=date(1, 1, 1), forecast_date=date(1, 1, 1))
+    )
+    await session.commit()
+
+
+Store = Callable[[AsyncSession, TestOrganisation, World], Awaitable[None]]
+#: What was stored, and the reads whose figures are made from it (each with its node's id).
+STORED: dict[str, tuple[Store, list[tuple[str, str]]]] = {
+    "benefit values of 1.7e308": (
+        _store_huge_benefit,
+        [
+            ("benefit", "... on Benefit { latestValue realisation forecastAtTargetDate status }"),
+            (
+                "programme",
+                "... on Programme { benefitsSummary { financialTarget financialRealised "
+                "realisation atRisk } benefits { name realisation } benefitsMap { edges { share } } }",
+            ),
+        ],
+    ),
+    "weights, scores and shares of 1.7e308": (
+        _store_huge_priorities,
+        [
+            (
+                "portfolio",
+                '... on Portfolio { ranking { score rank } selection(budget: "5000") '
+                "{ totalScore } balance { targetShare deviation } criteria { weight } }",
+            ),
+            ("other_project", "... on Project { scores { score } }"),
+        ],
+    ),
+    "an allocation of 1.7e308 until 9999-12-31, a capacity of 5e-324": (
+        _store_huge_staffing,
+        [("person", "... on Person { capacity assignments { allocation } }")],
+    ),
+    "dates of year 1 and 9999": (
+        _store_far_dates,
+        [
+            ("own_project", '... on Project { compliance(asOf: "2026-01-01") { compliant } }'),
+            ("other_project", "... on Project { milestones { slipDays } startDate endDate }"),
+            ("programme", '... on Programme { synchronisation(asOf: "2026-01-01") { inStep } }'),
+        ],
+    ),
+}
+#: Root reads over the stored values.
+STORED_ROOT_READS = (
+    '{ utilisation(from: "2027-01-01", to: "2027-02-28", granularity: MONTH) '
+    "{ periods { allocation utilisation } } }",
+    '{ overallocations(from: "2027-01-01", to: "2027-02-28") { peakAllocation } }',
+    '{ suggestStaff(projectId: "UHJvamVjdDox", skill: "Testing", allocation: 0.1, '
+    'startDate: "2027-01-01", endDate: "2027-01-31") { availableAllocation } }',
+    '{ statusSummary(asOf: "2026-01-01") { stale { code } } }',
+    '{ complianceReport(asOf: "2026-01-01") { projects { compliant } } }',
+)
+
+
+@pytest.mark.parametrize("stored", sorted(STORED))
+async def test_figures_from_values_stored_before_the_limits_are_never_a_masked_error(
+    stored: str, world_org: tuple[TestOrganisation, World], db_session: AsyncSession
+) -> None:
+    """Values inserted directly, as rows saved before the input limits may hold: every read made
+    from them answers (a figure that cannot be computed is OUT_OF_RANGE on its field), and the
+    request's other fields still answer (unless the field is a non-null root list, whose error
+    nulls ``data`` as GraphQL says)."""
+    org, world = world_org
+    store, reads = STORED[stored]
+    await store(db_session, org, world)
+    sibling = " me: viewer { user { email } }"
+    documents = [
+        (
+            f"query($id: ID!) {{ node(id: $id) {{ {selection} }}{sibling} }}",
+            {"id": getattr(world, node)},
+            True,
+        )
+        for node, selection in reads
+    ]
+    documents += [(document[:-1] + sibling + " }", {}, False) for document in STORED_ROOT_READS]
+    wrong = []
+    for document, variables, nullable in documents:
+        answer = await org.admin.execute(document, variables)
+        siblings_answered = bool((answer.get("data") or {}).get("me"))
+        if (
+            answer["_status"] != 200
+            or not set(_codes(answer)) <= {"OUT_OF_RANGE"}
+            or (nullable and not siblings_answered)
+        ):
+            wrong.append(f"{document}: {json.dumps(answer)[:400]}")
+    assert wrong == [], "\n".join(wrong)
+
+
+async def test_an_error_that_cancels_the_fields_beside_it_leaves_every_connection_usable(
+    world_org: tuple[TestOrganisation, World], db_session: AsyncSession
+) -> None:
+    """A non-null root field that fails nulls ``data``, and graphql-core cancels the fields
+    still running beside it, some of them in the middle of a statement. The connections they
+    held must go back to the pool clean: every later request is answered."""
+    org, world = world_org
+    await _store_huge_staffing(db_session, org, world)
+    sibling = " me: viewer { user { email } } }"
+    later = "{ viewer { user { email } } people { totalCount } }"
+    for failing in STORED_ROOT_READS[:2]:
+        answer = await org.admin.execute(failing[:-1] + sibling)
+        assert _codes(answer) == ["OUT_OF_RANGE"], answer
+        for _ in range(3):
+            assert (await org.admin.query(later))["viewer"]["user"]["email"]

@@ -122,7 +122,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
             viewer = self.context.viewer_or_none
             if viewer is not None:
                 self.app.connections.discard(viewer.token_id, self)
-            await self.context.session.close()
+            await self.context.db.close()
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
@@ -207,7 +207,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 ],
             )
         finally:
-            await context.session.close()
+            await context.db.close()
 
     async def _coded(self, results: AsyncIterator[Any], context: Context) -> AsyncGenerator[Any]:
         """Each result with its errors coded and masked, as ``ErrorCodes`` does over HTTP."""
