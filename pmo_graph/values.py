@@ -33,6 +33,8 @@ LAST_DATE = date(2999, 12, 31)
 #: The largest magnitude of a ``Float`` or ``Decimal`` input.
 MAX_MAGNITUDE = 1e15
 MAX_AMOUNT = Decimal("1e15")
+#: How the bound is written in messages.
+MAGNITUDE_TEXT = f"1e{round(math.log10(MAX_MAGNITUDE))}"
 #: The control characters text may hold.
 ALLOWED_CONTROLS = frozenset("\t\n\r")
 
@@ -48,14 +50,14 @@ def number_problem(value: float) -> str | None:
     """Why ``value`` is not a number pmo-graph accepts, or None."""
     if math.isfinite(value) and abs(value) <= MAX_MAGNITUDE:
         return None
-    return f"is {value:g}; numbers must be finite and from -{MAX_MAGNITUDE:g} to {MAX_MAGNITUDE:g}."
+    return f"is {value:g}; numbers must be finite and from -{MAGNITUDE_TEXT} to {MAGNITUDE_TEXT}."
 
 
 def amount_problem(value: Decimal) -> str | None:
     """Why ``value`` is not an amount pmo-graph accepts, or None."""
     if value.is_finite() and abs(value) <= MAX_AMOUNT:
         return None
-    return f"is {value}; amounts must be finite and from -{MAX_AMOUNT} to {MAX_AMOUNT}."
+    return f"is {value}; amounts must be finite and from -{MAGNITUDE_TEXT} to {MAGNITUDE_TEXT}."
 
 
 def text_problem(value: str) -> str | None:

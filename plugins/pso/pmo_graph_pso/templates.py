@@ -71,7 +71,7 @@ class ProjectTemplatePayload:
 @strawberry.input
 class TemplateMilestoneInput:
     name: str
-    offset_days: int = strawberry.field(description="Days after the start date, 0 or more.")
+    offset_days: int = strawberry.field(description="Days after the start date, 0 to 3650.")
 
 
 @strawberry.input
