@@ -95,8 +95,10 @@ async def test_ids_of_one_type_share_a_plan_and_another_type_gets_its_own(
     }
     assert len(pmo_state.compiled_plans) == before + 2
 
-    # A key that is no number goes to the resolvers, and is remembered as not compiled.
-    assert (await org.admin.query(NODE, {"id": to_global_id("Project", "x")}))["node"] is None
+    # A key that is no number goes to the resolvers, which refuse it as no id of this API, and
+    # is remembered as not compiled.
+    errors = await org.admin.errors(NODE, {"id": to_global_id("Project", "x")})
+    assert [e["extensions"]["code"] for e in errors] == ["BAD_USER_INPUT"]
     assert isinstance(_plans(pmo_state)[-1], NotCompiled)
 
 

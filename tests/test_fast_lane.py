@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpers import add_projects
 from pmo_graph.app_state import AppState
 from pmo_graph.graphql.budget import CostBudget
-from pmo_graph.graphql.compiled.compiler import Compiled
+from pmo_graph.graphql.compiled.compiler import Compiled, Param
 from pmo_graph.testing import StatementCounter, TestOrganisation
 
 pytestmark = pytest.mark.pmo_backends("postgresql")
@@ -143,3 +143,31 @@ async def test_a_statement_that_fails_in_the_lane_costs_its_points_once(
     assert pmo_state.fast_lane.answered == answered  # it stepped aside
     assert again["data"] == first["data"]  # the resolvers answered
     assert again["extensions"]["cost"]["throttle"]["available"] == 100 - 6 - 6
+
+
+async def test_the_lane_steps_aside_for_a_variable_out_of_range(
+    make_org: MakeOrg, db_session: AsyncSession, pmo_state: AppState
+) -> None:
+    """A document the pipeline checked once is answered by the lane with new variables; one
+    out of range goes to the pipeline, which refuses it. The compiler reads no text argument
+    yet, so the test keeps a plan for one, as a compiler that read filters would: a statement
+    that answers with the search text (a control character PostgreSQL would take)."""
+    org = await make_org()
+    await add_projects(db_session, org.id, 1)
+    lane = pmo_state.fast_lane
+    query = "query Echo($s: String) { projects(filter: {search: $s}) { totalCount } }"
+    plans = pmo_state.compiled_plans._plans
+    await org.admin.query(query, {"s": "P-"})  # not compiled: the resolvers answer
+    (key,) = [k for k in plans if isinstance(k, tuple) and k[0] == query]
+    plans[key] = Compiled(
+        "SELECT json_build_object('projects', "
+        "json_build_object('totalCount', length($1::text)))::text",
+        (Param(("variable", "s", None), "text"),),
+    )
+    await org.admin.query(query, {"s": "P-"})  # the kept plan answers, and the lane learns it
+    answered = lane.answered
+    assert await org.admin.query(query, {"s": "P-0"}) == {"projects": {"totalCount": 3}}
+    assert lane.answered == answered + 1
+    (refused,) = await org.admin.errors(query, {"s": "P-\x07"})
+    assert refused["extensions"] == {"code": "BAD_USER_INPUT", "argument": "filter.search"}
+    assert lane.answered == answered + 1

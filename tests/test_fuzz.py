@@ -1,9 +1,10 @@
 """Fuzzing with schemathesis: every query and mutation of schema.graphql, generated from the schema
 and sent over HTTP to a real ``pmo-graph serve`` as each role, with ids drawn from the viewer's
-organisation, from another organisation and at random.
+organisation, from another organisation, ids of no object (``NO_IDS``) and at random.
 
-No answer may be a 5xx, no error may come without its code or show a trace or SQL, and no
-``data`` may hold another organisation's ids. Prints one figure line. The number of examples
+No answer may be a 5xx, no error may come without its code or show a trace or SQL, none may be a
+masked INTERNAL_SERVER_ERROR (whatever a client sends deserves a coded answer), and no ``data``
+may hold another organisation's ids. Prints one figure line. The number of examples
 per operation and role is ``PMO_GRAPH_FUZZ_EXAMPLES`` (3 by default, bounded for CI).
 """
 
@@ -26,12 +27,15 @@ from schemathesis.graphql import nodes
 from test_cli import run
 from test_serve import _free_port, _serve, _token, _wait_ready
 
+from helpers import gid
 from pmo_graph.auth.roles import Role
 
 pytestmark = pytest.mark.pmo_backends("sqlite")
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("PMO_GRAPH_FUZZ_EXAMPLES", "3"))
+#: Ids of no object that look like ids: an interface, keys beyond what a table holds, a key 0.
+NO_IDS = [gid("Node", 1), gid("Project", 2**63), gid("Person", 2**64), gid("Project", 0)]
 #: What an unmasked error would show.
 LEAKS = ("Traceback", "sqlalchemy", "asyncpg", "sqlite3", "SELECT ", "INSERT ", 'File "')
 
@@ -49,6 +53,7 @@ class Tally:
     requests: int = 0
     server_errors: int = 0
     unmasked: int = 0
+    internal: int = 0
     leaks: int = 0
     examples: list[str] = field(default_factory=list)
 
@@ -157,6 +162,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, pmo_backend: str) -> Iterat
 def _operations(server: Server) -> list[Any]:
     ids = st.one_of(
         st.sampled_from(server.own_ids + server.foreign_ids),
+        st.sampled_from(NO_IDS),
         st.text(max_size=12),
     )
     schemathesis.graphql.scalar("ID", ids.map(nodes.String))
@@ -206,6 +212,9 @@ def _fuzz(operation: Any, server: Server, role: Role, tally: Tally) -> None:
             return
         for error in answer.get("errors") or []:
             text = json.dumps(error)
+            if (error.get("extensions") or {}).get("code") == "INTERNAL_SERVER_ERROR":
+                tally.internal += 1
+                tally.examples.append(f"masked {text[:200]} for {label}")
             if "code" not in (error.get("extensions") or {}) or any(leak in text for leak in LEAKS):
                 tally.unmasked += 1
                 tally.examples.append(f"unmasked {text[:300]} for {label}")
@@ -229,7 +238,10 @@ def test_fuzz_figures(server: Server, tally: Tally, capsys: pytest.CaptureFixtur
         print(
             f"\nfuzzing (schemathesis, {EXAMPLES} examples per operation and role): "
             f"{tally.requests} requests, 5xx {tally.server_errors}, unmasked errors "
-            f"{tally.unmasked}, another organisation's ids in data {tally.leaks}"
+            f"{tally.unmasked}, masked internal errors {tally.internal}, another organisation's "
+            f"ids in data {tally.leaks}"
         )
     assert tally.requests > 0
-    assert (tally.server_errors, tally.unmasked, tally.leaks) == (0, 0, 0), tally.examples[:10]
+    assert (tally.server_errors, tally.unmasked, tally.internal, tally.leaks) == (0, 0, 0, 0), (
+        tally.examples[:10]
+    )

@@ -177,6 +177,27 @@ PROBES: list[Probe] = [
         },
     ),
     Probe("unknown operation name", True, _post("query A { __typename }", operationName="B")),
+    Probe(
+        "text with a NUL",
+        True,
+        _post("query($s: String) { people(search: $s) { totalCount } }", variables={"s": "a\x00"}),
+    ),
+    Probe(
+        "a date in year 1", True, _post('{ statusSummary(asOf: "0001-01-01") { stale { code } } }')
+    ),
+    Probe(
+        "a float of 1.7e308",
+        True,
+        _post(
+            'mutation { setPersonCapacity(input: {personId: "UGVyc29uOjE=", capacity: 1.7e308}) '
+            "{ userErrors { code } } }"
+        ),
+    ),
+    Probe(
+        "an id with a key of 2**64",
+        True,
+        _post('{ node(id: "UHJvamVjdDoxODQ0Njc0NDA3MzcwOTU1MTYxNg==") { id } }'),
+    ),
 ]
 
 

@@ -174,6 +174,18 @@ async def test_a_subscription_argument_must_be_an_id_of_the_viewers_organisation
     assert _code(foreign) == "NOT_FOUND"
 
 
+async def test_a_subscription_argument_out_of_range_is_refused_by_the_input_check(
+    pmo_server_url: str, org: TestOrganisation
+) -> None:
+    """The input check of every operation (docs/api.md, Scalars) ends a subscription too."""
+    async with GraphQLSocket(pmo_server_url, org.tokens[Role.ADMIN]) as socket:
+        refused = await socket.receive(await socket.subscribe(REPORTS, {"portfolio": "a\x00"}))
+    assert _code(refused) == "BAD_USER_INPUT"
+    (error,) = refused["payload"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "portfolioId"}
+    assert "control character U+0000" in error["message"]
+
+
 async def test_another_organisation_receives_nothing(
     pmo_server_url: str, org: TestOrganisation, make_org: Make
 ) -> None:

@@ -10,8 +10,7 @@ from strawberry.types import Info
 from pmo_graph.audit.models import AuditEvent
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.errors import BadUserInput
-from pmo_graph.graphql.ids import parse_global_id
+from pmo_graph.graphql.node_queries import node_id_parts, not_an_id
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate
 from pmo_graph.graphql.refs import AuditEventRef
 
@@ -37,8 +36,11 @@ class AuditQuery:
         args = page_args(context, first=first, after=after, width=1)
         conditions = []
         if entity_id is not None:
-            parsed = parse_global_id(entity_id)
-            if parsed is None:
-                raise BadUserInput(f"{entity_id!r} is not an id of this API.", argument="entityId")
-            conditions = [AuditEvent.entity_type == parsed[0], AuditEvent.entity_pk == parsed[1]]
+            entity = node_id_parts(info, entity_id)
+            if entity is None:
+                raise not_an_id(entity_id, "entityId")
+            conditions = [
+                AuditEvent.entity_type == entity.type_name,
+                AuditEvent.entity_pk == entity.key,
+            ]
         return await paginate(context, AuditEvent, AUDIT_ORDER, args, conditions)

@@ -14,7 +14,7 @@ more consistency than this. Inside ``Context.write`` the transaction is held.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
@@ -30,52 +30,92 @@ AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 
 class Reader:
-    """Runs statements on a session one at a time."""
+    """Runs statements on a session one at a time.
+
+    A statement runs to its end even when the field that asked for it stops waiting (graphql-core
+    cancels the fields beside one whose error nulls their parent): cancelled in the middle, it
+    would leave its connection mid-protocol, and the pool would hand that broken connection to a
+    later request. So each runs in a task of its own, shielded, and ``close`` waits for those
+    still running before it closes the session.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self._lock = asyncio.Lock()
         #: Set while a write transaction is open on the session: reads must not end it.
         self.holding = False
+        self._running: set[asyncio.Task[Any]] = set()
 
     async def release(self) -> None:
         """End the read transaction, returning its connection to the pool (unless holding)."""
         if not self.holding and self.session.in_transaction():
             await self.session.commit()
 
+    async def close(self) -> None:
+        """Close the session once every statement still running has ended."""
+        while self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+        await self.session.close()
+
+    async def _failed(self) -> None:
+        """After a read failed: end its transaction, so the request's other reads can run (on
+        PostgreSQL a failed statement leaves its transaction able only to roll back). Inside a
+        write the whole transaction fails anyway; it is rolled back by ``Context.write``."""
+        if not self.holding and self.session.in_transaction():
+            await self.session.rollback()
+
+    async def _run(self, work: Callable[[], Awaitable[T]]) -> T:
+        """``work`` under the lock, its read transaction ended after it, shielded from the
+        caller's cancellation (see the class's doc)."""
+
+        async def locked() -> T:
+            async with self._lock:
+                try:
+                    result = await work()
+                except Exception:
+                    await self._failed()
+                    raise
+                await self.release()
+                return result
+
+        task = asyncio.ensure_future(locked())
+        self._running.add(task)
+        task.add_done_callback(self._ended)
+        return await asyncio.shield(task)
+
+    def _ended(self, task: asyncio.Task[Any]) -> None:
+        self._running.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved: a caller that stopped waiting will not
+
     async def execute(self, statement: Executable) -> Result[Any]:
         """Execute a statement and return its buffered result."""
-        async with self._lock:
-            result = await self.session.execute(statement)
-            await self.release()
-            return result
+        return await self._run(lambda: self.session.execute(statement))
 
     async def driver_value(self, sql: str, arguments: Sequence[Any]) -> Any:
         """The first column of the first row of ``sql``, in the driver's own parameter style
         (``$n`` on PostgreSQL): no SQL construct to build, and in autocommit, so no BEGIN and
         COMMIT around it (one statement reads consistently on its own), unless the engine
         says otherwise (``AUTOCOMMIT_READS``)."""
-        async with self._lock:
+
+        async def value() -> Any:
             autocommit = self.session.get_bind().get_execution_options().get(AUTOCOMMIT_READS, True)
             connection = await self.session.connection(
                 execution_options=AUTOCOMMIT if autocommit else None
             )
-            try:
-                result = await connection.exec_driver_sql(sql, tuple(arguments))
-                return result.scalar_one()
-            finally:
-                await self.release()
+            result = await connection.exec_driver_sql(sql, tuple(arguments))
+            return result.scalar_one()
+
+        return await self._run(value)
 
     async def scalars(self, statement: Select[T]) -> Sequence[T]:
         """All first-column values of a SELECT."""
-        async with self._lock:
-            rows = (await self.session.scalars(statement)).all()
-            await self.release()
-            return rows
+
+        async def rows() -> Sequence[T]:
+            return (await self.session.scalars(statement)).all()
+
+        return await self._run(rows)
 
     async def scalar(self, statement: Select[T]) -> T | None:
         """The first column of the first row, or None."""
-        async with self._lock:
-            value = await self.session.scalar(statement)
-            await self.release()
-            return value
+        return await self._run(lambda: self.session.scalar(statement))

@@ -20,6 +20,7 @@ IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
 SLOW_CONSUMER = "SLOW_CONSUMER"
 COMPUTATION_TIME_LIMIT = "COMPUTATION_TIME_LIMIT"
+OUT_OF_RANGE = "OUT_OF_RANGE"
 #: Seconds a client is asked to wait before retrying a request the server was too busy for.
 BUSY_RETRY_AFTER = 1
 UNREACHABLE_MESSAGE = (
@@ -46,6 +47,7 @@ ERROR_CODES = (
     TOO_MANY_SUBSCRIPTIONS,
     SLOW_CONSUMER,
     COMPUTATION_TIME_LIMIT,
+    OUT_OF_RANGE,
 )
 
 
@@ -122,6 +124,40 @@ class ComputationTimeLimit(CodedError):
 def coded_graphql_error(message: str, code: str, **extensions: Any) -> GraphQLError:
     """A ``GraphQLError`` carrying ``extensions.code``, for validation rules and extensions."""
     return GraphQLError(message, extensions={"code": code, **extensions})
+
+
+#: What a field answers whose figure cannot be computed from the values stored for it.
+OUT_OF_RANGE_MESSAGE = (
+    "This figure cannot be computed: a value stored for it is out of the range pmo-graph "
+    "accepts (saved before its input limits, or the result overflows). Nothing is wrong with "
+    "the request; ask an administrator to correct the stored value (the server log names it "
+    "under request id {request_id})."
+)
+#: SQLSTATEs of a value or a date out of range in the database's arithmetic.
+OUT_OF_RANGE_SQLSTATES = frozenset({"22003", "22008"})
+#: How graphql-core refuses a leaf it cannot represent (a float that is not finite, an integer
+#: beyond 32 bits): the value was computed from stored data, not sent.
+UNREPRESENTABLE_OUTPUTS = (
+    "Float cannot represent non numeric value",
+    "Int cannot represent non 32-bit signed integer value",
+)
+
+
+def out_of_range(error: GraphQLError) -> bool:
+    """Whether a field failed because a number or a date went out of range while it was
+    computed from stored values: Python's arithmetic (``OverflowError``, a decimal signal),
+    the database's (numeric or date overflow), or a result graphql-core cannot represent."""
+    original = error.original_error
+    if isinstance(original, ArithmeticError) and not isinstance(original, ZeroDivisionError):
+        return True
+    if getattr(getattr(original, "orig", None), "sqlstate", None) in OUT_OF_RANGE_SQLSTATES:
+        return True
+    return (
+        isinstance(original, GraphQLError)
+        and error.path is not None
+        and not (original.extensions or {}).get("code")
+        and original.message.startswith(UNREPRESENTABLE_OUTPUTS)
+    )
 
 
 def database_unreachable(error: BaseException) -> bool:

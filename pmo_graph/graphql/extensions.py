@@ -29,9 +29,12 @@ from pmo_graph.graphql.errors import (
     BUSY_MESSAGE,
     BUSY_RETRY_AFTER,
     INTERNAL_SERVER_ERROR,
+    OUT_OF_RANGE,
+    OUT_OF_RANGE_MESSAGE,
     SERVER_BUSY,
     UNAUTHENTICATED,
     CodedError,
+    out_of_range,
 )
 from pmo_graph.graphql.limits import token_limit_error
 
@@ -136,8 +139,10 @@ class ErrorCodes(SchemaExtension):
     """Gives every error an ``extensions.code`` and masks unexpected ones.
 
     Errors raised as ``CodedError`` keep their message and code; parse and validation errors are
-    ``BAD_USER_INPUT`` unless a limit coded them. Anything else is logged with its traceback
-    and replaced by ``INTERNAL_SERVER_ERROR`` with the request id, so no stack trace or SQL leaks.
+    ``BAD_USER_INPUT`` unless a limit coded them; a figure that went out of range while it was
+    computed from stored values is ``OUT_OF_RANGE`` (``errors.out_of_range``). Anything else is
+    logged with its traceback and replaced by ``INTERNAL_SERVER_ERROR`` with the request id, so
+    no stack trace or SQL leaks.
     """
 
     def __init__(self, max_tokens: int) -> None:
@@ -161,6 +166,19 @@ class ErrorCodes(SchemaExtension):
 def coded_error(error: GraphQLError, max_tokens: int, request_id: str) -> GraphQLError:
     """``error`` with its ``extensions.code``; an unexpected error logged and masked."""
     original = error.original_error
+    if out_of_range(error):
+        log.warning(
+            "a figure out of range in %s",
+            ".".join(str(p) for p in error.path or ()) or "operation",
+            exc_info=(type(original), original, original.__traceback__) if original else None,
+            extra={"request_id": request_id},
+        )
+        return GraphQLError(
+            OUT_OF_RANGE_MESSAGE.format(request_id=request_id),
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": OUT_OF_RANGE, "requestId": request_id},
+        )
     if isinstance(original, CodedError):
         return GraphQLError(
             original.message,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 import strawberry
 from strawberry import relay
@@ -16,19 +16,43 @@ from pmo_graph.graphql.errors import BadUserInput
 from pmo_graph.graphql.ids import parse_global_id
 
 
-def _node_type(context: Context, info: Info[Any, Any], value: str) -> tuple[type[relay.Node], str]:
+class NodeId(NamedTuple):
+    """What a global id names: the object type (its class and GraphQL name) and the key."""
+
+    node_type: type[relay.Node]
+    type_name: str
+    key: str
+
+
+def node_id_parts(info: Info[Any, Any], value: str) -> NodeId | None:
+    """The object type and key of a global id this API could have given out: a well-formed key
+    (``parse_global_id``) of an object type that implements ``Node`` (not ``Node`` itself, nor
+    any other interface); None for anything else."""
     parsed = parse_global_id(value)
     definition = info.schema.get_type_by_name(parsed[0]) if parsed else None
     if (
         parsed is None
         or not isinstance(definition, StrawberryObjectDefinition)
+        or definition.is_interface
         or not (isinstance(definition.origin, type) and issubclass(definition.origin, relay.Node))
     ):
-        raise BadUserInput(f"{value!r} is not an id of this API.", argument="id")
-    tier = context.app.type_tiers.get(parsed[0])
+        return None
+    return NodeId(definition.origin, parsed[0], parsed[1])
+
+
+def not_an_id(value: str, argument: str) -> BadUserInput:
+    """The refusal of a string that is no global id of this API."""
+    return BadUserInput(f"{value!r} is not an id of this API.", argument=argument)
+
+
+def _node_type(context: Context, info: Info[Any, Any], value: str) -> tuple[type[relay.Node], str]:
+    parts = node_id_parts(info, value)
+    if parts is None:
+        raise not_an_id(value, "id")
+    tier = context.app.type_tiers.get(parts.type_name)
     if tier is not None:
         context.require_tier(tier)
-    return definition.origin, parsed[1]
+    return parts.node_type, parts.key
 
 
 async def _resolve(node_type: type[relay.Node], info: Info[Any, Any], keys: list[str]) -> list[Any]:

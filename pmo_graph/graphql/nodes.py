@@ -11,6 +11,7 @@ from strawberry.types import Info
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.db.base import Base
 from pmo_graph.graphql.context import get_context
+from pmo_graph.graphql.ids import key_number
 
 
 class ModelNode(relay.Node):
@@ -44,11 +45,7 @@ class ModelNode(relay.Node):
         context = get_context(info)
         if cls.__read_permission__ is not None:
             authorize(context, cls.__read_permission__)
-        keys = []
-        for node_id in node_ids:
-            try:
-                keys.append(int(node_id))
-            except ValueError:
-                keys.append(0)
+        # A key no table can hold names nothing; 0 is no row's key either.
+        keys = [key_number(node_id) or 0 for node_id in node_ids]
         loader = context.loaders.by_id(cls.__model__)
         return list(await loader.load_many(keys))

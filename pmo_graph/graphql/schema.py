@@ -35,6 +35,7 @@ from pmo_graph.graphql.extensions import (
     OperationName,
     SubscriptionsOverWebSocket,
 )
+from pmo_graph.graphql.input_values import InputValues
 from pmo_graph.graphql.limits import LimitedParser, LimitedValidation, limit_rules
 from pmo_graph.graphql.tiers import TierDirective, field_tier
 from pmo_graph.plugins.manager import PluginInfo, PluginLoadError, PluginRegistry
@@ -306,6 +307,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         ),
         Authentication,
         SubscriptionsOverWebSocket,
+        InputValues,
         QueryCost,
         CompiledQueries,
     ]

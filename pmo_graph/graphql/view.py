@@ -171,5 +171,5 @@ class GraphQLView(GraphQL[Context, None]):
         finally:
             context = scope.get("state", {}).get("pmo_context")
             if isinstance(context, Context):
-                await context.session.close()
+                await context.db.close()
         return response

@@ -161,7 +161,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
             viewer = self.context.viewer_or_none
             if viewer is not None:
                 self.app.connections.discard(viewer.token_id, self)
-            await self.context.session.close()
+            await self.context.db.close()
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
@@ -248,7 +248,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 ],
             )
         finally:
-            await context.session.close()
+            await context.db.close()
 
     async def _authenticated(self, operation: Operation[Context, None], context: Context) -> bool:
         """Authenticate the connection's token for ``operation``, as an HTTP request is: whether

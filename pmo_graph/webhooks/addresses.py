@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -31,24 +30,37 @@ class AddressRefused(Exception):
     """The URL's host cannot be called: it does not resolve or it is not a public address."""
 
 
+def parsed_url(url: str) -> httpx.URL | None:
+    """``url`` as httpx, which delivers, reads it; None when httpx cannot (a bad IPv6 literal, a
+    host name IDNA refuses, a port that is not a number)."""
+    try:
+        parsed = httpx.URL(url)
+        parsed.host  # noqa: B018 - decoding the host is where IDNA refuses some labels
+    except (httpx.InvalidURL, ValueError):  # IDNA's errors are UnicodeErrors, ValueErrors
+        return None
+    return parsed
+
+
 def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be a webhook's URL, as a sentence; None when it can."""
+    """Why ``url`` cannot be a webhook's URL, as a sentence; None when it can.
+
+    The URL is read with httpx, as a delivery reads it, so that a URL registered is one a
+    delivery can send to.
+    """
     if len(url) > MAX_URL_LENGTH:
         return f"url must be at most {MAX_URL_LENGTH} characters."
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
         return "url must not contain spaces or control characters."
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return "url is not a valid URL."
+    parts = parsed_url(url)
+    if parts is None:
+        return "url is not a valid URL: check the host name and the port."
     if parts.scheme not in ("http", "https"):
         return "url must be an http:// or https:// URL."
-    if not parts.hostname:
+    if not parts.host:
         return "url must name a host."
-    if parts.username is not None or parts.password is not None:
+    if parts.userinfo:
         return "url must not carry a user name or password; authenticate with the signature."
-    if port == 0:
+    if parts.port is not None and not 0 < parts.port < 65536:
         return "url has an invalid port."
     return None
 
@@ -109,9 +121,9 @@ async def registration_problem(url: str, allow_private: bool) -> str | None:
     deliveries fail, and are retried, until it resolves to a public address.
     """
     problem = url_problem(url)
-    if problem is not None or allow_private:
+    target = parsed_url(url)
+    if problem is not None or allow_private or target is None:
         return problem
-    target = httpx.URL(url)
     port = target.port or (443 if target.scheme == "https" else 80)
     literal = _literal(target.host)
     if literal is not None:

@@ -4,7 +4,7 @@ impact computed without writing, and applying them all at once or not at all."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +29,7 @@ from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import Checks
 from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.projects.models import Project
+from pmo_graph.values import FIRST_DATE, LAST_DATE, add_days
 from pmo_graph_portfolio.enums import ScenarioChangeKind, ScenarioStatus
 from pmo_graph_portfolio.models import Scenario, ScenarioChange
 from pmo_graph_portfolio.refs import ScenarioRef
@@ -513,7 +514,7 @@ class ScenarioMutation:
                     field = {
                         ScenarioChangeKind.MOVE_BUDGET: "amount",
                         ScenarioChangeKind.MOVE_ALLOCATION: "assignmentId",
-                        ScenarioChangeKind.SHIFT_PROJECT: "fromProjectId",
+                        ScenarioChangeKind.SHIFT_PROJECT: "days",
                     }[input.kind]
                     checks.add(INVALID, f"This change {why}.", field)
                 else:
@@ -619,7 +620,8 @@ class ScenarioMutation:
                 assignment.start_date, assignment.end_date = booking.start_date, booking.end_date
             for change in changes:
                 if change.kind is ScenarioChangeKind.SHIFT_PROJECT and change.from_project_id:
-                    await _shift_milestones(tx, change.from_project_id, change.days or 0)
+                    await _shift_milestones(tx, checks, change)
+            checks.raise_if_any()  # rolls back what was written above
             scenario.status = ScenarioStatus.APPLIED
             scenario.applied_at = utcnow()
             await tx.session.flush()
@@ -652,13 +654,24 @@ def _changed_fields(before: Plan, after: Plan) -> list[str]:
     return sorted(name for name, changed in fields.items() if changed)
 
 
-async def _shift_milestones(tx: Transaction, project_id: int, days: int) -> None:
-    """Move the forecasts of a project's milestones not yet reached; baselines stay, so the
-    shift shows as slip."""
+async def _shift_milestones(tx: Transaction, checks: Checks, change: ScenarioChange) -> None:
+    """Move the forecasts of the shifted project's milestones not yet reached; baselines stay,
+    so the shift shows as slip. A forecast the shift would take out of range is a userError."""
     milestones = await tx.session.scalars(
-        select(Milestone).where(Milestone.project_id == project_id, Milestone.actual_date.is_(None))
+        select(Milestone).where(
+            Milestone.project_id == change.from_project_id, Milestone.actual_date.is_(None)
+        )
     )
     for milestone in milestones:
-        milestone.forecast_date = (milestone.forecast_date or milestone.baseline_date) + timedelta(
-            days=days
-        )
+        forecast = add_days(milestone.forecast_date or milestone.baseline_date, change.days or 0)
+        if forecast is None:
+            checks.add(
+                INVALID,
+                f"Change {change.position + 1} moves the forecast of milestone "
+                f"{milestone.name!r} outside {FIRST_DATE} to {LAST_DATE}, the dates pmo-graph "
+                "accepts.",
+                "changes",
+                str(change.position),
+            )
+        else:
+            milestone.forecast_date = forecast

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from pmo_graph.deadlines import checkpoint
+from pmo_graph.values import FIRST_DATE, LAST_DATE, add_days
 from pmo_graph_portfolio.load import overloaded_people
 
 #: The kinds of change, as ``ScenarioChangeKind``'s values (plain strings travel light to a
@@ -51,8 +52,28 @@ class Booking:
     end_date: date
 
 
-def _shift(day: date | None, days: int) -> date | None:
-    return day + timedelta(days=days) if day is not None else None
+#: Why a shift cannot apply: it would leave the dates pmo-graph accepts.
+OUT_OF_RANGE = (
+    f"moves a date of the project or of its assignments outside {FIRST_DATE} to {LAST_DATE}, "
+    "the dates pmo-graph accepts"
+)
+
+
+def _shifted_plan(plan: Plan, days: int) -> Plan | None:
+    """``plan`` with its dates moved by ``days``; None when one would leave the range."""
+    start = add_days(plan.start, days) if plan.start is not None else None
+    end = add_days(plan.end, days) if plan.end is not None else None
+    if (plan.start is not None and start is None) or (plan.end is not None and end is None):
+        return None
+    return replace(plan, start=start, end=end)
+
+
+def _shifted_booking(booking: Booking, days: int) -> Booking | None:
+    """``booking`` moved by ``days``; None when a date would leave the range."""
+    start, end = add_days(booking.start_date, days), add_days(booking.end_date, days)
+    if start is None or end is None:
+        return None
+    return replace(booking, start_date=start, end_date=end)
 
 
 def simulate(
@@ -90,17 +111,17 @@ def simulate(
             )
         else:
             project_id, days = change.from_project_id or 0, change.days or 0
-            plan = plans[project_id]
-            plans[project_id] = replace(
-                plan, start=_shift(plan.start, days), end=_shift(plan.end, days)
-            )
-            for booking in list(bookings.values()):
-                if booking.project_id == project_id:
-                    bookings[booking.id] = replace(
-                        booking,
-                        start_date=booking.start_date + timedelta(days=days),
-                        end_date=booking.end_date + timedelta(days=days),
-                    )
+            shifted = _shifted_plan(plans[project_id], days)
+            moved = {
+                booking.id: _shifted_booking(booking, days)
+                for booking in bookings.values()
+                if booking.project_id == project_id
+            }
+            if shifted is None or any(booking is None for booking in moved.values()):
+                problems.append((position, OUT_OF_RANGE))
+                continue
+            plans[project_id] = shifted
+            bookings.update({key: b for key, b in moved.items() if b is not None})
     return plans, bookings, problems
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -23,12 +23,16 @@ from pmo_graph.projects.codes import check_code
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
 from pmo_graph.projects.mutations import ProjectPayload, project_values
+from pmo_graph.values import LAST_DATE, add_days
 from pmo_graph_pso.models import Milestone, ProjectTemplate, TemplateMilestone
 from pmo_graph_pso.refs import ProjectTemplateRef
 from pmo_graph_pso.scope import TIER
 
 TEMPLATE_ORDER = Ordering((ProjectTemplate.name, ProjectTemplate.id))
 MAX_MILESTONES = 100
+#: The latest a template's milestone may fall after the start: ten years, as a scenario's shift
+#: and a dependency's lag.
+MAX_OFFSET_DAYS = 3650
 
 
 @strawberry.type(name="TemplateMilestone", description="A milestone a template plans.")
@@ -68,7 +72,7 @@ class ProjectTemplatePayload:
 @strawberry.input
 class TemplateMilestoneInput:
     name: str
-    offset_days: int = strawberry.field(description="Days after the start date, 0 or more.")
+    offset_days: int = strawberry.field(description="Days after the start date, 0 to 3650.")
 
 
 @strawberry.input
@@ -137,11 +141,11 @@ class TemplateMutation:
                         str(index),
                         "name",
                     )
-                if item.offset_days < 0:
+                if not 0 <= item.offset_days <= MAX_OFFSET_DAYS:
                     checks.add(
                         INVALID,
                         f"offsetDays of milestone {index + 1} is {item.offset_days}; it counts "
-                        "days after the start and must be 0 or more.",
+                        f"days after the start and must be from 0 to {MAX_OFFSET_DAYS}.",
                         "milestones",
                         str(index),
                         "offsetDays",
@@ -221,7 +225,20 @@ class TemplateMutation:
                     .order_by(TemplateMilestone.position)
                 )
             )
+            dated = [(item, add_days(input.start_date, item.offset_days)) for item in planned]
             last_offset = max((m.offset_days for m in planned), default=0)
+            end_date = add_days(input.start_date, last_offset)
+            for item, day in dated:
+                if day is None:
+                    checks.add(
+                        INVALID,
+                        f"From this start date, milestone {item.name!r} ({item.offset_days} days "
+                        f"after it) would fall after {LAST_DATE}, the last date pmo-graph "
+                        "accepts; start earlier.",
+                        "startDate",
+                    )
+            checks.raise_if_any()
+            assert end_date is not None
             project = Project(
                 organisation_id=organisation_id,
                 code=code,
@@ -229,7 +246,7 @@ class TemplateMutation:
                 description=description or template.description,
                 stage=ProjectStage.PROPOSED,
                 start_date=input.start_date,
-                end_date=input.start_date + timedelta(days=last_offset),
+                end_date=end_date,
                 budget=budget,
                 category=category,
                 manager_id=manager.id if manager else None,
@@ -237,8 +254,7 @@ class TemplateMutation:
             )
             tx.session.add(project)
             await tx.session.flush()
-            for item in planned:
-                day = input.start_date + timedelta(days=item.offset_days)
+            for item, day in dated:
                 tx.session.add(
                     Milestone(
                         organisation_id=organisation_id,
@@ -250,13 +266,7 @@ class TemplateMutation:
                 )
             await tx.session.flush()
             planned_dates = [
-                {
-                    "name": item.name,
-                    "baselineDate": (
-                        input.start_date + timedelta(days=item.offset_days)
-                    ).isoformat(),
-                }
-                for item in planned
+                {"name": item.name, "baselineDate": day and day.isoformat()} for item, day in dated
             ]
             tx.audit(
                 "Project",

@@ -39,7 +39,7 @@ from sqlalchemy import inspect as sa_inspect
 
 from pmo_graph.db.base import Base
 from pmo_graph.graphql.compiled.specs import SqlRelation, SqlValue, field_spec
-from pmo_graph.graphql.ids import parse_global_id
+from pmo_graph.graphql.ids import key_number, parse_global_id
 from pmo_graph.graphql.tiers import field_tier
 
 DEFINITION = "strawberry-definition"
@@ -105,14 +105,6 @@ def _value_of(source: tuple[Any, ...], scope: Scope, variables: VariableValues) 
         assert key is not None  # a plan is kept by the shape of its ids (``plans.plan_key``)
         return key
     return source[1]  # ("constant", value)
-
-
-def key_number(key: str) -> int | None:
-    """The integer key of a global id's key part, or None when it is not a number."""
-    try:
-        return int(key)
-    except ValueError:
-        return None
 
 
 _SQL_TYPES: dict[type, str] = {int: "bigint", date: "date", str: "text", bool: "boolean"}

@@ -3,10 +3,10 @@ strawberry's pipeline.
 
 Once a document has been parsed, validated (every limit of ``limits.py``), authenticated and
 answered by a compiled statement, what the next request with the same text needs is known: the
-token (``AccessCache``), the variables coerced, the cost (computed once per operation and
-integers of its variables, ``cost_variables_key``) and the token's budget (``assess_cost``, as
-``QueryCost``), the kept plan for the tiers and the shape of the
-variables, and one statement. The lane does exactly those, with the same functions, and writes
+token (``AccessCache``), the variables coerced and within range (``input_values``), the cost
+(computed once per operation and integers of its variables, ``cost_variables_key``) and the
+token's budget (``assess_cost``, as ``QueryCost``), the kept plan for the tiers and the shape of
+the variables, and one statement. The lane does exactly those, with the same functions, and writes
 the same response (``data`` as the database's JSON, ``extensions.cost``). Whenever anything is
 not known or not plain (another token, a plan not kept, variables that do not coerce, a cost
 over the limit or a budget that refuses, a statement that fails), it steps aside and the full
@@ -35,6 +35,7 @@ from pmo_graph.graphql.compiled.plans import operation_plan_key, request_scope
 from pmo_graph.graphql.cost import cost_variables_key
 from pmo_graph.graphql.cost_limits import assess_cost
 from pmo_graph.graphql.extensions import OperationInputs
+from pmo_graph.graphql.input_values import variables_in_range
 
 if TYPE_CHECKING:
     from pmo_graph.app_state import AppState
@@ -128,7 +129,7 @@ class FastLane:
         state = self.state
         schema = state.built.schema._schema
         coerced = get_variable_values(schema, operation.variable_definitions or (), variables)
-        if isinstance(coerced, list):
+        if isinstance(coerced, list) or not variables_in_range(schema, operation, coerced):
             return None  # the pipeline reports the variables' errors
         plan = state.compiled_plans.get(
             operation_plan_key(state, document, operation, access.tiers, coerced.coerced)

@@ -2,8 +2,8 @@
 
 Compiling walks the whole selection with the schema (a fifth of a small query's time). What it
 produces depends on the document, the operation, the tiers that are on and, of the variables,
-only on what the compiler decides by: whether each is null, the type of a global id (it picks the
-table) and whether its key is a number, and whether an integer is a page size within bounds. The
+only on what the compiler decides by: whether each is null, whether a string is a global id and
+of which type (it picks the table), and whether an integer is a page size within bounds. The
 values themselves (an id's key, a page size) and the organisation and day are parameters
 (``Compiled.arguments``). So the key of a plan is those decisions, and one plan serves every
 organisation and every project of the same shape. Documents that the compiled path does not read
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from graphql import OperationDefinitionNode
 
 from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.compiled.compiler import Compiled, NotCompiled, Scope, key_number
+from pmo_graph.graphql.compiled.compiler import Compiled, NotCompiled, Scope
 from pmo_graph.graphql.ids import parse_global_id
 
 if TYPE_CHECKING:
@@ -41,8 +41,7 @@ def _shape(value: Any, max_page_size: int) -> Hashable:
         parsed = parse_global_id(value)
         if parsed is None:
             return ("string",)
-        type_name, key = parsed
-        return ("id", type_name, key_number(key) is not None)
+        return ("id", parsed[0])
     return (type(value).__name__,)
 
 
