@@ -235,3 +235,34 @@ async def test_a_scenario_is_applied_only_over_the_projects_it_was_made_on(
             assert newest_first.index("updateProject") < newest_first.index("applyScenario"), (
                 "the scenario was applied over a project renamed before it"
             )
+
+
+RAISE_ISSUE = "mutation($i: RaiseIssueInput!) { raiseIssue(input: $i) { issue { id } userErrors { field message code } } }"
+RESOLVE = "mutation($i: ID!, $r: String!) { resolveIssue(input: {issueId: $i, resolution: $r}) { issue { id } userErrors { field message code } } }"
+
+
+async def test_an_issue_resolved_five_times_at_once_is_resolved_once(
+    make_org: MakeOrg, pmo_race: RaceOf
+) -> None:
+    org = await make_org(tiers=TIERS)
+    portfolio = await make_portfolio(org.admin, "Issues")
+    shared = [await make_project(org.admin, f"IS-{i}", portfolio) for i in range(2)]
+    issue = (
+        await org.admin.mutate(
+            RAISE_ISSUE,
+            {"i": {"title": "Shared supplier", "severity": "HIGH", "projectIds": shared}},
+        )
+    )["issue"]["id"]
+
+    outcome = await pmo_race(
+        org.admin, RESOLVE, [{"i": issue, "r": f"Resolution {k}"} for k in range(5)]
+    )
+
+    outcome.assert_clean("CONFLICT", "INVALID")
+    assert len(outcome.accepted) == 1
+    resolutions = [
+        e
+        for e in (await org.admin.query(ACTIONS))["auditLog"]["nodes"]
+        if e["action"] == "resolveIssue"
+    ]
+    assert len(resolutions) == 1
