@@ -43,6 +43,28 @@ async def _candidates(
     return portfolio
 
 
+async def _select_with(
+    make_org: MakeOrg,
+    count_statements: StatementCounter,
+    pmo_state: AppState,
+    budget: str,
+) -> tuple[dict[str, Any], int]:
+    """A viewer's selection of one candidate within ``budget``: the response, and how many
+    statements it ran; no computation may have started."""
+    org = await organisation(make_org)
+    portfolio = await _candidates(org.admin, [("A", "100", 5.0)])
+    viewer = org.client(Role.VIEWER)
+    await viewer.query("{ viewer { user { id } } }")
+    started = pmo_state.computations.started
+    count_statements.reset()
+    result = await viewer.execute(SELECT, {"f": portfolio, "b": budget})
+    assert pmo_state.computations.started == started
+    (error,) = result["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "budget"}
+    assert "`budget`" in error["message"]
+    return result, count_statements.count
+
+
 @pytest.mark.parametrize("budget", ["1e900000", "NaN", "1" * 40])
 async def test_a_budget_outside_every_amount_refuses_the_request_before_anything_runs(
     make_org: MakeOrg,
@@ -52,20 +74,9 @@ async def test_a_budget_outside_every_amount_refuses_the_request_before_anything
 ) -> None:
     """No Decimal input may be infinite, NaN or past 1e15 (the input check of every request):
     the request is refused whole, before any field is read or any selection computed."""
-    org = await organisation(make_org)
-    portfolio = await _candidates(org.admin, [("A", "100", 5.0)])
-    viewer = org.client(Role.VIEWER)
-    await viewer.query("{ viewer { user { id } } }")
-    started = pmo_state.computations.started
-    count_statements.reset()
-    result = await viewer.execute(SELECT, {"f": portfolio, "b": budget})
-    (error,) = result["errors"]
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "budget"}
-    assert "`budget`" in error["message"]
+    result, statements = await _select_with(make_org, count_statements, pmo_state, budget)
     assert result.get("data") is None
-    # the token and the tiers only
-    assert count_statements.count == access_statements(pmo_state), count_statements.statements
-    assert pmo_state.computations.started == started
+    assert statements == access_statements(pmo_state)  # the token and the tiers only
 
 
 @pytest.mark.parametrize("budget", ["1e-900000", "-1", "0.001"])
@@ -77,21 +88,11 @@ async def test_a_budget_no_selection_can_weigh_is_refused_before_it_computes(
 ) -> None:
     """A budget that is an amount but not one a selection weighs (negative, or finer than a
     penny) refuses the field, before the ranking is read or anything computed."""
-    org = await organisation(make_org)
-    portfolio = await _candidates(org.admin, [("A", "100", 5.0)])
-    viewer = org.client(Role.VIEWER)
-    await viewer.query("{ viewer { user { id } } }")
-    started = pmo_state.computations.started
-    count_statements.reset()
-    result = await viewer.execute(SELECT, {"f": portfolio, "b": budget})
-    (error,) = result["errors"]
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "budget"}
-    assert "`budget`" in error["message"]
+    result, statements = await _select_with(make_org, count_statements, pmo_state, budget)
     # the error nulls the portfolio (selection is non-null); its sibling is answered
     assert result["data"] == {"sibling": {"name": "Candidates"}, "node": None}
-    # the token, the tiers and the portfolio itself; no ranking read, nothing computed
-    assert count_statements.count == access_statements(pmo_state) + 1, count_statements.statements
-    assert pmo_state.computations.started == started
+    # the token, the tiers and the portfolio itself; no ranking read
+    assert statements == access_statements(pmo_state) + 1
 
 
 async def test_a_selection_weighs_at_most_36_candidates(make_org: MakeOrg) -> None:
