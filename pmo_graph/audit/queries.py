@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from pmo_graph.audit.models import AuditEvent
+from pmo_graph.audit.types import READ_AUDIT_LOG
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.node_queries import node_id_parts, not_an_id
@@ -32,7 +33,7 @@ class AuditQuery:
         ] = None,
     ) -> Connection[AuditEventRef]:
         context = get_context(info)
-        authorize(context, "auditLog")
+        authorize(context, READ_AUDIT_LOG)
         args = page_args(context, first=first, after=after, width=1)
         conditions = []
         if entity_id is not None:

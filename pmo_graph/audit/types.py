@@ -16,12 +16,16 @@ from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.refs import UserRef
 from pmo_graph.graphql.resolvers import load_by_id
 
+#: The permission action that reads audit events, wherever they are reached.
+READ_AUDIT_LOG = "auditLog"
+
 Row = strawberry.Parent[models.AuditEvent]
 
 
 @strawberry.type(name="AuditEvent", description="One successful mutation, as recorded.")
 class AuditEvent(ModelNode):
     __model__ = models.AuditEvent
+    __read_permission__ = READ_AUDIT_LOG
 
     at: datetime = strawberry.field(description="When the mutation committed (UTC).")
     seq: int = strawberry.field(

@@ -77,7 +77,12 @@ CORE_PERMISSIONS: Mapping[str, Permission] = {
     ),
     "enableTier": permission(ADMIN, description="Switch a tier on for the organisation."),
     "disableTier": permission(ADMIN, description="Switch a tier off (its data is kept)."),
-    "auditLog": permission(ADMIN, OFFICE, description="Read the audit log."),
+    "auditLog": permission(
+        ADMIN,
+        OFFICE,
+        description="Read the audit log: `auditLog`, and an audit event wherever it is reached "
+        "(`node`, `nodes`, a field of another type).",
+    ),
     "auditEvents": permission(ADMIN, description="Subscribe to the audit log as it is written."),
     "submitMaturityAssessment": permission(
         ADMIN, OFFICE, description="Submit a maturity self-assessment."

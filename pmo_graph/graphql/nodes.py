@@ -23,12 +23,23 @@ class ModelNode(relay.Node):
 
     __model__: ClassVar[type[Base]]
     #: The permission action a viewer needs to read objects of this type (None: any viewer of
-    #: the organisation), checked by ``node``/``nodes`` and by the type's root fields.
+    #: the organisation). ``is_type_of`` checks it for every object of the type a response
+    #: would carry, whatever field answered it; ``node``/``nodes`` check it before loading.
     __read_permission__: ClassVar[str | None] = None
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Any, Any]) -> bool:
-        return isinstance(obj, (cls, cls.__model__))
+        """Whether ``obj`` is an object of this type, which the viewer may read (else FORBIDDEN).
+
+        graphql-core asks it of every object before completing it as this type, and of every
+        object a ``Node`` field answers, so the read permission holds on every path to the
+        type: root fields, ``node``, fields of other types, subscriptions, payloads.
+        """
+        if not isinstance(obj, (cls, cls.__model__)):
+            return False
+        if cls.__read_permission__ is not None:
+            authorize(get_context(info), cls.__read_permission__)
+        return True
 
     @classmethod
     def resolve_id(cls, root: Any, *, info: Info[Any, Any]) -> str:
@@ -44,6 +55,7 @@ class ModelNode(relay.Node):
     ) -> list[Any]:
         context = get_context(info)
         if cls.__read_permission__ is not None:
+            # Before loading: an id of this type is refused whether or not it names a row.
             authorize(context, cls.__read_permission__)
         # A key no table can hold names nothing; 0 is no row's key either.
         keys = [key_number(node_id) or 0 for node_id in node_ids]

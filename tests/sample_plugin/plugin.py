@@ -10,6 +10,7 @@ import strawberry
 from sqlalchemy import exists, func, select
 from strawberry.types import Info
 
+from pmo_graph.audit.models import AuditEvent as AuditEventRow
 from pmo_graph.auth.permissions import (
     ADMIN,
     OFFICE,
@@ -23,7 +24,7 @@ from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.mutations import Transaction, run_mutation
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.payloads import UserError
-from pmo_graph.graphql.refs import ProjectRef, composed_type
+from pmo_graph.graphql.refs import AuditEventRef, ProjectRef, composed_type
 from pmo_graph.graphql.resolvers import load_by_id
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import Checks
@@ -62,6 +63,25 @@ class SampleNote(ModelNode):
         self, root: strawberry.Parent[SampleNoteRow], info: Info[Any, Any]
     ) -> ProjectRef | None:
         return await load_by_id(info, ProjectRow, root.project_id)
+
+    @strawberry.field(
+        description="The audit events of the note, oldest first: an audit event reached as a "
+        "field of another type, which only the roles that may read the audit log see."
+    )
+    async def history(
+        self, root: strawberry.Parent[SampleNoteRow], info: Info[Any, Any]
+    ) -> list[AuditEventRef]:
+        context = get_context(info)
+        rows = await context.db.scalars(
+            select(AuditEventRow)
+            .where(
+                AuditEventRow.organisation_id == context.viewer.organisation_id,
+                AuditEventRow.entity_type == "SampleNote",
+                AuditEventRow.entity_pk == str(root.id),
+            )
+            .order_by(AuditEventRow.seq)
+        )
+        return list(rows)
 
 
 @strawberry.type
