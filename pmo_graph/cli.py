@@ -169,6 +169,8 @@ def main(database_url: str | None, skip_broken_plugins: bool) -> None:
 def serve(host: str, port: int, workers: int, demo: bool) -> None:
     import uvicorn
 
+    from pmo_graph.http.protocols import uvicorn_http_options
+
     settings = _settings()
     if workers > 1 and settings.is_sqlite:
         raise CliError(
@@ -193,7 +195,14 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     click.echo(f"pmo-graph serving on http://{host}:{port}/graphql", err=True)
     if workers == 1:
         app = create_app(settings, prepare=False, assembly=assembly)
-        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            **uvicorn_http_options(settings),
+        )
     else:
         os.environ["PMO_GRAPH_AUTO_MIGRATE"] = "false"
         uvicorn.run(
@@ -204,6 +213,7 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
             workers=workers,
             log_config=None,
             access_log=False,
+            **uvicorn_http_options(settings),
         )
 
 

@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pmo_graph.webhooks.sealing import check_key
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./pmo_graph.sqlite3"
+#: uvicorn's HTTP/1.1 parsers: ``auto`` is httptools (a dependency of pmo-graph), else h11.
+HttpParser = Literal["auto", "httptools", "h11"]
 
 
 class Settings(BaseSettings):
@@ -108,6 +110,20 @@ class Settings(BaseSettings):
         "subscription counts with the others.",
     )
     max_body_bytes: int = Field(default=512 * 1024, ge=1024, description="Request body size.")
+    max_header_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Bytes of a request's header section (request line, header lines and line "
+        "ends); a larger one is answered 431 before it is read whole.",
+    )
+    max_header_fields: int = Field(
+        default=100, ge=10, description="Header fields of one request; more are answered 431."
+    )
+    http_parser: HttpParser = Field(
+        default="auto",
+        description="The HTTP/1.1 parser uvicorn serves with: httptools (auto) or the pure-Python "
+        "h11; both keep the header limits.",
+    )
     default_page_size: int = Field(default=50, ge=1)
     max_page_size: int = Field(default=500, ge=1)
     compiled_queries: bool = Field(

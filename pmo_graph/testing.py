@@ -47,7 +47,7 @@ from pmo_graph.organisations.service import create_organisation, set_tiers
 from pmo_graph.people.models import Person
 from pmo_graph.plugins.manager import EntryPointSelection
 from pmo_graph.races import Race, Shot, race
-from pmo_graph.settings import Settings
+from pmo_graph.settings import HttpParser, Settings
 
 POSTGRES_URL_VARIABLE = "PMO_GRAPH_TEST_DATABASE_URL"
 REQUIRE_POSTGRES_VARIABLE = "PMO_GRAPH_TEST_REQUIRE_POSTGRES"
@@ -206,18 +206,28 @@ async def pmo_app(
 
 
 @asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[str]:
+async def serving(app: Starlette, http: HttpParser | None = None) -> AsyncIterator[str]:
     """Serve ``app`` (its lifespan already entered) with uvicorn on a free port of 127.0.0.1,
-    in the running event loop; yields ``http://127.0.0.1:<port>``."""
+    in the running event loop, as ``pmo-graph serve`` does (the HTTP parser of the app's
+    settings, or ``http``, with its header limits); yields ``http://127.0.0.1:<port>``."""
     import socket
 
     import uvicorn
+
+    from pmo_graph.http.protocols import uvicorn_http_options
 
     listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listening.bind(("127.0.0.1", 0))
     port = listening.getsockname()[1]
-    config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False)
+    settings: Settings = app.state.pmo.settings
+    config = uvicorn.Config(
+        app,
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        **uvicorn_http_options(settings, http),
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[listening]))
     while not server.started:

@@ -19,9 +19,11 @@ log = logging.getLogger("pmo_graph.requests")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
-def error_body(message: str, code: str) -> bytes:
+def error_body(message: str, code: str, **extensions: Any) -> bytes:
     """A GraphQL-shaped error document for answers given before GraphQL runs."""
-    return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+    return orjson.dumps(
+        {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+    )
 
 
 def error_response(
