@@ -24,7 +24,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import Select, bindparam, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
@@ -57,17 +57,18 @@ async def lock_row(
     The loaded object is refreshed from the database (``populate_existing``): what it says was
     committed before the lock was granted. None when there is no such row.
     """
-    statement = (
-        select(model)
-        .where(model.__mapper__.primary_key[0] == pk)  # type: ignore[attr-defined]
-        .execution_options(populate_existing=True)
+    statement = select(model).where(
+        model.__mapper__.primary_key[0] == pk  # type: ignore[attr-defined]
     )
-    if lock is Lock.WRITE:
-        statement = statement.with_for_update(key_share=True)
-    else:
-        statement = statement.with_for_update(read=True)
-    row: M | None = await session.scalar(statement)
+    row: M | None = await session.scalar(_locking(statement, lock))
     return row
+
+
+def _locking(statement: Select[Any], lock: Lock) -> Select[Any]:
+    """``statement`` refreshing what it loads and taking ``lock`` on each row."""
+    return statement.execution_options(populate_existing=True).with_for_update(
+        key_share=lock is Lock.WRITE, read=lock is Lock.READ
+    )
 
 
 async def ensure_row(
@@ -89,10 +90,7 @@ async def ensure_row(
     await session.execute(
         insert(model).values({**values, **key}).on_conflict_do_nothing(index_elements=list(key))
     )
-    statement = (
-        select(model).filter_by(**key).execution_options(populate_existing=True)
-    ).with_for_update(key_share=lock is Lock.WRITE, read=lock is Lock.READ)
-    row: M = (await session.scalars(statement)).one()
+    row: M = (await session.scalars(_locking(select(model).filter_by(**key), lock))).one()
     return row
 
 
