@@ -7,6 +7,7 @@ import functools
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -514,6 +515,33 @@ def schema() -> None:
 @handles_errors
 def schema_print() -> None:
     click.echo(assemble(_settings()).built.schema.as_str())
+
+
+@schema.command(
+    "diff",
+    help="Compare the full schema (or NEW, an SDL file) with OLD, an SDL file such as a release's "
+    "docs/schema/v1.0.0.graphql: print each change that can break a client's operation "
+    "(BREAKING) or surprise it (DANGEROUS) with its schema coordinate. Exits 1 if anything breaks.",
+)
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@handles_errors
+def schema_diff(old: Path, new: Path | None) -> None:
+    from pmo_graph.schema_changes import breaking_changes, dangerous_changes
+
+    old_sdl = old.read_text(encoding="utf-8")
+    new_sdl = (
+        new.read_text(encoding="utf-8")
+        if new is not None
+        else assemble(_settings()).built.schema.as_str()
+    )
+    breaks = breaking_changes(old_sdl, new_sdl)
+    for change in breaks:
+        click.echo(f"BREAKING\t{change.coordinate}\t{change.description}")
+    for change in dangerous_changes(old_sdl, new_sdl):
+        click.echo(f"DANGEROUS\t{change.coordinate}\t{change.description}")
+    if breaks:
+        raise SystemExit(1)
 
 
 @main.command(help="Print who may do what (every installed plugin's actions) as a Markdown table.")
