@@ -39,6 +39,7 @@ from pmo_graph_pmo.models import (
     BenefitObjective,
     Objective,
 )
+from pmo_graph_pmo.parents import load_parent
 from pmo_graph_pmo.refs import BenefitRef, ObjectiveRef
 from pmo_graph_pmo.scope import TIER, today
 
@@ -187,8 +188,8 @@ class BenefitContributionType:
     )
     async def project(
         self, root: strawberry.Parent[BenefitContribution], info: Info[Any, Any]
-    ) -> ProjectRef | None:
-        return await load_by_id(info, Project, root.project_id)
+    ) -> ProjectRef:
+        return await load_parent(info, Project, root.project_id)
 
     @strawberry.field(
         description="The benefit (or dis-benefit) the share is of.",
@@ -196,8 +197,8 @@ class BenefitContributionType:
     )
     async def benefit(
         self, root: strawberry.Parent[BenefitContribution], info: Info[Any, Any]
-    ) -> BenefitRef | None:
-        return await load_by_id(info, Benefit, root.benefit_id)
+    ) -> BenefitRef:
+        return await load_parent(info, Benefit, root.benefit_id)
 
 
 @strawberry.type(
@@ -213,8 +214,8 @@ class ObjectiveType(ModelNode):
     @strawberry.field(description="The programme whose objective it is.")
     async def programme(
         self, root: strawberry.Parent[Objective], info: Info[Any, Any]
-    ) -> ProgrammeRef | None:
-        return await load_by_id(info, Programme, root.programme_id)
+    ) -> ProgrammeRef:
+        return await load_parent(info, Programme, root.programme_id)
 
 
 @strawberry.type(
@@ -266,8 +267,8 @@ class BenefitType(ModelNode):
         return await load_by_id(info, Person, root.owner_id)
 
     @strawberry.field(description="The programme that seeks the benefit.")
-    async def programme(self, root: Row, info: Info[Any, Any]) -> ProgrammeRef | None:
-        return await load_by_id(info, Programme, root.programme_id)
+    async def programme(self, root: Row, info: Info[Any, Any]) -> ProgrammeRef:
+        return await load_parent(info, Programme, root.programme_id)
 
     @strawberry.field(
         description="Its measurements, newest first: by `measuredOn`, then the last recorded first."

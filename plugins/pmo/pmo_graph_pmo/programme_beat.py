@@ -28,6 +28,7 @@ from pmo_graph.projects.models import Project
 from pmo_graph_pmo.beat import Beat, Point, creates_cycle, synchronise_all
 from pmo_graph_pmo.beat_data import beat_data
 from pmo_graph_pmo.models import Dependency, MilestoneTranche, Tranche
+from pmo_graph_pmo.parents import load_parent
 from pmo_graph_pmo.refs import DependencyRef, TrancheRef
 from pmo_graph_pmo.scope import TIER, today
 from pmo_graph_pso.enums import RAG_SEVERITY, Rag
@@ -72,8 +73,8 @@ class TrancheType(ModelNode):
     @strawberry.field(description="The programme whose stage it is.")
     async def programme(
         self, root: strawberry.Parent[Tranche], info: Info[Any, Any]
-    ) -> ProgrammeRef | None:
-        return await load_by_id(info, Programme, root.programme_id)
+    ) -> ProgrammeRef:
+        return await load_parent(info, Programme, root.programme_id)
 
 
 @strawberry.type(
@@ -92,14 +93,14 @@ class DependencyType(ModelNode):
     @strawberry.field(description="The milestone waited for.")
     async def predecessor(
         self, root: strawberry.Parent[Dependency], info: Info[Any, Any]
-    ) -> MilestoneRef | None:
-        return await load_by_id(info, Milestone, root.predecessor_id)
+    ) -> MilestoneRef:
+        return await load_parent(info, Milestone, root.predecessor_id)
 
     @strawberry.field(description="The milestone that waits.")
     async def successor(
         self, root: strawberry.Parent[Dependency], info: Info[Any, Any]
-    ) -> MilestoneRef | None:
-        return await load_by_id(info, Milestone, root.successor_id)
+    ) -> MilestoneRef:
+        return await load_parent(info, Milestone, root.successor_id)
 
 
 @strawberry.type(
