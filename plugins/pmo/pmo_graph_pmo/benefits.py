@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import Float, cast, func, select
@@ -39,6 +39,7 @@ from pmo_graph_pmo.models import (
     BenefitObjective,
     Objective,
 )
+from pmo_graph_pmo.parents import load_parent
 from pmo_graph_pmo.refs import BenefitRef, ObjectiveRef
 from pmo_graph_pmo.scope import TIER, today
 
@@ -47,6 +48,20 @@ MEASUREMENT_ORDER = Ordering(
 )
 SHARE_TOLERANCE = 1e-9
 Row = strawberry.Parent[Benefit]
+StatusAsOf = Annotated[
+    date | None,
+    strawberry.argument(
+        description="The day the status is taken on, 1900-01-01 to 2999-12-31; today (UTC) when "
+        "left out."
+    ),
+]
+SummaryAsOf = Annotated[
+    date | None,
+    strawberry.argument(
+        description="The day the figures are taken on, 1900-01-01 to 2999-12-31; today (UTC) "
+        "when left out."
+    ),
+]
 
 
 #: ``realisation`` of the latest measurement up to today, rounded as the resolver does, in SQL.
@@ -124,12 +139,24 @@ async def benefit_status(context: Context, benefit: Benefit, as_of: date) -> Ben
     return status(benefit.kind, benefit.baseline, benefit.target, benefit.target_date, sums, as_of)
 
 
-@strawberry.type(name="BenefitMeasurement", description="A measured value of a benefit.")
+@strawberry.type(
+    name="BenefitMeasurement",
+    description="A value of a benefit's measure, measured on a day; recorded once, never changed.",
+)
 class BenefitMeasurementType:
-    measured_on: date
-    value: float
-    note: str | None
-    recorded_at: datetime
+    measured_on: date = strawberry.field(
+        description="The day the value was measured (not after the day it was recorded)."
+    )
+    value: float = strawberry.field(
+        description="The value measured, in the benefit's `unit` (money in the benefit's unit "
+        "too, for a FINANCIAL benefit)."
+    )
+    note: str | None = strawberry.field(
+        description="What the person who recorded it said about it; null when nothing was said."
+    )
+    recorded_at: datetime = strawberry.field(
+        description="When it was recorded (UTC), which may be long after `measuredOn`."
+    )
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Any, Any]) -> bool:
@@ -137,73 +164,115 @@ class BenefitMeasurementType:
 
 
 @strawberry.type(
-    name="BenefitContribution", description="The share of a benefit a project delivers."
+    name="BenefitContribution",
+    description="The share of a programme benefit one of its projects delivers. The shares of a "
+    "benefit add up to at most 1, so no part of it is claimed twice.",
 )
 class BenefitContributionType:
     #: The table behind the type, for the compiled path (``pmo_graph.graphql.compiled``).
     __model__ = BenefitContribution
 
-    share: float
+    share: float = strawberry.field(
+        description="The fraction of the benefit the project delivers: more than 0, at most 1 "
+        "(0.4 is 40 %)."
+    )
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Any, Any]) -> bool:
         return isinstance(obj, (cls, BenefitContribution))
 
-    @strawberry.field(metadata=sql_one("{row}.id = {parent}.project_id"))
+    @strawberry.field(
+        description="The project that delivers the share (it was in the benefit's programme when "
+        "linked, and may have moved since).",
+        metadata=sql_one("{row}.id = {parent}.project_id"),
+    )
     async def project(
         self, root: strawberry.Parent[BenefitContribution], info: Info[Any, Any]
-    ) -> ProjectRef | None:
-        return await load_by_id(info, Project, root.project_id)
+    ) -> ProjectRef:
+        return await load_parent(info, Project, root.project_id)
 
-    @strawberry.field(metadata=sql_one("{row}.id = {parent}.benefit_id"))
+    @strawberry.field(
+        description="The benefit (or dis-benefit) the share is of.",
+        metadata=sql_one("{row}.id = {parent}.benefit_id"),
+    )
     async def benefit(
         self, root: strawberry.Parent[BenefitContribution], info: Info[Any, Any]
-    ) -> BenefitRef | None:
-        return await load_by_id(info, Benefit, root.benefit_id)
+    ) -> BenefitRef:
+        return await load_parent(info, Benefit, root.benefit_id)
 
 
 @strawberry.type(
-    name="Objective", description="A strategic objective a programme's benefits serve."
+    name="Objective",
+    description="A strategic objective of a programme, which its benefits serve "
+    "(`linkBenefitObjective`); never changed once created.",
 )
 class ObjectiveType(ModelNode):
     __model__ = Objective
 
-    name: str
+    name: str = strawberry.field(description="What the objective aims at; 1 to 200 characters.")
 
-    @strawberry.field
+    @strawberry.field(description="The programme whose objective it is.")
     async def programme(
         self, root: strawberry.Parent[Objective], info: Info[Any, Any]
-    ) -> ProgrammeRef | None:
-        return await load_by_id(info, Programme, root.programme_id)
+    ) -> ProgrammeRef:
+        return await load_parent(info, Programme, root.programme_id)
 
 
 @strawberry.type(
     name="Benefit",
-    description="A measurable improvement a programme seeks, or a dis-benefit it tolerates.",
+    description="A measurable improvement a programme seeks, or a dis-benefit it tolerates up to "
+    "a limit. It belongs to the programme; its projects contribute shares of it. Its figures are "
+    "computed from its measurements whenever they are asked for.",
 )
 class BenefitType(ModelNode):
     __model__ = Benefit
 
-    name: str
-    description: str | None
-    kind: BenefitKind
-    category: BenefitCategory
-    measure: str = strawberry.field(description="What is measured, e.g. `Orders shipped per day`.")
-    unit: str | None
-    baseline: float
-    target: float = strawberry.field(description="For a DISBENEFIT: the tolerated limit.")
-    target_date: date
-    version: int
+    name: str = strawberry.field(description="The benefit's name; 1 to 200 characters.")
+    description: str | None = strawberry.field(
+        description="What the benefit is and why it matters; null when none was given."
+    )
+    kind: BenefitKind = strawberry.field(
+        description="BENEFIT (sought) or DISBENEFIT (tolerated up to `target`)."
+    )
+    category: BenefitCategory = strawberry.field(
+        description="FINANCIAL (measured in money) or NON_FINANCIAL."
+    )
+    measure: str = strawberry.field(
+        description="What is measured, e.g. `Orders shipped per day`; 1 to 200 characters."
+    )
+    unit: str | None = strawberry.field(
+        description="The unit of `baseline`, `target` and every measured value, e.g. `orders` or "
+        "a currency code for a FINANCIAL benefit; null when none was given."
+    )
+    baseline: float = strawberry.field(
+        description="The value before the programme, in `unit`: realisation 0."
+    )
+    target: float = strawberry.field(
+        description="For a BENEFIT the value sought by `targetDate`, in `unit`: realisation 1. "
+        "For a DISBENEFIT the tolerated limit. Never equal to `baseline`; above it when more is "
+        "better, below it when less is (a cost reduction)."
+    )
+    target_date: date = strawberry.field(
+        description="The day by which a BENEFIT should reach `target`; `forecastAtTargetDate` "
+        "reads the forecast on it."
+    )
+    version: int = strawberry.field(
+        description="The benefit's version: 1 when created, one more with every change to it."
+    )
 
-    @strawberry.field
+    @strawberry.field(
+        description="The person accountable for realising the benefit; null when none was named."
+    )
     async def owner(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
         return await load_by_id(info, Person, root.owner_id)
 
-    @strawberry.field
-    async def programme(self, root: Row, info: Info[Any, Any]) -> ProgrammeRef | None:
-        return await load_by_id(info, Programme, root.programme_id)
+    @strawberry.field(description="The programme that seeks the benefit.")
+    async def programme(self, root: Row, info: Info[Any, Any]) -> ProgrammeRef:
+        return await load_parent(info, Programme, root.programme_id)
 
-    @strawberry.field(description="Measurements, newest first.")
+    @strawberry.field(
+        description="Its measurements, newest first: by `measuredOn`, then the last recorded first."
+    )
     async def measurements(
         self,
         root: Row,
@@ -222,13 +291,19 @@ class BenefitType(ModelNode):
             args,
         )
 
-    @strawberry.field(description="The value of the latest measurement.")
+    @strawberry.field(
+        description="The value of the latest measurement (the latest `measuredOn`; of several on "
+        "that day, the last recorded), in `unit`; null without a measurement."
+    )
     async def latest_value(self, root: Row, info: Info[Any, Any]) -> float | None:
         (sums,) = await measurement_sums(get_context(info), [root.id])
         return sums.latest
 
     @strawberry.field(
-        description="(latestValue - baseline) / (target - baseline); null without a measurement.",
+        description="(latestValue - baseline) / (target - baseline), a fraction rounded to 6 "
+        "decimal places: 0 at the baseline, 1 at the target, above 1 beyond it, negative when the "
+        "value moved the wrong way. For a DISBENEFIT the share of the tolerance used up. Null "
+        "without a measurement.",
         metadata=sql_value(REALISATION_SQL),
     )
     async def realisation(self, root: Row, info: Info[Any, Any]) -> float | None:
@@ -237,8 +312,9 @@ class BenefitType(ModelNode):
         return None if value is None else round(value, 6)
 
     @strawberry.field(
-        description="The least-squares line through all measurements (value against date), read "
-        "at targetDate; null with fewer than two."
+        description="The least-squares straight line through all its measurements (value against "
+        "date, each with the same weight), read at `targetDate`, in `unit`, rounded to 6 decimal "
+        "places; null with fewer than two measurements or when all are on one day."
     )
     async def forecast_at_target_date(self, root: Row, info: Info[Any, Any]) -> float | None:
         (sums,) = await measurement_sums(get_context(info), [root.id])
@@ -246,47 +322,75 @@ class BenefitType(ModelNode):
         return None if value is None else round(value, 6)
 
     @strawberry.field(
-        description="NOT_STARTED, ON_TRACK, AT_RISK or ACHIEVED as it stood on asOf (default "
-        "today): measurements taken after asOf do not count."
+        description="NOT_STARTED, ON_TRACK, AT_RISK or ACHIEVED as it stood on `asOf`: only "
+        "measurements taken on or before `asOf` count, and `asOf` decides whether `targetDate` "
+        "has passed."
     )
     async def status(
-        self, root: Row, info: Info[Any, Any], as_of: date | None = None
+        self, root: Row, info: Info[Any, Any], as_of: StatusAsOf = None
     ) -> BenefitStatus:
         return await benefit_status(get_context(info), root, as_of or today())
 
-    @strawberry.field(description="The projects that deliver it, and their shares.")
+    @strawberry.field(
+        description="The projects that deliver shares of it, in the order they were first linked."
+    )
     async def contributions(self, root: Row, info: Info[Any, Any]) -> list[BenefitContributionType]:
         loader = get_context(info).loaders.children(
             BenefitContribution, BenefitContribution.benefit_id, order_by=(BenefitContribution.id,)
         )
         return await loader.load(root.id)  # type: ignore[return-value]
 
-    @strawberry.field(description="The objectives it serves.")
+    @strawberry.field(description="The objectives of its programme it serves, by name.")
     async def objectives(self, root: Row, info: Info[Any, Any]) -> list[ObjectiveRef]:
         return await _objectives_of(get_context(info), root.id)
 
 
-@strawberry.type(description="The programme's benefits as a whole.")
+@strawberry.type(
+    description="A programme's benefits as a whole on a day: how many stand where, and how much "
+    "of the money sought has been realised."
+)
 class BenefitsSummary:
-    benefits: int = strawberry.field(description="Benefits and dis-benefits of the programme.")
-    achieved: int
-    on_track: int
-    at_risk: int
-    not_started: int
+    benefits: int = strawberry.field(
+        description="How many benefits and dis-benefits the programme has."
+    )
+    achieved: int = strawberry.field(
+        description="How many are ACHIEVED on the day (dis-benefits never are)."
+    )
+    on_track: int = strawberry.field(
+        description="How many are ON_TRACK on the day, dis-benefits included."
+    )
+    at_risk: int = strawberry.field(
+        description="How many are AT_RISK on the day, dis-benefits included."
+    )
+    not_started: int = strawberry.field(
+        description="How many are NOT_STARTED (have no measurement by the day)."
+    )
     financial_target: float = strawberry.field(
-        description="Over FINANCIAL benefits of kind BENEFIT: the sum of |target - baseline|."
+        description="The money sought: over the FINANCIAL benefits of kind BENEFIT, the sum of "
+        "|target - baseline|, each counted positive. Units are added as they are, so give those "
+        "benefits one currency. Rounded to 6 decimal places; 0 without such a benefit."
     )
     financial_realised: float = strawberry.field(
-        description="The sum of realisation x |target - baseline| (0 for a benefit not measured)."
+        description="The money realised: over the same benefits, the sum of realisation x "
+        "|target - baseline| (a benefit not measured adds 0, one beyond its target adds more than "
+        "its size, one moved the wrong way subtracts); rounded to 6 decimal places."
     )
-    realisation: float | None = strawberry.field(description="financialRealised / financialTarget.")
+    realisation: float | None = strawberry.field(
+        description="financialRealised / financialTarget, a fraction rounded to 6 decimal places; "
+        "null when financialTarget is 0 (no financial benefit)."
+    )
 
 
-@strawberry.type(description="A node of a benefits map.")
+@strawberry.type(description="A node of a benefits map: a project, a benefit or an objective.")
 class MapNode:
-    id: strawberry.ID
-    kind: MapNodeKind
-    label: str
+    id: strawberry.ID = strawberry.field(
+        description="The global id of the project, benefit or objective (usable with `node(id:)`)."
+    )
+    kind: MapNodeKind = strawberry.field(description="What the node is.")
+    label: str = strawberry.field(
+        description="What to print on it: `CODE Name` for a project, the name for a benefit or an "
+        "objective."
+    )
 
 
 @strawberry.type(
@@ -294,73 +398,157 @@ class MapNode:
     "objective."
 )
 class MapEdge:
-    from_: strawberry.ID = strawberry.field(name="from")
-    to: strawberry.ID
-    share: float | None
+    from_: strawberry.ID = strawberry.field(
+        name="from", description="The id of the node it starts at: a project or a benefit."
+    )
+    to: strawberry.ID = strawberry.field(
+        description="The id of the node it ends at: a benefit or an objective."
+    )
+    share: float | None = strawberry.field(
+        description="For project → benefit, the fraction of the benefit the project delivers "
+        "(more than 0, at most 1); null for benefit → objective."
+    )
 
 
 @strawberry.type(
-    description="From projects to the benefits they deliver to the objectives those serve."
+    description="From projects to the benefits they deliver to the objectives those serve: a "
+    "graph a frontend can draw as it is."
 )
 class BenefitsMap:
-    nodes: list[MapNode]
-    edges: list[MapEdge]
+    nodes: list[MapNode] = strawberry.field(
+        description="The projects that contribute to a benefit of the programme (by code), then "
+        "every benefit and dis-benefit (by name), then every objective (by name)."
+    )
+    edges: list[MapEdge] = strawberry.field(
+        description="Project → benefit for every contribution, then benefit → objective for every "
+        "link; each group in the order the benefits were created."
+    )
 
 
 @strawberry.type(description="The result of a mutation on a benefit.")
 class BenefitPayload:
-    benefit: BenefitRef | None = None
+    benefit: BenefitRef | None = strawberry.field(
+        default=None,
+        description="The benefit as the mutation left it, its figures recomputed; null when "
+        "userErrors say why nothing was written.",
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type(description="The result of a mutation on an objective.")
 class ObjectivePayload:
-    objective: ObjectiveRef | None = None
+    objective: ObjectiveRef | None = strawberry.field(
+        default=None,
+        description="The objective created; null when userErrors say why nothing was written.",
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+@strawberry.input(description="A new benefit or dis-benefit of a programme.")
 class CreateBenefitInput:
-    programme_id: strawberry.ID
-    name: str
-    kind: BenefitKind
-    category: BenefitCategory
-    measure: str
-    baseline: float
-    target: float = strawberry.field(description="For a DISBENEFIT: the tolerated limit.")
-    target_date: date
-    description: str | None = None
-    unit: str | None = None
-    owner_id: strawberry.ID | None = None
-
-
-@strawberry.input
-class RecordBenefitMeasurementInput:
-    benefit_id: strawberry.ID
-    measured_on: date
-    value: float
-    note: str | None = None
-
-
-@strawberry.input
-class LinkBenefitContributionInput:
-    benefit_id: strawberry.ID
-    project_id: strawberry.ID
-    share: float = strawberry.field(
-        description="More than 0, at most 1; a benefit's shares add up to at most 1."
+    programme_id: strawberry.ID = strawberry.field(
+        description="The programme that seeks it (NOT_FOUND when no programme of your "
+        "organisation has this id)."
+    )
+    name: str = strawberry.field(
+        description="Its name; trimmed, 1 to 200 characters (INVALID when blank or longer)."
+    )
+    kind: BenefitKind = strawberry.field(
+        description="BENEFIT (sought) or DISBENEFIT (tolerated up to `target`)."
+    )
+    category: BenefitCategory = strawberry.field(
+        description="FINANCIAL when measured in money, else NON_FINANCIAL."
+    )
+    measure: str = strawberry.field(
+        description="What is measured, e.g. `Orders shipped per day`; trimmed, 1 to 200 "
+        "characters (INVALID when blank or longer)."
+    )
+    baseline: float = strawberry.field(
+        description="The value before the programme, in `unit`; -1e15 to 1e15."
+    )
+    target: float = strawberry.field(
+        description="For a BENEFIT the value sought by `targetDate`, for a DISBENEFIT the "
+        "tolerated limit, in `unit`; -1e15 to 1e15 and different from `baseline` (INVALID when "
+        "equal). Its direction from the baseline says which way is better."
+    )
+    target_date: date = strawberry.field(
+        description="The day by which it should be reached; 1900-01-01 to 2999-12-31."
+    )
+    description: str | None = strawberry.field(
+        default=None,
+        description="What it is and why it matters; at most 20000 characters, blank or null for "
+        "none.",
+    )
+    unit: str | None = strawberry.field(
+        default=None,
+        description="The unit of its values, e.g. `orders` or a currency code; at most 50 "
+        "characters, blank or null for none.",
+    )
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The person accountable for realising it (NOT_FOUND when no person of your "
+        "organisation has this id); null for none.",
     )
 
 
-@strawberry.input
+@strawberry.input(description="A value of a benefit's measure, measured on a day.")
+class RecordBenefitMeasurementInput:
+    benefit_id: strawberry.ID = strawberry.field(
+        description="The benefit measured (NOT_FOUND when no benefit of your organisation has "
+        "this id)."
+    )
+    measured_on: date = strawberry.field(
+        description="The day it was measured: today (UTC) or earlier, from 1900-01-01 (INVALID "
+        "when in the future). It may be before earlier measurements, or on the same day as one."
+    )
+    value: float = strawberry.field(
+        description="The value measured, in the benefit's unit; -1e15 to 1e15."
+    )
+    note: str | None = strawberry.field(
+        default=None,
+        description="A remark on the measurement; at most 20000 characters, blank or null for "
+        "none.",
+    )
+
+
+@strawberry.input(description="The share of a benefit a project of its programme delivers.")
+class LinkBenefitContributionInput:
+    benefit_id: strawberry.ID = strawberry.field(
+        description="The benefit (NOT_FOUND when no benefit of your organisation has this id)."
+    )
+    project_id: strawberry.ID = strawberry.field(
+        description="The project delivering the share: one of the benefit's programme (NOT_FOUND "
+        "when no project of your organisation has this id, INVALID when it is in another "
+        "programme or none)."
+    )
+    share: float = strawberry.field(
+        description="The fraction of the benefit the project delivers: more than 0, at most 1 "
+        "(INVALID otherwise). With the other projects' shares it adds up to at most 1 "
+        "(OVER_ATTRIBUTED otherwise); it replaces the project's earlier share."
+    )
+
+
+@strawberry.input(description="A new strategic objective of a programme.")
 class CreateObjectiveInput:
-    programme_id: strawberry.ID
-    name: str
+    programme_id: strawberry.ID = strawberry.field(
+        description="The programme (NOT_FOUND when no programme of your organisation has this id)."
+    )
+    name: str = strawberry.field(
+        description="What the objective aims at; trimmed, 1 to 200 characters (INVALID when blank "
+        "or longer)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="That a benefit serves an objective of its own programme.")
 class LinkBenefitObjectiveInput:
-    benefit_id: strawberry.ID
-    objective_id: strawberry.ID
+    benefit_id: strawberry.ID = strawberry.field(
+        description="The benefit (NOT_FOUND when no benefit of your organisation has this id)."
+    )
+    objective_id: strawberry.ID = strawberry.field(
+        description="The objective it serves, of the benefit's programme (NOT_FOUND when no "
+        "objective of your organisation has this id, INVALID when it is another programme's, "
+        "DUPLICATE when the benefit already serves it)."
+    )
 
 
 async def _objectives_of(context: Context, benefit_id: int) -> list[Objective]:
@@ -495,7 +683,7 @@ async def benefits_map(context: Context, programme_id: int) -> BenefitsMap:
 
 @strawberry.type
 class BenefitProgrammeFields:
-    @tier_field(TIER, description="The programme's benefits and dis-benefits, by name.")
+    @tier_field(TIER, description="The programme's benefits and dis-benefits, by name (then id).")
     async def benefits(
         self, root: strawberry.Parent[Programme], info: Info[Any, Any]
     ) -> list[BenefitRef]:
@@ -503,21 +691,26 @@ class BenefitProgrammeFields:
 
     @tier_field(
         TIER,
-        description="Counts by status, and the financial benefits' realisation, as they stood "
-        "on asOf (default today): measurements taken after asOf do not count.",
+        description="The programme's benefits counted by status, and the realisation of its "
+        "financial benefits, as they stood on `asOf`: measurements taken after `asOf` do not "
+        "count.",
     )
     async def benefits_summary(
-        self, root: strawberry.Parent[Programme], info: Info[Any, Any], as_of: date | None = None
+        self, root: strawberry.Parent[Programme], info: Info[Any, Any], as_of: SummaryAsOf = None
     ) -> BenefitsSummary:
         return await summary(get_context(info), root.id, as_of or today())
 
-    @tier_field(TIER, description="Projects → benefits → objectives.")
+    @tier_field(
+        TIER,
+        description="The benefits map: which projects deliver which benefits, and which objectives "
+        "those serve, as nodes and edges.",
+    )
     async def benefits_map(
         self, root: strawberry.Parent[Programme], info: Info[Any, Any]
     ) -> BenefitsMap:
         return await benefits_map(get_context(info), root.id)
 
-    @tier_field(TIER, description="The programme's objectives, by name.")
+    @tier_field(TIER, description="The programme's strategic objectives, by name (then id).")
     async def objectives(
         self, root: strawberry.Parent[Programme], info: Info[Any, Any]
     ) -> list[ObjectiveRef]:
@@ -531,7 +724,9 @@ class BenefitProgrammeFields:
 class BenefitProjectFields:
     @tier_field(
         TIER,
-        description="The benefits the project contributes to, and its shares.",
+        description="The shares of benefits the project delivers, in the order they were first "
+        "linked; a contribution to a benefit of a programme the project has since left stays "
+        "listed.",
         metadata=sql_list("{row}.project_id = {parent}.id"),
     )
     async def benefit_contributions(
@@ -554,7 +749,13 @@ async def _measurements_of(session: AsyncSession, benefit_id: int) -> Measuremen
 
 @strawberry.type
 class BenefitMutation:
-    @tier_mutation(TIER, description="Define a benefit (or dis-benefit) of a programme.")
+    @tier_mutation(
+        TIER,
+        description="Define a benefit (or dis-benefit) of a programme. For ADMIN, OFFICE and "
+        "PROGRAMME_DIRECTOR (of any programme); anyone else gets FORBIDDEN. userErrors: NOT_FOUND "
+        "(programmeId, ownerId), INVALID (name, measure, unit, description, target equal to "
+        "baseline), all reported at once.",
+    )
     async def create_benefit(
         self, info: Info[Any, Any], input: CreateBenefitInput
     ) -> BenefitPayload:
@@ -624,7 +825,13 @@ class BenefitMutation:
 
         return await run_mutation(info, "createBenefit", BenefitPayload, body)
 
-    @tier_mutation(TIER, description="Record a measured value of a benefit.")
+    @tier_mutation(
+        TIER,
+        description="Record a measured value of a benefit; its figures and status are recomputed "
+        "and answered. A measurement cannot be changed or removed. For ADMIN, OFFICE and "
+        "PROGRAMME_DIRECTOR; anyone else gets FORBIDDEN. userErrors: NOT_FOUND (benefitId), "
+        "INVALID (measuredOn in the future, note too long).",
+    )
     async def record_benefit_measurement(
         self, info: Info[Any, Any], input: RecordBenefitMeasurementInput
     ) -> BenefitPayload:
@@ -713,8 +920,11 @@ class BenefitMutation:
 
     @tier_mutation(
         TIER,
-        description="Record the share of a benefit a project of its programme delivers (replacing "
-        "its earlier share); OVER_ATTRIBUTED when the shares would add up to more than 1.",
+        description="Record the share of a benefit a project of its programme delivers, replacing "
+        "the project's earlier share. For ADMIN, OFFICE and PROGRAMME_DIRECTOR; anyone else gets "
+        "FORBIDDEN. userErrors: NOT_FOUND (benefitId, projectId), INVALID (share not in (0, 1], "
+        "project not in the benefit's programme), OVER_ATTRIBUTED (share) when the shares would "
+        "add up to more than 1.",
     )
     async def link_benefit_contribution(
         self, info: Info[Any, Any], input: LinkBenefitContributionInput
@@ -804,7 +1014,12 @@ class BenefitMutation:
 
         return await run_mutation(info, "linkBenefitContribution", BenefitPayload, body)
 
-    @tier_mutation(TIER, description="Add a strategic objective to a programme.")
+    @tier_mutation(
+        TIER,
+        description="Add a strategic objective to a programme. For ADMIN, OFFICE, "
+        "PORTFOLIO_MANAGER and PROGRAMME_DIRECTOR; anyone else gets FORBIDDEN. userErrors: "
+        "NOT_FOUND (programmeId), INVALID (name).",
+    )
     async def create_objective(
         self, info: Info[Any, Any], input: CreateObjectiveInput
     ) -> ObjectivePayload:
@@ -834,7 +1049,13 @@ class BenefitMutation:
 
         return await run_mutation(info, "createObjective", ObjectivePayload, body)
 
-    @tier_mutation(TIER, description="Record that a benefit serves an objective of its programme.")
+    @tier_mutation(
+        TIER,
+        description="Record that a benefit serves an objective of its programme; a link cannot be "
+        "removed. For ADMIN, OFFICE and PROGRAMME_DIRECTOR; anyone else gets FORBIDDEN. "
+        "userErrors: NOT_FOUND (benefitId, objectiveId), INVALID (objective of another "
+        "programme), DUPLICATE (already linked).",
+    )
     async def link_benefit_objective(
         self, info: Info[Any, Any], input: LinkBenefitObjectiveInput
     ) -> BenefitPayload:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import delete, select
@@ -28,6 +28,7 @@ from pmo_graph.projects.models import Project
 from pmo_graph_pmo.beat import Beat, Point, creates_cycle, synchronise_all
 from pmo_graph_pmo.beat_data import beat_data
 from pmo_graph_pmo.models import Dependency, MilestoneTranche, Tranche
+from pmo_graph_pmo.parents import load_parent
 from pmo_graph_pmo.refs import DependencyRef, TrancheRef
 from pmo_graph_pmo.scope import TIER, today
 from pmo_graph_pso.enums import RAG_SEVERITY, Rag
@@ -41,67 +42,109 @@ MAX_LAG_DAYS = 3650
 #: links, critical path included, at the size a list is costed at.
 SYNCHRONISATION_COST = 100
 
-
-@strawberry.type(name="Tranche", description="A stage of a programme's common beat.")
-class TrancheType(ModelNode):
-    __model__ = Tranche
-
-    name: str
-    start_date: date
-    end_date: date
-    version: int
-
-    @strawberry.field
-    async def programme(
-        self, root: strawberry.Parent[Tranche], info: Info[Any, Any]
-    ) -> ProgrammeRef | None:
-        return await load_by_id(info, Programme, root.programme_id)
+BeatAsOf = Annotated[
+    date | None,
+    strawberry.argument(
+        description="The day the beat is taken on, 1900-01-01 to 2999-12-31: an actual date "
+        "after it does not count yet. Today (UTC) when left out."
+    ),
+]
 
 
 @strawberry.type(
-    name="Dependency", description="A milestone that cannot come before another (+ lag)."
+    name="Tranche",
+    description="A stage of a programme's common beat, from a start to an end date: a milestone "
+    "put in it (`setMilestoneTranche`) should be reached by its end, or it slips. Never changed "
+    "once created.",
+)
+class TrancheType(ModelNode):
+    __model__ = Tranche
+
+    name: str = strawberry.field(description="The tranche's name; 1 to 200 characters.")
+    start_date: date = strawberry.field(description="The first day of the tranche.")
+    end_date: date = strawberry.field(
+        description="The last day of the tranche (not before `startDate`): a milestone of it "
+        "dated later slips."
+    )
+    version: int = strawberry.field(
+        description="The tranche's version: 1 when created, one more with every change to it."
+    )
+
+    @strawberry.field(description="The programme whose stage it is.")
+    async def programme(
+        self, root: strawberry.Parent[Tranche], info: Info[Any, Any]
+    ) -> ProgrammeRef:
+        return await load_parent(info, Programme, root.programme_id)
+
+
+@strawberry.type(
+    name="Dependency",
+    description="A milestone (the successor) that may not come before another (the predecessor) "
+    "plus `lagDays`, usually across projects of one programme.",
 )
 class DependencyType(ModelNode):
     __model__ = Dependency
 
-    lag_days: int
+    lag_days: int = strawberry.field(
+        description="Days the successor must wait after the predecessor, -3650 to 3650; a "
+        "negative lag lets it come up to that many days before."
+    )
 
-    @strawberry.field
+    @strawberry.field(description="The milestone waited for.")
     async def predecessor(
         self, root: strawberry.Parent[Dependency], info: Info[Any, Any]
-    ) -> MilestoneRef | None:
-        return await load_by_id(info, Milestone, root.predecessor_id)
+    ) -> MilestoneRef:
+        return await load_parent(info, Milestone, root.predecessor_id)
 
-    @strawberry.field
+    @strawberry.field(description="The milestone that waits.")
     async def successor(
         self, root: strawberry.Parent[Dependency], info: Info[Any, Any]
-    ) -> MilestoneRef | None:
-        return await load_by_id(info, Milestone, root.successor_id)
+    ) -> MilestoneRef:
+        return await load_parent(info, Milestone, root.successor_id)
 
 
-@strawberry.type(description="A dependency whose successor comes too early.")
+@strawberry.type(
+    description="A dependency whose successor comes too early: its slack is negative. A "
+    "milestone's date is its actual date, else its forecast, else its baseline."
+)
 class DependencyBreach:
-    predecessor: MilestoneRef
-    successor: MilestoneRef
+    predecessor: MilestoneRef = strawberry.field(description="The milestone waited for.")
+    successor: MilestoneRef = strawberry.field(description="The milestone that comes too early.")
     slack_days: int = strawberry.field(
-        description="successor's date - (predecessor's date + lag): negative here."
+        description="Successor's date - (predecessor's date + lagDays), in days: negative here, "
+        "the days the successor would have to move later."
     )
 
 
 @strawberry.type(description="A milestone dated after the end of its tranche.")
 class TrancheSlip:
-    milestone: MilestoneRef
-    tranche: TrancheRef
-    days_late: int
+    milestone: MilestoneRef = strawberry.field(
+        description="The milestone; its date is its actual date, else forecast, else baseline."
+    )
+    tranche: TrancheRef = strawberry.field(description="The tranche it belongs to.")
+    days_late: int = strawberry.field(
+        description="The milestone's date - the tranche's endDate, in days: 1 or more."
+    )
 
 
-@strawberry.type(description="Whether every project of a programme keeps to its common beat.")
+@strawberry.type(
+    description="Whether every project of a programme keeps to its common beat: the programme's "
+    "projects as they are now, their milestones, the dependencies between them and the "
+    "tranches."
+)
 class Synchronisation:
-    as_of: date
-    in_step: bool = strawberry.field(description="No breach and no tranche slip.")
+    as_of: date = strawberry.field(
+        description="The day it was taken on: an actual date after it does not count yet, so the "
+        "milestone's forecast (else baseline) stands in."
+    )
+    in_step: bool = strawberry.field(
+        description="True when there is no breach and no tranche slip."
+    )
     _beat: strawberry.Private[Beat]
 
-    @strawberry.field(description="Dependencies whose slack is negative.")
+    @strawberry.field(
+        description="The dependencies whose slack is negative, in the order they were added."
+    )
     async def breaches(self, info: Info[Any, Any]) -> list[DependencyBreach]:
         milestones = get_context(info).loaders.by_id(Milestone)
         return [
@@ -113,7 +156,9 @@ class Synchronisation:
             for link, gap in self._beat.breaches
         ]
 
-    @strawberry.field(description="Milestones dated after the end of their tranche.")
+    @strawberry.field(
+        description="The milestones dated after the end of their tranche, by date (then milestone)."
+    )
     async def tranche_slips(self, info: Info[Any, Any]) -> list[TrancheSlip]:
         context = get_context(info)
         milestones, tranches = context.loaders.by_id(Milestone), context.loaders.by_id(Tranche)
@@ -127,69 +172,114 @@ class Synchronisation:
         ]
 
     @strawberry.field(
-        description="The longest chain of dependent milestones (by links; ties: latest end)."
+        description="The longest chain of dependent milestones counted in links, first to last "
+        "(of equally long chains, the one ending latest, then the milestone created first); lags "
+        "and slack do not enter into it. Empty when nothing depends on anything."
     )
     async def critical_path(self, info: Info[Any, Any]) -> list[MilestoneRef]:
         found = await get_context(info).loaders.by_id(Milestone).load_many(self._beat.critical_path)
         return [m for m in found if m is not None]
 
     @strawberry.field(
-        description="Projects owning a milestone in a breach or a tranche slip, by code."
+        description="The projects owning a milestone of a breach (either end) or of a tranche "
+        "slip, by code."
     )
     async def out_of_step(self, info: Info[Any, Any]) -> list[ProjectRef]:
         found = await get_context(info).loaders.by_id(Project).load_many(self._beat.out_of_step)
         return sorted((p for p in found if p is not None), key=lambda p: p.code)
 
 
-@strawberry.type(description="The programme's projects by their latest status report.")
+@strawberry.type(
+    description="A programme's projects that are neither CLOSED nor CANCELLED, counted by the "
+    "overall RAG of their latest status report, however old."
+)
 class StatusRollup:
-    green: int
-    amber: int
-    red: int
-    unreported: int
-    overall: Rag | None = strawberry.field(description="The worst of the latest reports.")
+    green: int = strawberry.field(description="How many projects last reported GREEN.")
+    amber: int = strawberry.field(description="How many projects last reported AMBER.")
+    red: int = strawberry.field(description="How many projects last reported RED.")
+    unreported: int = strawberry.field(
+        description="How many projects have never submitted a status report."
+    )
+    overall: Rag | None = strawberry.field(
+        description="The worst of those latest reports (RED worse than AMBER worse than GREEN); "
+        "null when none of the projects has reported."
+    )
 
 
 @strawberry.type(description="The result of a mutation on a tranche.")
 class TranchePayload:
-    tranche: TrancheRef | None = None
+    tranche: TrancheRef | None = strawberry.field(
+        default=None,
+        description="The tranche created; null when userErrors say why nothing was written.",
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type(description="The result of a mutation on a dependency.")
 class DependencyPayload:
-    dependency: DependencyRef | None = None
+    dependency: DependencyRef | None = strawberry.field(
+        default=None,
+        description="The dependency added, or the one removed as it was; null when userErrors say "
+        "why nothing was written.",
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+@strawberry.input(description="A new tranche of a programme.")
 class CreateTrancheInput:
-    programme_id: strawberry.ID
-    name: str
-    start_date: date
-    end_date: date
+    programme_id: strawberry.ID = strawberry.field(
+        description="The programme (NOT_FOUND when no programme of your organisation has this id)."
+    )
+    name: str = strawberry.field(
+        description="The tranche's name; trimmed, 1 to 200 characters (INVALID when blank or "
+        "longer)."
+    )
+    start_date: date = strawberry.field(
+        description="Its first day, 1900-01-01 to 2999-12-31. Tranches may overlap or leave gaps."
+    )
+    end_date: date = strawberry.field(
+        description="Its last day, 1900-01-01 to 2999-12-31; not before startDate (INVALID), may "
+        "equal it."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Which tranche a milestone belongs to.")
 class SetMilestoneTrancheInput:
-    milestone_id: strawberry.ID
+    milestone_id: strawberry.ID = strawberry.field(
+        description="The milestone (NOT_FOUND when no milestone of your organisation has this id)."
+    )
     tranche_id: strawberry.ID | None = strawberry.field(
-        default=None, description="null: no tranche."
+        default=None,
+        description="The tranche, of the programme the milestone's project is in now (NOT_FOUND "
+        "when no tranche of your organisation has this id, INVALID when it is another "
+        "programme's); null takes the milestone out of its tranche.",
     )
 
 
-@strawberry.input
+@strawberry.input(description="A milestone that must wait for another of the same programme.")
 class AddDependencyInput:
-    predecessor_id: strawberry.ID
-    successor_id: strawberry.ID
+    predecessor_id: strawberry.ID = strawberry.field(
+        description="The milestone waited for (NOT_FOUND when no milestone of your organisation "
+        "has this id)."
+    )
+    successor_id: strawberry.ID = strawberry.field(
+        description="The milestone that waits: of a project of the predecessor's programme "
+        "(NOT_FOUND when no milestone has this id; INVALID when not of one programme, DUPLICATE "
+        "when the pair is linked already, CYCLE when it would close a loop)."
+    )
     lag_days: int = strawberry.field(
-        default=0, description="Days the successor must wait after the predecessor."
+        default=0,
+        description="Days the successor must wait after the predecessor, -3650 to 3650 (INVALID "
+        "beyond); a negative lag lets it come up to that many days before.",
     )
 
 
-@strawberry.input
+@strawberry.input(description="The dependency to remove.")
 class RemoveDependencyInput:
-    dependency_id: strawberry.ID
+    dependency_id: strawberry.ID = strawberry.field(
+        description="The dependency (NOT_FOUND when no dependency of your organisation has this "
+        "id, also once removed)."
+    )
 
 
 async def beat_of(
@@ -219,7 +309,7 @@ async def _programme_projects(context: Context, programme_id: int) -> list[Proje
 
 @strawberry.type
 class BeatProgrammeFields:
-    @tier_field(TIER, description="The programme's tranches, by start date.")
+    @tier_field(TIER, description="The programme's tranches, by start date (then id).")
     async def tranches(
         self, root: strawberry.Parent[Programme], info: Info[Any, Any]
     ) -> list[TrancheRef]:
@@ -230,17 +320,23 @@ class BeatProgrammeFields:
 
     @tier_field(
         TIER,
-        description="Breaches, tranche slips and the critical path of the common beat.",
+        description="Whether the programme's projects keep to its common beat: breaches of "
+        "dependencies, tranche slips, the critical path and the projects out of step, computed "
+        "when asked for.",
         metadata=work_cost(SYNCHRONISATION_COST),
     )
     async def synchronisation(
-        self, root: strawberry.Parent[Programme], info: Info[Any, Any], as_of: date | None = None
+        self, root: strawberry.Parent[Programme], info: Info[Any, Any], as_of: BeatAsOf = None
     ) -> Synchronisation:
         day = as_of or today()
         beat, _ = await beat_of(get_context(info), root.id, day)
         return Synchronisation(as_of=day, in_step=beat.in_step, _beat=beat)
 
-    @tier_field(TIER, description="The projects (not closed or cancelled) by their latest report.")
+    @tier_field(
+        TIER,
+        description="The programme's projects that are neither CLOSED nor CANCELLED, counted by "
+        "their latest status report, with the worst RAG among them.",
+    )
     async def status_rollup(
         self, root: strawberry.Parent[Programme], info: Info[Any, Any]
     ) -> StatusRollup:
@@ -263,7 +359,11 @@ class BeatProgrammeFields:
 
 @strawberry.type
 class BeatMilestoneFields:
-    @tier_field(TIER, description="The tranche the milestone belongs to.")
+    @tier_field(
+        TIER,
+        description="The tranche of its programme the milestone belongs to; null when it is in "
+        "none.",
+    )
     async def tranche(
         self, root: strawberry.Parent[Milestone], info: Info[Any, Any]
     ) -> TrancheRef | None:
@@ -287,7 +387,9 @@ class BeatMilestoneFields:
         return await load_by_id(info, Tranche, tranche_id)
 
     @tier_field(
-        TIER, description="What the milestone waits for: dependencies where it is the successor."
+        TIER,
+        description="What the milestone waits for: the dependencies where it is the successor, in "
+        "the order they were added (also one left spanning two programmes after a project moved).",
     )
     async def dependencies(
         self, root: strawberry.Parent[Milestone], info: Info[Any, Any]
@@ -309,7 +411,12 @@ async def _programme_of_milestone(tx: Transaction, milestone: Milestone) -> int 
 
 @strawberry.type
 class BeatMutation:
-    @tier_mutation(TIER, description="Add a tranche to a programme.")
+    @tier_mutation(
+        TIER,
+        description="Add a tranche to a programme. For ADMIN, OFFICE and PROGRAMME_DIRECTOR (of "
+        "any programme); anyone else gets FORBIDDEN. userErrors: NOT_FOUND (programmeId), INVALID "
+        "(name, endDate before startDate), all reported at once.",
+    )
     async def create_tranche(
         self, info: Info[Any, Any], input: CreateTrancheInput
     ) -> TranchePayload:
@@ -358,7 +465,10 @@ class BeatMutation:
 
     @tier_mutation(
         TIER,
-        description="Put a milestone in a tranche of its project's programme (null takes it out).",
+        description="Put a milestone in a tranche of its project's programme, moving it from any "
+        "other (a null trancheId takes it out). For ADMIN, OFFICE and PROGRAMME_DIRECTOR; anyone "
+        "else gets FORBIDDEN. userErrors: NOT_FOUND (milestoneId, trancheId), INVALID (trancheId "
+        "of another programme).",
     )
     async def set_milestone_tranche(
         self, info: Info[Any, Any], input: SetMilestoneTrancheInput
@@ -419,8 +529,10 @@ class BeatMutation:
 
     @tier_mutation(
         TIER,
-        description="Make a milestone wait for another of the same programme (CYCLE if it would "
-        "loop).",
+        description="Make a milestone wait for another of the same programme. For ADMIN, OFFICE "
+        "and PROGRAMME_DIRECTOR; anyone else gets FORBIDDEN. userErrors: NOT_FOUND (predecessorId, "
+        "successorId), INVALID (lagDays beyond 3650 days either way, milestones not of one "
+        "programme), DUPLICATE (the pair is linked), CYCLE (it would close a loop).",
     )
     async def add_dependency(
         self, info: Info[Any, Any], input: AddDependencyInput
@@ -509,7 +621,11 @@ class BeatMutation:
 
         return await run_mutation(info, "addDependency", DependencyPayload, body)
 
-    @tier_mutation(TIER, description="Remove a dependency.")
+    @tier_mutation(
+        TIER,
+        description="Remove a dependency, answering it as it was. For ADMIN, OFFICE and "
+        "PROGRAMME_DIRECTOR; anyone else gets FORBIDDEN. userErrors: NOT_FOUND (dependencyId).",
+    )
     async def remove_dependency(
         self, info: Info[Any, Any], input: RemoveDependencyInput
     ) -> DependencyPayload:

@@ -26,7 +26,11 @@ from pmo_graph_pmo.scope import TIER
 
 ProgrammeArgument = Annotated[
     strawberry.ID | None,
-    strawberry.argument(description="Only this programme's (all of them when absent)."),
+    strawberry.argument(
+        description="Only the events of this programme; every programme of your organisation "
+        "when left out. An id of no programme of your organisation is the error NOT_FOUND, one "
+        "that is no programme id BAD_USER_INPUT."
+    ),
 ]
 
 
@@ -41,40 +45,62 @@ def _of_programme(programme: int | None) -> Any:
     return accept
 
 
-@strawberry.type(description="A measurement moved a benefit to another status.")
+@strawberry.type(
+    description="A measurement moved a benefit to another status, its status as of the day it "
+    "was recorded (UTC)."
+)
 class BenefitStatusChanged(EventFields):
     __tier__ = TIER
 
-    @strawberry.field(description="The status before.")
+    @strawberry.field(description="The benefit's status before the measurement.")
     def previous(self) -> BenefitStatus:
         return BenefitStatus(self.notice.data["previous"])
 
-    @strawberry.field(description="The status now.")
+    @strawberry.field(description="The benefit's status once the measurement was recorded.")
     def status(self) -> BenefitStatus:
         return BenefitStatus(self.notice.data["status"])
 
-    @strawberry.field(description="The benefit.")
+    @strawberry.field(
+        description="The benefit, as it is when the event is delivered; null if it can no longer "
+        "be read."
+    )
     async def benefit(self, info: Info[Any, Any]) -> BenefitRef | None:
         return await load_by_id(info, Benefit, self.notice.entity_pk)
 
 
-@strawberry.type(description="A change took a programme out of step.")
+@strawberry.type(
+    description="A change (to a milestone, a tranche, a dependency or a project of the programme) "
+    "took a programme from in step to out of step; a further slip while it is out of step "
+    "announces nothing."
+)
 class ProgrammeOutOfStep(EventFields):
     __tier__ = TIER
 
-    @strawberry.field(description="Dependencies whose successor comes too early.")
+    @strawberry.field(
+        description="How many dependencies had a successor coming too early (negative slack) "
+        "after the change."
+    )
     def breaches(self) -> int:
         return int(self.notice.data.get("breaches") or 0)
 
-    @strawberry.field(description="Milestones that fall outside their tranche.")
+    @strawberry.field(
+        description="How many milestones were dated after the end of their tranche after the "
+        "change."
+    )
     def tranche_slips(self) -> int:
         return int(self.notice.data.get("tranche_slips") or 0)
 
-    @strawberry.field(description="The programme.")
+    @strawberry.field(
+        description="The programme, as it is when the event is delivered; null if it can no "
+        "longer be read."
+    )
     async def programme(self, info: Info[Any, Any]) -> ProgrammeRef | None:
         return await load_by_id(info, Programme, self.notice.entity_pk)
 
-    @strawberry.field(description="The projects out of step.")
+    @strawberry.field(
+        description="The projects that were out of step after the change (owning a milestone of a "
+        "breach or a slip), those that can still be read."
+    )
     async def projects(self, info: Info[Any, Any]) -> list[ProjectRef]:
         keys = [int(pk) for pk in self.notice.data.get("projects") or ()]
         found = await info.context.loaders.by_id(Project).load_many(keys)
@@ -83,7 +109,11 @@ class ProgrammeOutOfStep(EventFields):
 
 @strawberry.type
 class ProgrammeSubscription:
-    @tier_subscription(TIER, description="Benefits as a measurement moves their status.")
+    @tier_subscription(
+        TIER,
+        description="An event each time a recorded measurement changes a benefit's status (as of "
+        "that day); open to every user of the organisation.",
+    )
     async def benefit_status_changed(
         self, info: Info[Any, Any], programme_id: ProgrammeArgument = None
     ) -> AsyncGenerator[BenefitStatusChanged]:
@@ -93,7 +123,11 @@ class ProgrammeSubscription:
         ):
             yield BenefitStatusChanged(notice=notice)
 
-    @tier_subscription(TIER, description="Programmes as a change takes them out of step.")
+    @tier_subscription(
+        TIER,
+        description="An event each time a change takes a programme from in step to out of step "
+        "(Programme.synchronisation); open to every user of the organisation.",
+    )
     async def programme_out_of_step(
         self, info: Info[Any, Any], programme_id: ProgrammeArgument = None
     ) -> AsyncGenerator[ProgrammeOutOfStep]:
