@@ -31,6 +31,7 @@ from pmo_graph.projects.models import Project
 from pmo_graph.projects.mutations import load_project_for_write
 from pmo_graph_pso.loaders import capacities
 from pmo_graph_pso.models import Assignment, PersonSkill
+from pmo_graph_pso.parents import load_parent
 from pmo_graph_pso.refs import AssignmentRef, PersonSkillRef
 from pmo_graph_pso.scope import TIER
 
@@ -81,16 +82,14 @@ class AssignmentType(ModelNode):
     )
     async def project(
         self, root: strawberry.Parent[Assignment], info: Info[Any, Any]
-    ) -> ProjectRef | None:
-        return await load_by_id(info, Project, root.project_id)
+    ) -> ProjectRef:
+        return await load_parent(info, Project, root.project_id)
 
     @strawberry.field(
         description="Who works on the project.", metadata=sql_one("{row}.id = {parent}.person_id")
     )
-    async def person(
-        self, root: strawberry.Parent[Assignment], info: Info[Any, Any]
-    ) -> PersonRef | None:
-        return await load_by_id(info, Person, root.person_id)
+    async def person(self, root: strawberry.Parent[Assignment], info: Info[Any, Any]) -> PersonRef:
+        return await load_parent(info, Person, root.person_id)
 
 
 @strawberry.type(description="The result of a mutation on an assignment.")

@@ -28,6 +28,7 @@ from pmo_graph.projects.mutations import load_project_for_write
 from pmo_graph_pso.enums import Rag
 from pmo_graph_pso.loaders import latest_reports, reporting_cadence
 from pmo_graph_pso.models import StatusReport
+from pmo_graph_pso.parents import load_parent
 from pmo_graph_pso.refs import StatusReportRef
 from pmo_graph_pso.scope import TIER, as_of_or_today, project_scope
 
@@ -74,8 +75,8 @@ class StatusReportType(ModelNode):
         description="The project reported on.",
         metadata=sql_one("{row}.id = {parent}.project_id"),
     )
-    async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef | None:
-        return await load_by_id(info, Project, root.project_id)
+    async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef:
+        return await load_parent(info, Project, root.project_id)
 
     @strawberry.field(
         description="The user whose token submitted it (null if the user was since deleted)."

@@ -23,6 +23,7 @@ from pmo_graph.people.models import Person
 from pmo_graph.projects.models import Project
 from pmo_graph_pso.enums import SupportKind
 from pmo_graph_pso.models import SupportEngagement
+from pmo_graph_pso.parents import load_parent
 from pmo_graph_pso.refs import SupportEngagementRef
 from pmo_graph_pso.scope import TIER
 
@@ -58,8 +59,8 @@ class SupportEngagementType(ModelNode):
         return await load_by_id(info, Project, root.project_id)
 
     @strawberry.field(description="Who was coached, trained or reviewed.")
-    async def recipient(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
-        return await load_by_id(info, Person, root.recipient_id)
+    async def recipient(self, root: Row, info: Info[Any, Any]) -> PersonRef:
+        return await load_parent(info, Person, root.recipient_id)
 
     @strawberry.field(description="Who from the office gave it; null when not recorded.")
     async def facilitator(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
