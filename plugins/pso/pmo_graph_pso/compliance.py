@@ -143,8 +143,8 @@ class Compliance:
         description="True when every finding passed, so also when no standard applies."
     )
     findings: list[Finding] = strawberry.field(
-        description="One finding per standard that applies to the project (by its stage), in "
-        "the order of Query.standards; empty when none applies."
+        description="One finding per standard that applies to the project, in the order of "
+        "Query.standards; empty when none applies."
     )
 
 
@@ -200,8 +200,8 @@ def _findings(results: list[tuple[InstalledStandard, CheckResult]]) -> list[Find
 class ComplianceProjectFields:
     @tier_field(
         TIER,
-        description="The project checked against every standard that applies to it in its "
-        "current stage.",
+        description="The project checked against every standard of the organisation (those of "
+        "the tiers that are on) that applies to it.",
     )
     async def compliance(
         self,

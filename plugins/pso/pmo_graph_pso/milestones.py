@@ -112,7 +112,10 @@ class CreateMilestoneInput:
     )
 
 
-@strawberry.input(description="Fields left out keep their value; null clears a date.")
+@strawberry.input(
+    description="A change to a milestone: fields left out keep their value, null clears a date. "
+    "Its baseline cannot be changed."
+)
 class UpdateMilestoneInput:
     milestone_id: strawberry.ID = strawberry.field(
         description="The milestone to change; NOT_FOUND when your organisation has no milestone "

@@ -23,11 +23,17 @@ from pmo_graph_pso.scope import TIER
 class StatusReportSubmitted(EventFields):
     __tier__ = TIER
 
-    @strawberry.field(description="The report submitted.")
+    @strawberry.field(
+        description="The report submitted, read when the event is delivered; null if it cannot "
+        "be found then."
+    )
     async def status_report(self, info: Info[Any, Any]) -> StatusReportRef | None:
         return await load_by_id(info, StatusReport, self.notice.entity_pk)
 
-    @strawberry.field(description="The project it reports on.")
+    @strawberry.field(
+        description="The project it reports on, read when the event is delivered; null if it "
+        "cannot be found then."
+    )
     async def project(self, info: Info[Any, Any]) -> ProjectRef | None:
         return await load_by_id(info, Project, self.notice.data.get("project"))
 

@@ -41,7 +41,7 @@ class SupportEngagementType(ModelNode):
 
     kind: SupportKind = strawberry.field(description="What kind of help it was.")
     hours: Decimal = strawberry.field(
-        description="How long it took, in hours with two decimals: more than 0, at most 100."
+        description="How long it took, in hours with two decimals: 0.01 to 100."
     )
     notes: str | None = strawberry.field(
         description="What was covered (at most 20000 characters); null when none were given."
