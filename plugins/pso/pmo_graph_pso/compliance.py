@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
@@ -127,42 +127,66 @@ STANDARDS = [
 ]
 
 
-@strawberry.type(description="One project against one standard.")
+@strawberry.type(description="One project checked against one standard, with the evidence.")
 class Finding:
-    standard: StandardType
-    passed: bool
-    message: str
+    standard: StandardType = strawberry.field(description="The standard checked.")
+    passed: bool = strawberry.field(description="Whether the project meets it.")
+    message: str = strawberry.field(
+        description="What the check found, and when it failed what would put it right, e.g. "
+        "`No sponsor: name one with updateProject(sponsorId).`"
+    )
 
 
 @strawberry.type(description="A project's findings against every standard that applies to it.")
 class Compliance:
-    compliant: bool = strawberry.field(description="True when every finding passed.")
-    findings: list[Finding]
-
-
-@strawberry.type(description="A project and its compliance, in a report.")
-class ProjectCompliance:
-    project: ProjectRef
-    compliant: bool
-    findings: list[Finding]
-
-
-@strawberry.type(description="How many projects of the report pass and fail one standard.")
-class StandardTally:
-    standard: StandardType
-    passed: int
-    failed: int
-
-
-@strawberry.type(description="Compliance of the projects in scope, on a date.")
-class ComplianceReport:
-    as_of: date
-    compliant_projects: int
-    non_compliant_projects: int
-    projects: list[ProjectCompliance] = strawberry.field(
-        description="Projects to which at least one standard applies, by code."
+    compliant: bool = strawberry.field(
+        description="True when every finding passed, so also when no standard applies."
     )
-    standards: list[StandardTally]
+    findings: list[Finding] = strawberry.field(
+        description="One finding per standard that applies to the project, in the order of "
+        "Query.standards; empty when none applies."
+    )
+
+
+@strawberry.type(description="A project and its compliance, in a compliance report.")
+class ProjectCompliance:
+    project: ProjectRef = strawberry.field(description="The project checked.")
+    compliant: bool = strawberry.field(description="True when every finding passed.")
+    findings: list[Finding] = strawberry.field(
+        description="One finding per standard that applies to the project, in the order of "
+        "Query.standards; never empty."
+    )
+
+
+@strawberry.type(description="How many projects of a compliance report pass and fail one standard.")
+class StandardTally:
+    standard: StandardType = strawberry.field(description="The standard counted.")
+    passed: int = strawberry.field(description="Projects in the report that meet it.")
+    failed: int = strawberry.field(description="Projects in the report that do not.")
+
+
+@strawberry.type(
+    description="Compliance of the projects in scope (of every stage) with the standards that "
+    "apply to them, on a day."
+)
+class ComplianceReport:
+    as_of: date = strawberry.field(
+        description="The day judged: the asOf asked for, else today (UTC)."
+    )
+    compliant_projects: int = strawberry.field(
+        description="Projects in the report that pass every standard that applies to them."
+    )
+    non_compliant_projects: int = strawberry.field(
+        description="Projects in the report that fail at least one standard."
+    )
+    projects: list[ProjectCompliance] = strawberry.field(
+        description="Projects to which at least one standard applies, by code; the others are "
+        "left out."
+    )
+    standards: list[StandardTally] = strawberry.field(
+        description="Each standard that applied to at least one project in the report, with its "
+        "passes and failures."
+    )
 
 
 def _findings(results: list[tuple[InstalledStandard, CheckResult]]) -> list[Finding]:
@@ -174,9 +198,23 @@ def _findings(results: list[tuple[InstalledStandard, CheckResult]]) -> list[Find
 
 @strawberry.type
 class ComplianceProjectFields:
-    @tier_field(TIER, description="The project against every standard that applies (asOf: today).")
+    @tier_field(
+        TIER,
+        description="The project checked against every standard of the organisation (those of "
+        "the tiers that are on) that applies to it.",
+    )
     async def compliance(
-        self, root: strawberry.Parent[Project], info: Info[Any, Any], as_of: date | None = None
+        self,
+        root: strawberry.Parent[Project],
+        info: Info[Any, Any],
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(
+                description="The day judged, for the standards that depend on time (such as "
+                "STATUS_REPORT_CURRENT); the others judge the project as it is now. Today (UTC) "
+                "when left out."
+            ),
+        ] = None,
     ) -> Compliance:
         findings = _findings(
             (await evaluate(get_context(info), [root], as_of_or_today(as_of)))[root.id]
@@ -187,14 +225,34 @@ class ComplianceProjectFields:
 @strawberry.type
 class ComplianceQuery:
     @tier_field(
-        TIER, description="Compliance of the projects in scope (the organisation by default)."
+        TIER,
+        description="Every project in scope, of every stage, checked as Project.compliance "
+        "checks one: the organisation when no id is given, the projects in both when both are.",
     )
     async def compliance_report(
         self,
         info: Info[Any, Any],
-        portfolio_id: strawberry.ID | None = None,
-        programme_id: strawberry.ID | None = None,
-        as_of: date | None = None,
+        portfolio_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only the projects of this portfolio. An id of another type is "
+                "BAD_USER_INPUT; one your organisation does not have matches no project."
+            ),
+        ] = None,
+        programme_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only the projects of this programme. An id of another type is "
+                "BAD_USER_INPUT; one your organisation does not have matches no project."
+            ),
+        ] = None,
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(
+                description="The day judged, for the standards that depend on time; today "
+                "(UTC) when left out."
+            ),
+        ] = None,
     ) -> ComplianceReport:
         context = get_context(info)
         day = as_of_or_today(as_of)

@@ -16,13 +16,13 @@ from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapsho
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.payloads import INVALID, UserError
 from pmo_graph.graphql.refs import ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import Checks, is_set
 from pmo_graph.projects.models import Project
 from pmo_graph.projects.mutations import load_project_for_write
 from pmo_graph_pso.loaders import milestones_of
 from pmo_graph_pso.models import Milestone
+from pmo_graph_pso.parents import load_parent
 from pmo_graph_pso.refs import MilestoneRef
 from pmo_graph_pso.scope import TIER
 
@@ -35,21 +35,36 @@ def slip_days(milestone: Milestone) -> int:
     return (current - milestone.baseline_date).days
 
 
-@strawberry.type(name="Milestone", description="A dated step of a project.")
+@strawberry.type(
+    name="Milestone",
+    description="A dated step of a project: the date agreed when it was planned (its baseline), "
+    "the date now expected and the day it was reached, and how far it has slipped.",
+)
 class MilestoneType(ModelNode):
     __model__ = Milestone
 
-    name: str
-    baseline_date: date = strawberry.field(description="The date agreed when it was planned.")
-    forecast_date: date | None = strawberry.field(description="The date now expected.")
-    actual_date: date | None = strawberry.field(description="The date it was reached.")
-    version: int
-    created_at: datetime
-    updated_at: datetime
+    name: str = strawberry.field(
+        description="What is reached, e.g. `Design signed off` (1 to 200 characters)."
+    )
+    baseline_date: date = strawberry.field(
+        description="The date agreed when it was planned. It never changes, so slip is measured "
+        "against it."
+    )
+    forecast_date: date | None = strawberry.field(
+        description="The date now expected; null when no forecast was made."
+    )
+    actual_date: date | None = strawberry.field(
+        description="The day it was reached; null while it has not been."
+    )
+    version: int = strawberry.field(
+        description="Grows by one on every change; send it as expectedVersion to updateMilestone."
+    )
+    created_at: datetime = strawberry.field(description="When it was planned (UTC).")
+    updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
 
     @strawberry.field(
         description="(actualDate, else forecastDate, else baselineDate) minus baselineDate, in "
-        "days: positive is late, negative early.",
+        "days: positive is late, negative early, 0 on plan or while there is no forecast.",
         metadata=sql_value(
             "coalesce({parent}.actual_date, {parent}.forecast_date, {parent}.baseline_date) "
             "- {parent}.baseline_date"
@@ -58,36 +73,75 @@ class MilestoneType(ModelNode):
     def slip_days(self, root: Row) -> int:
         return slip_days(root)
 
-    @strawberry.field(metadata=sql_one("{row}.id = {parent}.project_id"))
-    async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef | None:
-        return await load_by_id(info, Project, root.project_id)
+    @strawberry.field(
+        description="The project the milestone belongs to.",
+        metadata=sql_one("{row}.id = {parent}.project_id"),
+    )
+    async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef:
+        return await load_parent(info, Project, root.project_id)
 
 
 @strawberry.type(description="The result of a mutation on a milestone.")
 class MilestonePayload:
-    milestone: MilestoneRef | None = None
+    milestone: MilestoneRef | None = strawberry.field(
+        default=None,
+        description="The milestone created or changed; null when userErrors say why not.",
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+@strawberry.input(
+    description="A milestone to plan for a project; its baseline is fixed from then on."
+)
 class CreateMilestoneInput:
-    project_id: strawberry.ID
-    name: str
-    baseline_date: date
-    forecast_date: date | None = None
+    project_id: strawberry.ID = strawberry.field(
+        description="The project; NOT_FOUND when your organisation has no project with that id."
+    )
+    name: str = strawberry.field(
+        description="What is reached, e.g. `Design signed off`: trimmed, 1 to 200 characters "
+        "(else INVALID)."
+    )
+    baseline_date: date = strawberry.field(
+        description="The date agreed now; it cannot be changed later, so slip is measured "
+        "against it."
+    )
+    forecast_date: date | None = strawberry.field(
+        default=None,
+        description="The date expected, if it already differs from the baseline; leave out for "
+        "none.",
+    )
 
 
-@strawberry.input(description="Fields left out keep their value; null clears a date.")
+@strawberry.input(
+    description="A change to a milestone: fields left out keep their value, null clears a date. "
+    "Its baseline cannot be changed."
+)
 class UpdateMilestoneInput:
-    milestone_id: strawberry.ID
-    expected_version: int | None = strawberry.UNSET
+    milestone_id: strawberry.ID = strawberry.field(
+        description="The milestone to change; NOT_FOUND when your organisation has no milestone "
+        "with that id."
+    )
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The version you read: if the milestone changed since, nothing is written "
+        "and the userError is CONFLICT. Leave out to change it whatever its version.",
+    )
     project_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET,
-        description="The project you believe the milestone belongs to: refused when it does not.",
+        description="The project you believe the milestone belongs to: INVALID when it belongs "
+        "to another.",
     )
-    name: str | None = strawberry.UNSET
-    forecast_date: date | None = strawberry.UNSET
-    actual_date: date | None = strawberry.UNSET
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="A new name: trimmed, 1 to 200 characters; blank or null is INVALID.",
+    )
+    forecast_date: date | None = strawberry.field(
+        default=strawberry.UNSET, description="The date now expected; null clears the forecast."
+    )
+    actual_date: date | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The day it was reached; null clears it (not reached after all).",
+    )
 
 
 def milestone_values(milestone: Milestone) -> dict[str, Any]:
@@ -104,7 +158,8 @@ def milestone_values(milestone: Milestone) -> dict[str, Any]:
 class MilestoneProjectFields:
     @tier_field(
         TIER,
-        description="The project's milestones, by baseline date.",
+        description="The project's milestones, by baseline date, then in the order they were "
+        "planned.",
         metadata=sql_list("{row}.project_id = {parent}.id", "{row}.baseline_date, {row}.id"),
     )
     async def milestones(
@@ -116,7 +171,12 @@ class MilestoneProjectFields:
 
 @strawberry.type
 class MilestoneMutation:
-    @tier_mutation(TIER, description="Add a milestone to a project.")
+    @tier_mutation(
+        TIER,
+        description="Plan a milestone of a project. ADMIN, OFFICE, PORTFOLIO_MANAGER and "
+        "PROGRAMME_DIRECTOR may on any project, a PROJECT_MANAGER on the projects they manage; "
+        "anyone else gets FORBIDDEN. userErrors: NOT_FOUND (projectId), INVALID (name).",
+    )
     async def create_milestone(
         self, info: Info[Any, Any], input: CreateMilestoneInput
     ) -> MilestonePayload:
@@ -146,7 +206,13 @@ class MilestoneMutation:
 
         return await run_mutation(info, "createMilestone", MilestonePayload, body)
 
-    @tier_mutation(TIER, description="Move a milestone's forecast, record it reached, rename it.")
+    @tier_mutation(
+        TIER,
+        description="Move a milestone's forecast, record the day it was reached, or rename it; "
+        "its baseline never changes. The same roles as createMilestone, on the milestone's "
+        "project. userErrors: NOT_FOUND (milestoneId); INVALID (projectId names another project, "
+        "name blank or too long); CONFLICT (expectedVersion is stale).",
+    )
     async def update_milestone(
         self, info: Info[Any, Any], input: UpdateMilestoneInput
     ) -> MilestonePayload:

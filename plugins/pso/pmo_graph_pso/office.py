@@ -25,19 +25,28 @@ MAX_CADENCE_DAYS = 366
 
 @strawberry.type(description="The result of a change to the organisation's settings.")
 class OrganisationPayload:
-    organisation: OrganisationRef | None = None
+    organisation: OrganisationRef | None = strawberry.field(
+        default=None,
+        description="The organisation with its settings changed; null when userErrors say why not.",
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+@strawberry.input(description="How often the organisation's active projects must report.")
 class SetReportingCadenceInput:
-    days: int = strawberry.field(description="A report older than this is stale (1 to 366).")
+    days: int = strawberry.field(
+        description="The cadence in days, 1 to 366 (else INVALID): a report whose periodEnding "
+        "is more than this many days old is stale."
+    )
 
 
 @strawberry.type
 class OfficeOrganisationFields:
     @tier_field(
-        TIER, description="Days within which every active project must report (14 unless set)."
+        TIER,
+        description="The reporting cadence, in days: every ACTIVE project must have reported "
+        "for a period ending at most this many days ago, else it is stale (14 unless set with "
+        "setReportingCadence).",
     )
     async def reporting_cadence_days(self, info: Info[Any, Any]) -> int:
         return await reporting_cadence(get_context(info))
@@ -45,7 +54,12 @@ class OfficeOrganisationFields:
 
 @strawberry.type
 class OfficeMutation:
-    @tier_mutation(TIER, description="Set how often projects must report (OFFICE and ADMIN).")
+    @tier_mutation(
+        TIER,
+        description="Set how often active projects must report, for statusSummary's stale "
+        "projects and the standard STATUS_REPORT_CURRENT. ADMIN and OFFICE only; anyone else "
+        "gets FORBIDDEN. userErrors: INVALID (days).",
+    )
     async def set_reporting_cadence(
         self, info: Info[Any, Any], input: SetReportingCadenceInput
     ) -> OrganisationPayload:

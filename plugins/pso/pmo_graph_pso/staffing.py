@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
@@ -31,6 +31,7 @@ from pmo_graph.projects.models import Project
 from pmo_graph.projects.mutations import load_project_for_write
 from pmo_graph_pso.loaders import capacities
 from pmo_graph_pso.models import Assignment, PersonSkill
+from pmo_graph_pso.parents import load_parent
 from pmo_graph_pso.refs import AssignmentRef, PersonSkillRef
 from pmo_graph_pso.scope import TIER
 
@@ -38,9 +39,14 @@ from pmo_graph_pso.scope import TIER
 EPSILON = 1e-9
 
 
-@strawberry.type(name="PersonSkill", description="A skill a person has, and how well.")
+@strawberry.type(
+    name="PersonSkill", description="A skill a person has, and how well, as the office recorded it."
+)
 class PersonSkillType:
-    skill: str
+    skill: str = strawberry.field(
+        description="The skill as recorded, e.g. `Data engineering` (at most 100 characters). "
+        "Skills match whatever their case and spacing."
+    )
     level: int = strawberry.field(description="1 (aware) to 5 (expert).")
 
     @classmethod
@@ -48,71 +54,127 @@ class PersonSkillType:
         return isinstance(obj, (cls, PersonSkill))
 
 
-@strawberry.type(name="Assignment", description="A person working part of their time on a project.")
+@strawberry.type(
+    name="Assignment",
+    description="A person working part of their time on a project, every day from startDate to "
+    "endDate. A released assignment is kept but no longer counts anywhere.",
+)
 class AssignmentType(ModelNode):
     __model__ = Assignment
 
-    role: str
-    allocation: float = strawberry.field(description="Fraction of a full-time person, 0 < a ≤ 1.")
-    start_date: date
-    end_date: date = strawberry.field(description="The last day (inclusive).")
-    version: int
-    created_at: datetime
+    role: str = strawberry.field(
+        description="What the person does on the project, e.g. `Business analyst` (at most 100 "
+        "characters)."
+    )
+    allocation: float = strawberry.field(
+        description="The fraction of a full-time person it takes each day: more than 0, at most "
+        "1 (0.5 is half time)."
+    )
+    start_date: date = strawberry.field(description="The first day (inclusive).")
+    end_date: date = strawberry.field(
+        description="The last day (inclusive), on or after startDate."
+    )
+    version: int = strawberry.field(description="Grows by one on every change, releasing included.")
+    created_at: datetime = strawberry.field(description="When the person was assigned (UTC).")
 
-    @strawberry.field(metadata=sql_one("{row}.id = {parent}.project_id"))
+    @strawberry.field(
+        description="The project worked on.", metadata=sql_one("{row}.id = {parent}.project_id")
+    )
     async def project(
         self, root: strawberry.Parent[Assignment], info: Info[Any, Any]
-    ) -> ProjectRef | None:
-        return await load_by_id(info, Project, root.project_id)
+    ) -> ProjectRef:
+        return await load_parent(info, Project, root.project_id)
 
-    @strawberry.field(metadata=sql_one("{row}.id = {parent}.person_id"))
-    async def person(
-        self, root: strawberry.Parent[Assignment], info: Info[Any, Any]
-    ) -> PersonRef | None:
-        return await load_by_id(info, Person, root.person_id)
+    @strawberry.field(
+        description="Who works on the project.", metadata=sql_one("{row}.id = {parent}.person_id")
+    )
+    async def person(self, root: strawberry.Parent[Assignment], info: Info[Any, Any]) -> PersonRef:
+        return await load_parent(info, Person, root.person_id)
 
 
 @strawberry.type(description="The result of a mutation on an assignment.")
 class AssignmentPayload:
-    assignment: AssignmentRef | None = None
+    assignment: AssignmentRef | None = strawberry.field(
+        default=None,
+        description="The assignment made or released; null when userErrors say why not.",
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type(description="Someone who has the skill and the time.")
+@strawberry.type(
+    description="Someone who has the skill and the time asked for, every day of the window."
+)
 class StaffSuggestion:
-    person: PersonRef
-    skill_level: int
+    person: PersonRef = strawberry.field(description="The person suggested.")
+    skill_level: int = strawberry.field(
+        description="Their level in the skill, 1 (aware) to 5 (expert)."
+    )
     available_allocation: float = strawberry.field(
-        description="Capacity minus the person's peak allocation on any day of the window."
+        description="The person's capacity (1 unless set for them) minus their peak allocation "
+        "on any one day of the window, as a fraction of a full-time person, rounded to six "
+        "decimals; at least the allocation asked for."
     )
 
 
-@strawberry.input
+@strawberry.input(description="A skill to record for a person; a person has each skill once.")
 class AddPersonSkillInput:
-    person_id: strawberry.ID
-    skill: str
-    level: int = strawberry.field(description="1 (aware) to 5 (expert).")
+    person_id: strawberry.ID = strawberry.field(
+        description="The person; NOT_FOUND when your organisation has no person with that id."
+    )
+    skill: str = strawberry.field(
+        description="The skill, e.g. `Data engineering`: trimmed, inner spaces collapsed, 1 to "
+        "100 characters (else INVALID). DUPLICATE when the person has it already, whatever its "
+        "case and spacing."
+    )
+    level: int = strawberry.field(
+        description="1 (aware) to 5 (expert), else INVALID. To change it, remove the skill and "
+        "add it again."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A skill to take off a person's record.")
 class RemovePersonSkillInput:
-    person_id: strawberry.ID
-    skill: str
+    person_id: strawberry.ID = strawberry.field(
+        description="The person; NOT_FOUND when your organisation has no person with that id."
+    )
+    skill: str = strawberry.field(
+        description="The skill, matched whatever its case and spacing; NOT_FOUND when the "
+        "person does not have it."
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="A person to put on a project for part of their time. Their other assignments "
+    "are not checked: suggestStaff is where capacity counts."
+)
 class AssignPersonInput:
-    project_id: strawberry.ID
-    person_id: strawberry.ID
-    role: str
-    allocation: float = strawberry.field(description="Fraction of a full-time person, 0 < a ≤ 1.")
-    start_date: date
-    end_date: date = strawberry.field(description="The last day (inclusive).")
+    project_id: strawberry.ID = strawberry.field(
+        description="The project; NOT_FOUND when your organisation has no project with that id "
+        "(checked first: with it, nothing else is reported)."
+    )
+    person_id: strawberry.ID = strawberry.field(
+        description="The person; NOT_FOUND when your organisation has no person with that id."
+    )
+    role: str = strawberry.field(
+        description="What they will do, e.g. `Data engineer`: trimmed, 1 to 100 characters "
+        "(else INVALID)."
+    )
+    allocation: float = strawberry.field(
+        description="The fraction of a full-time person it takes each day: more than 0 and at "
+        "most 1 (0.5 is half time), else INVALID."
+    )
+    start_date: date = strawberry.field(description="The first day (inclusive).")
+    end_date: date = strawberry.field(
+        description="The last day (inclusive); INVALID when before startDate."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="An assignment to end.")
 class ReleaseAssignmentInput:
-    assignment_id: strawberry.ID
+    assignment_id: strawberry.ID = strawberry.field(
+        description="The assignment; NOT_FOUND when your organisation has none with that id, "
+        "INVALID when it was released already."
+    )
 
 
 def skill_key(skill: str) -> str:
@@ -157,7 +219,7 @@ async def active_assignments(info: Info[Any, Any], column: Any, key: int) -> lis
 class StaffingProjectFields:
     @tier_field(
         TIER,
-        description="Who works on the project (released assignments excluded).",
+        description="Who works on the project: its assignments not released, by start date.",
         metadata=sql_list(
             "{row}.project_id = {parent}.id", ACTIVE_ORDER, where="{row}.released_at IS NULL"
         ),
@@ -170,7 +232,9 @@ class StaffingProjectFields:
 
 @strawberry.type
 class StaffingPersonFields:
-    @tier_field(TIER, description="The person's skills, best first.")
+    @tier_field(
+        TIER, description="The person's skills, best first (level descending, then by name)."
+    )
     async def skills(
         self, root: strawberry.Parent[Person], info: Info[Any, Any]
     ) -> list[PersonSkillRef]:
@@ -183,7 +247,7 @@ class StaffingPersonFields:
 
     @tier_field(
         TIER,
-        description="The projects the person works on (released excluded).",
+        description="The person's assignments not released, on every project, by start date.",
         metadata=sql_list(
             "{row}.person_id = {parent}.id", ACTIVE_ORDER, where="{row}.released_at IS NULL"
         ),
@@ -208,17 +272,51 @@ class StaffingQuery:
     @tier_field(
         TIER,
         description="People with the skill who can take `allocation` more every day of the "
-        "window without passing their capacity; best skill level first, then most available.",
+        "window without passing their capacity (their assignments not released count): best "
+        "skill level first, then most available, then by name. Empty when the project is not "
+        "your organisation's or nobody has the skill.",
     )
     async def suggest_staff(
         self,
         info: Info[Any, Any],
-        project_id: strawberry.ID,
-        skill: str,
-        allocation: float,
-        start_date: date,
-        end_date: date,
-        first: int | None = None,
+        project_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The project to staff: one of your organisation's, else the answer "
+                "is empty. People already on it are not left out."
+            ),
+        ],
+        skill: Annotated[
+            str,
+            strawberry.argument(
+                description="The skill wanted, matched whatever its case and spacing."
+            ),
+        ],
+        allocation: Annotated[
+            float,
+            strawberry.argument(
+                description="How much more of a full-time person is wanted every day of the "
+                "window: more than 0 and at most 1, else BAD_USER_INPUT."
+            ),
+        ],
+        start_date: Annotated[
+            date, strawberry.argument(description="The first day of the window (inclusive).")
+        ],
+        end_date: Annotated[
+            date,
+            strawberry.argument(
+                description="The last day of the window (inclusive); BAD_USER_INPUT when before "
+                "startDate."
+            ),
+        ],
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="At most this many suggestions, from 0 to the server's largest page "
+                "(500 unless configured); the default page size (50 unless configured) when "
+                "left out."
+            ),
+        ] = None,
     ) -> list[StaffSuggestion]:
         context = get_context(info)
         organisation_id = context.viewer.organisation_id
@@ -283,7 +381,12 @@ class StaffingQuery:
 
 @strawberry.type
 class StaffingMutation:
-    @tier_mutation(TIER, description="Record a skill of a person (level 1 to 5).")
+    @tier_mutation(
+        TIER,
+        description="Record a skill of a person, at a level from 1 (aware) to 5 (expert). ADMIN "
+        "and OFFICE only; anyone else gets FORBIDDEN. userErrors: NOT_FOUND (personId), INVALID "
+        "(skill, level), DUPLICATE (skill: the person has it already).",
+    )
     async def add_person_skill(
         self, info: Info[Any, Any], input: AddPersonSkillInput
     ) -> PersonPayload:
@@ -335,7 +438,11 @@ class StaffingMutation:
 
         return await run_mutation(info, "addPersonSkill", PersonPayload, body)
 
-    @tier_mutation(TIER, description="Remove a skill from a person.")
+    @tier_mutation(
+        TIER,
+        description="Remove a skill from a person. ADMIN and OFFICE only; anyone else gets "
+        "FORBIDDEN. userErrors: NOT_FOUND (personId; skill when the person does not have it).",
+    )
     async def remove_person_skill(
         self, info: Info[Any, Any], input: RemovePersonSkillInput
     ) -> PersonPayload:
@@ -370,7 +477,13 @@ class StaffingMutation:
 
         return await run_mutation(info, "removePersonSkill", PersonPayload, body)
 
-    @tier_mutation(TIER, description="Assign a person to a project for part of their time.")
+    @tier_mutation(
+        TIER,
+        description="Assign a person to a project for part of their time, whatever their other "
+        "assignments. ADMIN, OFFICE, PORTFOLIO_MANAGER and PROGRAMME_DIRECTOR may on any "
+        "project, a PROJECT_MANAGER on the projects they manage; anyone else gets FORBIDDEN. "
+        "userErrors: NOT_FOUND (projectId, personId), INVALID (role, allocation, endDate).",
+    )
     async def assign_person(
         self, info: Info[Any, Any], input: AssignPersonInput
     ) -> AssignmentPayload:
@@ -430,7 +543,11 @@ class StaffingMutation:
         return await run_mutation(info, "assignPerson", AssignmentPayload, body)
 
     @tier_mutation(
-        TIER, description="Take a person off a project: the assignment stops counting anywhere."
+        TIER,
+        description="Take a person off a project: the assignment is kept but stops counting "
+        "anywhere, and cannot be restored (assign again instead). The same roles as "
+        "assignPerson, on the assignment's project. userErrors: NOT_FOUND (assignmentId), "
+        "INVALID (assignmentId: released already).",
     )
     async def release_assignment(
         self, info: Info[Any, Any], input: ReleaseAssignmentInput

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
@@ -28,6 +28,7 @@ from pmo_graph.projects.mutations import load_project_for_write
 from pmo_graph_pso.enums import Rag
 from pmo_graph_pso.loaders import latest_reports, reporting_cadence
 from pmo_graph_pso.models import StatusReport
+from pmo_graph_pso.parents import load_parent
 from pmo_graph_pso.refs import StatusReportRef
 from pmo_graph_pso.scope import TIER, as_of_or_today, project_scope
 
@@ -36,61 +37,129 @@ REPORT_ORDER = Ordering((StatusReport.period_ending, StatusReport.id), descendin
 Row = strawberry.Parent[StatusReport]
 
 
-@strawberry.type(name="StatusReport", description="A project's status at the end of a period.")
+@strawberry.type(
+    name="StatusReport",
+    description="A project's status at the end of a reporting period: an overall RAG, optional "
+    "RAGs of schedule, cost, scope and resources, and a summary. A snapshot: it is never changed "
+    "once submitted.",
+)
 class StatusReportType(ModelNode):
     __model__ = StatusReport
 
-    period_ending: date = strawberry.field(description="The last day the report covers.")
-    overall: Rag
-    schedule: Rag | None
-    cost: Rag | None
-    scope: Rag | None
-    resources: Rag | None
-    summary: str | None
-    submitted_at: datetime
+    period_ending: date = strawberry.field(
+        description="The last day the report covers, on or before the day it was submitted; a "
+        "project has at most one report per periodEnding."
+    )
+    overall: Rag = strawberry.field(description="How the project stands overall in the period.")
+    schedule: Rag | None = strawberry.field(
+        description="How the schedule stands (milestones and dates); null when the report left "
+        "it out."
+    )
+    cost: Rag | None = strawberry.field(
+        description="How spending stands against the budget; null when the report left it out."
+    )
+    scope: Rag | None = strawberry.field(
+        description="How the agreed deliverables stand; null when the report left it out."
+    )
+    resources: Rag | None = strawberry.field(
+        description="Whether the project has the people and skills it needs; null when the "
+        "report left it out."
+    )
+    summary: str | None = strawberry.field(
+        description="What happened in the period and what needs attention, in the reporter's "
+        "words (at most 20000 characters); null when none was given."
+    )
+    submitted_at: datetime = strawberry.field(description="When it was submitted (UTC).")
 
-    @strawberry.field(metadata=sql_one("{row}.id = {parent}.project_id"))
-    async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef | None:
-        return await load_by_id(info, Project, root.project_id)
+    @strawberry.field(
+        description="The project reported on.",
+        metadata=sql_one("{row}.id = {parent}.project_id"),
+    )
+    async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef:
+        return await load_parent(info, Project, root.project_id)
 
-    @strawberry.field(description="Who submitted it.")
+    @strawberry.field(
+        description="The user whose token submitted it (null if the user was since deleted)."
+    )
     async def submitted_by(self, root: Row, info: Info[Any, Any]) -> UserRef | None:
         return await load_by_id(info, UserRow, root.submitted_by_id)
 
 
 @strawberry.type(description="The result of submitting a status report.")
 class StatusReportPayload:
-    status_report: StatusReportRef | None = None
+    status_report: StatusReportRef | None = strawberry.field(
+        default=None, description="The report submitted; null when userErrors say why not."
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input(description="A report is a snapshot: it cannot be changed once submitted.")
+@strawberry.input(
+    description="A project's status for a period that has ended. A report is a snapshot: it "
+    "cannot be changed once submitted."
+)
 class SubmitStatusReportInput:
-    project_id: strawberry.ID
-    period_ending: date
-    overall: Rag
-    schedule: Rag | None = None
-    cost: Rag | None = None
-    scope: Rag | None = None
-    resources: Rag | None = None
-    summary: str | None = None
-
-
-@strawberry.type(description="Where the active projects in scope stand, by their latest reports.")
-class StatusSummary:
-    as_of: date
-    reporting_cadence_days: int = strawberry.field(
-        description="A report older than this many days before asOf is stale."
+    project_id: strawberry.ID = strawberry.field(
+        description="The project reported on; NOT_FOUND when your organisation has no project "
+        "with that id."
     )
-    active_projects: int
-    green: int
-    amber: int
-    red: int
+    period_ending: date = strawberry.field(
+        description="The last day the report covers: today (UTC) at the latest, else INVALID; "
+        "DUPLICATE when the project already has a report for that day."
+    )
+    overall: Rag = strawberry.field(description="How the project stands overall.")
+    schedule: Rag | None = strawberry.field(
+        default=None, description="How the schedule stands; leave out when not assessed."
+    )
+    cost: Rag | None = strawberry.field(
+        default=None,
+        description="How spending stands against the budget; leave out when not assessed.",
+    )
+    scope: Rag | None = strawberry.field(
+        default=None,
+        description="How the agreed deliverables stand; leave out when not assessed.",
+    )
+    resources: Rag | None = strawberry.field(
+        default=None,
+        description="Whether the project has the people and skills it needs; leave out when "
+        "not assessed.",
+    )
+    summary: str | None = strawberry.field(
+        default=None,
+        description="What happened in the period and what needs attention: trimmed, at most "
+        "20000 characters (else INVALID); blank counts as none.",
+    )
+
+
+@strawberry.type(
+    description="Where the ACTIVE projects in scope stand on a day, each counted once by the "
+    "overall RAG of its latest report on or before that day, and which of them are stale."
+)
+class StatusSummary:
+    as_of: date = strawberry.field(
+        description="The day the summary is made for: the asOf asked for, else today (UTC)."
+    )
+    reporting_cadence_days: int = strawberry.field(
+        description="The organisation's reporting cadence, in days: a report whose periodEnding "
+        "is more than this many days before asOf is stale."
+    )
+    active_projects: int = strawberry.field(
+        description="How many projects in scope are ACTIVE now: green + amber + red + unreported."
+    )
+    green: int = strawberry.field(
+        description="Active projects whose latest report on or before asOf is overall GREEN."
+    )
+    amber: int = strawberry.field(
+        description="Active projects whose latest report on or before asOf is overall AMBER."
+    )
+    red: int = strawberry.field(
+        description="Active projects whose latest report on or before asOf is overall RED."
+    )
     unreported: int = strawberry.field(
         description="Active projects with no report for a period ending on or before asOf."
     )
     stale: list[ProjectRef] = strawberry.field(
-        description="Active projects whose latest report is older than the cadence, or missing."
+        description="Active projects whose latest report on or before asOf ends more than "
+        "reportingCadenceDays before asOf, or that have none; by project code."
     )
 
 
@@ -98,7 +167,8 @@ class StatusSummary:
 class StatusProjectFields:
     @tier_field(
         TIER,
-        description="The project's status reports, newest period first.",
+        description="Every status report of the project, newest period first (periodEnding "
+        "descending).",
         metadata=sql_connection("{row}.project_id = {parent}.id", REPORT_ORDER.sql_template()),
     )
     async def status_reports(
@@ -118,7 +188,9 @@ class StatusProjectFields:
 
     @tier_field(
         TIER,
-        description="The report with the latest periodEnding, if any.",
+        description="The report with the latest periodEnding, whenever it was submitted; null "
+        "when the project has never reported. It takes no asOf: statusSummary and compliance "
+        "judge a past day.",
         metadata=sql_one("{row}.project_id = {parent}.id", REPORT_ORDER.sql_template()),
     )
     async def latest_status(
@@ -132,15 +204,35 @@ class StatusProjectFields:
 class StatusQuery:
     @tier_field(
         TIER,
-        description="Counts of the ACTIVE projects in scope (the organisation when no scope is "
-        "given) by their latest report on or before asOf, and the stale ones.",
+        description="Counts of the ACTIVE projects in scope by the overall RAG of their latest "
+        "report on or before asOf, and the stale ones. The scope is the organisation when no id "
+        "is given, and the projects in both when both are; stage and scope are the projects' "
+        "current ones, asOf applies to the reports.",
     )
     async def status_summary(
         self,
         info: Info[Any, Any],
-        portfolio_id: strawberry.ID | None = None,
-        programme_id: strawberry.ID | None = None,
-        as_of: date | None = None,
+        portfolio_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only the projects of this portfolio. An id of another type is "
+                "BAD_USER_INPUT; one your organisation does not have matches no project."
+            ),
+        ] = None,
+        programme_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only the projects of this programme. An id of another type is "
+                "BAD_USER_INPUT; one your organisation does not have matches no project."
+            ),
+        ] = None,
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(
+                description="The day to count on: reports for a later period are ignored. "
+                "Today (UTC) when left out."
+            ),
+        ] = None,
     ) -> StatusSummary:
         context = get_context(info)
         day = as_of_or_today(as_of)
@@ -181,8 +273,11 @@ class StatusQuery:
 class StatusMutation:
     @tier_mutation(
         TIER,
-        description="Report a project's status for a period (OFFICE and ADMIN on any project, a "
-        "project manager on their own).",
+        description="Report a project's status for a period that has ended. ADMIN and OFFICE "
+        "may report on any project, a PROJECT_MANAGER on the projects they manage; anyone else "
+        "gets FORBIDDEN. A report cannot be changed afterwards: report the next period instead. "
+        "userErrors: NOT_FOUND (projectId); INVALID (periodEnding after today, summary over 20000 "
+        "characters); DUPLICATE (periodEnding: the project has a report for that day).",
     )
     async def submit_status_report(
         self, info: Info[Any, Any], input: SubmitStatusReportInput

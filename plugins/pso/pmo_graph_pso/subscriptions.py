@@ -19,15 +19,21 @@ from pmo_graph_pso.refs import StatusReportRef
 from pmo_graph_pso.scope import TIER
 
 
-@strawberry.type(description="A status report was submitted.")
+@strawberry.type(description="A status report was submitted (the event status_report.submitted).")
 class StatusReportSubmitted(EventFields):
     __tier__ = TIER
 
-    @strawberry.field(description="The report.")
+    @strawberry.field(
+        description="The report submitted, read when the event is delivered; null if it cannot "
+        "be found then."
+    )
     async def status_report(self, info: Info[Any, Any]) -> StatusReportRef | None:
         return await load_by_id(info, StatusReport, self.notice.entity_pk)
 
-    @strawberry.field(description="The project it reports on.")
+    @strawberry.field(
+        description="The project it reports on, read when the event is delivered; null if it "
+        "cannot be found then."
+    )
     async def project(self, info: Info[Any, Any]) -> ProjectRef | None:
         return await load_by_id(info, Project, self.notice.data.get("project"))
 
@@ -36,19 +42,25 @@ class StatusReportSubmitted(EventFields):
 class StatusSubscription:
     @tier_subscription(
         TIER,
-        description="Status reports as they are submitted, of one portfolio or programme or of "
-        "the whole organisation.",
+        description="Status reports as they are submitted, of one portfolio's or programme's "
+        "projects or of the whole organisation. Every user of the organisation may subscribe.",
     )
     async def status_report_submitted(
         self,
         info: Info[Any, Any],
         portfolio_id: Annotated[
             strawberry.ID | None,
-            strawberry.argument(description="Only reports on this portfolio's projects."),
+            strawberry.argument(
+                description="Only reports on this portfolio's projects. A malformed id is "
+                "BAD_USER_INPUT, one your organisation does not have NOT_FOUND."
+            ),
         ] = None,
         programme_id: Annotated[
             strawberry.ID | None,
-            strawberry.argument(description="Only reports on this programme's projects."),
+            strawberry.argument(
+                description="Only reports on this programme's projects. A malformed id is "
+                "BAD_USER_INPUT, one your organisation does not have NOT_FOUND."
+            ),
         ] = None,
     ) -> AsyncGenerator[StatusReportSubmitted]:
         portfolio = await scope_argument(info, portfolio_id, Portfolio, "Portfolio", "portfolioId")

@@ -23,6 +23,7 @@ from pmo_graph.people.models import Person
 from pmo_graph.projects.models import Project
 from pmo_graph_pso.enums import SupportKind
 from pmo_graph_pso.models import SupportEngagement
+from pmo_graph_pso.parents import load_parent
 from pmo_graph_pso.refs import SupportEngagementRef
 from pmo_graph_pso.scope import TIER
 
@@ -30,46 +31,78 @@ Row = strawberry.Parent[SupportEngagement]
 MAX_HOURS = Decimal("100")
 
 
-@strawberry.type(name="SupportEngagement", description="Help the office gave someone.")
+@strawberry.type(
+    name="SupportEngagement",
+    description="Help the project support office gave someone: coaching, a workshop, guidance or "
+    "an assurance review. It cannot be changed once recorded.",
+)
 class SupportEngagementType(ModelNode):
     __model__ = SupportEngagement
 
-    kind: SupportKind
-    hours: Decimal
-    notes: str | None
+    kind: SupportKind = strawberry.field(description="What kind of help it was.")
+    hours: Decimal = strawberry.field(
+        description="How long it took, in hours with two decimals: 0.01 to 100."
+    )
+    notes: str | None = strawberry.field(
+        description="What was covered (at most 20000 characters); null when none were given."
+    )
 
     @strawberry.field(description="The day it took place.")
     def date(self, root: Row) -> date:
         return root.held_on
 
-    @strawberry.field
+    @strawberry.field(
+        description="The project it was for; null when it was for no one project, such as a "
+        "workshop for several project managers."
+    )
     async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef | None:
         return await load_by_id(info, Project, root.project_id)
 
     @strawberry.field(description="Who was coached, trained or reviewed.")
-    async def recipient(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
-        return await load_by_id(info, Person, root.recipient_id)
+    async def recipient(self, root: Row, info: Info[Any, Any]) -> PersonRef:
+        return await load_parent(info, Person, root.recipient_id)
 
-    @strawberry.field(description="Who from the office gave it.")
+    @strawberry.field(description="Who from the office gave it; null when not recorded.")
     async def facilitator(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
         return await load_by_id(info, Person, root.facilitator_id)
 
 
 @strawberry.type(description="The result of recording a support engagement.")
 class SupportEngagementPayload:
-    support_engagement: SupportEngagementRef | None = None
+    support_engagement: SupportEngagementRef | None = strawberry.field(
+        default=None, description="The engagement recorded; null when userErrors say why not."
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+@strawberry.input(
+    description="Help the office gave someone, to record; it cannot be changed later."
+)
 class RecordSupportEngagementInput:
-    kind: SupportKind
-    recipient_id: strawberry.ID
-    date: date
-    hours: Decimal
-    project_id: strawberry.ID | None = None
-    facilitator_id: strawberry.ID | None = None
-    notes: str | None = None
+    kind: SupportKind = strawberry.field(description="What kind of help it was.")
+    recipient_id: strawberry.ID = strawberry.field(
+        description="Who was coached, trained or reviewed; NOT_FOUND when your organisation "
+        "has no person with that id."
+    )
+    date: date = strawberry.field(description="The day it took place.")
+    hours: Decimal = strawberry.field(
+        description="How long it took, in hours: rounded to two decimals, then from 0.01 to 100 "
+        "(else INVALID)."
+    )
+    project_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The project it was for; leave out when it was for no one project. "
+        "NOT_FOUND when your organisation has no project with that id.",
+    )
+    facilitator_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Who from the office gave it; NOT_FOUND when your organisation has no "
+        "person with that id.",
+    )
+    notes: str | None = strawberry.field(
+        default=None,
+        description="What was covered: trimmed, at most 20000 characters (else INVALID).",
+    )
 
 
 #: Newest first; the key breaks ties between engagements of one day.
@@ -88,7 +121,9 @@ async def _engagements(
 
 @strawberry.type
 class SupportProjectFields:
-    @tier_field(TIER, description="Support given for the project, newest first.")
+    @tier_field(
+        TIER, description="Support the office gave for the project, newest first (by date)."
+    )
     async def support_engagements(
         self,
         root: strawberry.Parent[Project],
@@ -101,7 +136,11 @@ class SupportProjectFields:
 
 @strawberry.type
 class SupportPersonFields:
-    @tier_field(TIER, description="Support the person received, newest first.")
+    @tier_field(
+        TIER,
+        description="Support the person received from the office, for any project or none, "
+        "newest first (by date).",
+    )
     async def support_received(
         self,
         root: strawberry.Parent[Person],
@@ -115,7 +154,10 @@ class SupportPersonFields:
 @strawberry.type
 class SupportMutation:
     @tier_mutation(
-        TIER, description="Record coaching, a workshop, guidance or an assurance review."
+        TIER,
+        description="Record coaching, a workshop, guidance or an assurance review the office "
+        "gave. ADMIN and OFFICE only; anyone else gets FORBIDDEN. userErrors: NOT_FOUND "
+        "(projectId, recipientId, facilitatorId), INVALID (hours, notes).",
     )
     async def record_support_engagement(
         self, info: Info[Any, Any], input: RecordSupportEngagementInput

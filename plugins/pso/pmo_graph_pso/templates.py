@@ -35,25 +35,42 @@ MAX_MILESTONES = 100
 MAX_OFFSET_DAYS = 3650
 
 
-@strawberry.type(name="TemplateMilestone", description="A milestone a template plans.")
+@strawberry.type(
+    name="TemplateMilestone",
+    description="A milestone a template plans, as a number of days after the project's start.",
+)
 class TemplateMilestoneType:
-    name: str
-    offset_days: int = strawberry.field(description="Days after the project's start date.")
+    name: str = strawberry.field(
+        description="The name the project's milestone gets (1 to 200 characters)."
+    )
+    offset_days: int = strawberry.field(
+        description="Days after the project's start date, 0 to 3650: the milestone's baseline "
+        "and forecast date."
+    )
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Any, Any]) -> bool:
         return isinstance(obj, (cls, TemplateMilestone))
 
 
-@strawberry.type(name="ProjectTemplate", description="A reusable project shape.")
+@strawberry.type(
+    name="ProjectTemplate",
+    description="A reusable project shape the office supplies: the milestones a new project "
+    "starts with. It cannot be changed once created.",
+)
 class ProjectTemplateType(ModelNode):
     __model__ = ProjectTemplate
 
-    name: str
-    description: str | None
-    version: int
+    name: str = strawberry.field(description="The template's name (1 to 200 characters).")
+    description: str | None = strawberry.field(
+        description="What the template is for (at most 20000 characters); a project created "
+        "from it without a description of its own gets this one. Null when none was given."
+    )
+    version: int = strawberry.field(
+        description="The template's version: 1, as a template is not changed once created."
+    )
 
-    @strawberry.field(description="The milestones, in the order given.")
+    @strawberry.field(description="The milestones it plans (at most 100), in the order given.")
     async def milestones(
         self, root: strawberry.Parent[ProjectTemplate], info: Info[Any, Any]
     ) -> list[TemplateMilestoneType]:
@@ -65,39 +82,89 @@ class ProjectTemplateType(ModelNode):
 
 @strawberry.type(description="The result of a mutation on a project template.")
 class ProjectTemplatePayload:
-    project_template: ProjectTemplateRef | None = None
+    project_template: ProjectTemplateRef | None = strawberry.field(
+        default=None, description="The template created; null when userErrors say why not."
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+@strawberry.input(description="A milestone a template plans.")
 class TemplateMilestoneInput:
-    name: str
-    offset_days: int = strawberry.field(description="Days after the start date, 0 to 3650.")
+    name: str = strawberry.field(
+        description="Its name: inner spaces collapsed, 1 to 200 characters (else INVALID on "
+        "milestones.<index>.name)."
+    )
+    offset_days: int = strawberry.field(
+        description="Days after the project's start date, 0 to 3650 (ten years); else INVALID "
+        "on milestones.<index>.offsetDays."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A new project template and the milestones it plans.")
 class CreateProjectTemplateInput:
-    name: str
-    description: str | None = None
-    milestones: list[TemplateMilestoneInput] = strawberry.field(default_factory=list)
+    name: str = strawberry.field(
+        description="The template's name: trimmed, 1 to 200 characters (else INVALID)."
+    )
+    description: str | None = strawberry.field(
+        default=None,
+        description="What the template is for: at most 20000 characters (else INVALID); it "
+        "becomes the description of projects created without one.",
+    )
+    milestones: list[TemplateMilestoneInput] = strawberry.field(
+        default_factory=list,
+        description="The milestones, at most 100 (else INVALID), kept in this order; none when "
+        "left out.",
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="A new project, planned from a template; the same rules as createProject for "
+    "the fields they share."
+)
 class CreateProjectFromTemplateInput:
-    template_id: strawberry.ID
-    code: str
-    name: str
-    start_date: date
-    description: str | None = None
-    budget: Decimal | None = None
-    category: str | None = None
-    manager_id: strawberry.ID | None = None
-    sponsor_id: strawberry.ID | None = None
+    template_id: strawberry.ID = strawberry.field(
+        description="The template; NOT_FOUND when your organisation has no template with that id."
+    )
+    code: str = strawberry.field(
+        description="The project's short code: unique in the organisation (else DUPLICATE), at "
+        "most 40 characters, without spaces (else INVALID)."
+    )
+    name: str = strawberry.field(
+        description="The project's name: trimmed, 1 to 200 characters (else INVALID)."
+    )
+    start_date: date = strawberry.field(
+        description="The project's start: each milestone is planned offsetDays after it, and "
+        "the project ends at the last. INVALID when a milestone would fall after 2999-12-31."
+    )
+    description: str | None = strawberry.field(
+        default=None,
+        description="At most 20000 characters; the template's description when left out.",
+    )
+    budget: Decimal | None = strawberry.field(
+        default=None,
+        description="The budget, money in the organisation's currency: 0 to 9999999999999.99, "
+        "at most two decimals (else INVALID); none when left out.",
+    )
+    category: str | None = strawberry.field(
+        default=None,
+        description="The category portfolio balance counts it under: at most 100 characters.",
+    )
+    manager_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The project manager; NOT_FOUND when your organisation has no person with "
+        "that id.",
+    )
+    sponsor_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The sponsor; NOT_FOUND when your organisation has no person with that id.",
+    )
 
 
 @strawberry.type
 class TemplateQuery:
-    @tier_field(TIER, description="The organisation's project templates, by name.")
+    @tier_field(
+        TIER, description="The organisation's project templates, by name (then by creation)."
+    )
     async def project_templates(
         self,
         info: Info[Any, Any],
@@ -113,7 +180,12 @@ class TemplateQuery:
 
 @strawberry.type
 class TemplateMutation:
-    @tier_mutation(TIER, description="Create a project template with its milestones.")
+    @tier_mutation(
+        TIER,
+        description="Create a project template with its milestones. ADMIN and OFFICE only; "
+        "anyone else gets FORBIDDEN. userErrors: INVALID (name, description, milestones and "
+        "each milestone's name and offsetDays).",
+    )
     async def create_project_template(
         self, info: Info[Any, Any], input: CreateProjectTemplateInput
     ) -> ProjectTemplatePayload:
@@ -183,8 +255,12 @@ class TemplateMutation:
 
     @tier_mutation(
         TIER,
-        description="Create a project from a template: its milestones are planned from the start "
-        "date (baseline = forecast = startDate + offsetDays).",
+        description="Create a project from a template, in stage PROPOSED: each of its milestones "
+        "is planned from the start date (baseline = forecast = startDate + offsetDays), and the "
+        "project's endDate is the last of them (startDate without milestones). ADMIN, OFFICE, "
+        "PORTFOLIO_MANAGER and PROGRAMME_DIRECTOR only; anyone else gets FORBIDDEN. userErrors: "
+        "NOT_FOUND (templateId, managerId, sponsorId), INVALID (code, name, description, "
+        "category, budget, startDate), DUPLICATE (code).",
     )
     async def create_project_from_template(
         self, info: Info[Any, Any], input: CreateProjectFromTemplateInput
