@@ -24,7 +24,7 @@ from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate_children
 from pmo_graph.graphql.payloads import DUPLICATE, INVALID, OVER_ATTRIBUTED, UserError
 from pmo_graph.graphql.refs import PersonRef, ProgrammeRef, ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.graphql.resolvers import load_by_id, load_parent
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import Checks
 from pmo_graph.people.models import Person
@@ -39,7 +39,6 @@ from pmo_graph_pmo.models import (
     BenefitObjective,
     Objective,
 )
-from pmo_graph_pmo.parents import load_parent
 from pmo_graph_pmo.refs import BenefitRef, ObjectiveRef
 from pmo_graph_pmo.scope import TIER, today
 

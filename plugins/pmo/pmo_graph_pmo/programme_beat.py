@@ -19,7 +19,7 @@ from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.payloads import CYCLE, DUPLICATE, INVALID, UserError
 from pmo_graph.graphql.refs import ProgrammeRef, ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.graphql.resolvers import load_by_id, load_parent
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import Checks
 from pmo_graph.programmes.models import Programme
@@ -28,7 +28,6 @@ from pmo_graph.projects.models import Project
 from pmo_graph_pmo.beat import Beat, Point, creates_cycle, synchronise_all
 from pmo_graph_pmo.beat_data import beat_data
 from pmo_graph_pmo.models import Dependency, MilestoneTranche, Tranche
-from pmo_graph_pmo.parents import load_parent
 from pmo_graph_pmo.refs import DependencyRef, TrancheRef
 from pmo_graph_pmo.scope import TIER, today
 from pmo_graph_pso.enums import RAG_SEVERITY, Rag

@@ -16,13 +16,13 @@ from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapsho
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.payloads import INVALID, UserError
 from pmo_graph.graphql.refs import ProjectRef
+from pmo_graph.graphql.resolvers import load_parent
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import Checks, is_set
 from pmo_graph.projects.models import Project
 from pmo_graph.projects.mutations import load_project_for_write
 from pmo_graph_pso.loaders import milestones_of
 from pmo_graph_pso.models import Milestone
-from pmo_graph_pso.parents import load_parent
 from pmo_graph_pso.refs import MilestoneRef
 from pmo_graph_pso.scope import TIER
 

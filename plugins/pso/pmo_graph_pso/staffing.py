@@ -22,7 +22,7 @@ from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.payloads import DUPLICATE, INVALID, NOT_FOUND, UserError
 from pmo_graph.graphql.refs import PersonRef, ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.graphql.resolvers import load_by_id, load_parent
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import Checks
 from pmo_graph.people.models import Person
@@ -31,7 +31,6 @@ from pmo_graph.projects.models import Project
 from pmo_graph.projects.mutations import load_project_for_write
 from pmo_graph_pso.loaders import capacities
 from pmo_graph_pso.models import Assignment, PersonSkill
-from pmo_graph_pso.parents import load_parent
 from pmo_graph_pso.refs import AssignmentRef, PersonSkillRef
 from pmo_graph_pso.scope import TIER
 

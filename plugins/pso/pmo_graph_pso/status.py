@@ -19,7 +19,7 @@ from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate_children
 from pmo_graph.graphql.payloads import DUPLICATE, INVALID, UserError
 from pmo_graph.graphql.refs import ProjectRef, UserRef
-from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.graphql.resolvers import load_by_id, load_parent
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import Checks
 from pmo_graph.projects.enums import ProjectStage
@@ -28,7 +28,6 @@ from pmo_graph.projects.mutations import load_project_for_write
 from pmo_graph_pso.enums import Rag
 from pmo_graph_pso.loaders import latest_reports, reporting_cadence
 from pmo_graph_pso.models import StatusReport
-from pmo_graph_pso.parents import load_parent
 from pmo_graph_pso.refs import StatusReportRef
 from pmo_graph_pso.scope import TIER, as_of_or_today, project_scope
 

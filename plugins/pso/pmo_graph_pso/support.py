@@ -16,14 +16,13 @@ from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate_children
 from pmo_graph.graphql.payloads import INVALID, UserError
 from pmo_graph.graphql.refs import PersonRef, ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.graphql.resolvers import load_by_id, load_parent
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import Checks
 from pmo_graph.people.models import Person
 from pmo_graph.projects.models import Project
 from pmo_graph_pso.enums import SupportKind
 from pmo_graph_pso.models import SupportEngagement
-from pmo_graph_pso.parents import load_parent
 from pmo_graph_pso.refs import SupportEngagementRef
 from pmo_graph_pso.scope import TIER
 
