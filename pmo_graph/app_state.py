@@ -20,6 +20,7 @@ from pmo_graph.graphql.budget_sync import BudgetSync
 from pmo_graph.graphql.compiled.fast_lane import FastLane
 from pmo_graph.graphql.compiled.plans import PlanCache
 from pmo_graph.graphql.computations import Computations
+from pmo_graph.graphql.persisted.resolver import PersistedDocuments
 from pmo_graph.graphql.schema import BuiltSchema
 from pmo_graph.idempotency.keys import IdempotencyKeys
 from pmo_graph.maturity.registry import MaturityModel
@@ -82,6 +83,8 @@ class AppState:
         self.compiled_plans = PlanCache()
         #: Documents the compiled path answered, answered again without the pipeline.
         self.fast_lane = FastLane(self)
+        #: Documents requests name instead of sending them (APQ, or the trusted manifest).
+        self.persisted = PersistedDocuments(self.settings)
         #: CPU-bound computations, run off the event loop (``computations.compute``).
         self.computations = Computations(self.settings)
         #: Mutation requests sent with an Idempotency-Key, and their answers.

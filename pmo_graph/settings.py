@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -187,6 +188,20 @@ class Settings(BaseSettings):
         default=10.0, gt=0, description="Time a new WebSocket has to send connection_init."
     )
 
+    apq_cache_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=0,
+        description="Bytes of query text each process keeps for automatic persisted queries "
+        "(Apollo's persistedQuery extension), the least recently used forgotten first; 0 "
+        "turns them off (PERSISTED_QUERY_NOT_SUPPORTED).",
+    )
+    trusted_documents: Path | None = Field(
+        default=None,
+        description="A manifest of trusted documents (Relay's persistedOutput, GraphQL "
+        "Codegen's persisted-documents.json or Apollo's persisted query manifest): when set, "
+        "only the documents it lists run, named by id or sent as their exact text.",
+    )
+
     graphiql: bool = Field(default=True, description="Serve GraphiQL on GET /graphql.")
     introspection: bool = Field(default=True, description="Answer __schema/__type queries.")
     allow_get_queries: bool = Field(default=True, description="Accept queries sent with GET.")
@@ -305,6 +320,14 @@ class Settings(BaseSettings):
                     f"secret_keys: key {number} is not a key made by 'pmo-graph keys generate' "
                     "(32 bytes in URL-safe base64)"
                 ) from None
+        return self
+
+    @model_validator(mode="after")
+    def _trusted_documents_load(self) -> Settings:
+        if self.trusted_documents is not None:
+            from pmo_graph.graphql.persisted.manifest import load_manifest
+
+            load_manifest(self.trusted_documents)  # its ManifestError names file and entry
         return self
 
     @property

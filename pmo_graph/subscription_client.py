@@ -111,10 +111,15 @@ class GraphQLSocket:
 
     async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
         """Start an operation; returns its id."""
-        operation_id = str(next(self._ids))
         payload: dict[str, Any] = {"query": query}
         if variables is not None:
             payload["variables"] = variables
+        return await self.subscribe_with(payload)
+
+    async def subscribe_with(self, payload: dict[str, Any]) -> str:
+        """Start an operation with this ``subscribe`` payload as it is (a persisted document's
+        id or hash instead of its ``query``, say); returns its id."""
+        operation_id = str(next(self._ids))
         self._inbox[operation_id]  # created now, so a close is reported to it
         await self.send({"id": operation_id, "type": "subscribe", "payload": payload})
         return operation_id

@@ -31,6 +31,7 @@ from pmo_graph.graphql.errors import (
     UNREACHABLE_MESSAGE,
     database_unreachable,
 )
+from pmo_graph.graphql.persisted.http import resolve_persisted
 from pmo_graph.http.middleware import BodyTooLarge, busy_response, error_response
 from pmo_graph.idempotency.keys import HEADER as IDEMPOTENCY_HEADER
 from pmo_graph.idempotency.keys import KeyedRequest, keyed_request
@@ -109,7 +110,11 @@ class GraphQLView(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope=scope, receive=receive)
+        resolved = await resolve_persisted(self.state.persisted, Request(scope, receive))
+        if isinstance(resolved, Response):
+            await resolved(scope, receive, send)
+            return
+        request = resolved  # from here on, a persisted document is the request of its text
         keyed = None
         if request.method == "POST" and IDEMPOTENCY_HEADER in request.headers:
             keyed = keyed_request(

@@ -57,6 +57,7 @@ from pmo_graph.graphql.errors import (
     database_unreachable,
 )
 from pmo_graph.graphql.extensions import coded_error
+from pmo_graph.graphql.persisted.refusals import Refusal
 from pmo_graph.realtime.subscriptions import REVOKED_MESSAGE
 
 if TYPE_CHECKING:
@@ -187,10 +188,23 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         refusal = self._over_a_limit() if self.connection_acknowledged else None
+        if refusal is None and self.connection_acknowledged:
+            refusal = self._resolve_document(message)
         if refusal is not None and message.get("id") not in self.operations:
             await self.send_message(_error_message(message["id"], [refusal]))
             return
         await super().handle_subscribe(message)
+
+    def _resolve_document(self, message: SubscribeMessage) -> dict[str, Any] | None:
+        """Put the text of the document ``message`` names (trusted or persisted) in its payload,
+        as over HTTP; the coded error if it names none that may run."""
+        payload: object = message.get("payload")
+        outcome = self.app.persisted.resolve(payload) if isinstance(payload, dict) else None
+        if isinstance(outcome, Refusal):
+            return _coded(outcome.message, outcome.code)
+        if outcome is not None:
+            message["payload"] = cast("Any", outcome)
+        return None
 
     def _over_a_limit(self) -> dict[str, Any] | None:
         settings = self.app.settings
