@@ -30,6 +30,7 @@ from pmo_graph.projects.mutations import load_project_for_write
 from pmo_graph.standards import CheckInput, CheckResult, Severity, Standard
 from pmo_graph_portfolio.enums import RiskRating, RiskStatus, rating
 from pmo_graph_portfolio.models import Risk
+from pmo_graph_portfolio.parents import load_parent
 from pmo_graph_portfolio.refs import RiskRef
 from pmo_graph_portfolio.scope import TIER
 
@@ -106,8 +107,8 @@ class RiskType(ModelNode):
         description="The project whose register the risk is on; it never changes.",
         metadata=sql_one("{row}.id = {parent}.project_id"),
     )
-    async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef | None:
-        return await load_by_id(info, Project, root.project_id)
+    async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef:
+        return await load_parent(info, Project, root.project_id)
 
     @strawberry.field(
         description="The person who looks after the risk; null when nobody owns it.",

@@ -32,6 +32,7 @@ from pmo_graph.projects.models import Project
 from pmo_graph.values import FIRST_DATE, LAST_DATE, add_days
 from pmo_graph_portfolio.enums import ScenarioChangeKind, ScenarioStatus
 from pmo_graph_portfolio.models import Scenario, ScenarioChange
+from pmo_graph_portfolio.parents import load_parent
 from pmo_graph_portfolio.refs import ScenarioRef
 from pmo_graph_portfolio.scope import TIER
 from pmo_graph_portfolio.what_if import (
@@ -204,8 +205,8 @@ class ScenarioType(ModelNode):
     )
     async def portfolio(
         self, root: strawberry.Parent[Scenario], info: Info[Any, Any]
-    ) -> PortfolioRef | None:
-        return await load_by_id(info, Portfolio, root.portfolio_id)
+    ) -> PortfolioRef:
+        return await load_parent(info, Portfolio, root.portfolio_id)
 
     @strawberry.field(
         description="Its changes, in the order they apply (the order they were added); at "

@@ -1,10 +1,10 @@
-"""The tier's part of the API is described."""
+"""The tier's part of the API is described, and the parents a row always has are non-null."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from types import ModuleType
 
 from graphql import (
@@ -14,11 +14,16 @@ from graphql import (
     GraphQLNamedType,
     GraphQLObjectType,
 )
+from portfolio_helpers import make_portfolio, make_project, organisation, risk
 
 import pmo_graph_portfolio
 from pmo_graph.app_state import AppState
+from pmo_graph.auth.roles import Role
 from pmo_graph.graphql.schema import schema_field_name
+from pmo_graph.testing import TestOrganisation
 from pmo_graph_portfolio import plugin
+
+MakeOrg = Callable[..., Awaitable[TestOrganisation]]
 
 #: What the core describes for every type alike (docs/api.md): the paging arguments, a
 #: mutation's ``input`` and a payload's ``userErrors``.
@@ -100,3 +105,56 @@ def test_every_type_field_argument_and_enum_value_of_the_tier_is_described(
         else:
             missing += _undescribed_type(schema.type_map[name])
     assert missing == []
+
+
+PARENT_TYPES = """
+{ risk: __type(name: "Risk") { fields { name type { kind ofType { name } } } }
+  scenario: __type(name: "Scenario") { fields { name type { kind ofType { name } } } } }
+"""
+
+
+async def test_the_parent_of_a_risk_and_of_a_scenario_is_non_null(make_org: MakeOrg) -> None:
+    org = await organisation(make_org)
+    data = await org.admin.query(PARENT_TYPES)
+    types = {
+        (owner, field["name"]): field["type"]
+        for owner in ("risk", "scenario")
+        for field in data[owner]["fields"]
+    }
+    assert types[("risk", "project")] == {"kind": "NON_NULL", "ofType": {"name": "Project"}}
+    assert types[("scenario", "portfolio")] == {
+        "kind": "NON_NULL",
+        "ofType": {"name": "Portfolio"},
+    }
+    # The references a row may lack stay nullable.
+    assert types[("risk", "owner")] == {"kind": "OBJECT", "ofType": None}
+
+
+PARENTS = """
+query($r: ID!, $s: ID!) {
+  risk: node(id: $r) { ... on Risk { title project { code } } }
+  scenario: node(id: $s) { ... on Scenario { name portfolio { name } } }
+}
+"""
+
+
+async def test_a_risk_answers_its_project_and_a_scenario_its_portfolio(
+    make_org: MakeOrg,
+) -> None:
+    org = await organisation(make_org)
+    portfolio = await make_portfolio(org.admin, "Customer change")
+    project = await make_project(org.admin, "CX-001", portfolio)
+    raised = await risk(org.admin, project, 4, 5, title="Certification late")
+    created = await org.admin.mutate(
+        'mutation($f: ID!) { createScenario(input: {portfolioId: $f, name: "Rob Peter"}) '
+        "{ scenario { id } userErrors { code } } }",
+        {"f": portfolio},
+    )
+    # A VIEWER reads them as anyone does.
+    data = await org.client(Role.VIEWER).query(
+        PARENTS, {"r": raised["id"], "s": created["scenario"]["id"]}
+    )
+    assert data == {
+        "risk": {"title": "Certification late", "project": {"code": "CX-001"}},
+        "scenario": {"name": "Rob Peter", "portfolio": {"name": "Customer change"}},
+    }
