@@ -236,11 +236,13 @@ def risk_values(risk: Risk) -> dict[str, Any]:
     """The risk's fields under their API names."""
     return {
         "title": risk.title,
+        "description": risk.description,
         "probability": risk.probability,
         "impact": risk.impact,
         "status": risk.status,
         "response": risk.response,
         "ownerId": to_global_id("Person", risk.owner_id) if risk.owner_id else None,
+        "proximity": risk.proximity,
     }
 
 

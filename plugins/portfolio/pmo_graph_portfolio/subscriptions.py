@@ -39,9 +39,9 @@ class RiskChanged(EventFields):
         return CHANGES[self.notice.name]
 
     @strawberry.field(
-        description="The API names of the fields an update changed (title, probability, "
-        "impact, status, response, ownerId), sorted; [] when raised, or when an update changed "
-        "none of those."
+        description="The API names of the fields an update changed (title, description, "
+        "probability, impact, status, response, ownerId, proximity), sorted; [] when raised, or "
+        "when an update changed nothing."
     )
     def changed_fields(self) -> list[str]:
         return [str(name) for name in self.notice.data.get("changed") or ()]
