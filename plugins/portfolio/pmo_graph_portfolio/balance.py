@@ -30,28 +30,51 @@ UNCATEGORISED = "Uncategorised"
 SHARE_TOLERANCE = 0.001
 
 
-@strawberry.type(description="A category's target and actual share of a portfolio's budget.")
+@strawberry.type(
+    description="A category's target and actual share of a portfolio's budget: does the money "
+    "go where the portfolio said it would? Shares are fractions from 0 to 1, rounded to six "
+    "decimals."
+)
 class BalanceLine:
-    category: str
-    target_share: float = strawberry.field(description="0 when the category has no target.")
+    category: str = strawberry.field(
+        description="A category of project (Project.category), matched whatever its case and "
+        "spacing, spelt as its target is (or as one of its projects has it); "
+        f'"{UNCATEGORISED}" gathers the projects without a category.'
+    )
+    target_share: float = strawberry.field(
+        description="The share the portfolio's target gives the category; 0 when it has no target."
+    )
     actual_share: float = strawberry.field(
         description="The category's share of the budget of the portfolio's projects that are "
-        "neither CLOSED nor CANCELLED."
+        "neither CLOSED nor CANCELLED (a project without a budget adds nothing); 0 when that "
+        "budget is 0."
     )
-    deviation: float = strawberry.field(description="actualShare - targetShare.")
+    deviation: float = strawberry.field(
+        description="actualShare - targetShare: positive means more money than planned, "
+        "negative less."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The share of a portfolio's budget one category should have.")
 class BalanceTargetInput:
-    category: str
-    share: float = strawberry.field(description="0 to 1; the shares of one portfolio sum to 1.")
+    category: str = strawberry.field(
+        description="A category of project (Project.category): trimmed, inner spaces collapsed, "
+        "1 to 100 characters, once per list whatever its case and spacing (else DUPLICATE)."
+    )
+    share: float = strawberry.field(
+        description="A fraction from 0 to 1 (0.25 is a quarter); the shares of the list add up "
+        f"to 1 within {SHARE_TOLERANCE}."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A portfolio's balance targets, replacing the ones it had.")
 class SetBalanceTargetsInput:
-    portfolio_id: strawberry.ID
+    portfolio_id: strawberry.ID = strawberry.field(
+        description="The portfolio, of your organisation."
+    )
     targets: list[BalanceTargetInput] = strawberry.field(
-        description="Replaces the portfolio's targets; an empty list removes them."
+        description="Replaces the portfolio's targets; an empty list removes them all. The "
+        f"shares add up to 1 within {SHARE_TOLERANCE}."
     )
 
 
@@ -125,8 +148,10 @@ def _line(category: str, target: float, actual: float) -> BalanceLine:
 class BalancePortfolioFields:
     @tier_field(
         TIER,
-        description="Each category's target and actual share of the budget (targets first, then "
-        "categories without a target).",
+        description="Each category's target and actual share of the portfolio's budget, as it "
+        "stands now: first every target, even one no project has, largest share first, then "
+        "by name; then the categories without a target, largest budget first. [] with neither "
+        "targets nor counted projects.",
     )
     async def balance(
         self, root: strawberry.Parent[Portfolio], info: Info[Any, Any]
@@ -141,7 +166,15 @@ class BalancePortfolioFields:
 
 @strawberry.type
 class BalanceMutation:
-    @tier_mutation(TIER, description="Set the share of the budget each category should have.")
+    @tier_mutation(
+        TIER,
+        description="Set the share of a portfolio's budget each category of project should "
+        "have, replacing its targets; answers the portfolio. For ADMIN, OFFICE and "
+        "PORTFOLIO_MANAGER; anyone else gets the error FORBIDDEN. userErrors (every problem at "
+        "once, the old targets kept): NOT_FOUND on portfolioId; INVALID or DUPLICATE on "
+        "targets.i.category; INVALID on targets.i.share, or on targets when the shares do not "
+        "add up to 1.",
+    )
     async def set_balance_targets(
         self, info: Info[Any, Any], input: SetBalanceTargetsInput
     ) -> PortfolioPayload:

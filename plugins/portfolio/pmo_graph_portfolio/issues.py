@@ -35,65 +35,116 @@ from pmo_graph_portfolio.scope import TIER
 Row = strawberry.Parent[Issue]
 
 
+TITLE = "What the problem is, in a few words: trimmed, 1 to 200 characters."
+
+
 @strawberry.type(
-    name="Issue", description="A problem being dealt with, possibly shared by projects."
+    name="Issue",
+    description="A problem happening now (a risk that occurred, or one nobody saw coming). It "
+    "may touch several projects, and be escalated to a portfolio to be managed there. Every "
+    "user of the organisation may read it.",
 )
 class IssueType(ModelNode):
     __model__ = Issue
 
-    title: str
-    description: str | None
-    severity: IssueSeverity
-    status: IssueStatus
-    resolution: str | None
-    resolved_at: datetime | None
-    version: int
-    created_at: datetime
+    title: str = strawberry.field(description=TITLE)
+    description: str | None = strawberry.field(
+        description="More about it, at most 20000 characters; null when none was given."
+    )
+    severity: IssueSeverity = strawberry.field(
+        description="How serious it is, as it was raised (no mutation changes it)."
+    )
+    status: IssueStatus = strawberry.field(
+        description="OPEN until resolveIssue makes it RESOLVED; nothing reopens it."
+    )
+    resolution: str | None = strawberry.field(
+        description="How it was resolved, at most 20000 characters; null while OPEN."
+    )
+    resolved_at: datetime | None = strawberry.field(
+        description="When it was resolved (UTC); null while OPEN."
+    )
+    version: int = strawberry.field(
+        description="1 when raised, one more with each project linked, each escalation and the "
+        "resolution."
+    )
+    created_at: datetime = strawberry.field(description="When it was raised (UTC).")
 
-    @strawberry.field
+    @strawberry.field(
+        description="The person who deals with it, named when it was raised; null when nobody "
+        "was named."
+    )
     async def owner(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
         return await load_by_id(info, Person, root.owner_id)
 
-    @strawberry.field(description="The portfolio it was escalated to, if any.")
+    @strawberry.field(
+        description="The portfolio it was last escalated to, which manages it; null when it was "
+        "never escalated."
+    )
     async def escalated_to(self, root: Row, info: Info[Any, Any]) -> PortfolioRef | None:
         return await load_by_id(info, Portfolio, root.escalated_to_id)
 
-    @strawberry.field(description="The projects it touches, by code.")
+    @strawberry.field(
+        description="The projects it touches, at least one, by code; they may be in different "
+        "portfolios."
+    )
     async def projects(self, root: Row, info: Info[Any, Any]) -> list[ProjectRef]:
         return await _projects_of_issue(get_context(info), root.id)
 
 
-@strawberry.type(description="The result of a mutation on an issue.")
+@strawberry.type(description="The result of raiseIssue, linkIssue, escalateIssue or resolveIssue.")
 class IssuePayload:
-    issue: IssueRef | None = None
+    issue: IssueRef | None = strawberry.field(
+        default=None,
+        description="The issue as the mutation left it; null when there are userErrors (then "
+        "nothing was written).",
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+@strawberry.input(description="A new issue; title, severity and projectIds are required.")
 class RaiseIssueInput:
-    title: str
-    severity: IssueSeverity
-    project_ids: list[strawberry.ID] = strawberry.field(description="At least one project.")
-    description: str | None = None
-    owner_id: strawberry.ID | None = None
+    title: str = strawberry.field(description=TITLE)
+    severity: IssueSeverity = strawberry.field(description="How serious it is.")
+    project_ids: list[strawberry.ID] = strawberry.field(
+        description="The projects it touches, of your organisation, in any portfolios: at "
+        "least one, each once (else DUPLICATE). A PROJECT_MANAGER must manage every one."
+    )
+    description: str | None = strawberry.field(
+        default=None, description="More about it, at most 20000 characters."
+    )
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The person who deals with it, of your organisation; omitted or null: "
+        "nobody named.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Another project an issue touches.")
 class LinkIssueInput:
-    issue_id: strawberry.ID
-    project_id: strawberry.ID
+    issue_id: strawberry.ID = strawberry.field(description="The issue, OPEN.")
+    project_id: strawberry.ID = strawberry.field(
+        description="The project it also touches, of your organisation and not linked yet; a "
+        "PROJECT_MANAGER must manage it."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The portfolio an issue is handed to.")
 class EscalateIssueInput:
-    issue_id: strawberry.ID
-    portfolio_id: strawberry.ID
+    issue_id: strawberry.ID = strawberry.field(
+        description="The issue, OPEN; a PROJECT_MANAGER must manage every project it touches."
+    )
+    portfolio_id: strawberry.ID = strawberry.field(
+        description="The portfolio to manage it, of your organisation (any portfolio, not only "
+        "those of its projects); it replaces an earlier escalation."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="How an issue was resolved.")
 class ResolveIssueInput:
-    issue_id: strawberry.ID
-    resolution: str
+    issue_id: strawberry.ID = strawberry.field(description="The issue, OPEN.")
+    resolution: str = strawberry.field(
+        description="How it was resolved: trimmed, 1 to 20000 characters."
+    )
 
 
 async def _projects_of_issue(context: Context, issue_id: int) -> list[Project]:
@@ -193,7 +244,10 @@ def _own_projects_only(context: Context, action: str, projects: list[Project]) -
 
 @strawberry.type
 class IssueProjectFields:
-    @tier_field(TIER, description="Issues that touch the project, newest first.")
+    @tier_field(
+        TIER,
+        description="Every issue that touches the project, OPEN or RESOLVED, newest first.",
+    )
     async def issues(
         self, root: strawberry.Parent[Project], info: Info[Any, Any]
     ) -> list[IssueRef]:
@@ -204,8 +258,8 @@ class IssueProjectFields:
 class IssuePortfolioFields:
     @tier_field(
         TIER,
-        description="Open issues that touch two or more of the portfolio's projects, or were "
-        "escalated to it; newest first.",
+        description="The issues the portfolio manages: the OPEN issues that touch two or more "
+        "of the projects in it now, or were escalated to it; newest first.",
     )
     async def common_issues(
         self, root: strawberry.Parent[Portfolio], info: Info[Any, Any]
@@ -220,7 +274,15 @@ class IssuePortfolioFields:
 
 @strawberry.type
 class IssueMutation:
-    @tier_mutation(TIER, description="Record an issue that touches one or more projects.")
+    @tier_mutation(
+        TIER,
+        description="Record an issue that touches one or more projects, OPEN at version 1; "
+        "emits issue.raised. For ADMIN, OFFICE, PORTFOLIO_MANAGER and PROGRAMME_DIRECTOR, and "
+        "for a PROJECT_MANAGER who manages every project in projectIds (checked after the "
+        "userErrors); anyone else gets the error FORBIDDEN. userErrors (every problem at once): "
+        "INVALID on title, description or projectIds (empty); NOT_FOUND on ownerId or "
+        "projectIds.i; DUPLICATE on projectIds.i.",
+    )
     async def raise_issue(self, info: Info[Any, Any], input: RaiseIssueInput) -> IssuePayload:
         context = get_context(info)
         authorize(context, "raiseIssue")
@@ -297,7 +359,13 @@ class IssueMutation:
 
         return await run_mutation(info, "raiseIssue", IssuePayload, body)
 
-    @tier_mutation(TIER, description="Record that an issue also touches another project.")
+    @tier_mutation(
+        TIER,
+        description="Record that an OPEN issue also touches another project. For ADMIN, OFFICE, "
+        "PORTFOLIO_MANAGER and PROGRAMME_DIRECTOR, and for a PROJECT_MANAGER who manages the "
+        "project linked; anyone else gets the error FORBIDDEN. userErrors: NOT_FOUND on issueId "
+        "or projectId; INVALID on issueId (resolved); DUPLICATE on projectId (linked already).",
+    )
     async def link_issue(self, info: Info[Any, Any], input: LinkIssueInput) -> IssuePayload:
         context = get_context(info)
         authorize(context, "linkIssue")
@@ -347,7 +415,15 @@ class IssueMutation:
 
         return await run_mutation(info, "linkIssue", IssuePayload, body)
 
-    @tier_mutation(TIER, description="Escalate an issue to a portfolio, to be managed there.")
+    @tier_mutation(
+        TIER,
+        description="Escalate an OPEN issue to a portfolio, to be managed there (it joins the "
+        "portfolio's commonIssues); escalating again replaces the portfolio. Emits "
+        "issue.escalated. For ADMIN, OFFICE, PORTFOLIO_MANAGER and PROGRAMME_DIRECTOR, and for "
+        "a PROJECT_MANAGER who manages every project the issue touches; anyone else gets the "
+        "error FORBIDDEN. userErrors: NOT_FOUND on issueId or portfolioId; INVALID on issueId "
+        "(resolved).",
+    )
     async def escalate_issue(self, info: Info[Any, Any], input: EscalateIssueInput) -> IssuePayload:
         context = get_context(info)
         authorize(context, "escalateIssue")
@@ -397,7 +473,13 @@ class IssueMutation:
 
         return await run_mutation(info, "escalateIssue", IssuePayload, body)
 
-    @tier_mutation(TIER, description="Resolve an issue, saying how.")
+    @tier_mutation(
+        TIER,
+        description="Resolve an OPEN issue, saying how; nothing reopens it. Emits "
+        "issue.resolved. For ADMIN, OFFICE, PORTFOLIO_MANAGER and PROGRAMME_DIRECTOR; anyone "
+        "else, a PROJECT_MANAGER included, gets the error FORBIDDEN. userErrors: NOT_FOUND on "
+        "issueId; INVALID on resolution, or on issueId (resolved already).",
+    )
     async def resolve_issue(self, info: Info[Any, Any], input: ResolveIssueInput) -> IssuePayload:
         context = get_context(info)
         authorize(context, "resolveIssue")

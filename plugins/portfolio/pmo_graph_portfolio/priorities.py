@@ -40,51 +40,96 @@ MAX_SCORE = 10.0
 CENTS = Decimal(100)
 
 
-@strawberry.type(description="A prioritisation criterion and its weight.")
+WEIGHT = (
+    "What a score against the criterion counts for in the ranking: 0 or more; the weights of a "
+    "portfolio need not add up to anything."
+)
+SCORE = f"From 0 to {MAX_SCORE:g}."
+
+
+@strawberry.type(
+    description="A criterion a portfolio prioritises its projects by (value, risk, strategic "
+    "fit…) and its weight."
+)
 class PortfolioCriterion:
-    key: str
-    weight: float
+    key: str = strawberry.field(
+        description="The criterion's key: trimmed, 1 to 64 characters, unique in the portfolio "
+        "(compared exactly, case included)."
+    )
+    weight: float = strawberry.field(description=WEIGHT)
 
 
 @strawberry.type(name="ProjectScore", description="A project's score against one criterion.")
 class ProjectScoreType:
-    criterion: str
-    score: float
+    criterion: str = strawberry.field(
+        description="The key of the criterion it was scored against. A score against a "
+        "criterion the portfolio no longer has is kept but does not count."
+    )
+    score: float = strawberry.field(description=SCORE)
 
 
 @strawberry.type(description="A project's place in its portfolio's ranking.")
 class RankedProject:
-    project: ProjectRef
-    score: float = strawberry.field(description="The weighted sum of its scores.")
-    rank: int = strawberry.field(description="1 for the best; equal scores share a rank.")
-
-
-@strawberry.type(description="The best set of candidate projects within a budget.")
-class Selection:
-    projects: list[ProjectRef] = strawberry.field(description="By code.")
-    total_score: float
-    total_budget: Decimal
-
-
-@strawberry.input
-class CriterionInput:
-    key: str
-    weight: float = strawberry.field(description="0 or more.")
-
-
-@strawberry.input
-class SetPortfolioCriteriaInput:
-    portfolio_id: strawberry.ID
-    criteria: list[CriterionInput] = strawberry.field(
-        description="Replaces the portfolio's criteria; scores of removed criteria stop counting."
+    project: ProjectRef = strawberry.field(description="The project ranked.")
+    score: float = strawberry.field(
+        description="The weighted sum of its scores against the portfolio's current criteria "
+        "(the sum of weight times score), rounded to six decimals; a criterion it was not "
+        "scored against adds nothing."
+    )
+    rank: int = strawberry.field(
+        description="Its place, counted from 1 for the best. Equal scores share a rank, and the "
+        "next rank counts the projects before it (1, 2, 2, 4)."
     )
 
 
-@strawberry.input
+@strawberry.type(
+    description="The best set of candidate projects within a budget: the greatest total score, "
+    "found exactly (a 0/1 knapsack, in cents), not greedily."
+)
+class Selection:
+    projects: list[ProjectRef] = strawberry.field(description="The projects chosen, by code.")
+    total_score: float = strawberry.field(
+        description="The sum of their weighted scores, rounded to six decimals; 0 when none is "
+        "chosen."
+    )
+    total_budget: Decimal = strawberry.field(
+        description="The sum of their budgets (money, in the organisation's currency), at most "
+        "the budget asked about; 0.00 when none is chosen."
+    )
+
+
+@strawberry.input(description="A prioritisation criterion and its weight.")
+class CriterionInput:
+    key: str = strawberry.field(
+        description="Trimmed, 1 to 64 characters, once per list (compared exactly, case "
+        "included; else DUPLICATE)."
+    )
+    weight: float = strawberry.field(description=WEIGHT)
+
+
+@strawberry.input(description="A portfolio's prioritisation criteria, replacing the ones it had.")
+class SetPortfolioCriteriaInput:
+    portfolio_id: strawberry.ID = strawberry.field(
+        description="The portfolio, of your organisation."
+    )
+    criteria: list[CriterionInput] = strawberry.field(
+        description="Replaces the portfolio's criteria; an empty list removes them all. Scores "
+        "against a removed criterion are kept but stop counting, and count again if it comes "
+        "back."
+    )
+
+
+@strawberry.input(description="A project's score against one criterion of its portfolio.")
 class ScoreProjectInput:
-    project_id: strawberry.ID
-    criterion: str = strawberry.field(description="The key of one of its portfolio's criteria.")
-    score: float = strawberry.field(description="0 to 10.")
+    project_id: strawberry.ID = strawberry.field(
+        description="The project, of your organisation and in a portfolio."
+    )
+    criterion: str = strawberry.field(
+        description="The key of one of its portfolio's criteria, compared exactly once trimmed."
+    )
+    score: float = strawberry.field(
+        description=f"{SCORE} Scoring the same criterion again replaces the score."
+    )
 
 
 async def _criteria(context: Context, portfolio_id: int) -> list[Criterion]:
@@ -137,7 +182,11 @@ async def ranked(context: Context, portfolio_id: int) -> list[tuple[Project, flo
 
 @strawberry.type
 class PriorityProjectFields:
-    @tier_field(TIER, description="The project's scores, by criterion.")
+    @tier_field(
+        TIER,
+        description="The project's stored scores, by criterion, those against criteria its "
+        "portfolio no longer has included (they do not count in the ranking).",
+    )
     async def scores(
         self, root: strawberry.Parent[Project], info: Info[Any, Any]
     ) -> list[ProjectScoreType]:
@@ -147,7 +196,9 @@ class PriorityProjectFields:
 
 @strawberry.type
 class PriorityPortfolioFields:
-    @tier_field(TIER, description="The portfolio's prioritisation criteria, by key.")
+    @tier_field(
+        TIER, description="The portfolio's prioritisation criteria and their weights, by key."
+    )
     async def criteria(
         self, root: strawberry.Parent[Portfolio], info: Info[Any, Any]
     ) -> list[PortfolioCriterion]:
@@ -158,7 +209,8 @@ class PriorityPortfolioFields:
 
     @tier_field(
         TIER,
-        description="The portfolio's projects with at least one score, best weighted score first.",
+        description="The portfolio's projects, of every stage, that have at least one score "
+        "against one of its current criteria: highest weighted score first, then by code.",
     )
     async def ranking(
         self, root: strawberry.Parent[Portfolio], info: Info[Any, Any]
@@ -172,10 +224,15 @@ class PriorityPortfolioFields:
 
     @tier_field(
         TIER,
-        description="Of the PROPOSED and APPROVED projects with a budget, the set with the "
-        f"greatest total score whose budgets fit in `budget` (exact, not greedy). At most "
-        f"{MAX_CANDIDATES} projects with a score and a budget within `budget` are weighed; "
-        "with more, the field answers BAD_USER_INPUT.",
+        description="Which projects to fund: of the ranked projects that are PROPOSED or "
+        "APPROVED and have a budget, the set with the greatest total score whose budgets add "
+        "up to no more than `budget` (exact, not greedy). Among equally good sets the cheaper "
+        "wins, then the one of the projects created first. A candidate scoring 0 is never "
+        "chosen; one with a budget of 0 and a positive score always is. At most "
+        f"{MAX_CANDIDATES} candidates with a score and a budget within `budget` are weighed; "
+        "with more, the field answers BAD_USER_INPUT. Runs off the event loop within "
+        "PMO_GRAPH_COMPUTATION_SECONDS (past it, the error COMPUTATION_TIME_LIMIT); costs "
+        f"{SELECTION_COST} points of query cost.",
         metadata=work_cost(SELECTION_COST),
     )
     async def selection(
@@ -185,7 +242,8 @@ class PriorityPortfolioFields:
         budget: Annotated[
             Decimal,
             strawberry.argument(
-                description=f"The money to spend: 0 to {MAX_MONEY}, at most two decimals."
+                description=f"The money to spend (in the organisation's currency): 0 to "
+                f"{MAX_MONEY}, at most two decimals, else the error BAD_USER_INPUT."
             ),
         ],
     ) -> Selection:
@@ -223,7 +281,11 @@ class PriorityPortfolioFields:
 @strawberry.type
 class PriorityMutation:
     @tier_mutation(
-        TIER, description="Set the portfolio's prioritisation criteria and their weights."
+        TIER,
+        description="Set a portfolio's prioritisation criteria and their weights, replacing "
+        "its criteria; answers the portfolio. For ADMIN, OFFICE and PORTFOLIO_MANAGER; anyone "
+        "else gets the error FORBIDDEN. userErrors (every problem at once): NOT_FOUND on "
+        "portfolioId; INVALID or DUPLICATE on criteria.i.key; INVALID on criteria.i.weight.",
     )
     async def set_portfolio_criteria(
         self, info: Info[Any, Any], input: SetPortfolioCriteriaInput
@@ -289,7 +351,14 @@ class PriorityMutation:
 
         return await run_mutation(info, "setPortfolioCriteria", PortfolioPayload, body)
 
-    @tier_mutation(TIER, description="Score a project against one of its portfolio's criteria.")
+    @tier_mutation(
+        TIER,
+        description=f"Score a project from 0 to {MAX_SCORE:g} against one of its portfolio's "
+        "criteria, replacing an earlier score; answers the project. For ADMIN, OFFICE and "
+        "PORTFOLIO_MANAGER; anyone else gets the error FORBIDDEN. userErrors: NOT_FOUND on "
+        "projectId; INVALID on score, on projectId (in no portfolio) or on criterion (not one "
+        "of the portfolio's).",
+    )
     async def score_project(self, info: Info[Any, Any], input: ScoreProjectInput) -> ProjectPayload:
         context = get_context(info)
         authorize(context, "scoreProject")

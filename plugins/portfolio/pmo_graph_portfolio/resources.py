@@ -50,40 +50,72 @@ def window_cost(arguments: Mapping[str, Any]) -> int:
     return days * LIST_ESTIMATE // PERSON_DAYS_PER_POINT
 
 
-@strawberry.type(description="A person's average load over one period.")
+CAPACITY = (
+    "How much of a full-time person they can give to projects, in FTE (full-time equivalent): "
+    f"1.0 is full time, the value of everyone whose capacity was never set; more than 0, at most "
+    f"{MAX_CAPACITY:g}."
+)
+
+
+@strawberry.type(description="A person's average load over one period of a utilisation window.")
 class PeriodLoad:
-    start: date
-    end: date
+    start: date = strawberry.field(
+        description="The period's first day: the first of its week or month, or `from` for the "
+        "first period."
+    )
+    end: date = strawberry.field(
+        description="The period's last day, included: the last of its week or month, or `to` "
+        "for the last period."
+    )
     allocation: float = strawberry.field(
-        description="The mean, over the period's days, of the day's total allocation."
+        description="The mean, over the period's days, of the day's total allocation (the sum "
+        "of the allocations of the person's assignments not released that are active that day), "
+        "as a fraction of a full-time person, rounded to six decimals; 0 when not booked."
     )
-    utilisation: float = strawberry.field(description="allocation / capacity.")
+    utilisation: float = strawberry.field(
+        description="allocation ÷ the person's capacity, rounded to six decimals: above 1 means "
+        "booked for more than they can give, on average over the period."
+    )
 
 
-@strawberry.type(description="A person's load, period by period.")
+@strawberry.type(description="A person's load over a window of days, period by period.")
 class PersonLoad:
-    person: PersonRef
-    capacity: float
-    periods: list[PeriodLoad]
-
-
-@strawberry.type(description="Someone booked for more than their capacity on some days.")
-class Overallocation:
-    person: PersonRef
-    capacity: float
-    peak_allocation: float = strawberry.field(description="The highest daily total.")
-    first_day: date = strawberry.field(description="The first day over capacity.")
-    last_day: date = strawberry.field(description="The last day over capacity.")
-    projects: list[ProjectRef] = strawberry.field(
-        description="The projects of the assignments active on days over capacity, by code."
+    person: PersonRef = strawberry.field(description="The person.")
+    capacity: float = strawberry.field(description=CAPACITY)
+    periods: list[PeriodLoad] = strawberry.field(
+        description="One per week or month covering the window, in date order."
     )
 
 
-@strawberry.input
+@strawberry.type(
+    description="Someone whose total allocation exceeds their capacity on some days of a "
+    "window: a scarce person booked beyond what they can give."
+)
+class Overallocation:
+    person: PersonRef = strawberry.field(description="The person booked beyond capacity.")
+    capacity: float = strawberry.field(description=CAPACITY)
+    peak_allocation: float = strawberry.field(
+        description="The highest total allocation of a day over capacity in the window, as a "
+        "fraction of a full-time person, rounded to six decimals."
+    )
+    first_day: date = strawberry.field(
+        description="The first day of the window whose total allocation exceeds the capacity."
+    )
+    last_day: date = strawberry.field(
+        description="The last such day of the window; days in between may be within capacity."
+    )
+    projects: list[ProjectRef] = strawberry.field(
+        description="The projects of the assignments active on at least one day over capacity, "
+        "by code."
+    )
+
+
+@strawberry.input(description="A person's capacity, replacing the one they had.")
 class SetPersonCapacityInput:
-    person_id: strawberry.ID
+    person_id: strawberry.ID = strawberry.field(description="The person, of your organisation.")
     capacity: float = strawberry.field(
-        description="In FTE: 1.0 is full time (more than 0, at most 2)."
+        description=f"In FTE: 1.0 is full time; more than 0 and at most {MAX_CAPACITY:g} "
+        "(INVALID otherwise). There is no unset: set 1.0 again."
     )
 
 
@@ -143,23 +175,37 @@ async def _loads(
 
 @strawberry.type
 class ResourcePersonFields:
-    @tier_field(TIER, description="How much of a full-time person they are available for (FTE).")
+    @tier_field(TIER, description=CAPACITY)
     async def capacity(self, root: strawberry.Parent[Person], info: Info[Any, Any]) -> float:
         (found,) = await capacities(get_context(info), [root.id])
         return found
 
 
-From = Annotated[date, strawberry.argument(name="from", description="The first day.")]
-To = Annotated[date, strawberry.argument(description="The last day (inclusive).")]
+From = Annotated[
+    date, strawberry.argument(name="from", description="The window's first day, included.")
+]
+To = Annotated[
+    date,
+    strawberry.argument(
+        description="The window's last day, included: not before `from` and at most "
+        f"{MAX_WINDOW_DAYS} days after it, else the error BAD_USER_INPUT (extensions.argument "
+        '"to").'
+    ),
+]
+#: What a window of days costs, in words (``window_cost``).
+WINDOW_COST = (
+    f"Costs {LIST_ESTIMATE / PERSON_DAYS_PER_POINT:g} point(s) of query cost per day of the window."
+)
 
 
 @strawberry.type
 class ResourceQuery:
     @tier_field(
         TIER,
-        description="Each person's load per calendar week or month between two dates (only people "
-        "with the skill, if given), by name; periods are clipped to the dates. `to` at most "
-        f"{MAX_WINDOW_DAYS} days after `from`.",
+        description="Capacity against demand: each person's load per calendar week or month "
+        "between two dates, across every project of the organisation, by name (people without "
+        "assignments too, with zeros). Only assignments not released count, whatever their "
+        f"project's stage. {WINDOW_COST}",
         metadata=work_cost(window_cost),
     )
     async def utilisation(
@@ -167,15 +213,30 @@ class ResourceQuery:
         info: Info[Any, Any],
         from_: From,
         to: To,
-        granularity: Granularity,
-        skill: str | None = None,
+        granularity: Annotated[
+            Granularity,
+            strawberry.argument(
+                description="WEEK (Monday to Sunday) or MONTH; the first and last periods are "
+                "clipped to `from` and `to`."
+            ),
+        ],
+        skill: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only the people who have this skill (the pso tier's person "
+                "skills), matched whatever its case and spacing; omitted, null or empty: "
+                "everyone. A skill nobody has answers []."
+            ),
+        ] = None,
     ) -> list[PersonLoad]:
         return await utilisation(info, from_, to, granularity, skill)
 
     @tier_field(
         TIER,
-        description="Everyone whose daily total allocation passes their capacity on some day "
-        f"between two dates, worst first; `to` at most {MAX_WINDOW_DAYS} days after `from`.",
+        description="Everyone whose total allocation on some day between two dates exceeds "
+        "their capacity (equal is not over), across every project of the organisation: highest "
+        "peakAllocation first, then by name. Only assignments not released count. "
+        f"{WINDOW_COST}",
         metadata=work_cost(window_cost),
     )
     async def overallocations(
@@ -186,7 +247,13 @@ class ResourceQuery:
 
 @strawberry.type
 class ResourceMutation:
-    @tier_mutation(TIER, description="Set how much of a full-time person someone is (FTE).")
+    @tier_mutation(
+        TIER,
+        description="Set how much of a full-time person someone can give (FTE): what "
+        "utilisation divides by, what overallocations and Scenario.impact compare with and what "
+        "the pso tier's suggestStaff subtracts from. For ADMIN and OFFICE; anyone else gets the "
+        "error FORBIDDEN. userErrors: NOT_FOUND on personId; INVALID on capacity.",
+    )
     async def set_person_capacity(
         self, info: Info[Any, Any], input: SetPersonCapacityInput
     ) -> PersonPayload:

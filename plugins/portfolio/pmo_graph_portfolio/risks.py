@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import exists, func, select
@@ -30,6 +30,7 @@ from pmo_graph.projects.mutations import load_project_for_write
 from pmo_graph.standards import CheckInput, CheckResult, Severity, Standard
 from pmo_graph_portfolio.enums import RiskRating, RiskStatus, rating
 from pmo_graph_portfolio.models import Risk
+from pmo_graph_portfolio.parents import load_parent
 from pmo_graph_portfolio.refs import RiskRef
 from pmo_graph_portfolio.scope import TIER
 
@@ -48,91 +49,179 @@ RATING_SQL = (
 )
 
 
-@strawberry.type(name="Risk", description="A risk on a project's register.")
+PROBABILITY = "How likely it is to happen: 1 (rare) to 5 (almost certain)."
+IMPACT = "How bad it would be if it happened: 1 (negligible) to 5 (severe)."
+
+
+@strawberry.type(
+    name="Risk",
+    description="Something that may happen to a project, on the project's risk register: how "
+    "likely, how bad, who owns it, what is being done about it and whether it is still open. "
+    "Every user of the organisation may read it.",
+)
 class RiskType(ModelNode):
     __model__ = Risk
 
-    title: str
-    description: str | None
-    probability: int = strawberry.field(description="1 (rare) to 5 (almost certain).")
-    impact: int = strawberry.field(description="1 (negligible) to 5 (severe).")
-    status: RiskStatus
-    response: str | None = strawberry.field(description="What is being done about it.")
-    proximity: date | None = strawberry.field(description="When it could occur.")
-    version: int
-    created_at: datetime
-    updated_at: datetime
+    title: str = strawberry.field(
+        description="What could happen, in a few words: trimmed, 1 to 200 characters."
+    )
+    description: str | None = strawberry.field(
+        description="More about it, at most 20000 characters; null when none was given."
+    )
+    probability: int = strawberry.field(description=PROBABILITY)
+    impact: int = strawberry.field(description=IMPACT)
+    status: RiskStatus = strawberry.field(
+        description="OPEN, CLOSED or OCCURRED; any status may follow any other (updateRisk)."
+    )
+    response: str | None = strawberry.field(
+        description="What is being done about it (avoid, reduce, fall back, accept), at most "
+        "20000 characters; null when no response is recorded."
+    )
+    proximity: date | None = strawberry.field(
+        description="When it could occur; null when that is not said."
+    )
+    version: int = strawberry.field(
+        description="1 when raised, one more with each update that changes the risk; send it "
+        "as updateRisk's expectedVersion to be told (CONFLICT) when someone changed it since "
+        "you read it."
+    )
+    created_at: datetime = strawberry.field(description="When it was raised (UTC).")
+    updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
 
     @strawberry.field(
-        description="probability x impact (1 to 25).",
+        description="probability times impact, from 1 to 25 (13 and 14 cannot occur, nor any "
+        "other number that is not a product of two numbers from 1 to 5).",
         metadata=sql_value("{parent}.probability * {parent}.impact"),
     )
     def score(self, root: Row) -> int:
         return root.probability * root.impact
 
     @strawberry.field(
-        description="LOW for a score up to 4, MEDIUM 5 to 12, HIGH from 15.",
+        description="Follows from the score: LOW up to 4, MEDIUM 5 to 12, HIGH from 15.",
         metadata=sql_value(RATING_SQL),
     )
     def rating(self, root: Row) -> RiskRating:
         return rating(root.probability * root.impact)
 
-    @strawberry.field(metadata=sql_one("{row}.id = {parent}.project_id"))
-    async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef | None:
-        return await load_by_id(info, Project, root.project_id)
+    @strawberry.field(
+        description="The project whose register the risk is on; it never changes.",
+        metadata=sql_one("{row}.id = {parent}.project_id"),
+    )
+    async def project(self, root: Row, info: Info[Any, Any]) -> ProjectRef:
+        return await load_parent(info, Project, root.project_id)
 
-    @strawberry.field(metadata=sql_one("{row}.id = {parent}.owner_id"))
+    @strawberry.field(
+        description="The person who looks after the risk; null when nobody owns it.",
+        metadata=sql_one("{row}.id = {parent}.owner_id"),
+    )
     async def owner(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
         return await load_by_id(info, Person, root.owner_id)
 
 
-@strawberry.type(description="The result of a mutation on a risk.")
+@strawberry.type(description="The result of raiseRisk or updateRisk.")
 class RiskPayload:
-    risk: RiskRef | None = None
+    risk: RiskRef | None = strawberry.field(
+        default=None,
+        description="The risk as the mutation left it; null when there are userErrors (then "
+        "nothing was written).",
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+@strawberry.input(
+    description="A new risk for a project's register; projectId, title, probability and impact "
+    "are required."
+)
 class RaiseRiskInput:
-    project_id: strawberry.ID
-    title: str
-    probability: int = strawberry.field(description="1 (rare) to 5 (almost certain).")
-    impact: int = strawberry.field(description="1 (negligible) to 5 (severe).")
-    description: str | None = None
-    owner_id: strawberry.ID | None = None
-    proximity: date | None = None
-    response: str | None = None
+    project_id: strawberry.ID = strawberry.field(
+        description="The project whose register it goes on, in any stage."
+    )
+    title: str = strawberry.field(
+        description="What could happen, in a few words: trimmed, 1 to 200 characters."
+    )
+    probability: int = strawberry.field(description=PROBABILITY)
+    impact: int = strawberry.field(description=IMPACT)
+    description: str | None = strawberry.field(
+        default=None, description="More about it, at most 20000 characters."
+    )
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The person who looks after it, of your organisation; omitted or null: "
+        "nobody yet (an OPEN HIGH risk without an owner fails the standard RISKS_OWNED).",
+    )
+    proximity: date | None = strawberry.field(
+        default=None, description="When it could occur, from 1900-01-01 to 2999-12-31."
+    )
+    response: str | None = strawberry.field(
+        default=None,
+        description="What is being done about it, at most 20000 characters.",
+    )
 
 
-@strawberry.input(description="Fields left out keep their value.")
+@strawberry.input(
+    description="Changes to a risk. A field left out keeps its value; null clears description, "
+    "proximity, response and ownerId, and is refused (INVALID) for probability, impact, status "
+    "and title."
+)
 class UpdateRiskInput:
-    risk_id: strawberry.ID
-    expected_version: int | None = strawberry.UNSET
-    probability: int | None = strawberry.UNSET
-    impact: int | None = strawberry.UNSET
-    status: RiskStatus | None = strawberry.UNSET
-    response: str | None = strawberry.UNSET
-    owner_id: strawberry.ID | None = strawberry.UNSET
-    title: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    proximity: date | None = strawberry.UNSET
+    risk_id: strawberry.ID = strawberry.field(description="The risk to change.")
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The risk's version as you read it: if it has moved on, nothing is written "
+        "and the answer is CONFLICT. Left out or null: no check.",
+    )
+    probability: int | None = strawberry.field(default=strawberry.UNSET, description=PROBABILITY)
+    impact: int | None = strawberry.field(default=strawberry.UNSET, description=IMPACT)
+    status: RiskStatus | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="OPEN, CLOSED (it can no longer happen) or OCCURRED (it happened); any "
+        "status may follow any other.",
+    )
+    response: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="What is being done about it, at most 20000 characters; null or blank "
+        "clears it.",
+    )
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The person who looks after it, of your organisation; null: nobody.",
+    )
+    title: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Trimmed, 1 to 200 characters."
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="At most 20000 characters; null or blank clears it.",
+    )
+    proximity: date | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="When it could occur, from 1900-01-01 to 2999-12-31; null clears it.",
+    )
 
 
-@strawberry.type(description="The open risks of a portfolio's projects, as a whole.")
+@strawberry.type(
+    description="The OPEN risks of the projects in a portfolio now (of any stage), as a whole, "
+    "as they stand at the moment of asking. CLOSED and OCCURRED risks are not counted."
+)
 class RiskProfile:
     heatmap: list[list[int]] = strawberry.field(
-        description="heatmap[impact - 1][probability - 1] counts the open risks."
+        description="A 5 by 5 grid of counts of the open risks: "
+        "heatmap[impact - 1][probability - 1]. Rows go by impact (1 first), columns by "
+        "probability (1 first), so the worst cell, impact 5 and probability 5, is heatmap[4][4]."
     )
-    open_risks: int
-    total_exposure: int = strawberry.field(description="The sum of the open risks' scores.")
-    low: int
-    medium: int
-    high: int
+    open_risks: int = strawberry.field(description="How many open risks are counted.")
+    total_exposure: int = strawberry.field(
+        description="The sum of the open risks' scores (each 1 to 25); 0 with none."
+    )
+    low: int = strawberry.field(description="How many of the open risks are rated LOW.")
+    medium: int = strawberry.field(description="How many of the open risks are rated MEDIUM.")
+    high: int = strawberry.field(description="How many of the open risks are rated HIGH.")
     _portfolio_id: strawberry.Private[int]
 
     @strawberry.field(
-        description="ACTIVE projects with no risk recorded at all: an empty register is not a "
-        "safe register."
+        description="The portfolio's ACTIVE projects with no risk recorded at all, in any "
+        "status, by code: an empty register is not a safe register. A project whose risks are "
+        "all closed has been assessed and is not listed."
     )
     async def unassessed(self, info: Info[Any, Any]) -> list[ProjectRef]:
         return await _unassessed(get_context(info), self._portfolio_id)
@@ -147,11 +236,13 @@ def risk_values(risk: Risk) -> dict[str, Any]:
     """The risk's fields under their API names."""
     return {
         "title": risk.title,
+        "description": risk.description,
         "probability": risk.probability,
         "impact": risk.impact,
         "status": risk.status,
         "response": risk.response,
         "ownerId": to_global_id("Person", risk.owner_id) if risk.owner_id else None,
+        "proximity": risk.proximity,
     }
 
 
@@ -233,7 +324,8 @@ async def _unassessed(context: Context, portfolio_id: int) -> list[Project]:
 class RiskProjectFields:
     @tier_field(
         TIER,
-        description="The project's risks (of one status if given), highest score first.",
+        description="The project's risk register: highest score first, then in the order they "
+        "were raised.",
         metadata=sql_list(
             "{row}.project_id = {parent}.id", "{row}.probability * {row}.impact DESC, {row}.id"
         ),
@@ -242,7 +334,10 @@ class RiskProjectFields:
         self,
         root: strawberry.Parent[Project],
         info: Info[Any, Any],
-        status: RiskStatus | None = None,
+        status: Annotated[
+            RiskStatus | None,
+            strawberry.argument(description="Only risks of this status; omitted or null: all."),
+        ] = None,
     ) -> list[RiskRef]:
         (found,) = await project_risks(get_context(info), [root.id], status)
         return found
@@ -250,7 +345,11 @@ class RiskProjectFields:
 
 @strawberry.type
 class RiskPortfolioFields:
-    @tier_field(TIER, description="The portfolio's open risks as a whole.")
+    @tier_field(
+        TIER,
+        description="The portfolio's position on risk: its projects' OPEN risks as a whole "
+        "(heat map, exposure, counts by rating) and its ACTIVE projects with no risk recorded.",
+    )
     async def risk_profile(
         self, root: strawberry.Parent[Portfolio], info: Info[Any, Any]
     ) -> RiskProfile:
@@ -264,7 +363,14 @@ class RiskPortfolioFields:
 
 @strawberry.type
 class RiskMutation:
-    @tier_mutation(TIER, description="Add a risk to a project's register.")
+    @tier_mutation(
+        TIER,
+        description="Add a risk to a project's register, OPEN at version 1; emits risk.raised. "
+        "For ADMIN, OFFICE, PORTFOLIO_MANAGER and PROGRAMME_DIRECTOR, and for a "
+        "PROJECT_MANAGER on a project they manage; anyone else gets the error FORBIDDEN. "
+        "userErrors: NOT_FOUND on projectId (checked first; with it nothing else is reported) "
+        "or ownerId; INVALID on title, description, response, probability or impact.",
+    )
     async def raise_risk(self, info: Info[Any, Any], input: RaiseRiskInput) -> RiskPayload:
         context = get_context(info)
         authorize(context, "raiseRisk")
@@ -312,7 +418,14 @@ class RiskMutation:
 
         return await run_mutation(info, "raiseRisk", RiskPayload, body)
 
-    @tier_mutation(TIER, description="Re-assess a risk, record its response, close it.")
+    @tier_mutation(
+        TIER,
+        description="Re-assess a risk, record its response or owner, close it or mark it "
+        "OCCURRED; emits risk.updated. Who may: as raiseRisk, a PROJECT_MANAGER on the risk's "
+        "project. userErrors: NOT_FOUND on riskId (checked first; with it nothing else is "
+        "reported) or ownerId; CONFLICT on expectedVersion; INVALID on probability, impact, "
+        "status, title, description or response.",
+    )
     async def update_risk(self, info: Info[Any, Any], input: UpdateRiskInput) -> RiskPayload:
         context = get_context(info)
         authorize(context, "updateRisk")

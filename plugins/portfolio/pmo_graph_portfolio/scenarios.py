@@ -26,12 +26,13 @@ from pmo_graph.graphql.payloads import CONFLICT, INVALID, UserError
 from pmo_graph.graphql.refs import PortfolioRef, ProjectRef
 from pmo_graph.graphql.resolvers import load_by_id
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import Checks
+from pmo_graph.graphql.validation import MAX_MONEY, Checks
 from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.projects.models import Project
 from pmo_graph.values import FIRST_DATE, LAST_DATE, add_days
 from pmo_graph_portfolio.enums import ScenarioChangeKind, ScenarioStatus
 from pmo_graph_portfolio.models import Scenario, ScenarioChange
+from pmo_graph_portfolio.parents import load_parent
 from pmo_graph_portfolio.refs import ScenarioRef
 from pmo_graph_portfolio.scope import TIER
 from pmo_graph_portfolio.what_if import (
@@ -57,7 +58,7 @@ IMPACT_COST = 50 * MAX_SCENARIO_CHANGES
 def _simulated(rows: list[ScenarioChange]) -> list[Change]:
     return [
         Change(
-            kind=row.kind.value,
+            kind=row.kind.name,
             from_project_id=row.from_project_id,
             to_project_id=row.to_project_id,
             amount=row.amount,
@@ -69,90 +70,157 @@ def _simulated(rows: list[ScenarioChange]) -> list[Change]:
     ]
 
 
-@strawberry.type(name="ScenarioChange", description="One change of a what-if scenario.")
+@strawberry.type(
+    name="ScenarioChange",
+    description="One change of a what-if scenario, as it was added; a scenario's changes apply "
+    "in the order they were added. Which fields are set depends on its kind.",
+)
 class ScenarioChangeType(ModelNode):
     __model__ = ScenarioChange
 
-    kind: ScenarioChangeKind
-    amount: Decimal | None = strawberry.field(description="MOVE_BUDGET: the money moved.")
+    kind: ScenarioChangeKind = strawberry.field(
+        description="What the change does; it decides which of the other fields are set."
+    )
+    amount: Decimal | None = strawberry.field(
+        description="MOVE_BUDGET: the money moved, more than 0 (in the organisation's currency, "
+        "two decimals); null for the other kinds."
+    )
     allocation: float | None = strawberry.field(
-        description="MOVE_ALLOCATION: the allocation on the new project (null: unchanged)."
+        description="MOVE_ALLOCATION: the assignment's allocation on the new project, a fraction "
+        "of a full-time person (more than 0, at most 1); null when it stays as it is, and for "
+        "the other kinds."
     )
     days: int | None = strawberry.field(
-        description="SHIFT_PROJECT: days later (negative: earlier)."
+        description="SHIFT_PROJECT: how many days later the project moves (negative: earlier), "
+        f"not 0 and at most {MAX_SHIFT_DAYS} either way; null for the other kinds."
     )
 
     @strawberry.field(
-        description="MOVE_BUDGET: the giving project; SHIFT_PROJECT: the shifted one."
+        description="MOVE_BUDGET: the project that gives the money; SHIFT_PROJECT: the project "
+        "shifted; null for MOVE_ALLOCATION."
     )
     async def from_project(
         self, root: strawberry.Parent[ScenarioChange], info: Info[Any, Any]
     ) -> ProjectRef | None:
         return await load_by_id(info, Project, root.from_project_id)
 
-    @strawberry.field(description="The receiving project (MOVE_BUDGET, MOVE_ALLOCATION).")
+    @strawberry.field(
+        description="MOVE_BUDGET: the project that receives the money; MOVE_ALLOCATION: the "
+        "project the assignment moves to; null for SHIFT_PROJECT."
+    )
     async def to_project(
         self, root: strawberry.Parent[ScenarioChange], info: Info[Any, Any]
     ) -> ProjectRef | None:
         return await load_by_id(info, Project, root.to_project_id)
 
-    @strawberry.field(description="MOVE_ALLOCATION: the assignment moved.")
+    @strawberry.field(
+        description="MOVE_ALLOCATION: the assignment moved (its person and dates stay); null "
+        "for the other kinds."
+    )
     async def assignment(
         self, root: strawberry.Parent[ScenarioChange], info: Info[Any, Any]
     ) -> AssignmentRef | None:
         return await load_by_id(info, Assignment, root.assignment_id)
 
 
-@strawberry.type(description="How a scenario would change one project.")
+@strawberry.type(
+    description="How a scenario would change one project: its budget and dates now and after "
+    "every change of the scenario, applied in order to a copy."
+)
 class ProjectImpact:
-    project: ProjectRef
-    budget_before: Decimal | None
-    budget_after: Decimal | None
-    start_before: date | None
-    start_after: date | None
-    end_before: date | None
-    end_after: date | None
+    project: ProjectRef = strawberry.field(
+        description="A project a change names (fromProject or toProject)."
+    )
+    budget_before: Decimal | None = strawberry.field(
+        description="Its budget now (money, in the organisation's currency); null when it has none."
+    )
+    budget_after: Decimal | None = strawberry.field(
+        description="Its budget after the changes; null when it has none and no change gives it "
+        "money."
+    )
+    start_before: date | None = strawberry.field(
+        description="Its start date now; null when not set."
+    )
+    start_after: date | None = strawberry.field(
+        description="Its start date after the changes (a SHIFT_PROJECT moves it); null when "
+        "not set."
+    )
+    end_before: date | None = strawberry.field(description="Its end date now; null when not set.")
+    end_after: date | None = strawberry.field(
+        description="Its end date after the changes; null when not set."
+    )
 
 
-@strawberry.type(description="What a scenario would change, computed without writing anything.")
+@strawberry.type(
+    description="What a scenario would change, computed from the data as it is at the moment of "
+    "asking, without writing anything."
+)
 class ScenarioImpact:
     projects: list[ProjectImpact] = strawberry.field(
-        description="The projects the changes touch, by code."
+        description="The projects the changes name, by code; the project an assignment moves "
+        "away from is not listed (its budget and dates do not change). [] for an APPLIED "
+        "scenario."
     )
     overallocations_before: int = strawberry.field(
-        description="People whose daily total allocation passes their capacity on at least one "
-        "day, as things stand."
+        description="How many people have a total allocation above their capacity on at least "
+        "one day, at any time (no window), as the assignments stand."
     )
-    overallocations_after: int = strawberry.field(description="The same, after the changes.")
+    overallocations_after: int = strawberry.field(
+        description="The same after the changes; only the people the changes touch are "
+        "recomputed (those with an assignment on a shifted project, and the person of each "
+        "moved assignment). For an APPLIED scenario, the same as overallocationsBefore."
+    )
     problems: list[str] = strawberry.field(
-        description="Changes that could not be applied as things stand now (applying refuses)."
+        description="One sentence for each change that could not apply as things stand now "
+        '("Change 1 moves an assignment that was released."): such a change is left out of '
+        "the figures after, and applyScenario refuses the scenario. For an APPLIED scenario, "
+        "one sentence saying it changes nothing more. [] when every change applies."
     )
 
 
-@strawberry.type(name="Scenario", description="A what-if reallocation within a portfolio.")
+@strawberry.type(
+    name="Scenario",
+    description="A what-if reallocation within one portfolio (robbing Peter to pay Paul): "
+    "budget moved between projects, people moved, projects moved in time, its impact computed "
+    "without writing until the portfolio applies it, all at once.",
+)
 class ScenarioType(ModelNode):
     __model__ = Scenario
 
-    name: str
-    status: ScenarioStatus
-    applied_at: datetime | None
-    version: int
-    created_at: datetime
+    name: str = strawberry.field(description="What it tries: trimmed, 1 to 200 characters.")
+    status: ScenarioStatus = strawberry.field(
+        description="DRAFT until applyScenario makes it APPLIED."
+    )
+    applied_at: datetime | None = strawberry.field(
+        description="When applyScenario wrote its changes (UTC); null while a DRAFT."
+    )
+    version: int = strawberry.field(
+        description="1 when created, one more with each change added and when applied."
+    )
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
 
-    @strawberry.field
+    @strawberry.field(
+        description="The portfolio it reallocates within; it never changes. Every project and "
+        "assignment of its changes was in it when the change was added."
+    )
     async def portfolio(
         self, root: strawberry.Parent[Scenario], info: Info[Any, Any]
-    ) -> PortfolioRef | None:
-        return await load_by_id(info, Portfolio, root.portfolio_id)
+    ) -> PortfolioRef:
+        return await load_parent(info, Portfolio, root.portfolio_id)
 
-    @strawberry.field(description="The changes, in the order they apply.")
+    @strawberry.field(
+        description="Its changes, in the order they apply (the order they were added); at "
+        f"most {MAX_SCENARIO_CHANGES}."
+    )
     async def changes(
         self, root: strawberry.Parent[Scenario], info: Info[Any, Any]
     ) -> list[ScenarioChangeType]:
         return await _changes(get_context(info), root.id)  # type: ignore[return-value]
 
     @strawberry.field(
-        description="What applying it would change, computed without writing.",
+        description="What applying it would change, computed each time from the data as it is "
+        "now, without writing anything, off the event loop within PMO_GRAPH_COMPUTATION_SECONDS "
+        f"(past it, the error COMPUTATION_TIME_LIMIT). Costs {IMPACT_COST} points of query cost.",
         metadata=work_cost(IMPACT_COST),
     )
     async def impact(
@@ -161,36 +229,74 @@ class ScenarioType(ModelNode):
         return await impact(get_context(info), root)
 
 
-@strawberry.type(description="The result of a mutation on a scenario.")
+@strawberry.type(description="The result of createScenario, addScenarioChange or applyScenario.")
 class ScenarioPayload:
-    scenario: ScenarioRef | None = None
+    scenario: ScenarioRef | None = strawberry.field(
+        default=None,
+        description="The scenario as the mutation left it; null when there are userErrors (then "
+        "nothing was written).",
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+@strawberry.input(description="A new what-if scenario for a portfolio.")
 class CreateScenarioInput:
-    portfolio_id: strawberry.ID
-    name: str
+    portfolio_id: strawberry.ID = strawberry.field(
+        description="The portfolio whose projects it reallocates, of your organisation."
+    )
+    name: str = strawberry.field(description="What it tries: trimmed, 1 to 200 characters.")
 
 
 @strawberry.input(
-    description="MOVE_BUDGET: fromProjectId, toProjectId, amount. MOVE_ALLOCATION: assignmentId, "
-    "toProjectId, optionally allocation. SHIFT_PROJECT: fromProjectId (the project), days."
+    description="One change for a scenario. MOVE_BUDGET needs fromProjectId, toProjectId and "
+    "amount; MOVE_ALLOCATION needs assignmentId and toProjectId, and may take allocation; "
+    "SHIFT_PROJECT needs fromProjectId (the project) and days. Any other field is refused. "
+    "Every project must be in the scenario's portfolio."
 )
 class AddScenarioChangeInput:
-    scenario_id: strawberry.ID
-    kind: ScenarioChangeKind
-    from_project_id: strawberry.ID | None = None
-    to_project_id: strawberry.ID | None = None
-    amount: Decimal | None = None
-    assignment_id: strawberry.ID | None = None
-    allocation: float | None = None
-    days: int | None = None
+    scenario_id: strawberry.ID = strawberry.field(
+        description=f"The scenario: a DRAFT holding fewer than {MAX_SCENARIO_CHANGES} changes."
+    )
+    kind: ScenarioChangeKind = strawberry.field(
+        description="What the change does; it decides which of the fields below it needs."
+    )
+    from_project_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="MOVE_BUDGET: the project that gives the money; SHIFT_PROJECT: the project "
+        "to shift.",
+    )
+    to_project_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="MOVE_BUDGET: the project that receives the money (not fromProjectId); "
+        "MOVE_ALLOCATION: the project the assignment moves to.",
+    )
+    amount: Decimal | None = strawberry.field(
+        default=None,
+        description="MOVE_BUDGET: the money to move (in the organisation's currency): more than "
+        f"0, at most two decimals, at most {MAX_MONEY}, and no more than the giving project "
+        "would have left at that point of the scenario (a project without a budget has 0).",
+    )
+    assignment_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="MOVE_ALLOCATION: the assignment to move, not released, on a project of the "
+        "scenario's portfolio.",
+    )
+    allocation: float | None = strawberry.field(
+        default=None,
+        description="MOVE_ALLOCATION only: the assignment's allocation on the new project, a "
+        "fraction of a full-time person, more than 0 and at most 1; left out: unchanged.",
+    )
+    days: int | None = strawberry.field(
+        default=None,
+        description="SHIFT_PROJECT: how many days later (negative: earlier), not 0 and at most "
+        f"{MAX_SHIFT_DAYS} either way; every date it moves must stay within 1900-01-01 to "
+        "2999-12-31.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The scenario to apply.")
 class ApplyScenarioInput:
-    scenario_id: strawberry.ID
+    scenario_id: strawberry.ID = strawberry.field(description="The scenario, a DRAFT.")
 
 
 async def _changes(context: Context, scenario_id: int) -> list[ScenarioChange]:
@@ -329,7 +435,9 @@ SCENARIO_ORDER = Ordering((Scenario.id,), descending=True)
 
 @strawberry.type
 class ScenarioPortfolioFields:
-    @tier_field(TIER, description="The portfolio's scenarios, newest first.")
+    @tier_field(
+        TIER, description="The portfolio's what-if scenarios, DRAFT and APPLIED, newest first."
+    )
     async def scenarios(
         self,
         root: strawberry.Parent[Portfolio],
@@ -354,7 +462,12 @@ async def _hold(tx: Transaction, changes: Sequence[ScenarioChange]) -> None:
 
 @strawberry.type
 class ScenarioMutation:
-    @tier_mutation(TIER, description="Start a what-if scenario for a portfolio.")
+    @tier_mutation(
+        TIER,
+        description="Start a what-if scenario for a portfolio: a DRAFT at version 1, with no "
+        "changes. For ADMIN, OFFICE and PORTFOLIO_MANAGER; anyone else gets the error "
+        "FORBIDDEN. userErrors: NOT_FOUND on portfolioId; INVALID on name.",
+    )
     async def create_scenario(
         self, info: Info[Any, Any], input: CreateScenarioInput
     ) -> ScenarioPayload:
@@ -387,7 +500,18 @@ class ScenarioMutation:
 
         return await run_mutation(info, "createScenario", ScenarioPayload, body)
 
-    @tier_mutation(TIER, description="Add a change to a scenario (nothing else is written).")
+    @tier_mutation(
+        TIER,
+        description="Add a change to a DRAFT scenario; nothing but the change is written. It is "
+        "simulated after the scenario's other changes on the data as it is now, and refused if "
+        "any change could then not apply; the versions of the projects and the assignment it "
+        "names are kept for applyScenario's CONFLICT check. For ADMIN, OFFICE and "
+        "PORTFOLIO_MANAGER; anyone else gets the error FORBIDDEN. userErrors: NOT_FOUND on "
+        "scenarioId (checked first; with it nothing else is reported), fromProjectId, "
+        "toProjectId or assignmentId; INVALID on scenarioId (applied, or full), on a field the "
+        "kind needs and lacks or does not take, and on fromProjectId, toProjectId, "
+        "assignmentId, amount, allocation or days.",
+    )
     async def add_scenario_change(
         self, info: Info[Any, Any], input: AddScenarioChangeInput
     ) -> ScenarioPayload:
@@ -543,8 +667,14 @@ class ScenarioMutation:
 
     @tier_mutation(
         TIER,
-        description="Apply every change of a scenario in one transaction, or none: CONFLICT if a "
-        "touched project or assignment changed since the change was added.",
+        description="The portfolio's decision: write every change of a DRAFT scenario in one "
+        "transaction, or none. Budgets move; assignments move; a shifted project's dates, its "
+        "assignments not released and the forecasts of its milestones not yet reached move "
+        "(baselines stay, so the shift shows as slip). Emits project.updated for each project a "
+        "change names. For ADMIN and PORTFOLIO_MANAGER; anyone else gets the error FORBIDDEN. "
+        "userErrors: NOT_FOUND or INVALID (already applied) on scenarioId; CONFLICT on "
+        "scenarioId when a project or assignment a change names changed since the change was "
+        "added (make a new scenario); INVALID on changes.i when change i (from 0) cannot apply.",
     )
     async def apply_scenario(
         self, info: Info[Any, Any], input: ApplyScenarioInput

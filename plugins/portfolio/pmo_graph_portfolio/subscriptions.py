@@ -19,8 +19,12 @@ from pmo_graph_portfolio.scope import TIER
 
 @strawberry.enum(description="How a risk changed.")
 class RiskChange(enum.Enum):
-    RAISED = "RAISED"
-    UPDATED = "UPDATED"
+    RAISED = strawberry.enum_value(
+        "RAISED", description="raiseRisk added it to its project's register (event risk.raised)."
+    )
+    UPDATED = strawberry.enum_value(
+        "UPDATED", description="updateRisk was applied to it (event risk.updated)."
+    )
 
 
 CHANGES = {"risk.raised": RiskChange.RAISED, "risk.updated": RiskChange.UPDATED}
@@ -30,15 +34,22 @@ CHANGES = {"risk.raised": RiskChange.RAISED, "risk.updated": RiskChange.UPDATED}
 class RiskChanged(EventFields):
     __tier__ = TIER
 
-    @strawberry.field(description="RAISED or UPDATED.")
+    @strawberry.field(description="RAISED when the risk was raised, UPDATED when updated.")
     def change(self) -> RiskChange:
         return CHANGES[self.notice.name]
 
-    @strawberry.field(description="The fields an update changed (empty when raised).")
+    @strawberry.field(
+        description="The API names of the fields an update changed (title, description, "
+        "probability, impact, status, response, ownerId, proximity), sorted; [] when raised, or "
+        "when an update changed nothing."
+    )
     def changed_fields(self) -> list[str]:
         return [str(name) for name in self.notice.data.get("changed") or ()]
 
-    @strawberry.field(description="The risk as it is now.")
+    @strawberry.field(
+        description="The risk as it is when the event is delivered, which may be after later "
+        "changes; null if it can no longer be read."
+    )
     async def risk(self, info: Info[Any, Any]) -> RiskRef | None:
         return await load_by_id(info, Risk, self.notice.entity_pk)
 
@@ -46,14 +57,21 @@ class RiskChanged(EventFields):
 @strawberry.type
 class RiskSubscription:
     @tier_subscription(
-        TIER, description="Risks as they are raised or change, of one portfolio or of all."
+        TIER,
+        description="Risks as they are raised and updated, of one portfolio's projects or of "
+        "every project of the organisation, after each change commits. Every user of the "
+        "organisation may subscribe.",
     )
     async def risk_changed(
         self,
         info: Info[Any, Any],
         portfolio_id: Annotated[
             strawberry.ID | None,
-            strawberry.argument(description="Only risks of this portfolio's projects."),
+            strawberry.argument(
+                description="Only risks of projects that were in this portfolio when the risk "
+                "changed; omitted or null: every risk. A malformed id is the error "
+                "BAD_USER_INPUT, the id of no portfolio of your organisation NOT_FOUND."
+            ),
         ] = None,
     ) -> AsyncGenerator[RiskChanged]:
         portfolio = await scope_argument(info, portfolio_id, Portfolio, "Portfolio", "portfolioId")

@@ -181,3 +181,31 @@ async def test_risk_profile(make_org: MakeOrg) -> None:
     empty = await make_portfolio(org.admin, "Empty")
     nothing = (await org.admin.query(PROFILE, {"f": empty}))["node"]["riskProfile"]
     assert (nothing["openRisks"], nothing["totalExposure"], nothing["unassessed"]) == (0, 0, [])
+
+
+AUDIT = """
+query($r: ID!) { auditLog(first: 10, entityId: $r) { nodes { action changes } } }
+"""
+
+
+async def test_the_audit_log_records_a_risks_new_description_and_proximity(
+    make_org: MakeOrg,
+) -> None:
+    org = await organisation(make_org)
+    project = await make_project(org.admin, "R-6")
+    created = await risk(org.admin, project, 2, 3, description="Old words", proximity="2027-03-15")
+    await org.admin.mutate(
+        UPDATE_RISK,
+        {"i": {"riskId": created["id"], "description": "New words", "proximity": None}},
+    )
+    log = (await org.admin.query(AUDIT, {"r": created["id"]}))["auditLog"]["nodes"]
+    updates = [event["changes"] for event in log if event["action"] == "updateRisk"]
+    assert updates == [
+        {
+            "description": {"from": "Old words", "to": "New words"},
+            "proximity": {"from": "2027-03-15", "to": None},
+        }
+    ]
+    raised = [event["changes"] for event in log if event["action"] == "raiseRisk"]
+    assert raised[0]["description"] == "Old words"
+    assert raised[0]["proximity"] == "2027-03-15"
