@@ -19,7 +19,7 @@ from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapsho
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.payloads import INVALID, UserError
 from pmo_graph.graphql.refs import PersonRef, ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.graphql.resolvers import load_by_id, load_parent
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import Checks, is_set
 from pmo_graph.people.models import Person
@@ -30,7 +30,6 @@ from pmo_graph.projects.mutations import load_project_for_write
 from pmo_graph.standards import CheckInput, CheckResult, Severity, Standard
 from pmo_graph_portfolio.enums import RiskRating, RiskStatus, rating
 from pmo_graph_portfolio.models import Risk
-from pmo_graph_portfolio.parents import load_parent
 from pmo_graph_portfolio.refs import RiskRef
 from pmo_graph_portfolio.scope import TIER
 

@@ -24,7 +24,7 @@ from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate_children
 from pmo_graph.graphql.payloads import CONFLICT, INVALID, UserError
 from pmo_graph.graphql.refs import PortfolioRef, ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.graphql.resolvers import load_by_id, load_parent
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import MAX_MONEY, Checks
 from pmo_graph.portfolios.models import Portfolio
@@ -32,7 +32,6 @@ from pmo_graph.projects.models import Project
 from pmo_graph.values import FIRST_DATE, LAST_DATE, add_days
 from pmo_graph_portfolio.enums import ScenarioChangeKind, ScenarioStatus
 from pmo_graph_portfolio.models import Scenario, ScenarioChange
-from pmo_graph_portfolio.parents import load_parent
 from pmo_graph_portfolio.refs import ScenarioRef
 from pmo_graph_portfolio.scope import TIER
 from pmo_graph_portfolio.what_if import (
