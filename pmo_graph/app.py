@@ -17,6 +17,7 @@ from pmo_graph.app_state import AppState
 from pmo_graph.assembly import Assembly, assemble
 from pmo_graph.db import migrations
 from pmo_graph.db.session import create_engine, create_sessionmaker, describe_url
+from pmo_graph.graphiql.routes import asset_routes
 from pmo_graph.graphql.view import GraphQLView
 from pmo_graph.http.health import healthz, readyz
 from pmo_graph.http.middleware import BodySizeLimit, RequestLog
@@ -87,6 +88,8 @@ def create_app(
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
     ]
+    if settings.graphiql:
+        routes.extend(asset_routes())
     routes.extend(assembly.routes)
 
     @asynccontextmanager

@@ -22,6 +22,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from pmo_graph.app_state import AppState
 from pmo_graph.db.row_security import current_organisation
+from pmo_graph.graphiql.page import graphiql_page
 from pmo_graph.graphql.authentication import authenticate_header
 from pmo_graph.graphql.context import Context
 from pmo_graph.graphql.errors import (
@@ -66,6 +67,10 @@ class GraphQLView(GraphQL[Context, None]):
             max_subscriptions_per_connection=None,  # SubscriptionHandler counts, with a code
         )
         self.state = state
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page (pmo_graph/graphiql): served assets only, with a strict CSP."""
+        return graphiql_page(request)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate a WebSocket at ``connection_init``; refuse it (4403) without a token."""
