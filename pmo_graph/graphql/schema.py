@@ -30,6 +30,7 @@ from strawberry.utils.str_converters import to_camel_case
 from pmo_graph.graphql import composed
 from pmo_graph.graphql.compiled.extension import CompiledQueries
 from pmo_graph.graphql.cost_limits import QueryCost
+from pmo_graph.graphql.descriptions import describe_schema
 from pmo_graph.graphql.extensions import (
     Authentication,
     ErrorCodes,
@@ -278,6 +279,7 @@ def build_schema(registry: PluginRegistry, settings: Settings) -> BuiltSchema:
         extensions=schema_extensions(settings),
         config=StrawberryConfig(),
     )
+    describe_schema(schema._schema, settings, type_tiers)
     return BuiltSchema(schema=schema, type_tiers=type_tiers, user_error_codes=user_error_codes)
 
 
