@@ -4,7 +4,8 @@ After strawberry has built the schema, one pass over it:
 
 - fills a generic description wherever none was written on what every plugin repeats: the root
   types, the pagination arguments (with this server's page sizes), a mutation's ``input``, a
-  payload's ``userErrors`` and main field, the ``Node`` interface and its ``id``;
+  payload's ``userErrors`` and main field, the ``Node`` interface and its ``id``, and the
+  scalars ``Date``, ``DateTime`` and ``Decimal`` (with the ranges every input is held to);
 - names the tier of everything a tier gates: each gated field (``tier_field``, ``tier_mutation``,
   ``tier_subscription``) and each type of a tier plugin ends with "Needs the `key` tier.".
 
@@ -61,6 +62,23 @@ USER_ERRORS_DESCRIPTION = (
     "empty when the mutation succeeded."
 )
 INPUT_DESCRIPTION = "What to do: the fields of `{input}`."
+#: What strawberry writes on its scalars → what the API says of them.
+SCALAR_DESCRIPTIONS = {
+    "Date (isoformat)": (
+        "A calendar day, `YYYY-MM-DD`, with no time zone. Inputs run from 1900-01-01 to "
+        "2999-12-31 (BAD_USER_INPUT otherwise)."
+    ),
+    "Date with time (isoformat)": (
+        "An instant, ISO 8601 with its offset; the API answers in UTC, e.g. "
+        "`2026-11-25T19:58:52.471884+00:00`."
+    ),
+    "Decimal (fixed-point)": (
+        'An exact decimal number, sent and answered as a string, e.g. `"1250000.00"`. Money '
+        "is in the organisation's currency. Inputs are finite and from -1e15 to 1e15 "
+        "(BAD_USER_INPUT otherwise); a field may narrow that (money: 0 to 9999999999999.99, "
+        "two decimals)."
+    ),
+}
 
 
 #: Matches the sentence ``tier_sentence`` writes, whatever the tier.
@@ -157,6 +175,8 @@ def _describe_fields(
 def _describe_type(graphql_type: GraphQLNamedType, type_tiers: Mapping[str, str]) -> None:
     if graphql_type.name == "Node" or graphql_type.description in RELAY_DEFAULTS:
         graphql_type.description = NODE_DESCRIPTION
+    if graphql_type.description in SCALAR_DESCRIPTIONS:
+        graphql_type.description = SCALAR_DESCRIPTIONS[graphql_type.description]
     tier = type_tiers.get(graphql_type.name)
     if tier is not None:
         graphql_type.description = with_sentence(graphql_type.description, tier_sentence(tier))
