@@ -13,6 +13,7 @@ from pmo_graph.auth.models import User as UserRow
 from pmo_graph.db.types import utcnow
 from pmo_graph.events import EventType as EventTypeSpec
 from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.errors import NotFound
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate_children
 from pmo_graph.graphql.refs import UserRef, WebhookDeliveryRef, WebhookRef
@@ -173,6 +174,13 @@ class WebhookDelivery(ModelNode):
     def payload(self, root: DeliveryRow) -> JSON:
         return JSON(root.payload)
 
-    @strawberry.field(description="The webhook it is for.")
-    async def webhook(self, root: DeliveryRow, info: Info[Any, Any]) -> WebhookRef | None:
-        return await load_by_id(info, models.Webhook, root.webhook_id)
+    @strawberry.field(
+        description="The webhook it is for: always there (removing a webhook removes its "
+        "deliveries), and readable by whoever reads the delivery."
+    )
+    async def webhook(self, root: DeliveryRow, info: Info[Any, Any]) -> WebhookRef:
+        webhook = await load_by_id(info, models.Webhook, root.webhook_id)
+        if webhook is None:
+            # The delivery was read, then its webhook (and the delivery with it) removed.
+            raise NotFound("The webhook of this delivery was removed; read its deliveries again.")
+        return webhook
