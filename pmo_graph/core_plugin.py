@@ -16,6 +16,7 @@ from pmo_graph.demo.core import seed_core
 from pmo_graph.event_catalogue import CORE_EVENT_TYPES
 from pmo_graph.events import EventType
 from pmo_graph.graphql.node_queries import NodeQuery
+from pmo_graph.graphql.user_error_codes import CORE_USER_ERROR_CODES, UserErrorCodeSpec
 from pmo_graph.installation.queries import InstallationQuery
 from pmo_graph.maturity import Measure, Question, core_model
 from pmo_graph.maturity.demo import seed_demo_assessments
@@ -105,6 +106,11 @@ def register_permissions() -> Mapping[str, Permission]:
 @hookimpl
 def register_event_types() -> Iterable[EventType]:
     return CORE_EVENT_TYPES
+
+
+@hookimpl
+def register_user_error_codes() -> Iterable[UserErrorCodeSpec]:
+    return CORE_USER_ERROR_CODES
 
 
 @hookimpl

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-import strawberry
-
+from pmo_graph.graphql.enums import described_enum
 from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
 
 if TYPE_CHECKING:
@@ -24,7 +23,14 @@ if TYPE_CHECKING:
 STANDARD_KEY_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
-@strawberry.enum(description="How serious it is when a project breaks a standard.")
+@described_enum(
+    "How serious it is when a project breaks a standard, as the standard's author judged it.",
+    {
+        "LOW": "Least serious: worth noting and putting right in time.",
+        "MEDIUM": "Serious: to be put right in the normal course of work.",
+        "HIGH": "Most serious: to be put right first.",
+    },
+)
 class Severity(enum.Enum):
     LOW = "LOW"
     MEDIUM = "MEDIUM"

@@ -14,9 +14,11 @@ from pmo_graph.standards import InstalledStandard, Severity, applicable_standard
 @strawberry.type(name="Standard", description="A rule every project of the office should meet.")
 class StandardType:
     key: str = strawberry.field(description="Stable identifier, e.g. `HAS_MANAGER`.")
-    name: str
-    description: str
-    severity: Severity
+    name: str = strawberry.field(description="Its name, in a few words.")
+    description: str = strawberry.field(
+        description="What a project must do to meet it, and why the office asks it."
+    )
+    severity: Severity = strawberry.field(description="How serious a breach of it is.")
     tier: str | None = strawberry.field(description="The tier that brings it (null: the core).")
 
     @classmethod

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+from graphql import GraphQLNonNull, GraphQLObjectType
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
@@ -1088,3 +1089,11 @@ async def test_the_cli_seals_the_secrets_stored_before_and_again_under_a_new_key
     await _portfolio(org, "Signed after sealing")
     await _all_delivered(org, webhook, 1)
     assert [r.signed for r in receiver.at(path)] == [True]
+
+
+def test_a_deliverys_webhook_is_never_null(pmo_state: AppState) -> None:
+    # The foreign key is NOT NULL, removing a webhook removes its deliveries, and one read
+    # permission covers both: a reader of the delivery always reads its webhook.
+    delivery = pmo_state.built.schema._schema.get_type("WebhookDelivery")
+    assert isinstance(delivery, GraphQLObjectType)
+    assert isinstance(delivery.fields["webhook"].type, GraphQLNonNull)

@@ -4,10 +4,27 @@ from __future__ import annotations
 
 import enum
 
-import strawberry
+from pmo_graph.graphql.enums import described_enum
 
 
-@strawberry.enum(description="What a user may do; a user can hold several roles.")
+@described_enum(
+    "What a user may do; a user can hold several roles. docs/permissions.md has every action "
+    "by role.",
+    {
+        "ADMIN": "Runs the installation for the organisation: tiers, webhooks, the audit log, "
+        "and everything the other roles may do.",
+        "OFFICE": "The project support office (P3O): keeps the registers, standards and "
+        "reporting of every project, portfolio and programme.",
+        "PORTFOLIO_MANAGER": "Manages portfolios: their projects, priorities, balance and "
+        "scenarios.",
+        "PROGRAMME_DIRECTOR": "Directs programmes (and sponsors their projects): benefits, "
+        "tranches, dependencies.",
+        "PROJECT_MANAGER": "Manages projects: may change and report on the projects they "
+        "manage (`Project.manager` is their person).",
+        "VIEWER": "Reads everything of the organisation except the audit log, webhooks and "
+        "the installation; changes nothing.",
+    },
+)
 class Role(enum.Enum):
     ADMIN = "ADMIN"
     OFFICE = "OFFICE"

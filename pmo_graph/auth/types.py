@@ -15,18 +15,29 @@ from pmo_graph.graphql.resolvers import load_by_id
 from pmo_graph.people.models import Person as PersonRow
 
 
-@strawberry.type(name="User", description="Someone who calls the API with a token.")
+@strawberry.type(
+    name="User",
+    description="Someone who calls the API with a token (made with `pmo-graph token create`).",
+)
 class User(ModelNode):
     __model__ = models.User
 
-    email: str
-    name: str
+    email: str = strawberry.field(
+        description="Their email, lower-cased: unique in the organisation."
+    )
+    name: str = strawberry.field(description="Their name, as given when their token was made.")
 
-    @strawberry.field(description="What the user may do.")
+    @strawberry.field(
+        description="What the user may do (see docs/permissions.md), in the order of the enum."
+    )
     def roles(self, root: strawberry.Parent[models.User]) -> list[Role]:
         return sorted(parse_roles(root.roles), key=lambda r: list(Role).index(r))
 
-    @strawberry.field(description="The person record with the user's email, if there is one.")
+    @strawberry.field(
+        description="The member of staff this user is: the person with their email, linked "
+        "when a token is made for them (null: no person had it then). A PROJECT_MANAGER's own "
+        "projects are those this person manages."
+    )
     async def person(
         self, root: strawberry.Parent[models.User], info: Info[Any, Any]
     ) -> PersonRef | None:

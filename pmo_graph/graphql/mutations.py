@@ -32,6 +32,7 @@ from pmo_graph.graphql.payloads import (
     UserErrors,
     user_error,
 )
+from pmo_graph.graphql.user_error_codes import UnregisteredUserErrorCode
 from pmo_graph.realtime.publish import publish_in_transaction
 from pmo_graph.webhooks.outbox import stage_in_transaction
 
@@ -192,6 +193,20 @@ async def _run_retrying(
     raise AssertionError("unreachable")
 
 
+def _registered(context: Context, action: str, errors: list[UserError]) -> list[UserError]:
+    """``errors``, refused when one carries a code no plugin registered: that is a bug of the
+    mutation, found by its tests here rather than at serialisation."""
+    codes = context.app.built.user_error_codes
+    for error in errors:
+        if error.code not in codes:
+            raise UnregisteredUserErrorCode(
+                f"mutation {action} answered user error code {error.code!r}, which no plugin "
+                "registered; return it from the hook register_user_error_codes "
+                f"(registered: {', '.join(sorted(codes))})"
+            )
+    return errors
+
+
 def _payload(payload_type: type[P], thing: Any, errors: list[UserError]) -> P:
     definition = payload_type.__strawberry_definition__  # type: ignore[attr-defined]
     names = [f.python_name for f in definition.fields if f.python_name != "user_errors"]
@@ -214,7 +229,7 @@ async def run_mutation(
     try:
         thing = await _run_retrying(context, action, body)
     except UserErrors as exc:
-        return _payload(payload_type, None, exc.errors)
+        return _payload(payload_type, None, _registered(context, action, exc.errors))
     except StaleDataError:
         return _payload(
             payload_type,

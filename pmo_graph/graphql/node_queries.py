@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections import defaultdict
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 import strawberry
 from strawberry import relay
@@ -65,18 +65,41 @@ async def _resolve(node_type: type[relay.Node], info: Info[Any, Any], keys: list
 @strawberry.type
 class NodeQuery:
     @strawberry.field(
-        description="The object with this global ID, or null if there is none in your organisation."
+        description="The object with this global ID, or null if there is none in your "
+        "organisation. An id of a tier's type answers TIER_NOT_ENABLED while the tier is off, "
+        "and a type only some roles read answers FORBIDDEN to the others."
     )
-    async def node(self, info: Info[Any, Any], id: strawberry.ID) -> relay.Node | None:
+    async def node(
+        self,
+        info: Info[Any, Any],
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="A global ID this API gave out (an object's `id`); anything else "
+                "is refused with BAD_USER_INPUT."
+            ),
+        ],
+    ) -> relay.Node | None:
         context = get_context(info)
         context.viewer  # noqa: B018 - raises UNAUTHENTICATED without a token
         node_type, key = _node_type(context, info, id)
         found = await _resolve(node_type, info, [key])
         return next(iter(found), None)
 
-    @strawberry.field(description="The objects with these global IDs, null where there is none.")
+    @strawberry.field(
+        description="The objects with these global IDs, in the same order, null where there is "
+        "none in your organisation (the same refusals as `node`)."
+    )
     async def nodes(
-        self, info: Info[Any, Any], ids: list[strawberry.ID]
+        self,
+        info: Info[Any, Any],
+        ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(
+                description="Global IDs this API gave out, at most as many as a page holds "
+                "(PMO_GRAPH_MAX_PAGE_SIZE, 500 by default; BAD_USER_INPUT beyond)."
+            ),
+        ],
     ) -> list[relay.Node | None]:
         context = get_context(info)
         context.viewer  # noqa: B018

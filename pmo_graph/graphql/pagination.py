@@ -42,13 +42,18 @@ class PageInfo:
 @strawberry.type(description="An item of a connection and its cursor.")
 class Edge(Generic[NodeType]):
     cursor: str = strawberry.field(description="Pass as `after` (or `before`) to page on.")
-    node: NodeType
+    node: NodeType = strawberry.field(description="The item at this position of the list.")
 
 
 @strawberry.type(description="A page of a list that can grow without bound.")
 class Connection(Generic[NodeType]):
-    edges: list[Edge[NodeType]]
-    page_info: PageInfo
+    edges: list[Edge[NodeType]] = strawberry.field(
+        description="The items of this page with their cursors, in the list's order."
+    )
+    page_info: PageInfo = strawberry.field(
+        description="Whether more items come before or after this page, and the cursors to "
+        "ask for them with."
+    )
     _total: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(description="The items of this page, without cursors.")

@@ -1,8 +1,22 @@
-"""``UserError`` and its codes: how a mutation says the input broke a rule of the domain."""
+"""``UserError`` and its codes: how a mutation says the input broke a rule of the domain.
+
+The codes are registered (``pmo_graph.graphql.user_error_codes``); the constants here name the
+core's and, kept importable for the plugins that answer them, the ``pmo`` tier's.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import strawberry
+
+from pmo_graph.graphql.refs import composed_type
+
+if TYPE_CHECKING:
+    UserErrorCodeRef = str
+else:
+    #: The enum ``UserErrorCode`` of the running schema: the codes every plugin registered.
+    UserErrorCodeRef = composed_type("UserErrorCode")
 
 INVALID = "INVALID"
 NOT_FOUND = "NOT_FOUND"
@@ -13,6 +27,8 @@ REQUIRED_BY_OTHER_TIER = "REQUIRED_BY_OTHER_TIER"
 CYCLE = "CYCLE"
 OVER_ATTRIBUTED = "OVER_ATTRIBUTED"
 
+#: Every code the core and the first-party tiers answer (the ``pmo`` tier registers the last
+#: two); the schema's enum holds those of the installed plugins.
 USER_ERROR_CODES = (
     INVALID,
     NOT_FOUND,
@@ -33,11 +49,8 @@ class UserError:
         description="Path of the offending input field, relative to `input` (null: all of it)."
     )
     message: str = strawberry.field(description="What is wrong and what to do about it.")
-    code: str = strawberry.field(
-        description=(
-            "INVALID, NOT_FOUND, DUPLICATE, CONFLICT (stale expectedVersion), "
-            "PREREQUISITE_NOT_MET, REQUIRED_BY_OTHER_TIER, CYCLE or OVER_ATTRIBUTED."
-        )
+    code: UserErrorCodeRef = strawberry.field(
+        description="What kind of rule it broke; each value says what to do about it."
     )
 
 

@@ -8,6 +8,7 @@ on a duplicate field, an extension of an unknown type, and a tier plugin's field
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -29,6 +30,7 @@ from strawberry.utils.str_converters import to_camel_case
 from pmo_graph.graphql import composed
 from pmo_graph.graphql.compiled.extension import CompiledQueries
 from pmo_graph.graphql.cost_limits import QueryCost
+from pmo_graph.graphql.descriptions import describe_schema
 from pmo_graph.graphql.extensions import (
     Authentication,
     ErrorCodes,
@@ -38,6 +40,12 @@ from pmo_graph.graphql.extensions import (
 from pmo_graph.graphql.input_values import InputValues
 from pmo_graph.graphql.limits import LimitedParser, LimitedValidation, limit_rules
 from pmo_graph.graphql.tiers import TierDirective, field_tier
+from pmo_graph.graphql.user_error_codes import (
+    USER_ERROR_CODE_ENUM,
+    UserErrorCodeSpec,
+    collect_user_error_codes,
+    user_error_code_enum,
+)
 from pmo_graph.plugins.manager import PluginInfo, PluginLoadError, PluginRegistry
 from pmo_graph.settings import Settings
 
@@ -62,6 +70,8 @@ class BuiltSchema:
     schema: strawberry.Schema
     #: GraphQL type name → the tier that owns it (types of tier plugins only).
     type_tiers: dict[str, str]
+    #: The codes a ``UserError`` may carry (``register_user_error_codes``), by name.
+    user_error_codes: dict[str, UserErrorCodeSpec] = dataclasses.field(default_factory=dict)
 
 
 def graphql_name(cls: type) -> str:
@@ -242,6 +252,8 @@ def build_schema(registry: PluginRegistry, settings: Settings) -> BuiltSchema:
     merged = {name: _merge(name, entries) for name, entries in parts.items()}
     for name, cls in merged.items():
         setattr(composed, name, cls)
+    user_error_codes = collect_user_error_codes(registry)
+    setattr(composed, USER_ERROR_CODE_ENUM, user_error_code_enum(user_error_codes))
     query = _merge_root("Query", roots["Query"])
     mutation = _merge_root("Mutation", roots["Mutation"]) if roots["Mutation"] else None
     subscription = (
@@ -267,7 +279,8 @@ def build_schema(registry: PluginRegistry, settings: Settings) -> BuiltSchema:
         extensions=schema_extensions(settings),
         config=StrawberryConfig(),
     )
-    return BuiltSchema(schema=schema, type_tiers=type_tiers)
+    describe_schema(schema._schema, settings, type_tiers)
+    return BuiltSchema(schema=schema, type_tiers=type_tiers, user_error_codes=user_error_codes)
 
 
 def _merge_root(name: str, entries: list[tuple[type, PluginInfo]]) -> type:

@@ -9,13 +9,26 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-import strawberry
+from pmo_graph.graphql.enums import described_enum
 
 if TYPE_CHECKING:
     from pmo_graph.graphql.context import Context
 
 
-@strawberry.enum(description="The seven perspectives a P3O office's maturity is looked at from.")
+@described_enum(
+    "The seven perspectives a P3O office's maturity is looked at from (after P3M3).",
+    {
+        "MANAGEMENT_CONTROL": "How work is directed and controlled: plans, stages, "
+        "milestones and reporting.",
+        "BENEFITS": "How benefits are defined, owned, measured and realised.",
+        "FINANCIAL": "How budgets, costs and business cases are set and kept to.",
+        "STAKEHOLDER_ENGAGEMENT": "How stakeholders are identified, engaged and kept informed.",
+        "RISK": "How risks and issues are identified, assessed, owned and responded to.",
+        "ORGANISATIONAL_GOVERNANCE": "How decisions, standards and assurance tie the work to "
+        "the organisation's strategy.",
+        "RESOURCE": "How people's capacity, skills and assignments are planned and used.",
+    },
+)
 class Perspective(enum.Enum):
     MANAGEMENT_CONTROL = "MANAGEMENT_CONTROL"
     BENEFITS = "BENEFITS"

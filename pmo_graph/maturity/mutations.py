@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -22,19 +22,27 @@ MAX_ANSWERS = 500
 
 @strawberry.input(description="A question's key and the score the office gives itself (1 to 5).")
 class MaturityAnswerInput:
-    question_key: str
-    score: int
+    question_key: str = strawberry.field(
+        description="The question's key (`maturity { questions { key } }` lists them; NOT_FOUND "
+        "for another, DUPLICATE when the input answers it twice)."
+    )
+    score: int = strawberry.field(
+        description="From 1 (Awareness) to 5 (Optimised), as the question's `levels` describe "
+        "them (INVALID otherwise)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A self-assessment: scores for some or all of the questions.")
 class SubmitMaturityAssessmentInput:
     answers: list[MaturityAnswerInput] = strawberry.field(
-        description="One score per question; questions left out keep their earlier answers."
+        description="One score per question, 1 to 500 of them; questions left out keep their "
+        "earlier answers."
     )
-    assessed_on: Annotated[
-        date | None,
-        strawberry.argument(description="The day it speaks for (default today, UTC)."),
-    ] = None
+    assessed_on: date | None = strawberry.field(
+        default=None,
+        description="The day it speaks for: today (UTC) when left out or null, never a day to "
+        "come (INVALID).",
+    )
 
 
 @strawberry.type(description="The result of submitMaturityAssessment.")
@@ -43,7 +51,8 @@ class MaturityAssessmentPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
     @strawberry.field(
-        deprecation_reason="Use maturityAssessment: a payload's field is named after its type."
+        description="The same assessment as `maturityAssessment`.",
+        deprecation_reason="Use maturityAssessment: a payload's field is named after its type.",
     )
     def assessment(self) -> MaturityAssessmentType | None:
         """The same assessment, under the name it had before the payload followed the rule."""
@@ -79,8 +88,10 @@ def _check_answers(
 @strawberry.type
 class MaturityMutation:
     @strawberry.mutation(
-        description="Submit a self-assessment (ADMIN, OFFICE). It is kept with its day and its "
-        "author; maturity(asOf) counts each question's latest answer."
+        description="Submit a self-assessment (ADMIN, OFFICE; others FORBIDDEN). It is kept "
+        "with its day and its author; maturity(asOf) counts each question's latest answer. "
+        "userErrors: INVALID (no answers or more than 500, a score outside 1-5, a day to "
+        "come), NOT_FOUND (an unknown questionKey), DUPLICATE (a question answered twice)."
     )
     async def submit_maturity_assessment(
         self, info: Info[Any, Any], input: SubmitMaturityAssessmentInput

@@ -23,9 +23,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-import strawberry
-
 from pmo_graph.deadlines import checkpoint
+from pmo_graph.graphql.enums import described_enum
 from pmo_graph.maturity.model import LEVEL_NAMES, Perspective, Question
 from pmo_graph.plugins.tiers import InstalledTier
 
@@ -33,7 +32,14 @@ from pmo_graph.plugins.tiers import InstalledTier
 EPSILON = 1e-9
 
 
-@strawberry.enum(description="What the recommendation says to do.")
+@described_enum(
+    "What the recommendation says to do.",
+    {
+        "ENABLE_TIER": "Switch `tier` on: the office is ready for it.",
+        "STAY": "Keep the tiers as they are: every tier is on, or the office is not yet ready "
+        "for `tier` (its reasons say where it falls short).",
+    },
+)
 class RecommendedAction(enum.Enum):
     ENABLE_TIER = "ENABLE_TIER"
     STAY = "STAY"

@@ -29,9 +29,12 @@ from pmo_graph.organisations.types import Tier, tier_by_key
 
 @strawberry.type(name="MaturityQuestion", description="A question of the self-assessment.")
 class MaturityQuestion:
-    key: str
-    perspective: Perspective
-    text: str
+    key: str = strawberry.field(
+        description="Stable identifier, UPPER_SNAKE_CASE, e.g. `PLANNING_AND_CONTROL`: what an "
+        "answer names."
+    )
+    perspective: Perspective = strawberry.field(description="The perspective it is about.")
+    text: str = strawberry.field(description="The question, as the form shows it.")
     levels: list[str] = strawberry.field(
         description="What scores 1 to 5 mean, in that order (five texts)."
     )
@@ -58,11 +61,11 @@ def question_type(info: Info[Any, Any], key: str) -> MaturityQuestion:
 
 @strawberry.type(name="MaturityAnswer", description="The score an assessment gave a question.")
 class MaturityAnswer:
-    question_key: str
-    score: int = strawberry.field(description="From 1 to 5.")
+    question_key: str = strawberry.field(description="The key of the question it answers.")
+    score: int = strawberry.field(description="From 1 (Awareness) to 5 (Optimised).")
     assessed_on: date = strawberry.field(description="The day of the assessment it is from.")
 
-    @strawberry.field
+    @strawberry.field(description="The question it answers.")
     def question(self, info: Info[Any, Any]) -> MaturityQuestion:
         return question_type(info, self.question_key)
 
@@ -77,11 +80,17 @@ class MaturityAnswer:
     name="MaturityEvidence", description="What a measure found in the organisation's own data."
 )
 class MaturityEvidence:
-    key: str
-    perspective: Perspective
-    name: str
-    value: float = strawberry.field(description="From 0 (none of it) to 1 (all of it).")
-    explanation: str
+    key: str = strawberry.field(
+        description="The measure's stable identifier, UPPER_SNAKE_CASE, e.g. `BUDGETS_SET`."
+    )
+    perspective: Perspective = strawberry.field(description="The perspective it is evidence of.")
+    name: str = strawberry.field(description="What it measures, in a few words.")
+    value: float = strawberry.field(
+        description="A fraction from 0 (none of it) to 1 (all of it), not a percentage."
+    )
+    explanation: str = strawberry.field(
+        description="How the value came about, with the counts behind it."
+    )
     tier: str | None = strawberry.field(description="The tier it belongs to (null: the core's).")
 
     @classmethod
@@ -100,7 +109,7 @@ class MaturityEvidence:
     name="PerspectiveScore", description="An assessment's mean score on a perspective."
 )
 class PerspectiveScore:
-    perspective: Perspective
+    perspective: Perspective = strawberry.field(description="The perspective.")
     score: float = strawberry.field(description="The mean of its answers there, from 1 to 5.")
 
 
@@ -108,7 +117,7 @@ class PerspectiveScore:
 class MaturityAssessmentType(ModelNode):
     __model__ = models.MaturityAssessment
 
-    assessed_on: date
+    assessed_on: date = strawberry.field(description="The day it speaks for.")
 
     @strawberry.field(description="Who submitted it (null once their user is deleted).")
     async def submitted_by(
@@ -155,9 +164,13 @@ async def _answers(info: Info[Any, Any], row: models.MaturityAssessment) -> list
     name="PerspectiveMaturity", description="A perspective's level and what it is made of."
 )
 class PerspectiveMaturity:
-    perspective: Perspective
-    level: int = strawberry.field(description="From 1 (Awareness) to 5 (Optimised).")
-    level_name: str
+    perspective: Perspective = strawberry.field(description="The perspective.")
+    level: int = strawberry.field(
+        description="From 1 (Awareness) to 5 (Optimised): score rounded down, 1 without one."
+    )
+    level_name: str = strawberry.field(
+        description="The level's name: Awareness, Repeatable, Defined, Managed or Optimised."
+    )
     score: float | None = strawberry.field(
         description="The mean of answerScore and 1 + 3 * evidenceScore (those that exist)."
     )
@@ -191,11 +204,13 @@ class PerspectiveMaturity:
     description="A perspective (null: the overall level) against what a tier needs.",
 )
 class MaturityReason:
-    perspective: Perspective | None
-    level: int
-    needed: int
-    met: bool
-    message: str
+    perspective: Perspective | None = strawberry.field(
+        description="The perspective (null: the overall level)."
+    )
+    level: int = strawberry.field(description="The office's level there, 1 to 5.")
+    needed: int = strawberry.field(description="The level the tier needs there, 1 to 5.")
+    met: bool = strawberry.field(description="Whether level reaches needed.")
+    message: str = strawberry.field(description="The same, in a sentence for the office.")
     evidence: list[MaturityEvidence] = strawberry.field(description="Weakest first.")
 
     @classmethod
@@ -214,8 +229,8 @@ class MaturityReason:
     name="MaturityRecommendation", description="The tier to enable next, or stay, and why."
 )
 class MaturityRecommendation:
-    action: RecommendedAction
-    message: str
+    action: RecommendedAction = strawberry.field(description="Enable `tier`, or stay.")
+    message: str = strawberry.field(description="The advice, in a sentence for the office.")
     reasons: list[MaturityReason] = strawberry.field(
         description="What the tier needs, perspective by perspective; the unmet first."
     )
@@ -237,21 +252,28 @@ class MaturityRecommendation:
 
 @strawberry.type(name="MaturityProfile", description="Where the office stands, and what next.")
 class MaturityProfile:
-    as_of: date
+    as_of: date = strawberry.field(
+        description="The day it is judged on: the `asOf` asked for, else today (UTC)."
+    )
     overall: int = strawberry.field(
         description="The mean level of the perspectives that have a score, rounded down."
     )
     perspectives: list[PerspectiveMaturity] = strawberry.field(
         description="All seven, in a fixed order."
     )
-    recommendation: MaturityRecommendation
+    recommendation: MaturityRecommendation = strawberry.field(
+        description="The tier to enable next, or to stay, and why."
+    )
     history_rows: strawberry.Private[list[models.MaturityAssessment]]
 
     @strawberry.field(description="The assessments on or before asOf, newest first.")
     def history(self) -> list[MaturityAssessmentType]:
         return self.history_rows  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The overall level's name: Awareness, Repeatable, Defined, Managed or "
+        "Optimised."
+    )
     def overall_name(self) -> str:
         return LEVEL_NAMES[self.overall]
 

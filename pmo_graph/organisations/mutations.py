@@ -38,16 +38,24 @@ NOT_READY = "NOT_READY"
     "the office's maturity on a perspective (null: overall) is below what the tier expects."
 )
 class TierWarning:
-    code: str
-    message: str
-    perspective: Perspective | None
-    level: int
-    needed: int
+    code: str = strawberry.field(description="What kind of advice: `NOT_READY` (the only one).")
+    message: str = strawberry.field(description="The advice, in a sentence for the ADMIN.")
+    perspective: Perspective | None = strawberry.field(
+        description="The perspective that falls short (null: the overall level)."
+    )
+    level: int = strawberry.field(
+        description="The office's maturity level there today, 1 (Awareness) to 5 (Optimised)."
+    )
+    needed: int = strawberry.field(description="The level the tier expects there, 1 to 5.")
 
 
 @strawberry.type(description="The result of switching a tier on or off.")
 class TierPayload:
-    tier: Tier | None = None
+    tier: Tier | None = strawberry.field(
+        default=None,
+        description="The tier as your organisation now has it; null when `userErrors` is not "
+        "empty.",
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
     warnings: list[TierWarning] = strawberry.field(
         default_factory=list,
@@ -75,14 +83,18 @@ async def readiness_warnings(context: Context, key: str) -> list[TierWarning]:
     ]
 
 
-@strawberry.input
+@strawberry.input(description="The tier to switch on.")
 class EnableTierInput:
-    key: str = strawberry.field(description="The tier's key, e.g. `pso`.")
+    key: str = strawberry.field(
+        description="The tier's key, e.g. `pso` (`tiers` lists them; NOT_FOUND for another)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The tier to switch off.")
 class DisableTierInput:
-    key: str = strawberry.field(description="The tier's key, e.g. `pso`.")
+    key: str = strawberry.field(
+        description="The tier's key, e.g. `pso` (`tiers` lists them; NOT_FOUND for another)."
+    )
 
 
 #: Tiers are switched one at a time in an organisation (``Transaction.lock_scope``).
@@ -143,8 +155,10 @@ def _check_known(context: Context, key: str) -> None:
 @strawberry.type
 class TiersMutation:
     @strawberry.mutation(
-        description="Switch a tier on for your organisation (PREREQUISITE_NOT_MET if a tier it "
-        "requires is off). Data kept from an earlier time it was on comes back as it was."
+        description="Switch a tier on for your organisation (ADMIN; others FORBIDDEN). Data "
+        "kept from an earlier time it was on comes back as it was; `warnings` say where the "
+        "office's maturity is below what the tier expects. userErrors: NOT_FOUND (no installed "
+        "tier has the key), PREREQUISITE_NOT_MET (a tier it requires is off)."
     )
     async def enable_tier(self, info: Info[Any, Any], input: EnableTierInput) -> TierPayload:
         context = get_context(info)
@@ -178,8 +192,10 @@ class TiersMutation:
         return payload
 
     @strawberry.mutation(
-        description="Switch a tier off (REQUIRED_BY_OTHER_TIER while an enabled tier needs it). "
-        "Nothing is deleted: its fields answer TIER_NOT_ENABLED until it is on again."
+        description="Switch a tier off for your organisation (ADMIN; others FORBIDDEN). "
+        "Nothing is deleted: its fields answer TIER_NOT_ENABLED until it is on again. "
+        "userErrors: NOT_FOUND (no installed tier has the key), REQUIRED_BY_OTHER_TIER (a tier "
+        "that is on requires it)."
     )
     async def disable_tier(self, info: Info[Any, Any], input: DisableTierInput) -> TierPayload:
         context = get_context(info)

@@ -16,14 +16,18 @@ from pmo_graph.graphql.resolvers import load_by_id
 from pmo_graph.organisations import models
 
 
-@strawberry.type(name="Tier", description="A capability tier provided by a plugin.")
+@strawberry.type(
+    name="Tier",
+    description="A capability tier provided by a plugin: a set of fields, mutations and "
+    "standards an organisation switches on as its office matures (enableTier).",
+)
 class Tier:
     key: str = strawberry.field(description="Stable identifier, e.g. `pso`.")
-    name: str
+    name: str = strawberry.field(description="Its name, e.g. `Project support office`.")
     level: int = strawberry.field(
         description="Maturity level: 1 support, 2 portfolio, 3 programme."
     )
-    description: str
+    description: str = strawberry.field(description="What the tier brings, in a sentence or two.")
     requires: list[str] = strawberry.field(description="Keys of the tiers that must be on first.")
     enabled: bool = strawberry.field(description="Whether the viewer's organisation has it on.")
     plugin: str = strawberry.field(description="The plugin (distribution) that provides it.")
@@ -54,12 +58,18 @@ def tier_by_key(context: Context, key: str) -> Tier | None:
     return next((t for t in installed_tiers(context) if t.key == key), None)
 
 
-@strawberry.type(name="Organisation", description="A tenant: everything belongs to one.")
+@strawberry.type(
+    name="Organisation",
+    description="A tenant: everything belongs to one, and a token sees its own organisation only.",
+)
 class Organisation(ModelNode):
     __model__ = models.Organisation
 
-    slug: str
-    name: str
+    slug: str = strawberry.field(
+        description="Its short name in commands, e.g. `acme`: 1-64 lower-case letters, digits "
+        "and inner hyphens, unique on the server."
+    )
+    name: str = strawberry.field(description="Its full name, e.g. `Acme Logistics`.")
 
     @strawberry.field(description="Every installed tier, enabled or not for this organisation.")
     def tiers(self, info: Info[Any, Any]) -> list[Tier]:
@@ -68,14 +78,14 @@ class Organisation(ModelNode):
 
 @strawberry.type(name="Viewer", description="The authenticated user and their organisation.")
 class Viewer:
-    @strawberry.field
+    @strawberry.field(description="The user the token belongs to.")
     async def user(self, info: Info[Any, Any]) -> UserRef:
         user = await load_by_id(info, UserRow, get_context(info).viewer.user_id)
         if user is None:
             raise Unauthenticated("The token's user no longer exists.")
         return user
 
-    @strawberry.field
+    @strawberry.field(description="The organisation the token belongs to: all you can read.")
     async def organisation(self, info: Info[Any, Any]) -> OrganisationRef:
         viewer = get_context(info).viewer
         organisation = await load_by_id(info, models.Organisation, viewer.organisation_id)

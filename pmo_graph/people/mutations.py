@@ -23,22 +23,40 @@ class PersonPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+@strawberry.input(description="A new member of staff.")
 class CreatePersonInput:
-    name: str
-    email: str | None = None
-    title: str | None = None
-
-
-@strawberry.input
-class UpdatePersonInput:
-    person_id: strawberry.ID
-    expected_version: int | None = strawberry.field(
-        default=strawberry.UNSET, description="Refuse with CONFLICT unless the person is at it."
+    name: str = strawberry.field(description="Full name: 1-200 characters, trimmed.")
+    email: str | None = strawberry.field(
+        default=None,
+        description="Work email, at most 320 characters; stored lower-cased. DUPLICATE when "
+        "another person has it.",
     )
-    name: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
-    title: str | None = strawberry.UNSET
+    title: str | None = strawberry.field(
+        default=None, description="Job title, at most 200 characters (null or blank: none)."
+    )
+
+
+@strawberry.input(description="Fields left out keep their value; null clears an optional field.")
+class UpdatePersonInput:
+    person_id: strawberry.ID = strawberry.field(
+        description="The person to change (NOT_FOUND unless your organisation has them)."
+    )
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The `version` you read: CONFLICT if the person changed since. Left out "
+        "or null: no check.",
+    )
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Full name, 1-200 characters; cannot be cleared."
+    )
+    email: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Work email, at most 320 characters (null clears it); DUPLICATE when "
+        "another person has it.",
+    )
+    title: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Job title, at most 200 characters (null clears it)."
+    )
 
 
 async def _email_taken(tx: Transaction, email: str | None, exclude_id: int | None) -> bool:
@@ -54,7 +72,11 @@ async def _email_taken(tx: Transaction, email: str | None, exclude_id: int | Non
 
 @strawberry.type
 class PeopleMutation:
-    @strawberry.mutation(description="Add a person to the organisation.")
+    @strawberry.mutation(
+        description="Add a person to the organisation (ADMIN, OFFICE; others FORBIDDEN). "
+        "userErrors: INVALID (a blank or too long name, an email that is not one), DUPLICATE "
+        "(the email is another person's)."
+    )
     async def create_person(self, info: Info[Any, Any], input: CreatePersonInput) -> PersonPayload:
         authorize(get_context(info), "createPerson")
 
@@ -80,7 +102,11 @@ class PeopleMutation:
 
         return await run_mutation(info, "createPerson", PersonPayload, body)
 
-    @strawberry.mutation(description="Change a person's name, email or title.")
+    @strawberry.mutation(
+        description="Change a person's name, email or title (ADMIN, OFFICE; others FORBIDDEN). "
+        "userErrors: NOT_FOUND (personId), CONFLICT (a stale expectedVersion), INVALID, "
+        "DUPLICATE (the email is another person's)."
+    )
     async def update_person(self, info: Info[Any, Any], input: UpdatePersonInput) -> PersonPayload:
         context = get_context(info)
         authorize(context, "updatePerson")

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pmo_graph.auth.permissions import Permission
     from pmo_graph.events import DomainEvent, EventType
     from pmo_graph.graphql.mutations import Transaction
+    from pmo_graph.graphql.user_error_codes import UserErrorCodeSpec
     from pmo_graph.maturity.model import Measure, Question
     from pmo_graph.organisations.models import Organisation
     from pmo_graph.plugins.tiers import Tier
@@ -100,6 +101,16 @@ def register_event_types() -> Iterable[EventType]:
     """Return the domain events this plugin emits that integrations may subscribe to.
 
     Webhooks accept only registered event names; each one is delivered while its tier is on.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def register_user_error_codes() -> Iterable[UserErrorCodeSpec]:
+    """Return the codes this plugin's mutations answer in ``UserError.code`` beyond the core's.
+
+    Each becomes a value of the enum ``UserErrorCode``, with its description; a code registered
+    by two plugins stops start-up.
     """
     raise NotImplementedError
 

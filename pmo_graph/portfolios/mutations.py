@@ -24,20 +24,35 @@ class PortfolioPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+NAME = "Its name: 1-200 characters, trimmed."
+DESCRIPTION = "What it is for: at most 20000 characters."
+MANAGER_ID = "Its portfolio manager (NOT_FOUND unless your organisation has the person)."
+
+
+@strawberry.input(description="A new portfolio.")
 class CreatePortfolioInput:
-    name: str
-    description: str | None = None
-    manager_id: strawberry.ID | None = None
+    name: str = strawberry.field(description=NAME)
+    description: str | None = strawberry.field(default=None, description=DESCRIPTION)
+    manager_id: strawberry.ID | None = strawberry.field(default=None, description=MANAGER_ID)
 
 
 @strawberry.input(description="Fields left out keep their value; null clears an optional field.")
 class UpdatePortfolioInput:
-    portfolio_id: strawberry.ID
-    expected_version: int | None = strawberry.UNSET
-    name: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    manager_id: strawberry.ID | None = strawberry.UNSET
+    portfolio_id: strawberry.ID = strawberry.field(
+        description="The portfolio (NOT_FOUND unless your organisation has it)."
+    )
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The `version` you read: CONFLICT if the portfolio changed since. Left out "
+        "or null: no check.",
+    )
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"{NAME} Cannot be cleared."
+    )
+    description: str | None = strawberry.field(default=strawberry.UNSET, description=DESCRIPTION)
+    manager_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description=MANAGER_ID
+    )
 
 
 def portfolio_values(portfolio: Portfolio) -> dict[str, Any]:
@@ -51,7 +66,10 @@ def portfolio_values(portfolio: Portfolio) -> dict[str, Any]:
 
 @strawberry.type
 class PortfoliosMutation:
-    @strawberry.mutation(description="Create a portfolio.")
+    @strawberry.mutation(
+        description="Create a portfolio (ADMIN, OFFICE, PORTFOLIO_MANAGER; others FORBIDDEN). "
+        "userErrors: INVALID (a blank or too long text), NOT_FOUND (managerId)."
+    )
     async def create_portfolio(
         self, info: Info[Any, Any], input: CreatePortfolioInput
     ) -> PortfolioPayload:
@@ -83,7 +101,11 @@ class PortfoliosMutation:
 
         return await run_mutation(info, "createPortfolio", PortfolioPayload, body)
 
-    @strawberry.mutation(description="Change a portfolio's name, description or manager.")
+    @strawberry.mutation(
+        description="Change a portfolio's name, description or manager (ADMIN, OFFICE, "
+        "PORTFOLIO_MANAGER; others FORBIDDEN). userErrors: NOT_FOUND (portfolioId, managerId), "
+        "CONFLICT (a stale expectedVersion), INVALID."
+    )
     async def update_portfolio(
         self, info: Info[Any, Any], input: UpdatePortfolioInput
     ) -> PortfolioPayload:

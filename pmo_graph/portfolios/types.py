@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -19,32 +19,39 @@ from pmo_graph.portfolios import models
 from pmo_graph.programmes.models import Programme as ProgrammeRow
 from pmo_graph.programmes.ordering import PROGRAMME_ORDER
 from pmo_graph.projects.connections import projects_connection
-from pmo_graph.projects.filters import PROJECT_ORDER, ProjectFilter
+from pmo_graph.projects.filters import PROJECT_FILTER_ARGUMENT, PROJECT_ORDER, ProjectFilter
 from pmo_graph.projects.models import Project as ProjectRow
 
 Row = strawberry.Parent[models.Portfolio]
 
 
-@strawberry.type(name="Portfolio", description="A portfolio of projects, balanced as a whole.")
+@strawberry.type(
+    name="Portfolio",
+    description="A portfolio: the projects and programmes an organisation invests in, "
+    "prioritised and balanced as a whole by its portfolio manager.",
+)
 class Portfolio(ModelNode):
     __model__ = models.Portfolio
 
-    name: str
-    description: str | None
+    name: str = strawberry.field(description="Its name (1-200 characters).")
+    description: str | None = strawberry.field(
+        description="What it is for, in the office's words (null: none written)."
+    )
     version: int = strawberry.field(
         description="Grows by one on every change; see expectedVersion."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When the portfolio was created (UTC).")
+    updated_at: datetime = strawberry.field(description="When the portfolio last changed (UTC).")
 
     @strawberry.field(
-        description="The portfolio manager.", metadata=sql_one("{row}.id = {parent}.manager_id")
+        description="The portfolio manager (null: none named).",
+        metadata=sql_one("{row}.id = {parent}.manager_id"),
     )
     async def manager(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
         return await load_by_id(info, PersonRow, root.manager_id)
 
     @strawberry.field(
-        description="The portfolio's projects, by code.",
+        description="The projects in this portfolio, by code.",
         metadata=sql_connection("{row}.portfolio_id = {parent}.id", PROJECT_ORDER.sql_template()),
     )
     async def projects(
@@ -55,7 +62,7 @@ class Portfolio(ModelNode):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        filter: ProjectFilter | None = None,
+        filter: Annotated[ProjectFilter | None, PROJECT_FILTER_ARGUMENT] = None,
     ) -> Connection[ProjectRef]:
         return await projects_connection(
             info,

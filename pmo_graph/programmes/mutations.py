@@ -25,22 +25,40 @@ class ProgrammePayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+NAME = "Its name: 1-200 characters, trimmed."
+VISION = "The future state it works towards: at most 20000 characters."
+DIRECTOR_ID = "Its programme director (NOT_FOUND unless your organisation has the person)."
+PORTFOLIO_ID = "The portfolio it belongs to (NOT_FOUND unless your organisation has it)."
+
+
+@strawberry.input(description="A new programme.")
 class CreateProgrammeInput:
-    name: str
-    vision: str | None = None
-    director_id: strawberry.ID | None = None
-    portfolio_id: strawberry.ID | None = None
+    name: str = strawberry.field(description=NAME)
+    vision: str | None = strawberry.field(default=None, description=VISION)
+    director_id: strawberry.ID | None = strawberry.field(default=None, description=DIRECTOR_ID)
+    portfolio_id: strawberry.ID | None = strawberry.field(default=None, description=PORTFOLIO_ID)
 
 
 @strawberry.input(description="Fields left out keep their value; null clears an optional field.")
 class UpdateProgrammeInput:
-    programme_id: strawberry.ID
-    expected_version: int | None = strawberry.UNSET
-    name: str | None = strawberry.UNSET
-    vision: str | None = strawberry.UNSET
-    director_id: strawberry.ID | None = strawberry.UNSET
-    portfolio_id: strawberry.ID | None = strawberry.UNSET
+    programme_id: strawberry.ID = strawberry.field(
+        description="The programme (NOT_FOUND unless your organisation has it)."
+    )
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The `version` you read: CONFLICT if the programme changed since. Left out "
+        "or null: no check.",
+    )
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"{NAME} Cannot be cleared."
+    )
+    vision: str | None = strawberry.field(default=strawberry.UNSET, description=VISION)
+    director_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description=DIRECTOR_ID
+    )
+    portfolio_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description=PORTFOLIO_ID
+    )
 
 
 def programme_values(programme: Programme) -> dict[str, Any]:
@@ -59,7 +77,11 @@ def programme_values(programme: Programme) -> dict[str, Any]:
 
 @strawberry.type
 class ProgrammesMutation:
-    @strawberry.mutation(description="Create a programme.")
+    @strawberry.mutation(
+        description="Create a programme (ADMIN, OFFICE, PORTFOLIO_MANAGER, PROGRAMME_DIRECTOR; "
+        "others FORBIDDEN). userErrors: INVALID (a blank or too long text), NOT_FOUND "
+        "(directorId, portfolioId)."
+    )
     async def create_programme(
         self, info: Info[Any, Any], input: CreateProgrammeInput
     ) -> ProgrammePayload:
@@ -98,7 +120,11 @@ class ProgrammesMutation:
 
         return await run_mutation(info, "createProgramme", ProgrammePayload, body)
 
-    @strawberry.mutation(description="Change a programme's name, vision, director or portfolio.")
+    @strawberry.mutation(
+        description="Change a programme's name, vision, director or portfolio (ADMIN, OFFICE, "
+        "PORTFOLIO_MANAGER, PROGRAMME_DIRECTOR; others FORBIDDEN). userErrors: NOT_FOUND "
+        "(programmeId, directorId, portfolioId), CONFLICT (a stale expectedVersion), INVALID."
+    )
     async def update_programme(
         self, info: Info[Any, Any], input: UpdateProgrammeInput
     ) -> ProgrammePayload:

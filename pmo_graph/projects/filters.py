@@ -34,6 +34,12 @@ class ProjectFilter:
     )
 
 
+#: The ``filter`` argument of every project connection.
+PROJECT_FILTER_ARGUMENT = strawberry.argument(
+    description="Only the projects that meet every condition given (null: all of them)."
+)
+
+
 def _pk(value: strawberry.ID, type_name: str, argument: str) -> int:
     pk = parse_pk(value, type_name)
     if pk is None:

@@ -32,54 +32,94 @@ class ProjectPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+#: What the inputs say of the project fields they set.
+CODE = (
+    "Short code, unique in the organisation, e.g. `FIN-042`: 1-40 characters without spaces, "
+    "stored in one canonical form (NFKC, dashes as `-`). DUPLICATE when another project has it."
+)
+NAME = "Its name: 1-200 characters, trimmed."
+DESCRIPTION = "What the project is for: at most 20000 characters."
+START_DATE = "The day it starts (1900-01-01 to 2999-12-31)."
+END_DATE = "The day it is planned to end: not before startDate (INVALID), 1900-01-01 to 2999-12-31."
+BUDGET = (
+    "Its approved budget, money in the organisation's currency: 0 to 9999999999999.99, at most "
+    "two decimals (INVALID otherwise)."
+)
+CATEGORY = "A label to group projects by for portfolio balance: at most 100 characters."
+MANAGER_ID = "The person who manages it (NOT_FOUND unless your organisation has them)."
+SPONSOR_ID = "The person who sponsors it (NOT_FOUND unless your organisation has them)."
+PROJECT_ID = "The project (NOT_FOUND unless your organisation has it)."
+EXPECTED_VERSION = (
+    "The `version` you read: CONFLICT if the project changed since. Left out or null: no check."
+)
+
+
+@strawberry.input(description="A new project; every field but code and name may be left out.")
 class CreateProjectInput:
-    code: str = strawberry.field(description="Unique in the organisation, e.g. `FIN-042`.")
-    name: str
-    description: str | None = None
-    stage: ProjectStage = ProjectStage.PROPOSED
-    start_date: date | None = None
-    end_date: date | None = None
-    budget: Decimal | None = None
-    category: str | None = None
-    manager_id: strawberry.ID | None = None
-    sponsor_id: strawberry.ID | None = None
+    code: str = strawberry.field(description=CODE)
+    name: str = strawberry.field(description=NAME)
+    description: str | None = strawberry.field(default=None, description=DESCRIPTION)
+    stage: ProjectStage = strawberry.field(
+        default=ProjectStage.PROPOSED, description="Where it starts (PROPOSED when left out)."
+    )
+    start_date: date | None = strawberry.field(default=None, description=START_DATE)
+    end_date: date | None = strawberry.field(default=None, description=END_DATE)
+    budget: Decimal | None = strawberry.field(default=None, description=BUDGET)
+    category: str | None = strawberry.field(default=None, description=CATEGORY)
+    manager_id: strawberry.ID | None = strawberry.field(default=None, description=MANAGER_ID)
+    sponsor_id: strawberry.ID | None = strawberry.field(default=None, description=SPONSOR_ID)
 
 
 @strawberry.input(description="Fields left out keep their value; null clears an optional field.")
 class UpdateProjectInput:
-    project_id: strawberry.ID
+    project_id: strawberry.ID = strawberry.field(description=PROJECT_ID)
     expected_version: int | None = strawberry.field(
-        default=strawberry.UNSET, description="Refuse with CONFLICT unless the project is at it."
+        default=strawberry.UNSET, description=EXPECTED_VERSION
     )
-    code: str | None = strawberry.UNSET
-    name: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    stage: ProjectStage | None = strawberry.UNSET
-    start_date: date | None = strawberry.UNSET
-    end_date: date | None = strawberry.UNSET
-    budget: Decimal | None = strawberry.UNSET
-    category: str | None = strawberry.UNSET
-    manager_id: strawberry.ID | None = strawberry.UNSET
-    sponsor_id: strawberry.ID | None = strawberry.UNSET
+    code: str | None = strawberry.field(default=strawberry.UNSET, description=CODE)
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"{NAME} Cannot be cleared."
+    )
+    description: str | None = strawberry.field(default=strawberry.UNSET, description=DESCRIPTION)
+    stage: ProjectStage | None = strawberry.field(
+        default=strawberry.UNSET, description="Where it is now; cannot be null (INVALID)."
+    )
+    start_date: date | None = strawberry.field(default=strawberry.UNSET, description=START_DATE)
+    end_date: date | None = strawberry.field(default=strawberry.UNSET, description=END_DATE)
+    budget: Decimal | None = strawberry.field(default=strawberry.UNSET, description=BUDGET)
+    category: str | None = strawberry.field(default=strawberry.UNSET, description=CATEGORY)
+    manager_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description=MANAGER_ID
+    )
+    sponsor_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description=SPONSOR_ID
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The project to move and the portfolio it goes to.")
 class SetProjectPortfolioInput:
-    project_id: strawberry.ID
+    project_id: strawberry.ID = strawberry.field(description=PROJECT_ID)
     portfolio_id: strawberry.ID | None = strawberry.field(
-        default=None, description="null takes the project out of its portfolio."
+        default=None,
+        description="The portfolio it joins (NOT_FOUND unless your organisation has it); null "
+        "takes the project out of its portfolio.",
     )
-    expected_version: int | None = strawberry.UNSET
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET, description=EXPECTED_VERSION
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The project to move and the programme it goes to.")
 class SetProjectProgrammeInput:
-    project_id: strawberry.ID
+    project_id: strawberry.ID = strawberry.field(description=PROJECT_ID)
     programme_id: strawberry.ID | None = strawberry.field(
-        default=None, description="null takes the project out of its programme."
+        default=None,
+        description="The programme it joins (NOT_FOUND unless your organisation has it); null "
+        "takes the project out of its programme.",
     )
-    expected_version: int | None = strawberry.UNSET
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET, description=EXPECTED_VERSION
+    )
 
 
 #: Audit and event names of the project fields, as the API spells them.
@@ -151,7 +191,10 @@ def _context(info: Info[Any, Any]) -> Context:
 @strawberry.type
 class ProjectsMutation:
     @strawberry.mutation(
-        description="Create a project; its code must be unique in the organisation."
+        description="Create a project (ADMIN, OFFICE, PORTFOLIO_MANAGER, PROGRAMME_DIRECTOR; "
+        "others FORBIDDEN). userErrors: INVALID (a blank or too long text, a code with spaces, "
+        "an end before the start, a budget out of range), DUPLICATE (the code is another "
+        "project's), NOT_FOUND (managerId, sponsorId)."
     )
     async def create_project(
         self, info: Info[Any, Any], input: CreateProjectInput
@@ -198,7 +241,12 @@ class ProjectsMutation:
 
         return await run_mutation(info, "createProject", ProjectPayload, body)
 
-    @strawberry.mutation(description="Change a project's fields.")
+    @strawberry.mutation(
+        description="Change a project's fields (ADMIN, OFFICE, PORTFOLIO_MANAGER, "
+        "PROGRAMME_DIRECTOR; a PROJECT_MANAGER on the projects they manage; others FORBIDDEN). "
+        "userErrors: NOT_FOUND (projectId, managerId, sponsorId), CONFLICT (a stale "
+        "expectedVersion), INVALID, DUPLICATE (the code is another project's)."
+    )
     async def update_project(
         self, info: Info[Any, Any], input: UpdateProjectInput
     ) -> ProjectPayload:
@@ -257,7 +305,11 @@ class ProjectsMutation:
 
         return await run_mutation(info, "updateProject", ProjectPayload, body)
 
-    @strawberry.mutation(description="Put a project in a portfolio, or take it out with null.")
+    @strawberry.mutation(
+        description="Put a project in a portfolio, or take it out with null (ADMIN, OFFICE, "
+        "PORTFOLIO_MANAGER; others FORBIDDEN). userErrors: NOT_FOUND (projectId, portfolioId), "
+        "CONFLICT (a stale expectedVersion)."
+    )
     async def set_project_portfolio(
         self, info: Info[Any, Any], input: SetProjectPortfolioInput
     ) -> ProjectPayload:
@@ -286,7 +338,11 @@ class ProjectsMutation:
 
         return await run_mutation(info, "setProjectPortfolio", ProjectPayload, body)
 
-    @strawberry.mutation(description="Put a project in a programme, or take it out with null.")
+    @strawberry.mutation(
+        description="Put a project in a programme, or take it out with null (ADMIN, OFFICE, "
+        "PORTFOLIO_MANAGER, PROGRAMME_DIRECTOR; others FORBIDDEN). userErrors: NOT_FOUND "
+        "(projectId, programmeId), CONFLICT (a stale expectedVersion)."
+    )
     async def set_project_programme(
         self, info: Info[Any, Any], input: SetProjectProgrammeInput
     ) -> ProjectPayload:

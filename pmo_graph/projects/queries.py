@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -11,7 +11,7 @@ from pmo_graph.graphql.compiled.specs import sql_connection
 from pmo_graph.graphql.pagination import Connection
 from pmo_graph.graphql.refs import ProjectRef
 from pmo_graph.projects.connections import projects_connection
-from pmo_graph.projects.filters import PROJECT_ORDER, ProjectFilter
+from pmo_graph.projects.filters import PROJECT_FILTER_ARGUMENT, PROJECT_ORDER, ProjectFilter
 
 
 @strawberry.type
@@ -27,7 +27,7 @@ class ProjectsQuery:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        filter: ProjectFilter | None = None,
+        filter: Annotated[ProjectFilter | None, PROJECT_FILTER_ARGUMENT] = None,
     ) -> Connection[ProjectRef]:
         return await projects_connection(
             info, first=first, after=after, last=last, before=before, filter=filter

@@ -6,15 +6,23 @@ import enum
 from datetime import datetime
 from typing import Any
 
-import strawberry
 from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pmo_graph.db.base import Base, TenantMixin, TimestampMixin, VersionedMixin, id_column
 from pmo_graph.db.types import BigId, UTCDateTime, utcnow
+from pmo_graph.graphql.enums import described_enum
 
 
-@strawberry.enum(description="Where a webhook delivery is.")
+@described_enum(
+    "Where a webhook delivery is.",
+    {
+        "PENDING": "Waiting for its next attempt (`nextAttemptAt`), or being sent now.",
+        "DELIVERED": "The receiver answered an attempt with a 2xx status.",
+        "FAILED": "Every attempt (PMO_GRAPH_WEBHOOK_MAX_ATTEMPTS) failed; "
+        "redeliverWebhookDelivery sends it again.",
+    },
+)
 class WebhookDeliveryStatus(enum.Enum):
     PENDING = "PENDING"
     DELIVERED = "DELIVERED"

@@ -33,7 +33,11 @@ MAX_KEEP_PREVIOUS_HOURS = 168
 
 @strawberry.type(description="The result of a mutation on a webhook.")
 class WebhookPayload:
-    webhook: WebhookRef | None = None
+    webhook: WebhookRef | None = strawberry.field(
+        default=None,
+        description="The webhook as the mutation left it (deleteWebhook: as it was before it "
+        "was removed); null when `userErrors` is not empty.",
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -54,44 +58,69 @@ class WebhookDeliveryPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+URL = (
+    f"Where to POST events: an http(s) URL of at most {MAX_URL_LENGTH} characters, without "
+    "credentials, that does not name a private network unless the server allows it "
+    "(PMO_GRAPH_WEBHOOK_PRIVATE_NETWORKS); INVALID otherwise."
+)
+EVENT_TYPES = (
+    f"Names of the event types to receive, 1 to {MAX_EVENT_TYPES} (the query `eventTypes` "
+    "lists them; INVALID for another name)."
+)
+DESCRIPTION = "What it is for, e.g. `CRM`: at most 500 characters."
+WEBHOOK_ID = "The webhook (NOT_FOUND unless your organisation has it)."
+
+
+@strawberry.input(description="A new webhook.")
 class CreateWebhookInput:
-    url: str = strawberry.field(description="Where to POST events: http(s), no credentials.")
-    event_types: list[str] = strawberry.field(
-        description="Names of the event types to receive (the query `eventTypes` lists them)."
-    )
-    description: str | None = None
+    url: str = strawberry.field(description=URL)
+    event_types: list[str] = strawberry.field(description=EVENT_TYPES)
+    description: str | None = strawberry.field(default=None, description=DESCRIPTION)
 
 
 @strawberry.input(description="Fields left out keep their value; null clears an optional field.")
 class UpdateWebhookInput:
-    webhook_id: strawberry.ID
-    expected_version: int | None = strawberry.UNSET
-    url: str | None = strawberry.UNSET
-    event_types: list[str] | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    active: bool | None = strawberry.UNSET
+    webhook_id: strawberry.ID = strawberry.field(description=WEBHOOK_ID)
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The `version` you read: CONFLICT if the webhook changed since. Left out "
+        "or null: no check.",
+    )
+    url: str | None = strawberry.field(default=strawberry.UNSET, description=URL)
+    event_types: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description=EVENT_TYPES
+    )
+    description: str | None = strawberry.field(default=strawberry.UNSET, description=DESCRIPTION)
+    active: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="false switches it off (no new events; pending deliveries wait), true on "
+        "again (clearing disabledAt and failureStreak); cannot be null (INVALID).",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The webhook to remove.")
 class DeleteWebhookInput:
-    webhook_id: strawberry.ID
+    webhook_id: strawberry.ID = strawberry.field(description=WEBHOOK_ID)
 
 
-@strawberry.input
+@strawberry.input(description="The webhook to give a new secret, and how long the old one lasts.")
 class RotateWebhookSecretInput:
-    webhook_id: strawberry.ID
+    webhook_id: strawberry.ID = strawberry.field(description=WEBHOOK_ID)
     keep_previous_hours: int = strawberry.field(
         default=0,
         description="Hours the old secret keeps signing beside the new one (every delivery "
         "then carries two `v1=` signatures), so receivers can switch without losing a "
-        f"delivery; 0 (the default) retires it at once, at most {MAX_KEEP_PREVIOUS_HOURS}.",
+        f"delivery; 0 (the default) retires it at once, at most {MAX_KEEP_PREVIOUS_HOURS} "
+        "(INVALID otherwise).",
     )
 
 
-@strawberry.input
+@strawberry.input(description="The delivery to send again.")
 class RedeliverWebhookDeliveryInput:
-    webhook_delivery_id: strawberry.ID
+    webhook_delivery_id: strawberry.ID = strawberry.field(
+        description="The delivery, DELIVERED or FAILED (NOT_FOUND unless your organisation has "
+        "it; INVALID while it is PENDING)."
+    )
 
 
 def webhook_values(webhook: Webhook) -> dict[str, Any]:
@@ -167,7 +196,9 @@ async def _with_secret(
 @strawberry.type
 class WebhooksMutation:
     @strawberry.mutation(
-        description="Register a webhook (ADMIN). The answer holds its signing secret, shown once."
+        description="Register a webhook (ADMIN; others FORBIDDEN). The answer holds its "
+        "signing secret, shown once. userErrors: INVALID (the URL, an unknown or no event type, "
+        "a too long description)."
     )
     async def create_webhook(
         self, info: Info[Any, Any], input: CreateWebhookInput
@@ -204,7 +235,9 @@ class WebhooksMutation:
 
     @strawberry.mutation(
         description="Change a webhook's URL, event types or description, or switch it off and on "
-        "(ADMIN). While it is off it gets no new events, and its pending deliveries wait."
+        "(ADMIN; others FORBIDDEN). While it is off it gets no new events, and its pending "
+        "deliveries wait. userErrors: NOT_FOUND (webhookId), CONFLICT (a stale "
+        "expectedVersion), INVALID."
     )
     async def update_webhook(
         self, info: Info[Any, Any], input: UpdateWebhookInput
@@ -245,7 +278,9 @@ class WebhooksMutation:
         return await run_mutation(info, "updateWebhook", WebhookPayload, body)
 
     @strawberry.mutation(
-        description="Remove a webhook and its deliveries (ADMIN); pending ones are not sent."
+        description="Remove a webhook and its deliveries (ADMIN; others FORBIDDEN); pending "
+        "ones are not sent. The answer holds the webhook as it was. userErrors: NOT_FOUND "
+        "(webhookId)."
     )
     async def delete_webhook(
         self, info: Info[Any, Any], input: DeleteWebhookInput
@@ -265,7 +300,8 @@ class WebhooksMutation:
     @strawberry.mutation(
         description="Give a webhook a new signing secret (ADMIN), shown once in the answer. "
         "Deliveries from now on are signed with it, and with the old one too for "
-        "`keepPreviousHours` (by default the old one stops at once)."
+        "`keepPreviousHours` (by default the old one stops at once). Others than ADMIN: "
+        "FORBIDDEN. userErrors: NOT_FOUND (webhookId), INVALID (keepPreviousHours)."
     )
     async def rotate_webhook_secret(
         self, info: Info[Any, Any], input: RotateWebhookSecretInput
@@ -298,7 +334,8 @@ class WebhooksMutation:
 
     @strawberry.mutation(
         description="Send a delivered or failed delivery again (ADMIN): it is PENDING again, "
-        "with the same deliveryId and a fresh set of attempts."
+        "with the same deliveryId and a fresh set of attempts. Others than ADMIN: FORBIDDEN. "
+        "userErrors: NOT_FOUND (webhookDeliveryId), INVALID (it is still PENDING)."
     )
     async def redeliver_webhook_delivery(
         self, info: Info[Any, Any], input: RedeliverWebhookDeliveryInput

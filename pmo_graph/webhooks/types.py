@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,6 +13,7 @@ from pmo_graph.auth.models import User as UserRow
 from pmo_graph.db.types import utcnow
 from pmo_graph.events import EventType as EventTypeSpec
 from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.graphql.errors import NotFound
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate_children
 from pmo_graph.graphql.refs import UserRef, WebhookDeliveryRef, WebhookRef
@@ -34,7 +35,7 @@ class EventType:
     name: str = strawberry.field(
         description="What a webhook subscribes with, e.g. `project.created`."
     )
-    description: str
+    description: str = strawberry.field(description="What happened, in a sentence.")
     tier: str | None = strawberry.field(
         description="The tier whose events these are (null: the core's); delivered only while it "
         "is on."
@@ -63,8 +64,12 @@ class Webhook(ModelNode):
     __model__ = models.Webhook
     __read_permission__ = READ_WEBHOOKS
 
-    url: str
-    description: str | None
+    url: str = strawberry.field(
+        description="Where its events are POSTed: an http(s) URL without credentials."
+    )
+    description: str | None = strawberry.field(
+        description="What it is for, e.g. `CRM` (null: none written)."
+    )
     active: bool = strawberry.field(
         description="Whether it receives events; off, it gets no new ones and its pending "
         "deliveries wait until it is on again."
@@ -80,8 +85,8 @@ class Webhook(ModelNode):
         description="When it was switched off for failing (null otherwise; switching it on "
         "again clears it and the streak)."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When it was registered (UTC).")
+    updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
 
     @strawberry.field(
         description="Until when the secret before the last rotation still signs deliveries "
@@ -107,7 +112,10 @@ class Webhook(ModelNode):
         info: Info[Any, Any],
         first: int | None = None,
         after: str | None = None,
-        status: WebhookDeliveryStatus | None = None,
+        status: Annotated[
+            WebhookDeliveryStatus | None,
+            strawberry.argument(description="Only the deliveries in this status (null: all)."),
+        ] = None,
     ) -> Connection[WebhookDeliveryRef]:
         context = get_context(info)
         args = page_args(context, first=first, after=after, width=1)
@@ -136,7 +144,7 @@ class WebhookDelivery(ModelNode):
         description="The `PMO-Graph-Delivery` header and the body's `deliveryId`: the same on "
         "every attempt and redelivery, for the receiver to ignore a repeat."
     )
-    status: WebhookDeliveryStatus
+    status: WebhookDeliveryStatus = strawberry.field(description="Where it is now.")
     attempts: int = strawberry.field(description="Attempts made so far.")
     last_status_code: int | None = strawberry.field(
         description="The HTTP status of the last attempt (null: no answer, or none yet)."
@@ -144,9 +152,15 @@ class WebhookDelivery(ModelNode):
     last_error: str | None = strawberry.field(
         description="Why the last attempt failed, briefly (null when it succeeded)."
     )
-    last_attempt_at: datetime | None
-    created_at: datetime
-    delivered_at: datetime | None
+    last_attempt_at: datetime | None = strawberry.field(
+        description="When the last attempt was made (UTC; null: none yet)."
+    )
+    created_at: datetime = strawberry.field(
+        description="When the event's mutation staged it (UTC)."
+    )
+    delivered_at: datetime | None = strawberry.field(
+        description="When the receiver accepted it (UTC; null unless DELIVERED)."
+    )
 
     @strawberry.field(description="The event's name, e.g. `project.created`.")
     def event_type(self, root: DeliveryRow) -> str:
@@ -160,6 +174,13 @@ class WebhookDelivery(ModelNode):
     def payload(self, root: DeliveryRow) -> JSON:
         return JSON(root.payload)
 
-    @strawberry.field(description="The webhook it is for.")
-    async def webhook(self, root: DeliveryRow, info: Info[Any, Any]) -> WebhookRef | None:
-        return await load_by_id(info, models.Webhook, root.webhook_id)
+    @strawberry.field(
+        description="The webhook it is for: always there (removing a webhook removes its "
+        "deliveries), and readable by whoever reads the delivery."
+    )
+    async def webhook(self, root: DeliveryRow, info: Info[Any, Any]) -> WebhookRef:
+        webhook = await load_by_id(info, models.Webhook, root.webhook_id)
+        if webhook is None:
+            # The delivery was read, then its webhook (and the delivery with it) removed.
+            raise NotFound("The webhook of this delivery was removed; read its deliveries again.")
+        return webhook

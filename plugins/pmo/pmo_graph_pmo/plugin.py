@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_graph.auth.permissions import Permission
 from pmo_graph.events import DomainEvent, EventType
 from pmo_graph.graphql.mutations import Transaction
+from pmo_graph.graphql.user_error_codes import UserErrorCodeSpec
 from pmo_graph.maturity import Measure, Question
 from pmo_graph.maturity.demo import answer_demo_assessments
 from pmo_graph.organisations.models import Organisation
@@ -41,6 +42,7 @@ from pmo_graph_pmo.subscriptions import (
     ProgrammeOutOfStep,
     ProgrammeSubscription,
 )
+from pmo_graph_pmo.user_error_codes import USER_ERROR_CODES
 
 #: The plugin API versions this plugin works with (checked when it is loaded).
 PLUGIN_API = ">=1.0,<2"
@@ -135,3 +137,8 @@ async def seed_demo(session: AsyncSession, organisation: Organisation, rng: Rand
 @hookimpl
 def register_event_types() -> Iterable[EventType]:
     return EVENT_TYPES
+
+
+@hookimpl
+def register_user_error_codes() -> Iterable[UserErrorCodeSpec]:
+    return USER_ERROR_CODES
