@@ -4,11 +4,13 @@ needs, described enum values, and a core schema with every description written."
 from __future__ import annotations
 
 import enum
+from pathlib import Path
 from typing import Annotated, Any
 
 import pytest
 import strawberry
-from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, specified_directives
+from graphql import build_schema as graphql_build_schema
 from strawberry.types import Info
 
 from plugin_doubles import plugin
@@ -23,6 +25,7 @@ from pmo_graph.plugins.manager import load_plugins
 from pmo_graph.settings import Settings
 from pmo_graph.testing import TestOrganisation
 
+REPO = Path(__file__).resolve().parent.parent
 SETTINGS = Settings(
     database_url="sqlite+aiosqlite:///:memory:", max_page_size=321, default_page_size=12
 )
@@ -236,9 +239,28 @@ def test_described_enum_refuses_an_undescribed_or_unknown_value() -> None:
 
 def test_the_core_schema_is_described_everywhere() -> None:
     # The core alone (no tier plugins): every type, field, argument, enum value and input field
-    # says what it is. The plugins' descriptions are their own suites' business.
+    # says what it is.
     built = build_schema(load_plugins([], load_entrypoints=False), SETTINGS)
     assert undescribed(built.schema._schema) == []
+
+
+def test_the_served_schema_with_every_tier_is_described_everywhere() -> None:
+    built = build_schema(load_plugins(), SETTINGS)
+    missing = undescribed(built.schema._schema)
+    assert not missing, f"{len(missing)} without a description:\n" + "\n".join(missing)
+
+
+def test_schema_graphql_is_described_everywhere_and_so_are_its_directives() -> None:
+    schema = graphql_build_schema((REPO / "schema.graphql").read_text())
+    missing = undescribed(schema) + [
+        f"@{directive.name}{f'({name}:)' if name else ''}"
+        for directive in schema.directives
+        if directive not in specified_directives
+        for name, text in [("", directive.description)]
+        + [(arg, value.description) for arg, value in directive.args.items()]
+        if not (text or "").strip()
+    ]
+    assert not missing, f"{len(missing)} without a description:\n" + "\n".join(missing)
 
 
 def test_the_scalars_say_their_form_and_range(rooms_schema: GraphQLSchema) -> None:

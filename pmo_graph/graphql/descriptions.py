@@ -85,6 +85,12 @@ SCALAR_DESCRIPTIONS = {
 TIER_SENTENCE = re.compile(r"\s*Needs the `[^`]+` tier\.$")
 
 
+#: The argument of ``@tier``.
+TIER_KEY_DESCRIPTION = (
+    "The tier's key, as the `tiers` field lists it: `pso`, `portfolio`, `pmo`, or a plugin's."
+)
+
+
 def tier_sentence(tier: str) -> str:
     """The sentence that ends the description of everything tier ``tier`` gates."""
     return f"Needs the `{tier}` tier."
@@ -191,6 +197,10 @@ def describe_schema(
     for root in roots:
         if root is not None and not root.description:
             root.description = ROOT_DESCRIPTIONS.get(root.name)
+    tier_directive = schema.get_directive("tier")
+    if tier_directive is not None and not tier_directive.args["key"].description:
+        # strawberry's schema directives take no argument descriptions.
+        tier_directive.args["key"].description = TIER_KEY_DESCRIPTION
     mutation = schema.mutation_type.name if schema.mutation_type else None
     for name, graphql_type in schema.type_map.items():
         if name.startswith("__"):
