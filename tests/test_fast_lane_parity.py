@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpers import add_projects
 from pmo_graph.app_state import AppState
+from pmo_graph.auth.roles import Role
 from pmo_graph.graphql.compiled.fast_lane import FastLane
 from pmo_graph.testing import TestOrganisation
 
@@ -106,7 +107,7 @@ async def test_the_lane_answers_every_request_shape_as_the_pipeline_does(
 ) -> None:
     org = await make_org()
     await add_projects(db_session, org.id, 3)
-    token = org.admin.token
+    token = org.tokens[Role.ADMIN]
     warm = pmo_state.fast_lane
     requests = {
         name: (_body(fields), _headers(token, headers))
