@@ -21,6 +21,7 @@ from pmo_graph.graphiql.routes import asset_routes
 from pmo_graph.graphql.view import GraphQLView
 from pmo_graph.http.health import healthz, readyz
 from pmo_graph.http.middleware import BodySizeLimit, RequestLog
+from pmo_graph.http.negotiation import MediaTypeNegotiation
 from pmo_graph.plugins.manager import EntryPointSelection, PluginRegistry
 from pmo_graph.settings import Settings
 
@@ -113,6 +114,8 @@ def create_app(
 
     middleware = [
         Middleware(RequestLog),
+        # in front of every answer on /graphql, the body limit's 413 included
+        Middleware(MediaTypeNegotiation, paths=("/graphql",)),
         Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
     ]
     if settings.cors_origin_list:

@@ -205,7 +205,7 @@ def _refused_naming(answer: dict[str, Any], argument: str) -> bool:
     errors = answer.get("errors") or []
     return (
         answer["_status"] == 200
-        and answer.get("data") is None
+        and "data" not in answer
         and len(errors) == 1
         and "path" not in errors[0]
         and errors[0]["extensions"].get("code") == "BAD_USER_INPUT"

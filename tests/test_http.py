@@ -98,7 +98,7 @@ async def test_no_token_is_unauthenticated_but_introspection_works(
     anonymous = GraphQLClient(pmo_http)
     result = await anonymous.execute("{ projects { totalCount } }")
     assert result["_status"] == 401
-    assert result["data"] is None
+    assert "data" not in result  # refused before execution: a request error
     assert result["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
     assert "Authorization: Bearer" in result["errors"][0]["message"]
     schema = await anonymous.query("{ __schema { queryType { name } } __typename }")
@@ -226,7 +226,7 @@ async def test_fragments_at_the_root_need_a_token_too(
 ) -> None:
     result = await GraphQLClient(pmo_http).execute(document)
     assert result["_status"] == 401
-    assert result["data"] is None
+    assert "data" not in result
     assert [e["extensions"]["code"] for e in result["errors"]] == ["UNAUTHENTICATED"]
 
 

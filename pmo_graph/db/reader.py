@@ -29,6 +29,10 @@ T = TypeVar("T")
 AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 
+class ReaderClosed(RuntimeError):
+    """A read asked for after the request's session was closed."""
+
+
 class Reader:
     """Runs statements on a session one at a time.
 
@@ -45,6 +49,8 @@ class Reader:
         #: Set while a write transaction is open on the session: reads must not end it.
         self.holding = False
         self._running: set[asyncio.Task[Any]] = set()
+        #: Set by ``close``: a resolver that outlived its request reads nothing more.
+        self.closed = False
 
     async def release(self) -> None:
         """End the read transaction, returning its connection to the pool (unless holding)."""
@@ -52,10 +58,13 @@ class Reader:
             await self.session.commit()
 
     async def close(self) -> None:
-        """Close the session once every statement still running has ended."""
+        """Close the session once every statement still running has ended; no read starts
+        after (it raises ``ReaderClosed``), and none runs while the session closes (the lock)."""
+        self.closed = True
         while self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
-        await self.session.close()
+        async with self._lock:
+            await self.session.close()
 
     async def _failed(self) -> None:
         """After a read failed: end its transaction, so the request's other reads can run (on
@@ -67,6 +76,9 @@ class Reader:
     async def _run(self, work: Callable[[], Awaitable[T]]) -> T:
         """``work`` under the lock, its read transaction ended after it, shielded from the
         caller's cancellation (see the class's doc)."""
+
+        if self.closed:
+            raise ReaderClosed("The request has ended; its session reads nothing more.")
 
         async def locked() -> T:
             async with self._lock:

@@ -57,38 +57,45 @@ def _root_fields(
 
 
 class Authentication(SchemaExtension):
-    """Refuses, before any resolver runs, an operation without a valid token.
+    """Refuses, before the document is validated, an operation without a valid token.
 
     Only introspection (``__schema``, ``__type``, ``__typename``) is answered without one, so
-    that GraphiQL and code generators can read the schema.
+    that GraphiQL and code generators can read the schema. The refusal comes before validation
+    so that a caller without a token learns nothing of the schema from validation errors
+    ("Cannot query field … Did you mean …"): it must come first in the extensions.
     """
 
-    def on_execute(self) -> Iterator[None]:
+    def on_validate(self) -> Iterator[None]:
         execution_context = self.execution_context
         context = execution_context.context
-        if isinstance(context, Context) and context.viewer_or_none is None:
-            operation = selected_operation(execution_context)
-            names: Iterable[str] = ()
-            document = execution_context.graphql_document
-            if operation is not None and document is not None:
-                fragments = {
-                    d.name.value: d
-                    for d in document.definitions
-                    if isinstance(d, FragmentDefinitionNode)
-                }
-                names = _root_fields(operation.selection_set.selections, fragments)
-            if any(not name.startswith("__") for name in names):
-                message = context.auth_error or (
-                    "Send a bearer token: Authorization: Bearer <token> "
-                    "(an ADMIN creates one with 'pmo-graph token create')."
-                )
-                if context.response is not None:
-                    context.response.status_code = 401
-                execution_context.result = ExecutionResult(
-                    data=None,
-                    errors=[GraphQLError(message, extensions={"code": UNAUTHENTICATED})],
-                )
+        if (
+            isinstance(context, Context)
+            and context.viewer_or_none is None
+            and not _only_introspection(execution_context)
+        ):
+            message = context.auth_error or (
+                "Send a bearer token: Authorization: Bearer <token> "
+                "(an ADMIN creates one with 'pmo-graph token create')."
+            )
+            if context.response is not None:
+                context.response.status_code = 401
+            execution_context.pre_execution_errors = [
+                GraphQLError(message, extensions={"code": UNAUTHENTICATED})
+            ]
         yield
+
+
+def _only_introspection(execution_context: Any) -> bool:
+    """Whether every root field the request's operation selects is introspection (``__``)."""
+    operation = selected_operation(execution_context)
+    document = execution_context.graphql_document
+    if operation is None or document is None:
+        return True  # no operation to run: the pipeline reports that, and it reveals nothing
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    names = _root_fields(operation.selection_set.selections, fragments)
+    return all(name.startswith("__") for name in names)
 
 
 #: What a subscription sent over HTTP is told.
@@ -145,8 +152,9 @@ class ErrorCodes(SchemaExtension):
     no stack trace or SQL leaks.
     """
 
-    def __init__(self, max_tokens: int) -> None:
+    def __init__(self, max_tokens: int, hide_suggestions: bool = False) -> None:
         self.max_tokens = max_tokens
+        self.hide_suggestions = hide_suggestions
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -160,7 +168,20 @@ class ErrorCodes(SchemaExtension):
         return context.request_id if isinstance(context, Context) else "-"
 
     def _process(self, error: GraphQLError) -> GraphQLError:
-        return coded_error(error, self.max_tokens, self._request_id())
+        coded = coded_error(error, self.max_tokens, self._request_id())
+        if self.hide_suggestions:
+            # validation hides them already; variables coerced at execution do not
+            coded.message = without_suggestions(coded.message)
+        return coded
+
+
+#: How graphql-core begins a hint at names of the schema ("Did you mean 'createProject'?").
+SUGGESTION = " Did you mean "
+
+
+def without_suggestions(message: str) -> str:
+    """``message`` without graphql-core's "Did you mean …?" hint, which names the schema."""
+    return message.split(SUGGESTION, 1)[0]
 
 
 def coded_error(error: GraphQLError, max_tokens: int, request_id: str) -> GraphQLError:

@@ -270,6 +270,9 @@ class LimitedValidation(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         assert context.graphql_document is not None
+        if context.pre_execution_errors:  # refused already (``Authentication``)
+            yield
+            return
         context.pre_execution_errors = _validate(
             context.schema._schema, context.graphql_document, self.rules, self.hide_suggestions
         )

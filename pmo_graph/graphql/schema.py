@@ -308,17 +308,19 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         settings.max_duplicate_fields,
         settings.max_operations,
     )
+    # with introspection off, suggestions would give the schema away name by name
+    hide_suggestions = not settings.field_suggestions or not settings.introspection
     return [
         OperationName,
-        partial(ErrorCodes, settings.max_tokens),
+        partial(ErrorCodes, settings.max_tokens, hide_suggestions),
         partial(LimitedParser, settings.max_tokens),
+        Authentication,  # before validation: see its doc
         partial(
             LimitedValidation,
             rules,
-            hide_suggestions=not settings.field_suggestions,
+            hide_suggestions=hide_suggestions,
             introspection=settings.introspection,
         ),
-        Authentication,
         SubscriptionsOverWebSocket,
         InputValues,
         QueryCost,

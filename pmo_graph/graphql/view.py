@@ -17,7 +17,9 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from pmo_graph.app_state import AppState
@@ -33,7 +35,9 @@ from pmo_graph.graphql.errors import (
     database_unreachable,
 )
 from pmo_graph.graphql.persisted.http import resolve_persisted
+from pmo_graph.http.graphql_response import request_error_status, response_document
 from pmo_graph.http.middleware import BodyTooLarge, busy_response, error_response
+from pmo_graph.http.negotiation import negotiated_media_type
 from pmo_graph.idempotency.keys import HEADER as IDEMPOTENCY_HEADER
 from pmo_graph.idempotency.keys import KeyedRequest, keyed_request
 from pmo_graph.realtime.websocket import SubscriptionHandler, TextWebSocketAdapter
@@ -101,6 +105,20 @@ class GraphQLView(GraphQL[Context, None]):
             state["organisation_id"] = context.viewer_or_none.organisation_id
             state["user_id"] = context.viewer_or_none.user_id
         return context
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """The response document (no ``data`` on a request error) and, for a request error
+        under ``application/graphql-response+json``, status 400."""
+        context = request.scope.get("state", {}).get("pmo_context")
+        sub_response = getattr(context, "response", None)
+        if isinstance(sub_response, Response):
+            media_type = negotiated_media_type(request.scope)
+            status = request_error_status(result, media_type, sub_response.status_code)
+            if status is not None:
+                sub_response.status_code = status
+        return response_document(result)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -14,6 +14,7 @@ import asyncio
 import logging
 
 from pmo_graph.graphql.errors import QUERY_TOO_COMPLEX
+from pmo_graph.http.media_types import JSON, negotiate
 from pmo_graph.http.middleware import error_body
 
 log = logging.getLogger("pmo_graph.requests")
@@ -26,6 +27,8 @@ LINGER_IDLE_SECONDS = 5.0
 LINGER_MOST_SECONDS = 30.0
 #: The empty line that ends a header section, with the line end before it.
 _END = b"\r\n\r\n"
+#: The most of one ``Accept`` field kept to answer a refusal in the type it asks for.
+ACCEPT_KEPT_BYTES = 1024
 BYTES_LIMIT = "headerBytes"
 FIELDS_LIMIT = "headerFields"
 
@@ -40,6 +43,9 @@ class HeaderSection:
         self._lines = 0
         #: The last bytes read, to find an end split between two reads.
         self._tail = b""
+        #: The ``Accept`` fields read so far, and the start of the line being read.
+        self.accept: list[str] = []
+        self._line = b""
 
     def add(self, data: bytes) -> str | None:
         """Count the part of ``data`` up to the end of the section (all of it while the end has
@@ -50,6 +56,7 @@ class HeaderSection:
         part = data if end < 0 else data[: end + len(_END) - len(self._tail)]
         self.size += len(part)
         self._lines += part.count(b"\n")
+        self._keep_accept(part)
         self._tail = window[-(len(_END) - 1) :]
         # Each line ends with a line feed: the request line, every field, the empty line last.
         fields = self._lines - (2 if end >= 0 else 1)
@@ -58,6 +65,20 @@ class HeaderSection:
         if fields > self.max_fields:
             return FIELDS_LIMIT
         return None
+
+    def _keep_accept(self, part: bytes) -> None:
+        """Note the ``Accept`` fields among the lines of ``part`` (at most
+        ``ACCEPT_KEPT_BYTES`` of each line is looked at, so a long line costs nothing)."""
+        lines = part.split(b"\n")
+        lines[0] = self._line + lines[0][:ACCEPT_KEPT_BYTES]
+        self._line = lines.pop()[:ACCEPT_KEPT_BYTES]
+        for line in lines:
+            if line[:7].lower() == b"accept:":
+                self.accept.append(line[7:ACCEPT_KEPT_BYTES].strip().decode("latin-1"))
+
+    def media_type(self) -> str:
+        """The media type the client accepts for a refusal (JSON when it accepts neither)."""
+        return negotiate(",".join(self.accept) if self.accept else None) or JSON
 
     def refusal(self, limit: str) -> bytes:
         """The whole 431 answer to a section over ``limit``, as it goes on the wire."""
@@ -73,7 +94,7 @@ class HeaderSection:
         body = error_body(message, QUERY_TOO_COMPLEX, limit=limit, maximum=maximum)
         head = (
             "HTTP/1.1 431 Request Header Fields Too Large\r\n"
-            "content-type: application/json\r\n"
+            f"content-type: {self.media_type()}\r\n"
             f"content-length: {len(body)}\r\n"
             "connection: close\r\n\r\n"
         )

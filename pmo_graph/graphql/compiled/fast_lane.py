@@ -65,6 +65,18 @@ class KnownDocument:
         return self.operations.get(name)
 
 
+def well_formed(payload: dict[str, Any]) -> bool:
+    """Whether a request's parameters have the types the pipeline accepts: a string
+    ``query``, and ``variables``, ``extensions`` and ``operationName`` absent, null or of
+    their type (an object, an object, a string). Anything else the pipeline answers 400."""
+    return (
+        isinstance(payload.get("query"), str)
+        and isinstance(payload.get("variables"), dict | None)
+        and isinstance(payload.get("extensions"), dict | None)
+        and isinstance(payload.get("operationName"), str | None)
+    )
+
+
 class FastLane:
     """Documents the compiled path has answered, and answering them again."""
 
@@ -104,12 +116,10 @@ class FastLane:
             return None
         if not isinstance(payload, dict):
             return None
-        document, name = payload.get("query"), payload.get("operationName")
+        if not well_formed(payload):
+            return None  # the pipeline refuses it, with its code and status
+        document, name = payload["query"], payload.get("operationName")
         variables = payload.get("variables") or {}
-        if not isinstance(document, str) or not isinstance(variables, dict):
-            return None
-        if name is not None and not isinstance(name, str):
-            return None
         known = self._documents.get(document)
         operation = known.operation(name) if known is not None else None
         if known is None or operation is None:
