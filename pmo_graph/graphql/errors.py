@@ -21,6 +21,14 @@ TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
 SLOW_CONSUMER = "SLOW_CONSUMER"
 COMPUTATION_TIME_LIMIT = "COMPUTATION_TIME_LIMIT"
 OUT_OF_RANGE = "OUT_OF_RANGE"
+#: Automatic persisted queries: the hash names no document this process holds; the client
+#: sends the request again with its ``query`` (Apollo's message and code, which its link reads).
+PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+#: Automatic persisted queries are off (``PMO_GRAPH_APQ_CACHE_BYTES=0``); the client stops
+#: hashing and sends its documents.
+PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
+#: Trusted documents: the request's document is not one the manifest lists.
+PERSISTED_QUERY_NOT_ALLOWED = "PERSISTED_QUERY_NOT_ALLOWED"
 #: Seconds a client is asked to wait before retrying a request the server was too busy for.
 BUSY_RETRY_AFTER = 1
 UNREACHABLE_MESSAGE = (
@@ -48,6 +56,9 @@ ERROR_CODES = (
     SLOW_CONSUMER,
     COMPUTATION_TIME_LIMIT,
     OUT_OF_RANGE,
+    PERSISTED_QUERY_NOT_FOUND,
+    PERSISTED_QUERY_NOT_SUPPORTED,
+    PERSISTED_QUERY_NOT_ALLOWED,
 )
 
 

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pmo_graph.graphql.errors import BAD_USER_INPUT
-
-#: Automatic persisted queries: the hash names no document this process holds; the client
-#: sends the request again with its ``query`` (Apollo's message and code, which its link reads).
-PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
-#: Automatic persisted queries are off (``PMO_GRAPH_APQ_CACHE_BYTES=0``); the client stops
-#: hashing and sends its documents.
-PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
-#: Trusted documents: the request's document is not one the manifest lists.
-PERSISTED_QUERY_NOT_ALLOWED = "PERSISTED_QUERY_NOT_ALLOWED"
+from pmo_graph.graphql.errors import (
+    BAD_USER_INPUT,
+    PERSISTED_QUERY_NOT_ALLOWED,
+    PERSISTED_QUERY_NOT_FOUND,
+    PERSISTED_QUERY_NOT_SUPPORTED,
+)
 
 PERSISTED_CODES = (
     PERSISTED_QUERY_NOT_FOUND,
