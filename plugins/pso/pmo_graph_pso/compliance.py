@@ -26,6 +26,7 @@ from pmo_graph.standards import (
 from pmo_graph.standards_graphql import StandardType
 from pmo_graph_pso.loaders import latest_reports, milestones_of, reporting_cadence
 from pmo_graph_pso.scope import TIER, as_of_or_today, project_scope
+from pmo_graph_pso.scope_arguments import PortfolioScope, ProgrammeScope
 
 #: Stages in which a project is still being run, so people and reporting are expected.
 OPEN_STAGES = {
@@ -232,20 +233,8 @@ class ComplianceQuery:
     async def compliance_report(
         self,
         info: Info[Any, Any],
-        portfolio_id: Annotated[
-            strawberry.ID | None,
-            strawberry.argument(
-                description="Only the projects of this portfolio. An id of another type is "
-                "BAD_USER_INPUT; one your organisation does not have matches no project."
-            ),
-        ] = None,
-        programme_id: Annotated[
-            strawberry.ID | None,
-            strawberry.argument(
-                description="Only the projects of this programme. An id of another type is "
-                "BAD_USER_INPUT; one your organisation does not have matches no project."
-            ),
-        ] = None,
+        portfolio_id: PortfolioScope = None,
+        programme_id: ProgrammeScope = None,
         as_of: Annotated[
             date | None,
             strawberry.argument(

@@ -30,6 +30,7 @@ from pmo_graph_pso.loaders import latest_reports, reporting_cadence
 from pmo_graph_pso.models import StatusReport
 from pmo_graph_pso.refs import StatusReportRef
 from pmo_graph_pso.scope import TIER, as_of_or_today, project_scope
+from pmo_graph_pso.scope_arguments import PortfolioScope, ProgrammeScope
 
 REPORT_ORDER = Ordering((StatusReport.period_ending, StatusReport.id), descending=True)
 
@@ -211,20 +212,8 @@ class StatusQuery:
     async def status_summary(
         self,
         info: Info[Any, Any],
-        portfolio_id: Annotated[
-            strawberry.ID | None,
-            strawberry.argument(
-                description="Only the projects of this portfolio. An id of another type is "
-                "BAD_USER_INPUT; one your organisation does not have matches no project."
-            ),
-        ] = None,
-        programme_id: Annotated[
-            strawberry.ID | None,
-            strawberry.argument(
-                description="Only the projects of this programme. An id of another type is "
-                "BAD_USER_INPUT; one your organisation does not have matches no project."
-            ),
-        ] = None,
+        portfolio_id: PortfolioScope = None,
+        programme_id: ProgrammeScope = None,
         as_of: Annotated[
             date | None,
             strawberry.argument(
