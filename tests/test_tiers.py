@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import graphql
+
 from helpers import CREATE_PROJECT
 from pmo_graph.auth.roles import Role
 from pmo_graph.testing import StatementCounter, TestOrganisation
@@ -187,7 +189,11 @@ async def test_the_sdl_marks_tier_fields() -> None:
     sdl = app.state.pmo.built.schema.as_str()
     assert 'sampleNotes: [SampleNote!]! @tier(key: "sample")' in sdl
     assert 'type SampleNote implements Node @tier(key: "sample")' in sdl
-    assert "directive @tier(key: String!) on FIELD_DEFINITION | OBJECT" in sdl
+    directive = graphql.build_schema(sdl).get_directive("tier")
+    assert directive is not None
+    assert [str(directive.args["key"].type)] == ["String!"]
+    assert [location.name for location in directive.locations] == ["FIELD_DEFINITION", "OBJECT"]
+    assert directive.args["key"].description
 
 
 async def test_standards_list_those_of_enabled_tiers(make_org: MakeOrg) -> None:
