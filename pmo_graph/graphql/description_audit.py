@@ -17,9 +17,10 @@ from graphql import (
 from pmo_graph.graphql.descriptions import TIER_SENTENCE
 
 
-def _written(description: str | None) -> bool:
-    """Whether a description says more than the sentence the core adds on its own."""
-    return bool(TIER_SENTENCE.sub("", description or "").strip())
+def written_text(description: str | None) -> str:
+    """What a description says beyond the sentence naming the tier, which the core adds on its
+    own: empty when nobody wrote one."""
+    return TIER_SENTENCE.sub("", description or "").strip()
 
 
 def _coordinates(schema: GraphQLSchema) -> Iterator[tuple[str, str | None]]:
@@ -43,4 +44,4 @@ def _coordinates(schema: GraphQLSchema) -> Iterator[tuple[str, str | None]]:
 def undescribed(schema: GraphQLSchema) -> list[str]:
     """The schema coordinates (``Type.field(argument:)``, ``Enum.VALUE``…) without a description
     of their own; "Needs the `x` tier." alone does not count, the core writes it."""
-    return [coordinate for coordinate, text in _coordinates(schema) if not _written(text)]
+    return [coordinate for coordinate, text in _coordinates(schema) if not written_text(text)]

@@ -19,6 +19,7 @@ from portfolio_helpers import make_portfolio, make_project, organisation, risk
 import pmo_graph_portfolio
 from pmo_graph.app_state import AppState
 from pmo_graph.auth.roles import Role
+from pmo_graph.graphql.description_audit import written_text
 from pmo_graph.graphql.schema import schema_field_name
 from pmo_graph.testing import TestOrganisation
 from pmo_graph_portfolio import plugin
@@ -66,26 +67,26 @@ def _own_types() -> Iterator[tuple[type, str]]:
 def _undescribed_field(owner: str, name: str, field: GraphQLField) -> Iterator[str]:
     if name in GENERIC_FIELDS:
         return
-    if not field.description:
+    if not written_text(field.description):
         yield f"{owner}.{name}"
     for argument, definition in field.args.items():
-        if argument not in GENERIC_ARGUMENTS and not definition.description:
+        if argument not in GENERIC_ARGUMENTS and not written_text(definition.description):
             yield f"{owner}.{name}({argument}:)"
 
 
 def _undescribed_type(kind: GraphQLNamedType) -> Iterator[str]:
-    if not kind.description:
+    if not written_text(kind.description):
         yield kind.name
     if isinstance(kind, GraphQLObjectType):
         for name, field in kind.fields.items():
             yield from _undescribed_field(kind.name, name, field)
     if isinstance(kind, GraphQLInputObjectType):
         for name, input_field in kind.fields.items():
-            if not input_field.description:
+            if not written_text(input_field.description):
                 yield f"{kind.name}.{name}"
     if isinstance(kind, GraphQLEnumType):
         for name, value in kind.values.items():
-            if not value.description:
+            if not written_text(value.description):
                 yield f"{kind.name}.{name}"
 
 

@@ -15,7 +15,7 @@ from graphql import (
 )
 
 from pmo_graph.app_state import AppState
-from pmo_graph.graphql.descriptions import TIER_SENTENCE
+from pmo_graph.graphql.description_audit import written_text
 from pmo_graph.graphql.tiers import field_tier
 
 PACKAGE = "pmo_graph_pso"
@@ -59,11 +59,6 @@ def _coordinates(pmo_state: AppState) -> Iterator[tuple[str, str | None]]:
                     yield f"{name}.{field_name}({argument_name})", argument.description
 
 
-def _written(description: str | None) -> str:
-    """The description without the sentence naming the tier, which the core adds."""
-    return TIER_SENTENCE.sub("", description or "").strip()
-
-
 def test_every_coordinate_of_the_tier_is_described(pmo_state: AppState) -> None:
     coordinates = dict(_coordinates(pmo_state))
     # The walk finds the tier's own types, its fields on core types and its enum values.
@@ -74,7 +69,7 @@ def test_every_coordinate_of_the_tier_is_described(pmo_state: AppState) -> None:
         "SubmitStatusReportInput.overall",
     } <= (coordinates.keys())
     assert "Project.code" not in coordinates
-    undescribed = sorted(name for name, text in coordinates.items() if not _written(text))
+    undescribed = sorted(name for name, text in coordinates.items() if not written_text(text))
     assert undescribed == []
 
 
@@ -83,6 +78,6 @@ def test_no_description_of_the_tier_names_the_tier(pmo_state: AppState) -> None:
     naming = sorted(
         name
         for name, text in _coordinates(pmo_state)
-        if "`pso`" in _written(text) or "pso tier" in _written(text).lower()
+        if "`pso`" in written_text(text) or "pso tier" in written_text(text).lower()
     )
     assert naming == []
