@@ -24,6 +24,7 @@ from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
 from pmo_graph.realtime.bus import PostgresEventBus
 from pmo_graph.settings import Settings
+from pmo_graph.testing import GraphQLClient
 
 #: The PostgreSQL role the row-level security tests connect as.
 APP_ROLE = "pmo_rls_app"
@@ -166,3 +167,18 @@ async def started_apps(
                 await bus.listening.wait()
             apps.append(app)
         yield apps
+
+
+FIELD_KINDS = """
+query($name: String!) { __type(name: $name) { fields { name type { kind } } } }
+"""
+
+
+async def field_kinds(client: GraphQLClient, coordinates: set[str]) -> dict[str, str]:
+    """The introspected kind of each field coordinate (``Type.field``): ``NON_NULL``, ``OBJECT``…,
+    one ``__type`` query per type named."""
+    kinds = {}
+    for type_name in sorted({c.split(".")[0] for c in coordinates}):
+        fields = (await client.query(FIELD_KINDS, {"name": type_name}))["__type"]["fields"]
+        kinds.update({f"{type_name}.{f['name']}": f["type"]["kind"] for f in fields})
+    return {c: kinds[c] for c in coordinates}

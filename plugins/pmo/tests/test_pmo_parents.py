@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 
 from pmo_helpers import TIERS, benefit, milestone, programme, project
 
-from pmo_graph.testing import GraphQLClient, TestOrganisation
+from helpers import field_kinds
+from pmo_graph.testing import TestOrganisation
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]
 
@@ -29,25 +30,13 @@ MAY_BE_NULL = {
     "ProgrammeOutOfStep.programme",
 }
 
-TYPE_FIELDS = """
-query($name: String!) { __type(name: $name) { fields { name type { kind } } } }
-"""
-
-
-async def _kinds(client: GraphQLClient, coordinates: set[str]) -> dict[str, str]:
-    kinds = {}
-    for type_name in sorted({c.split(".")[0] for c in coordinates}):
-        fields = (await client.query(TYPE_FIELDS, {"name": type_name}))["__type"]["fields"]
-        kinds.update({f"{type_name}.{f['name']}": f["type"]["kind"] for f in fields})
-    return {c: kinds[c] for c in coordinates}
-
 
 async def test_parents_always_there_are_non_null_and_optional_links_nullable(
     make_org: MakeOrg,
 ) -> None:
     client = (await make_org(tiers=TIERS)).admin
-    assert await _kinds(client, ALWAYS_THERE) == dict.fromkeys(ALWAYS_THERE, "NON_NULL")
-    assert await _kinds(client, MAY_BE_NULL) == dict.fromkeys(MAY_BE_NULL, "OBJECT")
+    assert await field_kinds(client, ALWAYS_THERE) == dict.fromkeys(ALWAYS_THERE, "NON_NULL")
+    assert await field_kinds(client, MAY_BE_NULL) == dict.fromkeys(MAY_BE_NULL, "OBJECT")
 
 
 async def test_every_non_null_parent_answers_the_row_it_belongs_to(make_org: MakeOrg) -> None:

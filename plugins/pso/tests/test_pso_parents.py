@@ -8,6 +8,7 @@ from typing import Any
 
 from pso_helpers import ASSIGN, CREATE_MILESTONE, person, project, report
 
+from helpers import field_kinds
 from pmo_graph.app_state import AppState
 from pmo_graph.graphql.compiled.compiler import Compiled
 from pmo_graph.testing import GraphQLClient, TestOrganisation
@@ -33,9 +34,6 @@ MAY_BE_NULL = {
     "StatusReportSubmitted.project",
 }
 
-TYPE_FIELDS = """
-query($name: String!) { __type(name: $name) { fields { name type { kind } } } }
-"""
 #: Every non-null parent but the engagement's, in a query the compiled path can answer.
 PARENTS = """
 {
@@ -63,20 +61,12 @@ query($person: ID!) { node(id: $person) { ... on Person {
 """
 
 
-async def _kinds(client: GraphQLClient, coordinates: set[str]) -> dict[str, str]:
-    kinds = {}
-    for type_name in sorted({c.split(".")[0] for c in coordinates}):
-        fields = (await client.query(TYPE_FIELDS, {"name": type_name}))["__type"]["fields"]
-        kinds.update({f"{type_name}.{f['name']}": f["type"]["kind"] for f in fields})
-    return {c: kinds[c] for c in coordinates}
-
-
 async def test_parents_always_there_are_non_null_and_optional_links_nullable(
     make_org: MakeOrg,
 ) -> None:
     client = (await make_org(tiers=["pso"])).admin
-    assert await _kinds(client, ALWAYS_THERE) == dict.fromkeys(ALWAYS_THERE, "NON_NULL")
-    assert await _kinds(client, MAY_BE_NULL) == dict.fromkeys(MAY_BE_NULL, "OBJECT")
+    assert await field_kinds(client, ALWAYS_THERE) == dict.fromkeys(ALWAYS_THERE, "NON_NULL")
+    assert await field_kinds(client, MAY_BE_NULL) == dict.fromkeys(MAY_BE_NULL, "OBJECT")
 
 
 async def _read_parents(pmo_state: AppState, client: GraphQLClient) -> list[Any]:
