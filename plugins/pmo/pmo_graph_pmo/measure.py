@@ -1,13 +1,24 @@
-"""How benefits are measured: realisation, the least-squares forecast, status (pure functions)."""
+"""How benefits are measured: realisation, the least-squares forecast, status, and how their
+figures are rounded (pure functions)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from pmo_graph_pmo.enums import BenefitKind, BenefitStatus
 
 EPOCH = date(2000, 1, 1)
+#: Decimal places of the figures the tier answers (realisation, forecast, summary).
+PLACES = 6
+#: Significant digits a double holds reliably (C's DBL_DIG): what PostgreSQL keeps when it
+#: casts a double to numeric, and what ``rounded`` reads of one.
+DOUBLE_DIGITS = 15
+_STEP = Decimal(1).scaleb(-PLACES)
+#: Enough digits for any double (up to 1.8e308) to 6 places.
+_WIDE = Context(prec=400)
 
 
 def day_number(day: date) -> int:
@@ -50,6 +61,26 @@ def realisation(baseline: float, target: float, latest: float | None) -> float |
     if latest is None or target == baseline:
         return None
     return (latest - baseline) / (target - baseline)
+
+
+def rounded(value: float) -> float:
+    """``value`` to 6 decimal places as an office rounds by hand: the double read as the decimal
+    it stands for (15 significant digits), then half away from zero. So 0.03 / 32 = 0.0009375
+    gives 0.000938 and -0.0009375 gives -0.000938, although the double nearest 0.0009375 is a
+    hair below it (binary or banker's rounding would give 0.000937). ``rounded_sql`` is the same
+    rounding in PostgreSQL, for the compiled path."""
+    if not math.isfinite(value):
+        return value
+    with localcontext(_WIDE):
+        figure = Decimal(f"{value:.{DOUBLE_DIGITS}g}").quantize(_STEP, rounding=ROUND_HALF_UP)
+    return float(figure) + 0.0  # + 0.0: no negative zero, which the database does not have
+
+
+def rounded_sql(expression: str) -> str:
+    """``rounded`` in PostgreSQL: ``expression`` (a double precision) cast to numeric keeps 15
+    significant digits, and ``round(numeric, 6)`` is half away from zero (``round`` of a double
+    would be half-even, SQLite's half away from zero on the binary value: neither is used)."""
+    return f"round(({expression})::numeric, {PLACES})::float8"
 
 
 def forecast_at(measurements: Measurements, day: date) -> float | None:

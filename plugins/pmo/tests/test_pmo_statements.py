@@ -24,12 +24,12 @@ DASHBOARD = """
 } } } }
 """
 
-#: After the token and tiers (``access_statements``): the programmes page, their benefits, measurement sums, latest values,
-#: contributions, projects, and for the beat: milestones, dependencies, tranches.
+#: After the token and tiers (``access_statements``): the programmes page, their benefits, their
+#: measurements' sums and latest values (one statement), contributions, projects, and for the beat: milestones, dependencies, tranches.
 #: These pin the resolvers' batching; the compiled path has its own counts.
 pytestmark = pytest.mark.usefixtures("resolvers_only")
 
-DASHBOARD_STATEMENTS = 9
+DASHBOARD_STATEMENTS = 8
 
 
 async def _populate(session: AsyncSession, organisation_id: int, programmes: int) -> None:
