@@ -16,6 +16,7 @@ import strawberry
 
 from plugin_doubles import fake_distribution, plugin
 from pmo_graph.assembly import assemble
+from pmo_graph.graphql.compiled.specs import sql_value
 from pmo_graph.graphql.schema import SchemaCompositionError
 from pmo_graph.graphql.tiers import tier_field
 from pmo_graph.plugins import Tier
@@ -42,6 +43,22 @@ class GoodField:
 class ClashingField:
     @strawberry.field
     def good_answer(self) -> int:
+        return 0
+
+
+@strawberry.type
+class UnscopedField:
+    @strawberry.field(metadata=sql_value("(SELECT count(*) FROM projects AS p)"))
+    def every_project(self) -> int:
+        return 0
+
+
+@strawberry.type
+class ScopedField:
+    @strawberry.field(
+        metadata=sql_value("(SELECT count(*) FROM projects AS p WHERE p.organisation_id = {org})")
+    )
+    def our_projects(self) -> int:
         return 0
 
 
@@ -73,6 +90,13 @@ BROKEN: list[tuple[str, Callable[[], ModuleType], str]] = [
         "start-up hook raises",
         lambda: plugin("crashy", register_permissions=_raise),
         "plugin 'crashy' failed in hook register_permissions: RuntimeError('no permissions today')",
+    ),
+    (
+        "SQL template not scoped to the organisation",
+        lambda: plugin("leaky", register_query_fields=lambda: [UnscopedField]),
+        "plugin 'leaky': the SQL template of field Query.everyProject reads projects without "
+        "scoping it to the organisation (add <alias>.organisation_id = {org}): "
+        "(SELECT count(*) FROM projects AS p)",
     ),
     (
         "unknown hook",
@@ -110,6 +134,15 @@ def test_skipping_broken_plugins_starts_without_it_and_logs_one_line(
     (warning,) = [r.getMessage() for r in caplog.records if r.name == "pmo_graph.plugins"]
     assert warning.startswith(f"skipping broken plugin {broken.__name__!r}: ")
     assert message in warning
+
+
+def test_an_sql_template_scoped_to_the_organisation_starts() -> None:
+    assembly = assemble(
+        STRICT,
+        [good(), plugin("scoped", register_query_fields=lambda: [ScopedField])],
+        load_entrypoints=False,
+    )
+    assert "ourProjects" in assembly.built.schema.as_str()
 
 
 def test_a_plugin_that_needs_a_skipped_plugin_is_skipped_too() -> None:

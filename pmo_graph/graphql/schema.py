@@ -27,8 +27,10 @@ from strawberry.types.execution import ExecutionContext
 from strawberry.types.lazy_type import LazyType
 from strawberry.utils.str_converters import to_camel_case
 
+from pmo_graph.db.base import Base
 from pmo_graph.graphql import composed
 from pmo_graph.graphql.compiled.extension import CompiledQueries
+from pmo_graph.graphql.compiled.specs import field_spec, templates, unscoped_reads
 from pmo_graph.graphql.cost_limits import QueryCost
 from pmo_graph.graphql.descriptions import describe_schema
 from pmo_graph.graphql.extensions import (
@@ -112,6 +114,33 @@ def _check_gated(info: PluginInfo, registry: PluginRegistry, owner: str, cls: ty
                 f"{tier!r}, which is not installed",
                 plugin=info.name,
             )
+
+
+def tenant_tables() -> frozenset[str]:
+    """The tables with an ``organisation_id``: every read of one is scoped to the viewer's."""
+    return frozenset(
+        table.name for table in Base.metadata.tables.values() if "organisation_id" in table.c
+    )
+
+
+def check_sql_scoped(owner: str, cls: type, info: PluginInfo) -> None:
+    """Refuse a field whose SQL spec (compiled path) reads a tenant table without
+    ``<alias>.organisation_id = {org}``: it would answer other organisations' rows."""
+    tables = tenant_tables()
+    for field in _own_fields(cls):
+        spec = field_spec(field)
+        if spec is None:
+            continue
+        for template in templates(spec):
+            unscoped = unscoped_reads(template, tables)
+            if unscoped:
+                raise SchemaCompositionError(
+                    f"plugin {info.label!r}: the SQL template of field "
+                    f"{owner}.{schema_field_name(field)} reads {', '.join(unscoped)} without "
+                    "scoping it to the organisation (add <alias>.organisation_id = {org}): "
+                    + " ".join(template.split()),
+                    plugin=info.name,
+                )
 
 
 def _merge(name: str, parts: list[tuple[type, PluginInfo]]) -> type:
@@ -249,6 +278,9 @@ def build_schema(registry: PluginRegistry, settings: Settings) -> BuiltSchema:
                 _check_gated(info, registry, root, cls)
                 roots[root].append((cls, info))
 
+    for owner, entries in (*parts.items(), *roots.items()):
+        for cls, info in entries:
+            check_sql_scoped(owner, cls, info)
     merged = {name: _merge(name, entries) for name, entries in parts.items()}
     for name, cls in merged.items():
         setattr(composed, name, cls)

@@ -16,6 +16,8 @@ it runs through the resolvers, as every operation does when the compiled path is
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,3 +90,35 @@ def field_spec(field: Any) -> SqlSpec | None:
     metadata = getattr(field, "metadata", None) or {}
     spec = metadata.get(SQL_METADATA_KEY)
     return spec if isinstance(spec, SqlValue | SqlRelation) else None
+
+
+def templates(spec: SqlSpec) -> Iterator[str]:
+    """Every SQL template of ``spec``."""
+    if isinstance(spec, SqlValue):
+        yield spec.template
+        return
+    yield from (part for part in (spec.join, spec.order_by, spec.where) if part is not None)
+
+
+#: A table a template reads, with its alias: ``FROM risks AS r``, ``JOIN risks r``.
+_READ = re.compile(
+    r"\b(?:FROM|JOIN)\s+\"?(?P<table>\w+)\"?(?:\s+(?:AS\s+)?(?!(?:WHERE|ON|JOIN|ORDER|GROUP|"
+    r"LIMIT|LEFT|RIGHT|INNER|CROSS|FULL|UNION)\b)(?P<alias>\w+))?",
+    re.IGNORECASE,
+)
+
+
+def unscoped_reads(template: str, tenant_tables: Collection[str]) -> list[str]:
+    """The tenant tables ``template`` reads without scoping them to ``{org}``: each table of
+    ``tenant_tables`` after ``FROM`` or ``JOIN`` needs ``<alias>.organisation_id = {org}``
+    (the compiler scopes the spec's own rows; a subquery must scope its own)."""
+    missing = []
+    for read in _READ.finditer(template):
+        table = read.group("table")
+        if table not in tenant_tables:
+            continue
+        alias = read.group("alias") or table
+        scoped = re.compile(rf"\b{re.escape(alias)}\.\"?organisation_id\"?\s*=\s*\{{org\}}")
+        if not scoped.search(template):
+            missing.append(table)
+    return missing
