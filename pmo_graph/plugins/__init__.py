@@ -12,8 +12,9 @@ Plugins import ``hookimpl`` from here::
 
 import pluggy
 
+from pmo_graph.plugins.manifest import Manifest
 from pmo_graph.plugins.tiers import Tier
 
 hookimpl = pluggy.HookimplMarker("pmo_graph")
 
-__all__ = ["Tier", "hookimpl"]
+__all__ = ["Manifest", "Tier", "hookimpl"]
