@@ -33,7 +33,7 @@ from pmo_graph.values import FIRST_DATE, LAST_DATE, add_days
 from pmo_graph_portfolio.enums import ScenarioChangeKind, ScenarioStatus
 from pmo_graph_portfolio.models import Scenario, ScenarioChange
 from pmo_graph_portfolio.refs import ScenarioRef
-from pmo_graph_portfolio.scope import TIER
+from pmo_graph_portfolio.tier import KEY
 from pmo_graph_portfolio.what_if import (
     Booking,
     Change,
@@ -435,7 +435,7 @@ SCENARIO_ORDER = Ordering((Scenario.id,), descending=True)
 @strawberry.type
 class ScenarioPortfolioFields:
     @tier_field(
-        TIER, description="The portfolio's what-if scenarios, DRAFT and APPLIED, newest first."
+        KEY, description="The portfolio's what-if scenarios, DRAFT and APPLIED, newest first."
     )
     async def scenarios(
         self,
@@ -462,7 +462,7 @@ async def _hold(tx: Transaction, changes: Sequence[ScenarioChange]) -> None:
 @strawberry.type
 class ScenarioMutation:
     @tier_mutation(
-        TIER,
+        KEY,
         description="Start a what-if scenario for a portfolio: a DRAFT at version 1, with no "
         "changes. For ADMIN, OFFICE and PORTFOLIO_MANAGER; anyone else gets the error "
         "FORBIDDEN. userErrors: NOT_FOUND on portfolioId; INVALID on name.",
@@ -500,7 +500,7 @@ class ScenarioMutation:
         return await run_mutation(info, "createScenario", ScenarioPayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Add a change to a DRAFT scenario; nothing but the change is written. It is "
         "simulated after the scenario's other changes on the data as it is now, and refused if "
         "any change could then not apply; the versions of the projects and the assignment it "
@@ -665,7 +665,7 @@ class ScenarioMutation:
         return await run_mutation(info, "addScenarioChange", ScenarioPayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="The portfolio's decision: write every change of a DRAFT scenario in one "
         "transaction, or none. Budgets move; assignments move; a shifted project's dates, its "
         "assignments not released and the forecasts of its milestones not yet reached move "
