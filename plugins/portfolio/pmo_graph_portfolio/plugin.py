@@ -28,9 +28,9 @@ from pmo_graph_portfolio.priorities import (
 )
 from pmo_graph_portfolio.resources import ResourceMutation, ResourcePersonFields, ResourceQuery
 from pmo_graph_portfolio.risks import RiskMutation, RiskPortfolioFields, RiskProjectFields, RiskType
-from pmo_graph_portfolio.scenarios import (
+from pmo_graph_portfolio.scenarios.mutations import ScenarioMutation
+from pmo_graph_portfolio.scenarios.types import (
     ScenarioChangeType,
-    ScenarioMutation,
     ScenarioPortfolioFields,
     ScenarioType,
 )
