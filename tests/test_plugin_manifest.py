@@ -8,6 +8,7 @@ import logging
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -22,8 +23,9 @@ from pmo_graph.events import DomainEvent, EventType
 from pmo_graph.graphql.schema import SchemaCompositionError, build_schema
 from pmo_graph.graphql.tiers import tier_field
 from pmo_graph.installation.inventory import hooks_implemented, inventory
-from pmo_graph.plugins import Manifest, Tier
+from pmo_graph.plugins import Manifest, Tier, hookspecs
 from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry, load_plugins
+from pmo_graph.plugins.manifest import hook_name
 from pmo_graph.settings import Settings
 
 STRICT = Settings(database_url="sqlite+aiosqlite:///:memory:")
@@ -229,3 +231,18 @@ def test_plugins_list_shows_an_installed_plugins_manifest_hooks(tmp_path: Path) 
         "pmo-graph-listed 0.1\tlisted (level 1)\tplugin API >=1.1,<2\t"
         "hooks: handle_event, register_event_types, register_tiers"
     ) in result.stdout.splitlines()
+
+
+def test_the_hook_reference_documents_every_manifest_field_and_its_hook() -> None:
+    reference = (Path(__file__).resolve().parent.parent / "docs/plugin_hooks.md").read_text()
+    section = reference.split("\n## The manifest\n", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        cells[1].strip("` "): cells[2].strip("` ")
+        for cells in (line.split("|") for line in section.splitlines())
+        if len(cells) > 3 and cells[1].strip().startswith("`")
+    }
+    assert rows == {f.name: hook_name(f.name) for f in fields(Manifest)}
+    specs = {
+        name for name in vars(hookspecs) if hasattr(getattr(hookspecs, name), "pmo_graph_spec")
+    }
+    assert set(rows.values()) <= specs
