@@ -28,6 +28,7 @@ from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
 from pmo_graph.projects.mutations import load_project_for_write
 from pmo_graph_portfolio.enums import RiskRating, RiskStatus, rating
+from pmo_graph_portfolio.loaders import project_risks
 from pmo_graph_portfolio.models import Risk
 from pmo_graph_portfolio.refs import RiskRef
 from pmo_graph_portfolio.tier import KEY
@@ -236,20 +237,6 @@ def risk_values(risk: Risk) -> dict[str, Any]:
         "ownerId": to_global_id("Person", risk.owner_id) if risk.owner_id else None,
         "proximity": risk.proximity,
     }
-
-
-async def project_risks(
-    context: Context, project_ids: Sequence[int], status: RiskStatus | None = None
-) -> list[list[Risk]]:
-    """Each project's risks (of one status if given), highest score first."""
-    loader = context.loaders.children(
-        Risk,
-        Risk.project_id,
-        order_by=((Risk.probability * Risk.impact).desc(), Risk.id),
-        where=(Risk.status == status,) if status is not None else (),
-        key=status,
-    )
-    return list(await loader.load_many(list(project_ids)))
 
 
 async def _profiles(context: Context, portfolio_ids: list[int]) -> list[RiskProfile]:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.standards import CheckInput, CheckResult, Severity, Standard
 from pmo_graph_portfolio.enums import RiskRating, RiskStatus, rating
-from pmo_graph_portfolio.risks import project_risks
+from pmo_graph_portfolio.loaders import project_risks
 
 #: Stages in which a project is still being run, so its open risks need owners.
 OPEN_STAGES = {
