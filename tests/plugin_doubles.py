@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from pmo_graph.plugins import hookimpl
+from pmo_graph.plugins import Manifest, hookimpl
 
 
 def plugin(name: str, **hooks: Callable[..., Any]) -> ModuleType:
@@ -19,6 +19,14 @@ def plugin(name: str, **hooks: Callable[..., Any]) -> ModuleType:
     for hook_name, function in hooks.items():
         function.__name__ = hook_name
         setattr(module, hook_name, hookimpl(function))
+    return module
+
+
+def manifest_plugin(name: str, manifest: Manifest, **hooks: Callable[..., Any]) -> ModuleType:
+    """A plugin module named ``name`` declaring ``manifest`` and implementing ``hooks`` as
+    functions."""
+    module = plugin(name, **hooks)
+    module.MANIFEST = manifest  # type: ignore[attr-defined]
     return module
 
 

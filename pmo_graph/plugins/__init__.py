@@ -1,19 +1,23 @@
 """The plugin system: hook specifications, loading, and the tier registry.
 
-Plugins import ``hookimpl`` from here::
+Plugins import ``hookimpl``, ``Tier`` and ``Manifest`` from here::
 
-    from pmo_graph.plugins import hookimpl
+    from pmo_graph.plugins import Manifest, Tier, hookimpl
+
+    TIER = Tier(key="lessons", name="Lessons learned", level=2, requires=("pso",),
+                description="...")
+    MANIFEST = Manifest(tiers=[TIER])
 
     @hookimpl
-    def register_tiers():
-        return [Tier(key="lessons", name="Lessons learned", level=2, requires=("pso",),
-                     description="...")]
+    async def handle_event(event):
+        ...
 """
 
 import pluggy
 
+from pmo_graph.plugins.manifest import Manifest
 from pmo_graph.plugins.tiers import Tier
 
 hookimpl = pluggy.HookimplMarker("pmo_graph")
 
-__all__ = ["Tier", "hookimpl"]
+__all__ = ["Manifest", "Tier", "hookimpl"]

@@ -12,9 +12,10 @@ from typing import Any
 
 import pluggy
 
-from pmo_graph.plugins import hookspecs
+from pmo_graph.plugins import hookimpl, hookspecs
 from pmo_graph.plugins.api import check_plugin_api
 from pmo_graph.plugins.errors import PluginLoadError
+from pmo_graph.plugins.manifest import plugin_hooks
 from pmo_graph.plugins.tiers import TIER_KEY, InstalledTier, Tier, TierError, order_tiers
 
 log = logging.getLogger("pmo_graph.plugins")
@@ -255,8 +256,9 @@ def load_plugins(
         seen.add(info.name)
         if info.name != CORE_PLUGIN_NAME:
             check_plugin_api(info)
+        hooks = plugin_hooks(manager, info.module, hookimpl, plugin=info.name, label=info.label)
         try:
-            manager.register(info.module, name=info.name)
+            manager.register(hooks, name=info.name)
         except (pluggy.PluginValidationError, ValueError) as exc:
             raise PluginLoadError(
                 f"plugin {info.label!r} is invalid: {exc}", plugin=info.name

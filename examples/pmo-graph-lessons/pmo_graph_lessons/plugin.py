@@ -1,79 +1,42 @@
-"""Hook implementations of the `lessons` tier: a P3O centre-of-excellence lessons-learned log."""
+"""The `lessons` tier, a P3O centre-of-excellence lessons-learned log: its manifest and the hooks
+that do work."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.auth.permissions import Permission
-from pmo_graph.events import DomainEvent, EventType
+from pmo_graph.events import DomainEvent
 from pmo_graph.graphql.mutations import Transaction
 from pmo_graph.organisations.models import Organisation
-from pmo_graph.plugins import Tier, hookimpl
-from pmo_graph.standards import Standard
+from pmo_graph.plugins import Manifest, hookimpl
 from pmo_graph_lessons.demo import seed_lessons
+from pmo_graph_lessons.events import EVENT_TYPES
 from pmo_graph_lessons.lessons import LessonMutation, LessonProjectFields, LessonQuery, LessonType
 from pmo_graph_lessons.permissions import LESSONS_PERMISSIONS
 from pmo_graph_lessons.reviews import LessonReviewType, ReviewProjectFields, ReviewQuery, react
 from pmo_graph_lessons.standards import STANDARDS
-from pmo_graph_lessons.subscriptions import EVENT_TYPES, LessonRecorded, LessonSubscription
+from pmo_graph_lessons.subscriptions import LessonRecorded, LessonSubscription
 from pmo_graph_lessons.tier import TIER
 
 #: The versions of the plugin API (``pmo_graph.PLUGIN_API_VERSION``) this plugin works with, as
-#: a PEP 440 specifier; pmo-graph checks it when it loads the plugin.
-PLUGIN_API = ">=1.0,<2"
+#: a PEP 440 specifier; pmo-graph checks it when it loads the plugin. 1.1 brought the manifest.
+PLUGIN_API = ">=1.1,<2"
 
-
-@hookimpl
-def register_tiers() -> Iterable[Tier]:
-    return [TIER]
-
-
-@hookimpl
-def register_migrations() -> Path:
-    return Path(__file__).parent / "migrations" / "versions"
-
-
-@hookimpl
-def register_types() -> Iterable[type]:
-    return [LessonType, LessonReviewType, LessonRecorded]
-
-
-@hookimpl
-def register_type_extensions() -> Mapping[str, Iterable[type]]:
-    return {"Project": [LessonProjectFields, ReviewProjectFields]}
-
-
-@hookimpl
-def register_query_fields() -> Iterable[type]:
-    return [LessonQuery, ReviewQuery]
-
-
-@hookimpl
-def register_mutation_fields() -> Iterable[type]:
-    return [LessonMutation]
-
-
-@hookimpl
-def register_subscription_fields() -> Iterable[type]:
-    return [LessonSubscription]
-
-
-@hookimpl
-def register_event_types() -> Iterable[EventType]:
-    return EVENT_TYPES
-
-
-@hookimpl
-def register_permissions() -> Mapping[str, Permission]:
-    return LESSONS_PERMISSIONS
-
-
-@hookimpl
-def register_standards() -> Iterable[Standard]:
-    return STANDARDS
+#: Everything the tier contributes at start-up; each field implements one ``register_*`` hook.
+MANIFEST = Manifest(
+    tiers=[TIER],
+    migrations=Path(__file__).parent / "migrations" / "versions",
+    types=[LessonType, LessonReviewType, LessonRecorded],
+    type_extensions={"Project": [LessonProjectFields, ReviewProjectFields]},
+    query_fields=[LessonQuery, ReviewQuery],
+    mutation_fields=[LessonMutation],
+    subscription_fields=[LessonSubscription],
+    event_types=EVENT_TYPES,
+    permissions=LESSONS_PERMISSIONS,
+    standards=STANDARDS,
+)
 
 
 @hookimpl

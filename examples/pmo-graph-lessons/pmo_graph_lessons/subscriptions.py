@@ -1,4 +1,4 @@
-"""The ``lessonRecorded`` subscription, and the tier's events for webhooks."""
+"""The ``lessonRecorded`` subscription."""
 
 from __future__ import annotations
 
@@ -8,18 +8,12 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from pmo_graph.events import EventType
 from pmo_graph.graphql.resolvers import load_by_id
 from pmo_graph.realtime import EventFields, domain_events, tier_subscription
 from pmo_graph_lessons.enums import LessonCategory
 from pmo_graph_lessons.models import Lesson
 from pmo_graph_lessons.refs import LessonRef
 from pmo_graph_lessons.tier import KEY
-
-EVENT_TYPES = [
-    EventType("lesson.recorded", "A lesson was recorded on a project.", KEY),
-    EventType("lesson.updated", "A lesson was edited; `changed` lists the fields.", KEY),
-]
 
 
 @strawberry.type(description="A lesson was recorded.")

@@ -40,7 +40,7 @@ WRITES: dict[str, tuple[str, Callable[[dict[str, str]], dict[str, Any]]]] = {
 def test_the_plugin_declares_the_plugin_api_it_supports() -> None:
     from packaging.specifiers import SpecifierSet
 
-    assert plugin.PLUGIN_API == ">=1.0,<2"
+    assert plugin.PLUGIN_API == ">=1.1,<2"
     assert PLUGIN_API_VERSION in SpecifierSet(plugin.PLUGIN_API)
 
 

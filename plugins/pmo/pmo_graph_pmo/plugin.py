@@ -1,22 +1,17 @@
-"""Hook implementations of the `pmo` tier: the programme management office."""
+"""The `pmo` tier, the programme management office: its manifest and the hooks that do work."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 from random import Random
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.auth.permissions import Permission
-from pmo_graph.events import DomainEvent, EventType
+from pmo_graph.events import DomainEvent
 from pmo_graph.graphql.mutations import Transaction
-from pmo_graph.graphql.user_error_codes import UserErrorCodeSpec
-from pmo_graph.maturity import Measure, Question
 from pmo_graph.maturity.demo import answer_demo_assessments
 from pmo_graph.organisations.models import Organisation
-from pmo_graph.plugins import Tier, hookimpl
-from pmo_graph.standards import Standard
+from pmo_graph.plugins import Manifest, hookimpl
 from pmo_graph_pmo import maturity
 from pmo_graph_pmo.benefits import (
     BenefitContributionType,
@@ -36,44 +31,23 @@ from pmo_graph_pmo.programme_beat import (
     DependencyType,
     TrancheType,
 )
-from pmo_graph_pmo.rules import STANDARDS, react
+from pmo_graph_pmo.rules import react
+from pmo_graph_pmo.standards import STANDARDS
 from pmo_graph_pmo.subscriptions import (
     BenefitStatusChanged,
     ProgrammeOutOfStep,
     ProgrammeSubscription,
 )
+from pmo_graph_pmo.tier import TIER
 from pmo_graph_pmo.user_error_codes import USER_ERROR_CODES
 
 #: The plugin API versions this plugin works with (checked when it is loaded).
-PLUGIN_API = ">=1.0,<2"
+PLUGIN_API = ">=1.1,<2"
 
-TIER = Tier(
-    key="pmo",
-    name="Programme management office",
-    level=3,
-    requires=("portfolio",),
-    description=(
-        "Programme management: sponsorship of every project by the programme director, benefits "
-        "management, the programme's common beat (tranches, cross-project dependencies, critical "
-        "path)."
-    ),
-    readiness=("MANAGEMENT_CONTROL", "RISK", "BENEFITS", "ORGANISATIONAL_GOVERNANCE"),
-)
-
-
-@hookimpl
-def register_tiers() -> Iterable[Tier]:
-    return [TIER]
-
-
-@hookimpl
-def register_migrations() -> Path:
-    return Path(__file__).parent / "migrations" / "versions"
-
-
-@hookimpl
-def register_types() -> Iterable[type]:
-    return [
+MANIFEST = Manifest(
+    tiers=[TIER],
+    migrations=Path(__file__).parent / "migrations" / "versions",
+    types=[
         BenefitType,
         BenefitContributionType,
         ObjectiveType,
@@ -81,46 +55,21 @@ def register_types() -> Iterable[type]:
         DependencyType,
         BenefitStatusChanged,
         ProgrammeOutOfStep,
-    ]
-
-
-@hookimpl
-def register_type_extensions() -> Mapping[str, Iterable[type]]:
-    return {
+    ],
+    type_extensions={
         "Programme": [BenefitProgrammeFields, BeatProgrammeFields],
         "Project": [BenefitProjectFields],
         "Milestone": [BeatMilestoneFields],
-    }
-
-
-@hookimpl
-def register_mutation_fields() -> Iterable[type]:
-    return [BenefitMutation, BeatMutation]
-
-
-@hookimpl
-def register_subscription_fields() -> Iterable[type]:
-    return [ProgrammeSubscription]
-
-
-@hookimpl
-def register_permissions() -> Mapping[str, Permission]:
-    return PMO_PERMISSIONS
-
-
-@hookimpl
-def register_maturity_questions() -> Iterable[Question]:
-    return maturity.QUESTIONS
-
-
-@hookimpl
-def register_maturity_measures() -> Iterable[Measure]:
-    return maturity.MEASURES
-
-
-@hookimpl
-def register_standards() -> Iterable[Standard]:
-    return STANDARDS
+    },
+    mutation_fields=[BenefitMutation, BeatMutation],
+    subscription_fields=[ProgrammeSubscription],
+    permissions=PMO_PERMISSIONS,
+    maturity_questions=maturity.QUESTIONS,
+    maturity_measures=maturity.MEASURES,
+    standards=STANDARDS,
+    event_types=EVENT_TYPES,
+    user_error_codes=USER_ERROR_CODES,
+)
 
 
 @hookimpl
@@ -132,13 +81,3 @@ async def handle_event_in_transaction(event: DomainEvent, transaction: Transacti
 async def seed_demo(session: AsyncSession, organisation: Organisation, rng: Random) -> None:
     await seed_pmo(session, organisation, rng)
     await answer_demo_assessments(session, organisation, maturity.DEMO_SCORES)
-
-
-@hookimpl
-def register_event_types() -> Iterable[EventType]:
-    return EVENT_TYPES
-
-
-@hookimpl
-def register_user_error_codes() -> Iterable[UserErrorCodeSpec]:
-    return USER_ERROR_CODES

@@ -29,7 +29,8 @@ from pmo_graph_pmo.beat import Beat, Point, creates_cycle, synchronise_all
 from pmo_graph_pmo.beat_data import beat_data
 from pmo_graph_pmo.models import Dependency, MilestoneTranche, Tranche
 from pmo_graph_pmo.refs import DependencyRef, TrancheRef
-from pmo_graph_pmo.scope import TIER, today
+from pmo_graph_pmo.scope import today
+from pmo_graph_pmo.tier import KEY
 from pmo_graph_pso.enums import RAG_SEVERITY, Rag
 from pmo_graph_pso.loaders import latest_reports
 from pmo_graph_pso.milestones import MilestonePayload
@@ -308,7 +309,7 @@ async def _programme_projects(context: Context, programme_id: int) -> list[Proje
 
 @strawberry.type
 class BeatProgrammeFields:
-    @tier_field(TIER, description="The programme's tranches, by start date (then id).")
+    @tier_field(KEY, description="The programme's tranches, by start date (then id).")
     async def tranches(
         self, root: strawberry.Parent[Programme], info: Info[Any, Any]
     ) -> list[TrancheRef]:
@@ -318,7 +319,7 @@ class BeatProgrammeFields:
         return await loader.load(root.id)
 
     @tier_field(
-        TIER,
+        KEY,
         description="Whether the programme's projects keep to its common beat: breaches of "
         "dependencies, tranche slips, the critical path and the projects out of step, computed "
         "when asked for.",
@@ -332,7 +333,7 @@ class BeatProgrammeFields:
         return Synchronisation(as_of=day, in_step=beat.in_step, _beat=beat)
 
     @tier_field(
-        TIER,
+        KEY,
         description="The programme's projects that are neither CLOSED nor CANCELLED, counted by "
         "their latest status report, with the worst RAG among them.",
     )
@@ -359,7 +360,7 @@ class BeatProgrammeFields:
 @strawberry.type
 class BeatMilestoneFields:
     @tier_field(
-        TIER,
+        KEY,
         description="The tranche of its programme the milestone belongs to; null when it is in "
         "none.",
     )
@@ -386,7 +387,7 @@ class BeatMilestoneFields:
         return await load_by_id(info, Tranche, tranche_id)
 
     @tier_field(
-        TIER,
+        KEY,
         description="What the milestone waits for: the dependencies where it is the successor, in "
         "the order they were added (also one left spanning two programmes after a project moved).",
     )
@@ -411,7 +412,7 @@ async def _programme_of_milestone(tx: Transaction, milestone: Milestone) -> int 
 @strawberry.type
 class BeatMutation:
     @tier_mutation(
-        TIER,
+        KEY,
         description="Add a tranche to a programme. For ADMIN, OFFICE and PROGRAMME_DIRECTOR (of "
         "any programme); anyone else gets FORBIDDEN. userErrors: NOT_FOUND (programmeId), INVALID "
         "(name, endDate before startDate), all reported at once.",
@@ -463,7 +464,7 @@ class BeatMutation:
         return await run_mutation(info, "createTranche", TranchePayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Put a milestone in a tranche of its project's programme, moving it from any "
         "other (a null trancheId takes it out). For ADMIN, OFFICE and PROGRAMME_DIRECTOR; anyone "
         "else gets FORBIDDEN. userErrors: NOT_FOUND (milestoneId, trancheId), INVALID (trancheId "
@@ -527,7 +528,7 @@ class BeatMutation:
         return await run_mutation(info, "setMilestoneTranche", MilestonePayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Make a milestone wait for another of the same programme. For ADMIN, OFFICE "
         "and PROGRAMME_DIRECTOR; anyone else gets FORBIDDEN. userErrors: NOT_FOUND (predecessorId, "
         "successorId), INVALID (lagDays beyond 3650 days either way, milestones not of one "
@@ -621,7 +622,7 @@ class BeatMutation:
         return await run_mutation(info, "addDependency", DependencyPayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Remove a dependency, answering it as it was. For ADMIN, OFFICE and "
         "PROGRAMME_DIRECTOR; anyone else gets FORBIDDEN. userErrors: NOT_FOUND (dependencyId).",
     )

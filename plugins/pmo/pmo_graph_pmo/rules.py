@@ -1,13 +1,10 @@
 """Rules the programme office keeps in the same transaction as the change that triggers them:
 the director sponsors every project of their programme, and a programme falling out of step is
-noticed. Also the tier's standards."""
+noticed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from pmo_graph.db.locks import ensure_row
 from pmo_graph.events import DomainEvent
@@ -17,11 +14,11 @@ from pmo_graph.graphql.mutations import Transaction
 from pmo_graph.programmes.models import Programme
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
-from pmo_graph.standards import CheckInput, CheckResult, Severity, Standard
 from pmo_graph_pmo.beat import synchronise_all
 from pmo_graph_pmo.beat_data import beat_data
-from pmo_graph_pmo.models import Benefit, BenefitContribution, ProgrammeBeat
-from pmo_graph_pmo.scope import TIER, today
+from pmo_graph_pmo.models import ProgrammeBeat
+from pmo_graph_pmo.scope import today
+from pmo_graph_pmo.tier import KEY
 from pmo_graph_pso.models import Milestone
 
 RUNNING = (ProjectStage.CLOSED, ProjectStage.CANCELLED)
@@ -80,7 +77,7 @@ async def keep_sponsorship(event: DomainEvent, transaction: Transaction) -> None
                 select(Project).where(Project.programme_id == programme.id)
             ):
                 await _sponsor(transaction, project, programme.director_id)
-    elif event.name == "tier.enabled" and event.data.get("tier") == TIER:
+    elif event.name == "tier.enabled" and event.data.get("tier") == KEY:
         rows = await session.execute(
             select(Project, Programme.director_id)
             .join(Programme, Programme.id == Project.programme_id)
@@ -140,93 +137,3 @@ async def react(event: DomainEvent, transaction: Transaction) -> None:
     """Every in-transaction rule of the tier."""
     await keep_sponsorship(event, transaction)
     await watch_the_beat(event, transaction)
-
-
-async def _programme_sponsorship(check: CheckInput) -> Mapping[int, CheckResult]:
-    projects = [p for p in check.projects if p.programme_id is not None and p.stage not in RUNNING]
-    if not projects:
-        return {}
-    programmes = {
-        p.id: p
-        for p in await check.context.loaders.by_id(Programme).load_many(
-            sorted({p.programme_id for p in projects if p.programme_id})
-        )
-        if p is not None
-    }
-    results = {}
-    for project in projects:
-        programme = programmes.get(project.programme_id or 0)
-        if programme is None:
-            continue
-        if programme.director_id is None:
-            results[project.id] = CheckResult(
-                False, f"Programme {programme.name!r} has no director to sponsor its projects."
-            )
-        elif project.sponsor_id == programme.director_id:
-            results[project.id] = CheckResult(True, "Sponsored by the programme director.")
-        else:
-            results[project.id] = CheckResult(
-                False,
-                f"Not sponsored by the director of {programme.name!r}; the director sponsors "
-                "every project of a programme.",
-            )
-    return results
-
-
-async def _benefits_linked(check: CheckInput) -> Mapping[int, CheckResult]:
-    projects = [p for p in check.projects if p.programme_id is not None and p.stage not in RUNNING]
-    if not projects:
-        return {}
-    context = check.context
-    organisation_id = context.viewer.organisation_id
-
-    async def load(project_ids: list[int]) -> list[int]:
-        """How many benefits of its own programme each project contributes to (a contribution
-        to another programme's benefit, left from before the project moved, does not count)."""
-        rows: Sequence[Any] = (
-            await context.db.execute(
-                select(BenefitContribution.project_id, func.count())
-                .join(Benefit, Benefit.id == BenefitContribution.benefit_id)
-                .join(Project, Project.id == BenefitContribution.project_id)
-                .where(
-                    BenefitContribution.organisation_id == organisation_id,
-                    BenefitContribution.project_id.in_(project_ids),
-                    Benefit.programme_id == Project.programme_id,
-                )
-                .group_by(BenefitContribution.project_id)
-            )
-        ).all()
-        counts = {int(row[0]): int(row[1]) for row in rows}
-        return [counts.get(project_id, 0) for project_id in project_ids]
-
-    loader = context.loaders.get(("pmo", "own_programme_benefits"), load)
-    counts = await loader.load_many([p.id for p in projects])
-    results: dict[int, CheckResult] = {}
-    for project, count in zip(projects, counts, strict=True):
-        results[project.id] = (
-            CheckResult(True, f"Contributes to {count} benefit(s).")
-            if count
-            else CheckResult(
-                False,
-                "Contributes to no benefit of its programme: link it with linkBenefitContribution.",
-            )
-        )
-    return results
-
-
-STANDARDS = [
-    Standard(
-        key="PROGRAMME_SPONSORSHIP",
-        name="Programme sponsorship",
-        description="Every project of a programme is sponsored by the programme's director.",
-        severity=Severity.HIGH,
-        check=_programme_sponsorship,
-    ),
-    Standard(
-        key="BENEFITS_LINKED",
-        name="Benefits linked",
-        description="Every project of a programme contributes to at least one of its benefits.",
-        severity=Severity.MEDIUM,
-        check=_benefits_linked,
-    ),
-]

@@ -22,7 +22,7 @@ from pmo_graph.realtime import (
 from pmo_graph_pmo.enums import BenefitStatus
 from pmo_graph_pmo.models import Benefit
 from pmo_graph_pmo.refs import BenefitRef
-from pmo_graph_pmo.scope import TIER
+from pmo_graph_pmo.tier import KEY
 
 ProgrammeArgument = Annotated[
     strawberry.ID | None,
@@ -50,7 +50,7 @@ def _of_programme(programme: int | None) -> Any:
     "was recorded (UTC)."
 )
 class BenefitStatusChanged(EventFields):
-    __tier__ = TIER
+    __tier__ = KEY
 
     @strawberry.field(description="The benefit's status before the measurement.")
     def previous(self) -> BenefitStatus:
@@ -74,7 +74,7 @@ class BenefitStatusChanged(EventFields):
     "announces nothing."
 )
 class ProgrammeOutOfStep(EventFields):
-    __tier__ = TIER
+    __tier__ = KEY
 
     @strawberry.field(
         description="How many dependencies had a successor coming too early (negative slack) "
@@ -110,7 +110,7 @@ class ProgrammeOutOfStep(EventFields):
 @strawberry.type
 class ProgrammeSubscription:
     @tier_subscription(
-        TIER,
+        KEY,
         description="An event each time a recorded measurement changes a benefit's status (as of "
         "that day); open to every user of the organisation.",
     )
@@ -124,7 +124,7 @@ class ProgrammeSubscription:
             yield BenefitStatusChanged(notice=notice)
 
     @tier_subscription(
-        TIER,
+        KEY,
         description="An event each time a change takes a programme from in step to out of step "
         "(Programme.synchronisation); open to every user of the organisation.",
     )

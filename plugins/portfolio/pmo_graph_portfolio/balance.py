@@ -24,7 +24,7 @@ from pmo_graph.portfolios.mutations import PortfolioPayload
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
 from pmo_graph_portfolio.models import BalanceTarget
-from pmo_graph_portfolio.scope import TIER
+from pmo_graph_portfolio.tier import KEY
 
 UNCATEGORISED = "Uncategorised"
 SHARE_TOLERANCE = 0.001
@@ -147,7 +147,7 @@ def _line(category: str, target: float, actual: float) -> BalanceLine:
 @strawberry.type
 class BalancePortfolioFields:
     @tier_field(
-        TIER,
+        KEY,
         description="Each category's target and actual share of the portfolio's budget, as it "
         "stands now: first every target, even one no project has, largest share first, then "
         "by name; then the categories without a target, largest budget first. [] with neither "
@@ -167,7 +167,7 @@ class BalancePortfolioFields:
 @strawberry.type
 class BalanceMutation:
     @tier_mutation(
-        TIER,
+        KEY,
         description="Set the share of a portfolio's budget each category of project should "
         "have, replacing its targets; answers the portfolio. For ADMIN, OFFICE and "
         "PORTFOLIO_MANAGER; anyone else gets the error FORBIDDEN. userErrors (every problem at "

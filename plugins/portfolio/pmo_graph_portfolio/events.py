@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pmo_graph.events import EventType
-from pmo_graph_portfolio.scope import TIER
+from pmo_graph_portfolio.tier import KEY
 
 EVENT_TYPES = [
-    EventType("risk.raised", "A risk was raised on a project.", TIER),
-    EventType("risk.updated", "A risk was re-assessed, responded to or closed.", TIER),
-    EventType("issue.raised", "An issue was raised on one or more projects.", TIER),
-    EventType("issue.escalated", "An issue was escalated to its portfolio.", TIER),
-    EventType("issue.resolved", "An issue was resolved.", TIER),
+    EventType("risk.raised", "A risk was raised on a project.", KEY),
+    EventType("risk.updated", "A risk was re-assessed, responded to or closed.", KEY),
+    EventType("issue.raised", "An issue was raised on one or more projects.", KEY),
+    EventType("issue.escalated", "An issue was escalated to its portfolio.", KEY),
+    EventType("issue.resolved", "An issue was resolved.", KEY),
 ]

@@ -30,7 +30,7 @@ from pmo_graph.projects.models import Project
 from pmo_graph_portfolio.enums import IssueSeverity, IssueStatus
 from pmo_graph_portfolio.models import Issue, IssueProject
 from pmo_graph_portfolio.refs import IssueRef
-from pmo_graph_portfolio.scope import TIER
+from pmo_graph_portfolio.tier import KEY
 
 Row = strawberry.Parent[Issue]
 
@@ -245,7 +245,7 @@ def _own_projects_only(context: Context, action: str, projects: list[Project]) -
 @strawberry.type
 class IssueProjectFields:
     @tier_field(
-        TIER,
+        KEY,
         description="Every issue that touches the project, OPEN or RESOLVED, newest first.",
     )
     async def issues(
@@ -257,7 +257,7 @@ class IssueProjectFields:
 @strawberry.type
 class IssuePortfolioFields:
     @tier_field(
-        TIER,
+        KEY,
         description="The issues the portfolio manages: the OPEN issues that touch two or more "
         "of the projects in it now, or were escalated to it; newest first.",
     )
@@ -275,7 +275,7 @@ class IssuePortfolioFields:
 @strawberry.type
 class IssueMutation:
     @tier_mutation(
-        TIER,
+        KEY,
         description="Record an issue that touches one or more projects, OPEN at version 1; "
         "emits issue.raised. For ADMIN, OFFICE, PORTFOLIO_MANAGER and PROGRAMME_DIRECTOR, and "
         "for a PROJECT_MANAGER who manages every project in projectIds (checked after the "
@@ -360,7 +360,7 @@ class IssueMutation:
         return await run_mutation(info, "raiseIssue", IssuePayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Record that an OPEN issue also touches another project. For ADMIN, OFFICE, "
         "PORTFOLIO_MANAGER and PROGRAMME_DIRECTOR, and for a PROJECT_MANAGER who manages the "
         "project linked; anyone else gets the error FORBIDDEN. userErrors: NOT_FOUND on issueId "
@@ -416,7 +416,7 @@ class IssueMutation:
         return await run_mutation(info, "linkIssue", IssuePayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Escalate an OPEN issue to a portfolio, to be managed there (it joins the "
         "portfolio's commonIssues); escalating again replaces the portfolio. Emits "
         "issue.escalated. For ADMIN, OFFICE, PORTFOLIO_MANAGER and PROGRAMME_DIRECTOR, and for "
@@ -474,7 +474,7 @@ class IssueMutation:
         return await run_mutation(info, "escalateIssue", IssuePayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Resolve an OPEN issue, saying how; nothing reopens it. Emits "
         "issue.resolved. For ADMIN, OFFICE, PORTFOLIO_MANAGER and PROGRAMME_DIRECTOR; anyone "
         "else, a PROJECT_MANAGER included, gets the error FORBIDDEN. userErrors: NOT_FOUND on "

@@ -1,20 +1,15 @@
-"""Hook implementations of the `portfolio` tier: the portfolio support office."""
+"""The `portfolio` tier, the portfolio support office: its manifest and the hooks that do work."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 from random import Random
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.auth.permissions import Permission
-from pmo_graph.events import EventType
-from pmo_graph.maturity import Measure, Question
 from pmo_graph.maturity.demo import answer_demo_assessments
 from pmo_graph.organisations.models import Organisation
-from pmo_graph.plugins import Tier, hookimpl
-from pmo_graph.standards import Standard
+from pmo_graph.plugins import Manifest, hookimpl
 from pmo_graph_portfolio import maturity
 from pmo_graph_portfolio.balance import BalanceMutation, BalancePortfolioFields
 from pmo_graph_portfolio.demo import seed_portfolio
@@ -32,56 +27,25 @@ from pmo_graph_portfolio.priorities import (
     PriorityProjectFields,
 )
 from pmo_graph_portfolio.resources import ResourceMutation, ResourcePersonFields, ResourceQuery
-from pmo_graph_portfolio.risks import (
-    STANDARDS,
-    RiskMutation,
-    RiskPortfolioFields,
-    RiskProjectFields,
-    RiskType,
-)
-from pmo_graph_portfolio.scenarios import (
+from pmo_graph_portfolio.risks import RiskMutation, RiskPortfolioFields, RiskProjectFields, RiskType
+from pmo_graph_portfolio.scenarios.mutations import ScenarioMutation
+from pmo_graph_portfolio.scenarios.types import (
     ScenarioChangeType,
-    ScenarioMutation,
     ScenarioPortfolioFields,
     ScenarioType,
 )
+from pmo_graph_portfolio.standards import STANDARDS
 from pmo_graph_portfolio.subscriptions import RiskChanged, RiskSubscription
+from pmo_graph_portfolio.tier import TIER
 
 #: The plugin API versions this plugin works with (checked when it is loaded).
-PLUGIN_API = ">=1.0,<2"
+PLUGIN_API = ">=1.1,<2"
 
-TIER = Tier(
-    key="portfolio",
-    name="Portfolio office",
-    level=2,
-    requires=("pso",),
-    description=(
-        "Portfolio support: risk registers and portfolio risk balance, capacity vs demand of "
-        "scarce people across the organisation, what-if reallocation scenarios, common issues, "
-        "prioritisation."
-    ),
-    readiness=("MANAGEMENT_CONTROL", "ORGANISATIONAL_GOVERNANCE", "RESOURCE"),
-)
-
-
-@hookimpl
-def register_tiers() -> Iterable[Tier]:
-    return [TIER]
-
-
-@hookimpl
-def register_migrations() -> Path:
-    return Path(__file__).parent / "migrations" / "versions"
-
-
-@hookimpl
-def register_types() -> Iterable[type]:
-    return [RiskType, ScenarioType, ScenarioChangeType, IssueType, RiskChanged]
-
-
-@hookimpl
-def register_type_extensions() -> Mapping[str, Iterable[type]]:
-    return {
+MANIFEST = Manifest(
+    tiers=[TIER],
+    migrations=Path(__file__).parent / "migrations" / "versions",
+    types=[RiskType, ScenarioType, ScenarioChangeType, IssueType, RiskChanged],
+    type_extensions={
         "Project": [RiskProjectFields, IssueProjectFields, PriorityProjectFields],
         "Portfolio": [
             RiskPortfolioFields,
@@ -91,57 +55,26 @@ def register_type_extensions() -> Mapping[str, Iterable[type]]:
             PriorityPortfolioFields,
         ],
         "Person": [ResourcePersonFields],
-    }
-
-
-@hookimpl
-def register_query_fields() -> Iterable[type]:
-    return [ResourceQuery]
-
-
-@hookimpl
-def register_mutation_fields() -> Iterable[type]:
-    return [
+    },
+    query_fields=[ResourceQuery],
+    mutation_fields=[
         RiskMutation,
         BalanceMutation,
         ResourceMutation,
         ScenarioMutation,
         IssueMutation,
         PriorityMutation,
-    ]
-
-
-@hookimpl
-def register_subscription_fields() -> Iterable[type]:
-    return [RiskSubscription]
-
-
-@hookimpl
-def register_permissions() -> Mapping[str, Permission]:
-    return PORTFOLIO_PERMISSIONS
-
-
-@hookimpl
-def register_maturity_questions() -> Iterable[Question]:
-    return maturity.QUESTIONS
-
-
-@hookimpl
-def register_maturity_measures() -> Iterable[Measure]:
-    return maturity.MEASURES
-
-
-@hookimpl
-def register_standards() -> Iterable[Standard]:
-    return STANDARDS
+    ],
+    subscription_fields=[RiskSubscription],
+    permissions=PORTFOLIO_PERMISSIONS,
+    maturity_questions=maturity.QUESTIONS,
+    maturity_measures=maturity.MEASURES,
+    standards=STANDARDS,
+    event_types=EVENT_TYPES,
+)
 
 
 @hookimpl
 async def seed_demo(session: AsyncSession, organisation: Organisation, rng: Random) -> None:
     await seed_portfolio(session, organisation, rng)
     await answer_demo_assessments(session, organisation, maturity.DEMO_SCORES)
-
-
-@hookimpl
-def register_event_types() -> Iterable[EventType]:
-    return EVENT_TYPES

@@ -27,7 +27,6 @@ from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
 from pmo_graph.projects.mutations import ProjectPayload
 from pmo_graph_portfolio.models import Criterion, ProjectScore
-from pmo_graph_portfolio.scope import TIER
 from pmo_graph_portfolio.selection import (
     MAX_CANDIDATES,
     SELECTION_COST,
@@ -35,6 +34,7 @@ from pmo_graph_portfolio.selection import (
     best_subset,
     weighed,
 )
+from pmo_graph_portfolio.tier import KEY
 
 MAX_SCORE = 10.0
 CENTS = Decimal(100)
@@ -183,7 +183,7 @@ async def ranked(context: Context, portfolio_id: int) -> list[tuple[Project, flo
 @strawberry.type
 class PriorityProjectFields:
     @tier_field(
-        TIER,
+        KEY,
         description="The project's stored scores, by criterion, those against criteria its "
         "portfolio no longer has included (they do not count in the ranking).",
     )
@@ -197,7 +197,7 @@ class PriorityProjectFields:
 @strawberry.type
 class PriorityPortfolioFields:
     @tier_field(
-        TIER, description="The portfolio's prioritisation criteria and their weights, by key."
+        KEY, description="The portfolio's prioritisation criteria and their weights, by key."
     )
     async def criteria(
         self, root: strawberry.Parent[Portfolio], info: Info[Any, Any]
@@ -208,7 +208,7 @@ class PriorityPortfolioFields:
         ]
 
     @tier_field(
-        TIER,
+        KEY,
         description="The portfolio's projects, of every stage, that have at least one score "
         "against one of its current criteria: highest weighted score first, then by code.",
     )
@@ -223,7 +223,7 @@ class PriorityPortfolioFields:
         return result
 
     @tier_field(
-        TIER,
+        KEY,
         description="Which projects to fund: of the ranked projects that are PROPOSED or "
         "APPROVED and have a budget, the set with the greatest total score whose budgets add "
         "up to no more than `budget` (exact, not greedy). Among equally good sets the cheaper "
@@ -281,7 +281,7 @@ class PriorityPortfolioFields:
 @strawberry.type
 class PriorityMutation:
     @tier_mutation(
-        TIER,
+        KEY,
         description="Set a portfolio's prioritisation criteria and their weights, replacing "
         "its criteria; answers the portfolio. For ADMIN, OFFICE and PORTFOLIO_MANAGER; anyone "
         "else gets the error FORBIDDEN. userErrors (every problem at once): NOT_FOUND on "
@@ -352,7 +352,7 @@ class PriorityMutation:
         return await run_mutation(info, "setPortfolioCriteria", PortfolioPayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description=f"Score a project from 0 to {MAX_SCORE:g} against one of its portfolio's "
         "criteria, replacing an earlier score; answers the project. For ADMIN, OFFICE and "
         "PORTFOLIO_MANAGER; anyone else gets the error FORBIDDEN. userErrors: NOT_FOUND on "

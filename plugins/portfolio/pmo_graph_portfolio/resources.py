@@ -28,7 +28,7 @@ from pmo_graph.people.mutations import PersonPayload
 from pmo_graph.projects.models import Project
 from pmo_graph_portfolio.enums import Granularity
 from pmo_graph_portfolio.load import overloads, period_loads, periods
-from pmo_graph_portfolio.scope import TIER
+from pmo_graph_portfolio.tier import KEY
 from pmo_graph_portfolio.what_if import Booking
 from pmo_graph_pso.loaders import DEFAULT_CAPACITY, capacities
 from pmo_graph_pso.models import Assignment, PersonCapacity, PersonSkill
@@ -175,7 +175,7 @@ async def _loads(
 
 @strawberry.type
 class ResourcePersonFields:
-    @tier_field(TIER, description=CAPACITY)
+    @tier_field(KEY, description=CAPACITY)
     async def capacity(self, root: strawberry.Parent[Person], info: Info[Any, Any]) -> float:
         (found,) = await capacities(get_context(info), [root.id])
         return found
@@ -201,7 +201,7 @@ WINDOW_COST = (
 @strawberry.type
 class ResourceQuery:
     @tier_field(
-        TIER,
+        KEY,
         description="Capacity against demand: each person's load per calendar week or month "
         "between two dates, across every project of the organisation, by name (people without "
         "assignments too, with zeros). Only assignments not released count, whatever their "
@@ -232,7 +232,7 @@ class ResourceQuery:
         return await utilisation(info, from_, to, granularity, skill)
 
     @tier_field(
-        TIER,
+        KEY,
         description="Everyone whose total allocation on some day between two dates exceeds "
         "their capacity (equal is not over), across every project of the organisation: highest "
         "peakAllocation first, then by name. Only assignments not released count. "
@@ -248,7 +248,7 @@ class ResourceQuery:
 @strawberry.type
 class ResourceMutation:
     @tier_mutation(
-        TIER,
+        KEY,
         description="Set how much of a full-time person someone can give (FTE): what "
         "utilisation divides by, what overallocations and Scenario.impact compare with and what "
         "the pso tier's suggestStaff subtracts from. For ADMIN and OFFICE; anyone else gets the "

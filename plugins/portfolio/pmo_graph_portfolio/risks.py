@@ -1,9 +1,9 @@
-"""Risk registers, each portfolio's risk profile, and the standards about risks."""
+"""Risk registers and each portfolio's risk profile."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -27,19 +27,13 @@ from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
 from pmo_graph.projects.mutations import load_project_for_write
-from pmo_graph.standards import CheckInput, CheckResult, Severity, Standard
 from pmo_graph_portfolio.enums import RiskRating, RiskStatus, rating
+from pmo_graph_portfolio.loaders import project_risks
 from pmo_graph_portfolio.models import Risk
 from pmo_graph_portfolio.refs import RiskRef
-from pmo_graph_portfolio.scope import TIER
+from pmo_graph_portfolio.tier import KEY
 
 Row = strawberry.Parent[Risk]
-OPEN_STAGES = {
-    ProjectStage.PROPOSED,
-    ProjectStage.APPROVED,
-    ProjectStage.ACTIVE,
-    ProjectStage.ON_HOLD,
-}
 
 #: ``rating`` in SQL, for the compiled path.
 RATING_SQL = (
@@ -245,20 +239,6 @@ def risk_values(risk: Risk) -> dict[str, Any]:
     }
 
 
-async def project_risks(
-    context: Context, project_ids: Sequence[int], status: RiskStatus | None = None
-) -> list[list[Risk]]:
-    """Each project's risks (of one status if given), highest score first."""
-    loader = context.loaders.children(
-        Risk,
-        Risk.project_id,
-        order_by=((Risk.probability * Risk.impact).desc(), Risk.id),
-        where=(Risk.status == status,) if status is not None else (),
-        key=status,
-    )
-    return list(await loader.load_many(list(project_ids)))
-
-
 async def _profiles(context: Context, portfolio_ids: list[int]) -> list[RiskProfile]:
     rows: Sequence[Any] = (
         await context.db.execute(
@@ -322,7 +302,7 @@ async def _unassessed(context: Context, portfolio_id: int) -> list[Project]:
 @strawberry.type
 class RiskProjectFields:
     @tier_field(
-        TIER,
+        KEY,
         description="The project's risk register: highest score first, then in the order they "
         "were raised.",
         metadata=sql_list(
@@ -345,7 +325,7 @@ class RiskProjectFields:
 @strawberry.type
 class RiskPortfolioFields:
     @tier_field(
-        TIER,
+        KEY,
         description="The portfolio's position on risk: its projects' OPEN risks as a whole "
         "(heat map, exposure, counts by rating) and its ACTIVE projects with no risk recorded.",
     )
@@ -363,7 +343,7 @@ class RiskPortfolioFields:
 @strawberry.type
 class RiskMutation:
     @tier_mutation(
-        TIER,
+        KEY,
         description="Add a risk to a project's register, OPEN at version 1; emits risk.raised. "
         "For ADMIN, OFFICE, PORTFOLIO_MANAGER and PROGRAMME_DIRECTOR, and for a "
         "PROJECT_MANAGER on a project they manage; anyone else gets the error FORBIDDEN. "
@@ -418,7 +398,7 @@ class RiskMutation:
         return await run_mutation(info, "raiseRisk", RiskPayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Re-assess a risk, record its response or owner, close it or mark it "
         "OCCURRED; emits risk.updated. Who may: as raiseRisk, a PROJECT_MANAGER on the risk's "
         "project. userErrors: NOT_FOUND on riskId (checked first; with it nothing else is "
@@ -493,54 +473,3 @@ class RiskMutation:
             return risk
 
         return await run_mutation(info, "updateRisk", RiskPayload, body)
-
-
-async def _risks_assessed(check: CheckInput) -> Mapping[int, CheckResult]:
-    active = [p for p in check.projects if p.stage is ProjectStage.ACTIVE]
-    if not active:
-        return {}
-    registers = await project_risks(check.context, [p.id for p in active])
-    return {
-        project.id: CheckResult(True, f"{len(risks)} risk(s) recorded.")
-        if risks
-        else CheckResult(False, "No risk recorded: an empty register is not a safe register.")
-        for project, risks in zip(active, registers, strict=True)
-    }
-
-
-async def _risks_owned(check: CheckInput) -> Mapping[int, CheckResult]:
-    running = [p for p in check.projects if p.stage in OPEN_STAGES]
-    if not running:
-        return {}
-    registers = await project_risks(check.context, [p.id for p in running], RiskStatus.OPEN)
-    results = {}
-    for project, risks in zip(running, registers, strict=True):
-        unowned = [
-            r.title
-            for r in risks
-            if r.owner_id is None and rating(r.probability * r.impact) is RiskRating.HIGH
-        ]
-        results[project.id] = (
-            CheckResult(False, f"Open HIGH risks without an owner: {', '.join(unowned)}.")
-            if unowned
-            else CheckResult(True, "Every open HIGH risk has an owner.")
-        )
-    return results
-
-
-STANDARDS = [
-    Standard(
-        key="RISKS_ASSESSED",
-        name="Risks assessed",
-        description="Every active project has at least one risk recorded.",
-        severity=Severity.MEDIUM,
-        check=_risks_assessed,
-    ),
-    Standard(
-        key="RISKS_OWNED",
-        name="Risks owned",
-        description="Every open HIGH risk has an owner.",
-        severity=Severity.HIGH,
-        check=_risks_owned,
-    ),
-]

@@ -14,7 +14,7 @@ from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.realtime import EventFields, domain_events, scope_argument, tier_subscription
 from pmo_graph_portfolio.models import Risk
 from pmo_graph_portfolio.refs import RiskRef
-from pmo_graph_portfolio.scope import TIER
+from pmo_graph_portfolio.tier import KEY
 
 
 @strawberry.enum(description="How a risk changed.")
@@ -32,7 +32,7 @@ CHANGES = {"risk.raised": RiskChange.RAISED, "risk.updated": RiskChange.UPDATED}
 
 @strawberry.type(description="A risk was raised, re-assessed, responded to or closed.")
 class RiskChanged(EventFields):
-    __tier__ = TIER
+    __tier__ = KEY
 
     @strawberry.field(description="RAISED when the risk was raised, UPDATED when updated.")
     def change(self) -> RiskChange:
@@ -57,7 +57,7 @@ class RiskChanged(EventFields):
 @strawberry.type
 class RiskSubscription:
     @tier_subscription(
-        TIER,
+        KEY,
         description="Risks as they are raised and updated, of one portfolio's projects or of "
         "every project of the organisation, after each change commits. Every user of the "
         "organisation may subscribe.",

@@ -33,16 +33,18 @@ GENERIC_FIELDS = {"userErrors"}
 
 
 def _modules() -> Iterator[ModuleType]:
-    for found in pkgutil.iter_modules(pmo_graph_portfolio.__path__):
-        yield importlib.import_module(f"{pmo_graph_portfolio.__name__}.{found.name}")
+    prefix = f"{pmo_graph_portfolio.__name__}."
+    for found in pkgutil.walk_packages(pmo_graph_portfolio.__path__, prefix):
+        yield importlib.import_module(found.name)
 
 
 def _host_types() -> dict[type, str]:
     """The tier's classes that add fields to another type, with that type's name."""
-    hosts = dict.fromkeys(plugin.register_query_fields(), "Query")
-    hosts |= dict.fromkeys(plugin.register_mutation_fields(), "Mutation")
-    hosts |= dict.fromkeys(plugin.register_subscription_fields(), "Subscription")
-    for host, extensions in plugin.register_type_extensions().items():
+    manifest = plugin.MANIFEST
+    hosts = dict.fromkeys(manifest.query_fields or (), "Query")
+    hosts |= dict.fromkeys(manifest.mutation_fields or (), "Mutation")
+    hosts |= dict.fromkeys(manifest.subscription_fields or (), "Subscription")
+    for host, extensions in (manifest.type_extensions or {}).items():
         hosts |= dict.fromkeys(extensions, host)
     return hosts
 

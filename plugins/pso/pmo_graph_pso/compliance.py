@@ -1,9 +1,8 @@
-"""Compliance with standards: this tier's four standards, and findings per project."""
+"""Compliance with standards: the findings per project and the compliance report."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 import strawberry
@@ -13,119 +12,16 @@ from strawberry.types import Info
 from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.refs import ProjectRef
 from pmo_graph.graphql.tiers import tier_field
-from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
 from pmo_graph.standards import (
-    CheckInput,
     CheckResult,
     InstalledStandard,
-    Severity,
-    Standard,
     evaluate,
 )
 from pmo_graph.standards_graphql import StandardType
-from pmo_graph_pso.loaders import latest_reports, milestones_of, reporting_cadence
-from pmo_graph_pso.scope import TIER, as_of_or_today, project_scope
+from pmo_graph_pso.scope import as_of_or_today, project_scope
 from pmo_graph_pso.scope_arguments import PortfolioScope, ProgrammeScope
-
-#: Stages in which a project is still being run, so people and reporting are expected.
-OPEN_STAGES = {
-    ProjectStage.PROPOSED,
-    ProjectStage.APPROVED,
-    ProjectStage.ACTIVE,
-    ProjectStage.ON_HOLD,
-}
-
-
-async def _has_manager(check: CheckInput) -> Mapping[int, CheckResult]:
-    return {
-        p.id: CheckResult(True, "Has a project manager.")
-        if p.manager_id is not None
-        else CheckResult(False, "No project manager: name one with updateProject(managerId).")
-        for p in check.projects
-        if p.stage in OPEN_STAGES
-    }
-
-
-async def _has_sponsor(check: CheckInput) -> Mapping[int, CheckResult]:
-    return {
-        p.id: CheckResult(True, "Has a sponsor.")
-        if p.sponsor_id is not None
-        else CheckResult(False, "No sponsor: name one with updateProject(sponsorId).")
-        for p in check.projects
-        if p.stage in OPEN_STAGES
-    }
-
-
-async def _status_report_current(check: CheckInput) -> Mapping[int, CheckResult]:
-    active = [p for p in check.projects if p.stage == ProjectStage.ACTIVE]
-    if not active:
-        return {}
-    cadence = await reporting_cadence(check.context)
-    reports = await latest_reports(check.context, [p.id for p in active], check.as_of)
-    oldest_current = check.as_of - timedelta(days=cadence)
-    results = {}
-    for project, report in zip(active, reports, strict=True):
-        if report is None:
-            results[project.id] = CheckResult(False, "Never reported: submit a status report.")
-            continue
-        age = (check.as_of - report.period_ending).days
-        if report.period_ending < oldest_current:
-            results[project.id] = CheckResult(
-                False,
-                f"Last report is for the period ending {report.period_ending}, {age} days before "
-                f"{check.as_of}; reports are due every {cadence} days.",
-            )
-        else:
-            results[project.id] = CheckResult(
-                True, f"Reported for the period ending {report.period_ending} ({age} days ago)."
-            )
-    return results
-
-
-async def _has_milestones(check: CheckInput) -> Mapping[int, CheckResult]:
-    planned = [p for p in check.projects if p.stage in {ProjectStage.APPROVED, ProjectStage.ACTIVE}]
-    if not planned:
-        return {}
-    found = await milestones_of(check.context, [p.id for p in planned])
-    return {
-        project.id: CheckResult(True, f"{len(milestones)} milestone(s) planned.")
-        if milestones
-        else CheckResult(False, "No milestones: plan at least one with createMilestone.")
-        for project, milestones in zip(planned, found, strict=True)
-    }
-
-
-STANDARDS = [
-    Standard(
-        key="HAS_MANAGER",
-        name="Has a project manager",
-        description="Every project that is not closed or cancelled has a project manager.",
-        severity=Severity.HIGH,
-        check=_has_manager,
-    ),
-    Standard(
-        key="HAS_SPONSOR",
-        name="Has a sponsor",
-        description="Every project that is not closed or cancelled has a sponsor.",
-        severity=Severity.MEDIUM,
-        check=_has_sponsor,
-    ),
-    Standard(
-        key="STATUS_REPORT_CURRENT",
-        name="Status report current",
-        description="Every active project reported within the organisation's reporting cadence.",
-        severity=Severity.MEDIUM,
-        check=_status_report_current,
-    ),
-    Standard(
-        key="HAS_MILESTONES",
-        name="Has milestones",
-        description="Every approved or active project has at least one milestone planned.",
-        severity=Severity.LOW,
-        check=_has_milestones,
-    ),
-]
+from pmo_graph_pso.tier import KEY
 
 
 @strawberry.type(description="One project checked against one standard, with the evidence.")
@@ -200,7 +96,7 @@ def _findings(results: list[tuple[InstalledStandard, CheckResult]]) -> list[Find
 @strawberry.type
 class ComplianceProjectFields:
     @tier_field(
-        TIER,
+        KEY,
         description="The project checked against every standard of the organisation (those of "
         "the tiers that are on) that applies to it.",
     )
@@ -226,7 +122,7 @@ class ComplianceProjectFields:
 @strawberry.type
 class ComplianceQuery:
     @tier_field(
-        TIER,
+        KEY,
         description="Every project in scope, of every stage, checked as Project.compliance "
         "checks one: the organisation when no id is given, the projects in both when both are.",
     )

@@ -24,7 +24,7 @@ from pmo_graph.projects.mutations import load_project_for_write
 from pmo_graph_pso.loaders import milestones_of
 from pmo_graph_pso.models import Milestone
 from pmo_graph_pso.refs import MilestoneRef
-from pmo_graph_pso.scope import TIER
+from pmo_graph_pso.tier import KEY
 
 Row = strawberry.Parent[Milestone]
 
@@ -157,7 +157,7 @@ def milestone_values(milestone: Milestone) -> dict[str, Any]:
 @strawberry.type
 class MilestoneProjectFields:
     @tier_field(
-        TIER,
+        KEY,
         description="The project's milestones, by baseline date, then in the order they were "
         "planned.",
         metadata=sql_list("{row}.project_id = {parent}.id", "{row}.baseline_date, {row}.id"),
@@ -172,7 +172,7 @@ class MilestoneProjectFields:
 @strawberry.type
 class MilestoneMutation:
     @tier_mutation(
-        TIER,
+        KEY,
         description="Plan a milestone of a project. ADMIN, OFFICE, PORTFOLIO_MANAGER and "
         "PROGRAMME_DIRECTOR may on any project, a PROJECT_MANAGER on the projects they manage; "
         "anyone else gets FORBIDDEN. userErrors: NOT_FOUND (projectId), INVALID (name).",
@@ -207,7 +207,7 @@ class MilestoneMutation:
         return await run_mutation(info, "createMilestone", MilestonePayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Move a milestone's forecast, record the day it was reached, or rename it; "
         "its baseline never changes. The same roles as createMilestone, on the milestone's "
         "project. userErrors: NOT_FOUND (milestoneId); INVALID (projectId names another project, "

@@ -18,7 +18,7 @@ from pmo_graph.graphql.validation import Checks
 from pmo_graph.organisations.models import Organisation
 from pmo_graph_pso.loaders import DEFAULT_CADENCE_DAYS, reporting_cadence
 from pmo_graph_pso.models import PsoSettings
-from pmo_graph_pso.scope import TIER
+from pmo_graph_pso.tier import KEY
 
 MAX_CADENCE_DAYS = 366
 
@@ -43,7 +43,7 @@ class SetReportingCadenceInput:
 @strawberry.type
 class OfficeOrganisationFields:
     @tier_field(
-        TIER,
+        KEY,
         description="The reporting cadence, in days: every ACTIVE project must have reported "
         "for a period ending at most this many days ago, else it is stale (14 unless set with "
         "setReportingCadence).",
@@ -55,7 +55,7 @@ class OfficeOrganisationFields:
 @strawberry.type
 class OfficeMutation:
     @tier_mutation(
-        TIER,
+        KEY,
         description="Set how often active projects must report, for statusSummary's stale "
         "projects and the standard STATUS_REPORT_CURRENT. ADMIN and OFFICE only; anyone else "
         "gets FORBIDDEN. userErrors: INVALID (days).",

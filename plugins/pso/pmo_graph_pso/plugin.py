@@ -1,22 +1,17 @@
-"""Hook implementations of the `pso` tier: the project support office."""
+"""The `pso` tier, the project support office: its manifest and the hooks that do work."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 from random import Random
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.auth.permissions import Permission
-from pmo_graph.events import EventType
-from pmo_graph.maturity import Measure, Question
 from pmo_graph.maturity.demo import answer_demo_assessments
 from pmo_graph.organisations.models import Organisation
-from pmo_graph.plugins import Tier, hookimpl
-from pmo_graph.standards import Standard
+from pmo_graph.plugins import Manifest, hookimpl
 from pmo_graph_pso import maturity
-from pmo_graph_pso.compliance import STANDARDS, ComplianceProjectFields, ComplianceQuery
+from pmo_graph_pso.compliance import ComplianceProjectFields, ComplianceQuery
 from pmo_graph_pso.demo import seed_pso
 from pmo_graph_pso.events import EVENT_TYPES
 from pmo_graph_pso.milestones import MilestoneMutation, MilestoneProjectFields, MilestoneType
@@ -30,6 +25,7 @@ from pmo_graph_pso.staffing import (
     StaffingProjectFields,
     StaffingQuery,
 )
+from pmo_graph_pso.standards import STANDARDS
 from pmo_graph_pso.status import StatusMutation, StatusProjectFields, StatusQuery, StatusReportType
 from pmo_graph_pso.subscriptions import StatusReportSubmitted, StatusSubscription
 from pmo_graph_pso.support import (
@@ -39,35 +35,15 @@ from pmo_graph_pso.support import (
     SupportProjectFields,
 )
 from pmo_graph_pso.templates import ProjectTemplateType, TemplateMutation, TemplateQuery
+from pmo_graph_pso.tier import TIER
 
 #: The plugin API versions this plugin works with (checked when it is loaded).
-PLUGIN_API = ">=1.0,<2"
+PLUGIN_API = ">=1.1,<2"
 
-TIER = Tier(
-    key="pso",
-    name="Project support office",
-    level=1,
-    requires=(),
-    description=(
-        "Project support: status reporting, milestones, staffing, templates, compliance with "
-        "standards, coaching and workshops."
-    ),
-)
-
-
-@hookimpl
-def register_tiers() -> Iterable[Tier]:
-    return [TIER]
-
-
-@hookimpl
-def register_migrations() -> Path:
-    return Path(__file__).parent / "migrations" / "versions"
-
-
-@hookimpl
-def register_types() -> Iterable[type]:
-    return [
+MANIFEST = Manifest(
+    tiers=[TIER],
+    migrations=Path(__file__).parent / "migrations" / "versions",
+    types=[
         StatusReportType,
         MilestoneType,
         PersonSkillType,
@@ -75,12 +51,8 @@ def register_types() -> Iterable[type]:
         ProjectTemplateType,
         SupportEngagementType,
         StatusReportSubmitted,
-    ]
-
-
-@hookimpl
-def register_type_extensions() -> Mapping[str, Iterable[type]]:
-    return {
+    ],
+    type_extensions={
         "Project": [
             StatusProjectFields,
             MilestoneProjectFields,
@@ -90,57 +62,26 @@ def register_type_extensions() -> Mapping[str, Iterable[type]]:
         ],
         "Person": [StaffingPersonFields, SupportPersonFields],
         "Organisation": [OfficeOrganisationFields],
-    }
-
-
-@hookimpl
-def register_query_fields() -> Iterable[type]:
-    return [StatusQuery, StaffingQuery, TemplateQuery, ComplianceQuery]
-
-
-@hookimpl
-def register_mutation_fields() -> Iterable[type]:
-    return [
+    },
+    query_fields=[StatusQuery, StaffingQuery, TemplateQuery, ComplianceQuery],
+    mutation_fields=[
         StatusMutation,
         MilestoneMutation,
         StaffingMutation,
         TemplateMutation,
         SupportMutation,
         OfficeMutation,
-    ]
-
-
-@hookimpl
-def register_subscription_fields() -> Iterable[type]:
-    return [StatusSubscription]
-
-
-@hookimpl
-def register_permissions() -> Mapping[str, Permission]:
-    return PSO_PERMISSIONS
-
-
-@hookimpl
-def register_maturity_questions() -> Iterable[Question]:
-    return maturity.QUESTIONS
-
-
-@hookimpl
-def register_maturity_measures() -> Iterable[Measure]:
-    return maturity.MEASURES
-
-
-@hookimpl
-def register_standards() -> Iterable[Standard]:
-    return STANDARDS
+    ],
+    subscription_fields=[StatusSubscription],
+    permissions=PSO_PERMISSIONS,
+    maturity_questions=maturity.QUESTIONS,
+    maturity_measures=maturity.MEASURES,
+    standards=STANDARDS,
+    event_types=EVENT_TYPES,
+)
 
 
 @hookimpl
 async def seed_demo(session: AsyncSession, organisation: Organisation, rng: Random) -> None:
     await seed_pso(session, organisation, rng)
     await answer_demo_assessments(session, organisation, maturity.DEMO_SCORES)
-
-
-@hookimpl
-def register_event_types() -> Iterable[EventType]:
-    return EVENT_TYPES

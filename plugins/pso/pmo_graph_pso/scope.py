@@ -12,8 +12,6 @@ from pmo_graph.graphql.errors import BadUserInput
 from pmo_graph.graphql.ids import parse_pk
 from pmo_graph.projects.models import Project
 
-TIER = "pso"
-
 
 def as_of_or_today(as_of: date | None) -> date:
     """The date a computation is made at: ``asOf`` when given, else today (UTC)."""

@@ -32,7 +32,7 @@ from pmo_graph.projects.mutations import load_project_for_write
 from pmo_graph_pso.loaders import capacities
 from pmo_graph_pso.models import Assignment, PersonSkill
 from pmo_graph_pso.refs import AssignmentRef, PersonSkillRef
-from pmo_graph_pso.scope import TIER
+from pmo_graph_pso.tier import KEY
 
 #: Allocations are fractions of a day; sums are compared with this tolerance.
 EPSILON = 1e-9
@@ -217,7 +217,7 @@ async def active_assignments(info: Info[Any, Any], column: Any, key: int) -> lis
 @strawberry.type
 class StaffingProjectFields:
     @tier_field(
-        TIER,
+        KEY,
         description="Who works on the project: its assignments not released, by start date.",
         metadata=sql_list(
             "{row}.project_id = {parent}.id", ACTIVE_ORDER, where="{row}.released_at IS NULL"
@@ -232,7 +232,7 @@ class StaffingProjectFields:
 @strawberry.type
 class StaffingPersonFields:
     @tier_field(
-        TIER, description="The person's skills, best first (level descending, then by name)."
+        KEY, description="The person's skills, best first (level descending, then by name)."
     )
     async def skills(
         self, root: strawberry.Parent[Person], info: Info[Any, Any]
@@ -245,7 +245,7 @@ class StaffingPersonFields:
         return await loader.load(root.id)
 
     @tier_field(
-        TIER,
+        KEY,
         description="The person's assignments not released, on every project, by start date.",
         metadata=sql_list(
             "{row}.person_id = {parent}.id", ACTIVE_ORDER, where="{row}.released_at IS NULL"
@@ -269,7 +269,7 @@ def _check_allocation(checks: Checks, allocation: float, field: str) -> None:
 @strawberry.type
 class StaffingQuery:
     @tier_field(
-        TIER,
+        KEY,
         description="People with the skill who can take `allocation` more every day of the "
         "window without passing their capacity (their assignments not released count): best "
         "skill level first, then most available, then by name. Empty when the project is not "
@@ -381,7 +381,7 @@ class StaffingQuery:
 @strawberry.type
 class StaffingMutation:
     @tier_mutation(
-        TIER,
+        KEY,
         description="Record a skill of a person, at a level from 1 (aware) to 5 (expert). ADMIN "
         "and OFFICE only; anyone else gets FORBIDDEN. userErrors: NOT_FOUND (personId), INVALID "
         "(skill, level), DUPLICATE (skill: the person has it already).",
@@ -438,7 +438,7 @@ class StaffingMutation:
         return await run_mutation(info, "addPersonSkill", PersonPayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Remove a skill from a person. ADMIN and OFFICE only; anyone else gets "
         "FORBIDDEN. userErrors: NOT_FOUND (personId; skill when the person does not have it).",
     )
@@ -477,7 +477,7 @@ class StaffingMutation:
         return await run_mutation(info, "removePersonSkill", PersonPayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Assign a person to a project for part of their time, whatever their other "
         "assignments. ADMIN, OFFICE, PORTFOLIO_MANAGER and PROGRAMME_DIRECTOR may on any "
         "project, a PROJECT_MANAGER on the projects they manage; anyone else gets FORBIDDEN. "
@@ -542,7 +542,7 @@ class StaffingMutation:
         return await run_mutation(info, "assignPerson", AssignmentPayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Take a person off a project: the assignment is kept but stops counting "
         "anywhere, and cannot be restored (assign again instead). The same roles as "
         "assignPerson, on the assignment's project. userErrors: NOT_FOUND (assignmentId), "

@@ -29,8 +29,9 @@ from pmo_graph_pso.enums import Rag
 from pmo_graph_pso.loaders import latest_reports, reporting_cadence
 from pmo_graph_pso.models import StatusReport
 from pmo_graph_pso.refs import StatusReportRef
-from pmo_graph_pso.scope import TIER, as_of_or_today, project_scope
+from pmo_graph_pso.scope import as_of_or_today, project_scope
 from pmo_graph_pso.scope_arguments import PortfolioScope, ProgrammeScope
+from pmo_graph_pso.tier import KEY
 
 REPORT_ORDER = Ordering((StatusReport.period_ending, StatusReport.id), descending=True)
 
@@ -166,7 +167,7 @@ class StatusSummary:
 @strawberry.type
 class StatusProjectFields:
     @tier_field(
-        TIER,
+        KEY,
         description="Every status report of the project, newest period first (periodEnding "
         "descending).",
         metadata=sql_connection("{row}.project_id = {parent}.id", REPORT_ORDER.sql_template()),
@@ -187,7 +188,7 @@ class StatusProjectFields:
         )
 
     @tier_field(
-        TIER,
+        KEY,
         description="The report with the latest periodEnding, whenever it was submitted; null "
         "when the project has never reported. It takes no asOf: statusSummary and compliance "
         "judge a past day.",
@@ -203,7 +204,7 @@ class StatusProjectFields:
 @strawberry.type
 class StatusQuery:
     @tier_field(
-        TIER,
+        KEY,
         description="Counts of the ACTIVE projects in scope by the overall RAG of their latest "
         "report on or before asOf, and the stale ones. The scope is the organisation when no id "
         "is given, and the projects in both when both are; stage and scope are the projects' "
@@ -260,7 +261,7 @@ class StatusQuery:
 @strawberry.type
 class StatusMutation:
     @tier_mutation(
-        TIER,
+        KEY,
         description="Report a project's status for a period that has ended. ADMIN and OFFICE "
         "may report on any project, a PROJECT_MANAGER on the projects they manage; anyone else "
         "gets FORBIDDEN. A report cannot be changed afterwards: report the next period instead. "

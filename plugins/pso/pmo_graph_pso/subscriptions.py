@@ -16,12 +16,12 @@ from pmo_graph.projects.models import Project
 from pmo_graph.realtime import EventFields, domain_events, scope_argument, tier_subscription
 from pmo_graph_pso.models import StatusReport
 from pmo_graph_pso.refs import StatusReportRef
-from pmo_graph_pso.scope import TIER
+from pmo_graph_pso.tier import KEY
 
 
 @strawberry.type(description="A status report was submitted (the event status_report.submitted).")
 class StatusReportSubmitted(EventFields):
-    __tier__ = TIER
+    __tier__ = KEY
 
     @strawberry.field(
         description="The report submitted, read when the event is delivered; null if it cannot "
@@ -41,7 +41,7 @@ class StatusReportSubmitted(EventFields):
 @strawberry.type
 class StatusSubscription:
     @tier_subscription(
-        TIER,
+        KEY,
         description="Status reports as they are submitted, of one portfolio's or programme's "
         "projects or of the whole organisation. Every user of the organisation may subscribe.",
     )

@@ -24,7 +24,7 @@ from pmo_graph.projects.models import Project
 from pmo_graph_pso.enums import SupportKind
 from pmo_graph_pso.models import SupportEngagement
 from pmo_graph_pso.refs import SupportEngagementRef
-from pmo_graph_pso.scope import TIER
+from pmo_graph_pso.tier import KEY
 
 Row = strawberry.Parent[SupportEngagement]
 MAX_HOURS = Decimal("100")
@@ -120,9 +120,7 @@ async def _engagements(
 
 @strawberry.type
 class SupportProjectFields:
-    @tier_field(
-        TIER, description="Support the office gave for the project, newest first (by date)."
-    )
+    @tier_field(KEY, description="Support the office gave for the project, newest first (by date).")
     async def support_engagements(
         self,
         root: strawberry.Parent[Project],
@@ -136,7 +134,7 @@ class SupportProjectFields:
 @strawberry.type
 class SupportPersonFields:
     @tier_field(
-        TIER,
+        KEY,
         description="Support the person received from the office, for any project or none, "
         "newest first (by date).",
     )
@@ -153,7 +151,7 @@ class SupportPersonFields:
 @strawberry.type
 class SupportMutation:
     @tier_mutation(
-        TIER,
+        KEY,
         description="Record coaching, a workshop, guidance or an assurance review the office "
         "gave. ADMIN and OFFICE only; anyone else gets FORBIDDEN. userErrors: NOT_FOUND "
         "(projectId, recipientId, facilitatorId), INVALID (hours, notes).",

@@ -26,7 +26,7 @@ from pmo_graph.projects.mutations import ProjectPayload, project_values
 from pmo_graph.values import LAST_DATE, add_days
 from pmo_graph_pso.models import Milestone, ProjectTemplate, TemplateMilestone
 from pmo_graph_pso.refs import ProjectTemplateRef
-from pmo_graph_pso.scope import TIER
+from pmo_graph_pso.tier import KEY
 
 TEMPLATE_ORDER = Ordering((ProjectTemplate.name, ProjectTemplate.id))
 MAX_MILESTONES = 100
@@ -163,7 +163,7 @@ class CreateProjectFromTemplateInput:
 @strawberry.type
 class TemplateQuery:
     @tier_field(
-        TIER, description="The organisation's project templates, by name (then by creation)."
+        KEY, description="The organisation's project templates, by name (then by creation)."
     )
     async def project_templates(
         self,
@@ -181,7 +181,7 @@ class TemplateQuery:
 @strawberry.type
 class TemplateMutation:
     @tier_mutation(
-        TIER,
+        KEY,
         description="Create a project template with its milestones. ADMIN and OFFICE only; "
         "anyone else gets FORBIDDEN. userErrors: INVALID (name, description, milestones and "
         "each milestone's name and offsetDays).",
@@ -254,7 +254,7 @@ class TemplateMutation:
         return await run_mutation(info, "createProjectTemplate", ProjectTemplatePayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Create a project from a template, in stage PROPOSED: each of its milestones "
         "is planned from the start date (baseline = forecast = startDate + offsetDays), and the "
         "project's endDate is the last of them (startDate without milestones). ADMIN, OFFICE, "

@@ -1,0 +1,23 @@
+"""The portfolio office's loaders that more than one module reads through."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pmo_graph.graphql.context import Context
+from pmo_graph_portfolio.enums import RiskStatus
+from pmo_graph_portfolio.models import Risk
+
+
+async def project_risks(
+    context: Context, project_ids: Sequence[int], status: RiskStatus | None = None
+) -> list[list[Risk]]:
+    """Each project's risks (of one status if given), highest score first."""
+    loader = context.loaders.children(
+        Risk,
+        Risk.project_id,
+        order_by=((Risk.probability * Risk.impact).desc(), Risk.id),
+        where=(Risk.status == status,) if status is not None else (),
+        key=status,
+    )
+    return list(await loader.load_many(list(project_ids)))

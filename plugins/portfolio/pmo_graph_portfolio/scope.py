@@ -1,3 +1,0 @@
-"""Constants shared by the portfolio office's modules."""
-
-TIER = "portfolio"
