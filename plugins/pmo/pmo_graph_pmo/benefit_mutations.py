@@ -40,7 +40,8 @@ from pmo_graph_pmo.models import (
     BenefitObjective,
     Objective,
 )
-from pmo_graph_pmo.scope import TIER, today
+from pmo_graph_pmo.scope import today
+from pmo_graph_pmo.tier import KEY
 
 SHARE_TOLERANCE = 1e-9
 
@@ -48,7 +49,7 @@ SHARE_TOLERANCE = 1e-9
 @strawberry.type
 class BenefitMutation:
     @tier_mutation(
-        TIER,
+        KEY,
         description="Define a benefit (or dis-benefit) of a programme. For ADMIN, OFFICE and "
         "PROGRAMME_DIRECTOR (of any programme); anyone else gets FORBIDDEN. userErrors: NOT_FOUND "
         "(programmeId, ownerId), INVALID (name, measure, unit, description, target equal to "
@@ -124,7 +125,7 @@ class BenefitMutation:
         return await run_mutation(info, "createBenefit", BenefitPayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Record a measured value of a benefit; its figures and status are recomputed "
         "and answered. A measurement cannot be changed or removed. For ADMIN, OFFICE and "
         "PROGRAMME_DIRECTOR; anyone else gets FORBIDDEN. userErrors: NOT_FOUND (benefitId), "
@@ -217,7 +218,7 @@ class BenefitMutation:
         return await run_mutation(info, "recordBenefitMeasurement", BenefitPayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Record the share of a benefit a project of its programme delivers, replacing "
         "the project's earlier share. For ADMIN, OFFICE and PROGRAMME_DIRECTOR; anyone else gets "
         "FORBIDDEN. userErrors: NOT_FOUND (benefitId, projectId), INVALID (share not in (0, 1], "
@@ -313,7 +314,7 @@ class BenefitMutation:
         return await run_mutation(info, "linkBenefitContribution", BenefitPayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Add a strategic objective to a programme. For ADMIN, OFFICE, "
         "PORTFOLIO_MANAGER and PROGRAMME_DIRECTOR; anyone else gets FORBIDDEN. userErrors: "
         "NOT_FOUND (programmeId), INVALID (name).",
@@ -348,7 +349,7 @@ class BenefitMutation:
         return await run_mutation(info, "createObjective", ObjectivePayload, body)
 
     @tier_mutation(
-        TIER,
+        KEY,
         description="Record that a benefit serves an objective of its programme; a link cannot be "
         "removed. For ADMIN, OFFICE and PROGRAMME_DIRECTOR; anyone else gets FORBIDDEN. "
         "userErrors: NOT_FOUND (benefitId, objectiveId), INVALID (objective of another "

@@ -32,7 +32,8 @@ from pmo_graph_pmo.models import (
     Objective,
 )
 from pmo_graph_pmo.refs import BenefitRef, ObjectiveRef
-from pmo_graph_pmo.scope import TIER, today
+from pmo_graph_pmo.scope import today
+from pmo_graph_pmo.tier import KEY
 
 SummaryAsOf = Annotated[
     date | None,
@@ -234,14 +235,14 @@ async def benefits_map(context: Context, programme_id: int) -> BenefitsMap:
 
 @strawberry.type
 class BenefitProgrammeFields:
-    @tier_field(TIER, description="The programme's benefits and dis-benefits, by name (then id).")
+    @tier_field(KEY, description="The programme's benefits and dis-benefits, by name (then id).")
     async def benefits(
         self, root: strawberry.Parent[Programme], info: Info[Any, Any]
     ) -> list[BenefitRef]:
         return await programme_benefits(get_context(info), root.id)
 
     @tier_field(
-        TIER,
+        KEY,
         description="The programme's benefits counted by status, and the realisation of its "
         "financial benefits, as they stood on `asOf`: measurements taken after `asOf` do not "
         "count.",
@@ -252,7 +253,7 @@ class BenefitProgrammeFields:
         return await summary(get_context(info), root.id, as_of or today())
 
     @tier_field(
-        TIER,
+        KEY,
         description="The benefits map: which projects deliver which benefits, and which objectives "
         "those serve, as nodes and edges.",
     )
@@ -261,7 +262,7 @@ class BenefitProgrammeFields:
     ) -> BenefitsMap:
         return await benefits_map(get_context(info), root.id)
 
-    @tier_field(TIER, description="The programme's strategic objectives, by name (then id).")
+    @tier_field(KEY, description="The programme's strategic objectives, by name (then id).")
     async def objectives(
         self, root: strawberry.Parent[Programme], info: Info[Any, Any]
     ) -> list[ObjectiveRef]:
@@ -274,7 +275,7 @@ class BenefitProgrammeFields:
 @strawberry.type
 class BenefitProjectFields:
     @tier_field(
-        TIER,
+        KEY,
         description="The shares of benefits the project delivers, in the order they were first "
         "linked; a contribution to a benefit of a programme the project has since left stays "
         "listed.",
