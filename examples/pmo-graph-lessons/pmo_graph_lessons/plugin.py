@@ -7,12 +7,16 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.auth.permissions import Permission
-from pmo_graph.events import DomainEvent, EventType
-from pmo_graph.graphql.mutations import Transaction
-from pmo_graph.organisations.models import Organisation
-from pmo_graph.plugins import Tier, hookimpl
-from pmo_graph.standards import Standard
+from pmo_graph.sdk import (
+    DomainEvent,
+    EventType,
+    Organisation,
+    Permission,
+    Standard,
+    Tier,
+    Transaction,
+    hookimpl,
+)
 from pmo_graph_lessons.demo import seed_lessons
 from pmo_graph_lessons.lessons import LessonMutation, LessonProjectFields, LessonQuery, LessonType
 from pmo_graph_lessons.permissions import LESSONS_PERMISSIONS

@@ -13,23 +13,40 @@ from sqlalchemy import Float, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.db.functions import day_number
-from pmo_graph.db.locks import Lock
-from pmo_graph.graphql.compiled.specs import sql_list, sql_one, sql_value
-from pmo_graph.graphql.context import Context, get_context
-from pmo_graph.graphql.ids import to_global_id
-from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
-from pmo_graph.graphql.nodes import ModelNode
-from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate_children
-from pmo_graph.graphql.payloads import DUPLICATE, INVALID, OVER_ATTRIBUTED, UserError
-from pmo_graph.graphql.refs import PersonRef, ProgrammeRef, ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id, load_parent
-from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import Checks
-from pmo_graph.people.models import Person
-from pmo_graph.programmes.models import Programme
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import (
+    DUPLICATE,
+    INVALID,
+    OVER_ATTRIBUTED,
+    Checks,
+    Connection,
+    Context,
+    Lock,
+    ModelNode,
+    Ordering,
+    Person,
+    PersonRef,
+    Programme,
+    ProgrammeRef,
+    Project,
+    ProjectRef,
+    Transaction,
+    UserError,
+    authorize,
+    day_number,
+    get_context,
+    load_by_id,
+    load_parent,
+    page_args,
+    paginate_children,
+    run_mutation,
+    snapshot,
+    sql_list,
+    sql_one,
+    sql_value,
+    tier_field,
+    tier_mutation,
+    to_global_id,
+)
 from pmo_graph_pmo.enums import BenefitCategory, BenefitKind, BenefitStatus, MapNodeKind
 from pmo_graph_pmo.measure import Measurements, forecast_at, realisation, status
 from pmo_graph_pmo.models import (

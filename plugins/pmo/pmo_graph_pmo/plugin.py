@@ -8,15 +8,20 @@ from random import Random
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.auth.permissions import Permission
-from pmo_graph.events import DomainEvent, EventType
-from pmo_graph.graphql.mutations import Transaction
-from pmo_graph.graphql.user_error_codes import UserErrorCodeSpec
-from pmo_graph.maturity import Measure, Question
-from pmo_graph.maturity.demo import answer_demo_assessments
-from pmo_graph.organisations.models import Organisation
-from pmo_graph.plugins import Tier, hookimpl
-from pmo_graph.standards import Standard
+from pmo_graph.sdk import (
+    DomainEvent,
+    EventType,
+    Measure,
+    Organisation,
+    Permission,
+    Question,
+    Standard,
+    Tier,
+    Transaction,
+    UserErrorCodeSpec,
+    answer_demo_assessments,
+    hookimpl,
+)
 from pmo_graph_pmo import maturity
 from pmo_graph_pmo.benefits import (
     BenefitContributionType,

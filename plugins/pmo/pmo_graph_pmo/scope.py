@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from pmo_graph.db.types import utcnow
+from pmo_graph.sdk import utcnow
 
 TIER = "pmo"
 

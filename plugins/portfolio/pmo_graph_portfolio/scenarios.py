@@ -12,24 +12,40 @@ import strawberry
 from sqlalchemy import func, or_, select
 from strawberry.types import Info
 
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.db.locks import lock_row
-from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.computations import compute
-from pmo_graph.graphql.context import Context, get_context
-from pmo_graph.graphql.cost import work_cost
-from pmo_graph.graphql.ids import to_global_id
-from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
-from pmo_graph.graphql.nodes import ModelNode
-from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate_children
-from pmo_graph.graphql.payloads import CONFLICT, INVALID, UserError
-from pmo_graph.graphql.refs import PortfolioRef, ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id, load_parent
-from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import MAX_MONEY, Checks
-from pmo_graph.portfolios.models import Portfolio
-from pmo_graph.projects.models import Project
-from pmo_graph.values import FIRST_DATE, LAST_DATE, add_days
+from pmo_graph.sdk import (
+    CONFLICT,
+    FIRST_DATE,
+    INVALID,
+    LAST_DATE,
+    MAX_MONEY,
+    Checks,
+    Connection,
+    Context,
+    ModelNode,
+    Ordering,
+    Portfolio,
+    PortfolioRef,
+    Project,
+    ProjectRef,
+    Transaction,
+    UserError,
+    add_days,
+    authorize,
+    compute,
+    get_context,
+    load_by_id,
+    load_parent,
+    lock_row,
+    page_args,
+    paginate_children,
+    run_mutation,
+    snapshot,
+    tier_field,
+    tier_mutation,
+    to_global_id,
+    utcnow,
+    work_cost,
+)
 from pmo_graph_portfolio.enums import ScenarioChangeKind, ScenarioStatus
 from pmo_graph_portfolio.models import Scenario, ScenarioChange
 from pmo_graph_portfolio.refs import ScenarioRef

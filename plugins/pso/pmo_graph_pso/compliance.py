@@ -10,20 +10,20 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.refs import ProjectRef
-from pmo_graph.graphql.tiers import tier_field
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
-from pmo_graph.standards import (
+from pmo_graph.sdk import (
     CheckInput,
     CheckResult,
     InstalledStandard,
+    Project,
+    ProjectRef,
+    ProjectStage,
     Severity,
     Standard,
+    StandardType,
     evaluate,
+    get_context,
+    tier_field,
 )
-from pmo_graph.standards_graphql import StandardType
 from pmo_graph_pso.loaders import latest_reports, milestones_of, reporting_cadence
 from pmo_graph_pso.scope import TIER, as_of_or_today, project_scope
 from pmo_graph_pso.scope_arguments import PortfolioScope, ProgrammeScope

@@ -8,13 +8,17 @@ from random import Random
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.auth.permissions import Permission
-from pmo_graph.events import EventType
-from pmo_graph.maturity import Measure, Question
-from pmo_graph.maturity.demo import answer_demo_assessments
-from pmo_graph.organisations.models import Organisation
-from pmo_graph.plugins import Tier, hookimpl
-from pmo_graph.standards import Standard
+from pmo_graph.sdk import (
+    EventType,
+    Measure,
+    Organisation,
+    Permission,
+    Question,
+    Standard,
+    Tier,
+    answer_demo_assessments,
+    hookimpl,
+)
 from pmo_graph_pso import maturity
 from pmo_graph_pso.compliance import STANDARDS, ComplianceProjectFields, ComplianceQuery
 from pmo_graph_pso.demo import seed_pso

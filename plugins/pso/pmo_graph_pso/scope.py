@@ -7,10 +7,7 @@ from datetime import date
 import strawberry
 from sqlalchemy.sql import ColumnElement
 
-from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.errors import BadUserInput
-from pmo_graph.graphql.ids import parse_pk
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import BadUserInput, Project, parse_pk, utcnow
 
 TIER = "pso"
 
