@@ -21,6 +21,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	cd examples/pmo-graph-lessons && ../../$(BIN)/mypy
+	PYTHONPATH=examples/pmo-graph-lessons $(BIN)/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

@@ -26,6 +26,7 @@ from pmo_graph.auth.permissions import (
     permission,
 )
 from pmo_graph.auth.roles import Role
+from pmo_graph.auth.tokens import authenticate
 from pmo_graph.canonical import canonical_text
 from pmo_graph.db import Base, TenantMixin, TimestampMixin, VersionedMixin, id_column
 from pmo_graph.db.functions import day_number, greatest, least
@@ -44,6 +45,7 @@ from pmo_graph.graphql.compiled.specs import (
 from pmo_graph.graphql.computations import compute
 from pmo_graph.graphql.context import Context, Viewer, get_context
 from pmo_graph.graphql.cost import LIST_ESTIMATE, work_cost
+from pmo_graph.graphql.enums import described_enum
 from pmo_graph.graphql.errors import BadUserInput, Forbidden, NotFound
 from pmo_graph.graphql.gates import PermissionGate
 from pmo_graph.graphql.ids import parse_pk, to_global_id
@@ -196,6 +198,7 @@ __all__ = [  # noqa: RUF022 - grouped by role, in the order docs/plugin_hooks.md
     "Permission",
     "PermissionGate",
     "Role",
+    "authenticate",
     "authorize",
     "permission",
     # GraphQL kit: nodes, pagination, refs, cost, computations
@@ -214,6 +217,7 @@ __all__ = [  # noqa: RUF022 - grouped by role, in the order docs/plugin_hooks.md
     "checkpoint",
     "composed_type",
     "compute",
+    "described_enum",
     "page_args",
     "paginate",
     "paginate_children",

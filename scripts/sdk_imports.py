@@ -4,7 +4,8 @@ Usage::
 
     python scripts/sdk_imports.py [--check] PATH [PATH ...]
 
-Each PATH is a Python file or a directory (searched for ``*.py``). Every ``from pmo_graph.<x>
+Each PATH is a Python file, a Markdown file (its ``python`` code blocks) or a directory (searched
+for ``*.py``). Every ``from pmo_graph.<x>
 import a, b`` whose names all are in the SDK (the same objects, under the same names) is rewritten
 to import them from ``pmo_graph.sdk``; the imports at the top of a module are merged into one
 ``from pmo_graph.sdk import ...``, an import inside a function is rewritten where it stands.
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +41,10 @@ SDK = "pmo_graph.sdk"
 KEPT = frozenset({SDK, "pmo_graph.testing"})
 #: Names the SDK gives under another name: (module, old name) -> the SDK's name.
 RENAMED = {("pmo_graph", "PLUGIN_API_VERSION"): "PLUGIN_API"}
+#: The longest line the script writes.
+LINE = 100
+#: A fenced ``python`` block of a Markdown file: the code is every second part of a split.
+FENCE = re.compile(r"(?<=^```python\n)(.*?)(?=^```$)", re.DOTALL | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,7 @@ def sdk_names() -> dict[str, object]:
 
 
 def python_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The ``*.py`` files given, and those under the directories given, in a stable order."""
+    """The files given, and the ``*.py`` files under the directories given, in a stable order."""
     for path in paths:
         if path.is_dir():
             yield from sorted(p for p in path.rglob("*.py") if ".venv" not in p.parts)
@@ -103,13 +109,37 @@ def sdk_alias(module: str, alias: ast.alias, names: dict[str, object]) -> str | 
 
 
 def statement(names: Sequence[str], indent: str) -> str:
-    """``from pmo_graph.sdk import ...`` of ``names`` on one line (ruff format wraps it)."""
-    return f"{indent}from {SDK} import {', '.join(names)}\n"
+    """``from pmo_graph.sdk import ...`` of ``names``: on one line, or one name a line when that
+    is longer than ``LINE`` (as ruff format would write it)."""
+    line = f"{indent}from {SDK} import {', '.join(names)}\n"
+    if len(line) <= LINE + 1:
+        return line
+    body = "".join(f"{indent}    {name},\n" for name in names)
+    return f"{indent}from {SDK} import (\n{body}{indent})\n"
 
 
 def rewrite(path: Path, names: dict[str, object]) -> Rewrite:
-    """The file at ``path`` with its core imports pointed at the SDK."""
+    """The file at ``path`` with its core imports pointed at the SDK: a Python file, or the
+    ``python`` code blocks of a Markdown file."""
     text = path.read_text()
+    if path.suffix != ".md":
+        return rewrite_code(path, text, names)
+    result = Rewrite(path, text)
+    parts = FENCE.split(text)
+    for index in range(1, len(parts), 2):
+        try:
+            block = rewrite_code(path, parts[index], names)
+        except SyntaxError:
+            continue  # a fragment, not a module: nothing to import
+        parts[index] = block.text
+        result.rewritten += block.rewritten
+        result.unmapped += block.unmapped
+    result.text = "".join(parts)
+    return result
+
+
+def rewrite_code(path: Path, text: str, names: dict[str, object]) -> Rewrite:
+    """Python source ``text`` (of ``path``) with its core imports pointed at the SDK."""
     lines = text.splitlines(keepends=True)
     tree = ast.parse(text, filename=str(path))
     result = Rewrite(path, text)
@@ -200,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.check:
                 path.write_text(result.text)
     if changed and not args.check:
-        tidy(changed)
+        tidy([path for path in changed if path.suffix == ".py"])
     for item in unmapped:
         print(f"not in the SDK: {item}")
     if args.check and changed:
