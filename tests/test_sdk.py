@@ -192,6 +192,15 @@ def test_plugins_and_their_tests_import_the_core_only_through_the_sdk() -> None:
     assert support <= TEST_SUPPORT, sorted(support - TEST_SUPPORT)
 
 
+def test_the_docs_samples_import_the_core_only_through_the_sdk() -> None:
+    script = sdk_imports()
+    names = script.sdk_names()
+    for page in ("plugin_hooks.md", "writing_plugins.md"):
+        result = script.rewrite(REPO / "docs" / page, names)
+        assert result.rewritten == [], f"run scripts/sdk_imports.py docs/{page}"
+        assert {item.module for item in result.unmapped} <= TEST_SUPPORT, page
+
+
 def test_the_script_points_core_imports_at_the_sdk(tmp_path: Path) -> None:
     script = sdk_imports()
     path = tmp_path / "plugin.py"
