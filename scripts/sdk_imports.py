@@ -33,7 +33,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 SDK = "pmo_graph.sdk"
@@ -131,9 +131,10 @@ def rewrite(path: Path, names: dict[str, object]) -> Rewrite:
             block = rewrite_code(path, parts[index], names)
         except SyntaxError:
             continue  # a fragment, not a module: nothing to import
+        offset = "".join(parts[:index]).count("\n")  # the block's lines are the page's from here
         parts[index] = block.text
-        result.rewritten += block.rewritten
-        result.unmapped += block.unmapped
+        result.rewritten += [line + offset for line in block.rewritten]
+        result.unmapped += [replace(item, line=item.line + offset) for item in block.unmapped]
     result.text = "".join(parts)
     return result
 

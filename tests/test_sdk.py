@@ -246,7 +246,7 @@ def test_the_script_rewrites_markdown_code_and_checks_without_writing(
     page.write_text(original)
     assert script.main(["--check", str(page)]) == 1
     assert page.read_text() == original
-    assert "would rewrite" in capsys.readouterr().out
+    assert f"{page}: would rewrite lines 4, 8" in capsys.readouterr().out
     assert script.main([str(page)]) == 0
     assert page.read_text() == (
         "Use it:\n\n```python\nfrom pmo_graph.sdk import Tier, hookimpl\n```\n\n"
