@@ -11,7 +11,8 @@ PORT ?= 8000
 run: $(VENV)/.installed
 	$(BIN)/pmo-graph serve --demo --host $(HOST) --port $(PORT)
 
-# The core's and the tiers' suites, then the example plugin installed, tested, served and removed.
+# The core's and the tiers' suites, then the example plugin installed, tested, served and removed,
+# and the same for tests/fixtures/legacy_lessons (the example as written against the earlier docs).
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(BIN)/python scripts/check_example_plugin.py
@@ -21,6 +22,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	cd examples/pmo-graph-lessons && ../../$(BIN)/mypy
+	PYTHONPATH=examples/pmo-graph-lessons $(BIN)/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

@@ -1,10 +1,16 @@
 """Install the example plugin as a user would, test it, serve it, and check the core without it.
 
 Part of ``make test`` (after the main suite): installs ``examples/pmo-graph-lessons`` into the
-project's environment, runs the plugin's own test suite, migrates a fresh database (its lineage
-applies), serves it and, through HTTP, enables ``lessons``, records a lesson and reads the
+project's environment, imports it, runs the plugin's own test suite, migrates a fresh database (its
+lineage applies), serves it and, through HTTP, enables ``lessons``, records a lesson and reads the
 project's ``lessons { nodes { title } }``; then uninstalls the plugin and checks that the core
 still upgrades and serves the same database. The plugin is uninstalled however the check ends.
+
+Then the same for ``tests/fixtures/legacy_lessons``, the example as it was before
+``pmo_graph.sdk`` (a plugin written against the earlier docs, importing the old core paths): it
+must still install, import without an error, migrate, pass its own tests and serve. The old paths
+may warn (``DeprecationWarning``); the check prints how many warnings it saw and does not fail on
+them.
 """
 
 from __future__ import annotations
@@ -25,6 +31,26 @@ import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "pmo-graph-lessons"
+LEGACY = REPO / "tests" / "fixtures" / "legacy_lessons"
+DISTRIBUTION = "pmo-graph-lessons"
+#: A warning pytest lists in its summary: ``  /path/of/file.py:12: DeprecationWarning: message``.
+DEPRECATION = re.compile(r"^\s*\S+:\d+: DeprecationWarning\b", re.MULTILINE)
+#: Imports every module of the installed plugin (not its migrations, which alembic loads) and
+#: prints how many DeprecationWarnings that raised; any other warning goes to stderr.
+IMPORT_ALL = """
+import importlib, pkgutil, sys, warnings
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    package = importlib.import_module("pmo_graph_lessons")
+    for module in pkgutil.walk_packages(package.__path__, "pmo_graph_lessons."):
+        if ".migrations" not in module.name:
+            importlib.import_module(module.name)
+for warning in caught:
+    if not issubclass(warning.category, DeprecationWarning):
+        print(warnings.formatwarning(warning.message, warning.category, warning.filename,
+                                     warning.lineno), file=sys.stderr)
+print(sum(issubclass(w.category, DeprecationWarning) for w in caught))
+"""
 BIN = Path(sys.executable).parent
 PMO_GRAPH = str(BIN / "pmo-graph")
 
@@ -35,6 +61,17 @@ class CheckFailed(AssertionError):
 
 def step(message: str) -> None:
     print(f"example plugin: {message}", file=sys.stderr, flush=True)
+
+
+def uninstall(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Remove the lessons distribution, whichever copy is installed."""
+    return subprocess.run(
+        [sys.executable, "-m", "pip", "uninstall", "--quiet", "--yes", DISTRIBUTION],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def run(
@@ -178,41 +215,53 @@ def check_without_plugin(env: dict[str, str], folder: Path, token: str) -> None:
     step("uninstalled: the core still upgrades and serves the same database")
 
 
-def main() -> int:
+def check_plugin(source: Path, label: str, base_env: dict[str, str]) -> None:
+    """Install the plugin at ``source``, import it, run its tests, use it through HTTP,
+    uninstall it and check the core without it."""
+    started = time.monotonic()
     pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]
+    run([*pip, str(source)], base_env)
+    step(f"installed {label}")
+    imported = run([sys.executable, "-c", IMPORT_ALL], base_env)
+    if imported.stderr.strip():
+        step(f"importing it warned:\n{imported.stderr.strip()}")
+    step(f"imported every module: {imported.stdout.strip()} DeprecationWarning(s)")
+    tests = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], base_env, source)
+    summary = tests.stdout.strip().splitlines()[-1] if tests.stdout.strip() else ""
+    deprecations = len(DEPRECATION.findall(tests.stdout))
+    step(f"its own test suite passed ({summary}; {deprecations} distinct DeprecationWarning(s))")
+    with TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        env = {
+            **base_env,
+            "PMO_GRAPH_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'e2e.sqlite3'}",
+            "PMO_GRAPH_LOG_LEVEL": "WARNING",
+        }
+        token = check_with_plugin(env, folder)
+        done = uninstall(base_env)
+        if done.returncode != 0:
+            raise CheckFailed(f"pip uninstall {DISTRIBUTION}: {done.stdout}{done.stderr}")
+        step(f"uninstalled {label}")
+        check_without_plugin(env, folder, token)
+    step(f"{label}: checked in {time.monotonic() - started:.0f} s")
+
+
+def main() -> int:
     base_env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith("PMO_GRAPH_") or k.startswith("PMO_GRAPH_TEST_")
     }
     try:
-        run([*pip, str(EXAMPLE)], base_env)
-        step("installed examples/pmo-graph-lessons")
-        run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], base_env, EXAMPLE)
-        step("its own test suite passed")
-        with TemporaryDirectory() as tmp:
-            folder = Path(tmp)
-            env = {
-                **base_env,
-                "PMO_GRAPH_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'e2e.sqlite3'}",
-                "PMO_GRAPH_LOG_LEVEL": "WARNING",
-            }
-            token = check_with_plugin(env, folder)
-            run(
-                [sys.executable, "-m", "pip", "uninstall", "--quiet", "--yes", "pmo-graph-lessons"],
-                base_env,
-            )
-            step("uninstalled pmo-graph-lessons")
-            check_without_plugin(env, folder, token)
+        check_plugin(EXAMPLE, "examples/pmo-graph-lessons", base_env)
+        check_plugin(
+            LEGACY, "tests/fixtures/legacy_lessons (written against the earlier docs)", base_env
+        )
     except CheckFailed as failure:
         print(f"example plugin check FAILED: {failure}", file=sys.stderr)
         return 1
     finally:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "uninstall", "--quiet", "--yes", "pmo-graph-lessons"],
-            capture_output=True,
-            check=False,
-        )
+        uninstall(base_env)
     return 0
 
 

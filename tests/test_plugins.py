@@ -82,7 +82,7 @@ def test_a_tier_plugins_field_without_a_gate_stops_start_up() -> None:
     )
     with pytest.raises(
         SchemaCompositionError,
-        match=r"field Project\.extra has no tier gate; declare it with pmo_graph\.graphql\.tiers\.tier_field\('alpha', \.\.\.\)",
+        match=r"field Project\.extra has no tier gate; declare it with pmo_graph\.sdk\.tier_field\('alpha', \.\.\.\)",
     ):
         build(module)
     gated = plugin(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, Numeric
@@ -48,3 +48,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today in the office's calendar: the date in UTC. The compiled SQL path's ``{today}`` and
+    every default ``asOf`` are this date, so a resolver that uses it agrees with the SQL path."""
+    return utcnow().date()

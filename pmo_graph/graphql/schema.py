@@ -105,7 +105,7 @@ def _check_gated(info: PluginInfo, registry: PluginRegistry, owner: str, cls: ty
             raise SchemaCompositionError(
                 f"plugin {info.label!r}: field {owner}.{schema_field_name(field)} has no tier "
                 "gate; "
-                f"declare it with pmo_graph.graphql.tiers.tier_field({provided[0]!r}, ...)",
+                f"declare it with pmo_graph.sdk.tier_field({provided[0]!r}, ...)",
                 plugin=info.name,
             )
         if tier not in registry.tiers:

@@ -11,10 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.db.types import utcnow
-from pmo_graph.organisations.models import Organisation
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import Organisation, Project, ProjectStage, utcnow
 from pmo_graph_lessons.enums import LessonCategory
 from pmo_graph_lessons.models import Lesson, LessonReview, search_key
 from pmo_graph_lessons.reviews import REVIEW_DAYS

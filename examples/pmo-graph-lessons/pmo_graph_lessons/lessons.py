@@ -10,26 +10,33 @@ import strawberry
 from sqlalchemy.sql import ColumnElement
 from strawberry.types import Info
 
-from pmo_graph.auth.models import User as UserRow
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.ids import to_global_id
-from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapshot
-from pmo_graph.graphql.nodes import ModelNode
-from pmo_graph.graphql.pagination import (
+from pmo_graph.sdk import (
+    INVALID,
+    Checks,
     Connection,
+    ModelNode,
     Ordering,
+    Project,
+    ProjectRef,
+    Transaction,
+    UserError,
+    UserRef,
+    authorize,
+    diff,
+    get_context,
+    is_set,
+    load_by_id,
+    load_project_for_write,
     page_args,
     paginate,
     paginate_children,
+    run_mutation,
+    snapshot,
+    tier_field,
+    tier_mutation,
+    to_global_id,
 )
-from pmo_graph.graphql.payloads import INVALID, UserError
-from pmo_graph.graphql.refs import ProjectRef, UserRef
-from pmo_graph.graphql.resolvers import load_by_id
-from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import Checks, is_set
-from pmo_graph.projects.models import Project
-from pmo_graph.projects.mutations import load_project_for_write
+from pmo_graph.sdk import User as UserRow
 from pmo_graph_lessons.enums import LessonCategory
 from pmo_graph_lessons.models import TEXT_MAX, TITLE_MAX, Lesson, search_key
 from pmo_graph_lessons.refs import LessonRef

@@ -7,8 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from pmo_graph.graphql.context import Context
-from pmo_graph.graphql.loaders import tenant_filter
+from pmo_graph.sdk import Context, tenant_filter
 from pmo_graph_lessons.models import Lesson, LessonReview
 
 

@@ -7,8 +7,15 @@ from datetime import date, datetime
 from sqlalchemy import Date, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pmo_graph.db import Base, TenantMixin, TimestampMixin, VersionedMixin, id_column
-from pmo_graph.db.types import BigId, UTCDateTime
+from pmo_graph.sdk import (
+    Base,
+    BigId,
+    TenantMixin,
+    TimestampMixin,
+    UTCDateTime,
+    VersionedMixin,
+    id_column,
+)
 from pmo_graph_lessons.enums import LessonCategory
 
 TITLE_MAX = 200

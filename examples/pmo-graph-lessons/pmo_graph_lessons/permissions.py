@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pmo_graph.auth.permissions import MANAGERS, PROJECT_MANAGER, Permission, permission
+from pmo_graph.sdk import MANAGERS, PROJECT_MANAGER, Permission, permission
 
 LESSONS_PERMISSIONS: Mapping[str, Permission] = {
     "recordLesson": permission(

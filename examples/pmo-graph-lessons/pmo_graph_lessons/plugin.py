@@ -7,10 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.events import DomainEvent
-from pmo_graph.graphql.mutations import Transaction
-from pmo_graph.organisations.models import Organisation
-from pmo_graph.plugins import Manifest, hookimpl
+from pmo_graph.sdk import DomainEvent, Manifest, Organisation, Transaction, hookimpl
 from pmo_graph_lessons.demo import seed_lessons
 from pmo_graph_lessons.events import EVENT_TYPES
 from pmo_graph_lessons.lessons import LessonMutation, LessonProjectFields, LessonQuery, LessonType

@@ -15,18 +15,24 @@ from sqlalchemy import update
 from sqlalchemy.sql import ColumnElement
 from strawberry.types import Info
 
-from pmo_graph.db.types import utcnow
-from pmo_graph.events import DomainEvent
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.ids import to_global_id
-from pmo_graph.graphql.mutations import Transaction, snapshot
-from pmo_graph.graphql.nodes import ModelNode
-from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate
-from pmo_graph.graphql.refs import ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id
-from pmo_graph.graphql.tiers import tier_field
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import (
+    Connection,
+    DomainEvent,
+    ModelNode,
+    Ordering,
+    Project,
+    ProjectRef,
+    ProjectStage,
+    Transaction,
+    get_context,
+    load_by_id,
+    page_args,
+    paginate,
+    snapshot,
+    tier_field,
+    to_global_id,
+    utcnow,
+)
 from pmo_graph_lessons.enums import LessonReviewStatus
 from pmo_graph_lessons.loaders import latest_reviews
 from pmo_graph_lessons.models import Lesson, LessonReview

@@ -8,8 +8,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from pmo_graph.graphql.resolvers import load_by_id
-from pmo_graph.realtime import EventFields, domain_events, tier_subscription
+from pmo_graph.sdk import EventFields, domain_events, load_by_id, tier_subscription
 from pmo_graph_lessons.enums import LessonCategory
 from pmo_graph_lessons.models import Lesson
 from pmo_graph_lessons.refs import LessonRef

@@ -57,7 +57,7 @@ mutation($key: String!) {
 
 def global_id(type_name: str, pk: int) -> str:
     """The API id of a row, as the server writes it (base64 of ``Type:pk``)."""
-    from pmo_graph.graphql.ids import to_global_id
+    from pmo_graph.sdk import to_global_id
 
     return to_global_id(type_name, pk)
 

@@ -16,8 +16,8 @@ from sqlalchemy.engine import Connection
 
 from pmo_graph.app_state import AppState
 from pmo_graph.db import migrations
-from pmo_graph.db.base import Base
 from pmo_graph.db.session import create_engine
+from pmo_graph.sdk import Base
 from pmo_graph.settings import Settings
 from pmo_graph.testing import postgres_schema, sqlite_settings
 

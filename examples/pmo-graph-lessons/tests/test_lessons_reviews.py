@@ -18,8 +18,7 @@ from lessons_helpers import (
     review,
     set_stage,
 )
-from pmo_graph.auth.roles import Role
-from pmo_graph.graphql.ids import parse_pk
+from pmo_graph.sdk import Role, parse_pk
 from pmo_graph.testing import TestOrganisation
 from pmo_graph_lessons.models import LessonReview
 

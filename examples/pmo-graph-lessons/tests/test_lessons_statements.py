@@ -9,9 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.app_state import AppState
-from pmo_graph.auth.models import User
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import Project, ProjectStage, User
 from pmo_graph.testing import StatementCounter, TestOrganisation, access_statements
 from pmo_graph_lessons.enums import LessonCategory
 from pmo_graph_lessons.models import Lesson, LessonReview, search_key

@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from lessons_helpers import DISABLE, ENABLE, project, record
-from pmo_graph import PLUGIN_API_VERSION
 from pmo_graph.app_state import AppState
-from pmo_graph.graphql.tiers import field_tier
+from pmo_graph.sdk import PLUGIN_API as PLUGIN_API_VERSION
+from pmo_graph.sdk import field_tier
 from pmo_graph.testing import TestOrganisation
 from pmo_graph_lessons import plugin
 

@@ -17,7 +17,7 @@ from lessons_helpers import (
     project,
     record,
 )
-from pmo_graph.auth.roles import Role
+from pmo_graph.sdk import Role
 from pmo_graph.testing import GraphQLClient, TestOrganisation
 from pmo_graph_lessons.enums import LessonCategory
 from pmo_graph_lessons.models import Lesson

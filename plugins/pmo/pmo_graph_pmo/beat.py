@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from pmo_graph.deadlines import checkpoint
+from pmo_graph.sdk import checkpoint
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Result
 from sqlalchemy.sql import Executable
 
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import Project
 from pmo_graph_pmo.beat import Link, Point, Window
 from pmo_graph_pmo.models import Dependency, MilestoneTranche, Tranche
 from pmo_graph_pso.models import Milestone

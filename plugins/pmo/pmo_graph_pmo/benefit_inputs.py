@@ -6,7 +6,7 @@ from datetime import date
 
 import strawberry
 
-from pmo_graph.graphql.payloads import UserError
+from pmo_graph.sdk import UserError
 from pmo_graph_pmo.enums import BenefitCategory, BenefitKind
 from pmo_graph_pmo.refs import BenefitRef, ObjectiveRef
 

@@ -16,10 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.db.functions import day_number
-from pmo_graph.db.reader import Reader
-from pmo_graph.graphql.context import Context
-from pmo_graph.graphql.pagination import Ordering
+from pmo_graph.sdk import Context, Ordering, Reader, day_number
 from pmo_graph_pmo.enums import BenefitStatus
 from pmo_graph_pmo.measure import Measurements, rounded_sql, status
 from pmo_graph_pmo.models import Benefit, BenefitMeasurement

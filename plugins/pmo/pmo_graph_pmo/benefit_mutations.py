@@ -9,16 +9,22 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.db.locks import Lock
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
-from pmo_graph.graphql.payloads import DUPLICATE, INVALID, OVER_ATTRIBUTED
-from pmo_graph.graphql.tiers import tier_mutation
-from pmo_graph.graphql.validation import Checks
-from pmo_graph.people.models import Person
-from pmo_graph.programmes.models import Programme
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import (
+    DUPLICATE,
+    INVALID,
+    OVER_ATTRIBUTED,
+    Checks,
+    Lock,
+    Person,
+    Programme,
+    Project,
+    Transaction,
+    authorize,
+    get_context,
+    run_mutation,
+    snapshot,
+    tier_mutation,
+)
 from pmo_graph_pmo.benefit_inputs import (
     BenefitPayload,
     CreateBenefitInput,

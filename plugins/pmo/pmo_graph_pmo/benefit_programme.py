@@ -11,12 +11,15 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from pmo_graph.graphql.compiled.specs import sql_list
-from pmo_graph.graphql.context import Context, get_context
-from pmo_graph.graphql.ids import to_global_id
-from pmo_graph.graphql.tiers import tier_field
-from pmo_graph.programmes.models import Programme
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import (
+    Context,
+    Programme,
+    Project,
+    get_context,
+    sql_list,
+    tier_field,
+    to_global_id,
+)
 from pmo_graph_pmo.benefit_measurements import (
     measurement_sums,
 )

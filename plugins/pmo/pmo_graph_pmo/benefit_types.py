@@ -12,15 +12,24 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from pmo_graph.graphql.compiled.specs import sql_one, sql_value
-from pmo_graph.graphql.context import Context, get_context
-from pmo_graph.graphql.nodes import ModelNode
-from pmo_graph.graphql.pagination import Connection, page_args, paginate_children
-from pmo_graph.graphql.refs import PersonRef, ProgrammeRef, ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id, load_parent
-from pmo_graph.people.models import Person
-from pmo_graph.programmes.models import Programme
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import (
+    Connection,
+    Context,
+    ModelNode,
+    Person,
+    PersonRef,
+    Programme,
+    ProgrammeRef,
+    Project,
+    ProjectRef,
+    get_context,
+    load_by_id,
+    load_parent,
+    page_args,
+    paginate_children,
+    sql_one,
+    sql_value,
+)
 from pmo_graph_pmo.benefit_measurements import (
     MEASUREMENT_ORDER,
     REALISATION_SQL,

@@ -9,10 +9,7 @@ from random import Random
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.db.types import utcnow
-from pmo_graph.organisations.models import Organisation
-from pmo_graph.programmes.models import Programme
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import Organisation, Programme, Project, utcnow
 from pmo_graph_pmo.enums import BenefitCategory, BenefitKind
 from pmo_graph_pmo.models import (
     Benefit,

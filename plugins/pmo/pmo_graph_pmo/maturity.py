@@ -9,12 +9,18 @@ from typing import Any
 
 from sqlalchemy import exists, func, select
 
-from pmo_graph.graphql.computations import compute
-from pmo_graph.maturity import Evidence, Measure, MeasureInput, Perspective, Question
-from pmo_graph.maturity.core_model import share
-from pmo_graph.programmes.models import Programme
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import (
+    Evidence,
+    Measure,
+    MeasureInput,
+    Perspective,
+    Programme,
+    Project,
+    ProjectStage,
+    Question,
+    compute,
+    share,
+)
 from pmo_graph_pmo.beat import synchronise_all
 from pmo_graph_pmo.beat_data import beat_data
 from pmo_graph_pmo.models import Benefit, BenefitContribution, BenefitMeasurement

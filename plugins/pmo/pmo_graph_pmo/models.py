@@ -18,9 +18,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pmo_graph.db import Base, TenantMixin, TimestampMixin, VersionedMixin, id_column
-from pmo_graph.db.integrity import unique
-from pmo_graph.db.types import BigId, UTCDateTime, utcnow
+from pmo_graph.sdk import (
+    Base,
+    BigId,
+    TenantMixin,
+    TimestampMixin,
+    UTCDateTime,
+    VersionedMixin,
+    id_column,
+    unique,
+    utcnow,
+)
 from pmo_graph_pmo.enums import BenefitCategory, BenefitKind
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pmo_graph.auth.permissions import (
+from pmo_graph.sdk import (
     ADMIN,
     OFFICE,
     PORTFOLIO_MANAGER,

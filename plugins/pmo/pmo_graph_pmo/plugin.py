@@ -7,11 +7,14 @@ from random import Random
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.events import DomainEvent
-from pmo_graph.graphql.mutations import Transaction
-from pmo_graph.maturity.demo import answer_demo_assessments
-from pmo_graph.organisations.models import Organisation
-from pmo_graph.plugins import Manifest, hookimpl
+from pmo_graph.sdk import (
+    DomainEvent,
+    Manifest,
+    Organisation,
+    Transaction,
+    answer_demo_assessments,
+    hookimpl,
+)
 from pmo_graph_pmo import maturity
 from pmo_graph_pmo.benefits import (
     BenefitContributionType,

@@ -10,21 +10,32 @@ import strawberry
 from sqlalchemy import delete, select
 from strawberry.types import Info
 
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.db.locks import Lock
-from pmo_graph.graphql.computations import compute
-from pmo_graph.graphql.context import Context, get_context
-from pmo_graph.graphql.cost import work_cost
-from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
-from pmo_graph.graphql.nodes import ModelNode
-from pmo_graph.graphql.payloads import CYCLE, DUPLICATE, INVALID, UserError
-from pmo_graph.graphql.refs import ProgrammeRef, ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id, load_parent
-from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import Checks
-from pmo_graph.programmes.models import Programme
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import (
+    CYCLE,
+    DUPLICATE,
+    INVALID,
+    Checks,
+    Context,
+    Lock,
+    ModelNode,
+    Programme,
+    ProgrammeRef,
+    Project,
+    ProjectRef,
+    ProjectStage,
+    Transaction,
+    UserError,
+    authorize,
+    compute,
+    get_context,
+    load_by_id,
+    load_parent,
+    run_mutation,
+    snapshot,
+    tier_field,
+    tier_mutation,
+    work_cost,
+)
 from pmo_graph_pmo.beat import Beat, Point, creates_cycle, synchronise_all
 from pmo_graph_pmo.beat_data import beat_data
 from pmo_graph_pmo.models import Dependency, MilestoneTranche, Tranche

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pmo_graph.graphql.refs import composed_type
+from pmo_graph.sdk import composed_type
 
 if TYPE_CHECKING:
     from pmo_graph_pmo.models import Benefit as BenefitRef

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from pmo_graph.db.locks import ensure_row
-from pmo_graph.events import DomainEvent
-from pmo_graph.graphql.computations import compute
-from pmo_graph.graphql.ids import to_global_id
-from pmo_graph.graphql.mutations import Transaction
-from pmo_graph.programmes.models import Programme
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import (
+    DomainEvent,
+    Programme,
+    Project,
+    ProjectStage,
+    Transaction,
+    compute,
+    ensure_row,
+    to_global_id,
+)
 from pmo_graph_pmo.beat import synchronise_all
 from pmo_graph_pmo.beat_data import beat_data
 from pmo_graph_pmo.models import ProgrammeBeat

@@ -1,10 +1,5 @@
 """Constants and defaults shared by the programme management office's modules."""
 
-from datetime import date
+from pmo_graph.sdk import today
 
-from pmo_graph.db.types import utcnow
-
-
-def today() -> date:
-    """Today's date in UTC, the default ``asOf``."""
-    return utcnow().date()
+__all__ = ["today"]

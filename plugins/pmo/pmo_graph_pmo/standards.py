@@ -7,9 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from pmo_graph.programmes.models import Programme
-from pmo_graph.projects.models import Project
-from pmo_graph.standards import CheckInput, CheckResult, Severity, Standard
+from pmo_graph.sdk import CheckInput, CheckResult, Programme, Project, Severity, Standard
 from pmo_graph_pmo.models import Benefit, BenefitContribution
 from pmo_graph_pmo.rules import RUNNING
 

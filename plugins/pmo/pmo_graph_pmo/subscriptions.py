@@ -8,14 +8,15 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from pmo_graph.graphql.refs import ProgrammeRef, ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id
-from pmo_graph.programmes.models import Programme
-from pmo_graph.projects.models import Project
-from pmo_graph.realtime import (
+from pmo_graph.sdk import (
     EventFields,
     Notice,
+    Programme,
+    ProgrammeRef,
+    Project,
+    ProjectRef,
     domain_events,
+    load_by_id,
     scope_argument,
     tier_subscription,
 )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pmo_graph.graphql.payloads import CYCLE, OVER_ATTRIBUTED
-from pmo_graph.graphql.user_error_codes import UserErrorCodeSpec
+from pmo_graph.sdk import CYCLE, OVER_ATTRIBUTED, UserErrorCodeSpec
 
 USER_ERROR_CODES = (
     UserErrorCodeSpec(

@@ -9,11 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.people.models import Person
-from pmo_graph.portfolios.models import Portfolio
-from pmo_graph.programmes.models import Programme
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import Person, Portfolio, Programme, Project, ProjectStage
 from pmo_graph_pmo.enums import BenefitCategory, BenefitKind
 from pmo_graph_pmo.models import Benefit, BenefitContribution, BenefitMeasurement
 from pmo_graph_portfolio.enums import RiskStatus

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.cases import Q1, Q2, Q3, Q4
 from pmo_graph.app_state import AppState
-from pmo_graph.graphql.ids import to_global_id
+from pmo_graph.sdk import to_global_id
 from pmo_graph.testing import StatementCounter, TestOrganisation, access_statements
 
 #: These pin the resolvers' batching; the compiled path has its own counts.

@@ -9,7 +9,7 @@ from typing import Any
 
 from pmo_helpers import MEASURE, TIERS, benefit, programme, project
 
-from pmo_graph.auth.roles import Role
+from pmo_graph.sdk import Role
 from pmo_graph.testing import TestOrganisation
 from pmo_graph_pmo.measure import Measurements
 

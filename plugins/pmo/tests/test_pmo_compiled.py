@@ -16,11 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.cases import Q1, Q2, Q3, Q4
 from pmo_graph.app_state import AppState
-from pmo_graph.graphql.compiled.specs import field_spec
-from pmo_graph.graphql.ids import to_global_id
-from pmo_graph.people.models import Person
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import Person, Project, ProjectStage, field_spec, to_global_id
 from pmo_graph.testing import StatementCounter, TestOrganisation, access_statements
 from pmo_graph_pmo.enums import BenefitCategory, BenefitKind
 from pmo_graph_pmo.models import Benefit, BenefitContribution, BenefitMeasurement

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.demo import SEED
 from pmo_graph.demo.core import seed_core
-from pmo_graph.organisations.models import Organisation
+from pmo_graph.sdk import Organisation
 from pmo_graph.testing import TestOrganisation
 from pmo_graph_pmo.demo import seed_pmo
 from pmo_graph_portfolio.demo import seed_portfolio

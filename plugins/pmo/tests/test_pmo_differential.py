@@ -18,13 +18,15 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.app_state import AppState
-from pmo_graph.graphql.compiled.specs import field_spec
-from pmo_graph.graphql.ids import to_global_id
-from pmo_graph.people.models import Person
-from pmo_graph.portfolios.models import Portfolio
-from pmo_graph.programmes.models import Programme
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import (
+    Person,
+    Portfolio,
+    Programme,
+    Project,
+    ProjectStage,
+    field_spec,
+    to_global_id,
+)
 from pmo_graph.testing import StatementCounter, TestOrganisation
 from pmo_graph_pmo.enums import BenefitCategory, BenefitKind
 from pmo_graph_pmo.measure import realisation, rounded

@@ -15,8 +15,8 @@ from pmo_helpers import ADD_DEPENDENCY, TIERS, benefit, milestone, person, progr
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.graphql.ids import parse_pk
 from pmo_graph.races import Race, Shot, race
+from pmo_graph.sdk import parse_pk
 from pmo_graph.testing import GraphQLClient, TestOrganisation
 from pmo_graph.webhooks.models import WebhookDelivery
 from pmo_graph_pmo.models import (

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.app_state import AppState
-from pmo_graph.graphql.ids import parse_pk
+from pmo_graph.sdk import parse_pk
 from pmo_graph.testing import StatementCounter, TestOrganisation
 from pmo_graph.webhooks.models import WebhookDelivery
 from pmo_graph_pmo.models import BenefitMeasurement

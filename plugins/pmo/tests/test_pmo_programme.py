@@ -16,7 +16,7 @@ from pmo_helpers import (
     project,
 )
 
-from pmo_graph.auth.roles import Role
+from pmo_graph.sdk import Role
 from pmo_graph.testing import TestOrganisation
 from sample_plugin.plugin import RECEIVED
 

@@ -9,9 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.app_state import AppState
-from pmo_graph.programmes.models import Programme
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import Programme, Project, ProjectStage
 from pmo_graph.testing import StatementCounter, TestOrganisation, access_statements
 from pmo_graph_pmo.enums import BenefitCategory, BenefitKind
 from pmo_graph_pmo.models import Benefit, BenefitContribution, BenefitMeasurement, Dependency

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from pmo_helpers import MEASURE, TIERS, benefit, milestone, programme, project
 
-from pmo_graph.auth.roles import Role
+from pmo_graph.sdk import Role
 from pmo_graph.subscription_client import GraphQLSocket
 from pmo_graph.testing import TestOrganisation
 

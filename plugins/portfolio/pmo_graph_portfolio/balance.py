@@ -11,18 +11,24 @@ import strawberry
 from sqlalchemy import delete, func, select
 from strawberry.types import Info
 
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.canonical import canonical_text
-from pmo_graph.db.locks import Lock
-from pmo_graph.graphql.context import Context, get_context
-from pmo_graph.graphql.mutations import Transaction, run_mutation
-from pmo_graph.graphql.payloads import DUPLICATE, INVALID
-from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import Checks
-from pmo_graph.portfolios.models import Portfolio
-from pmo_graph.portfolios.mutations import PortfolioPayload
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import (
+    DUPLICATE,
+    INVALID,
+    Checks,
+    Context,
+    Lock,
+    Portfolio,
+    PortfolioPayload,
+    Project,
+    ProjectStage,
+    Transaction,
+    authorize,
+    canonical_text,
+    get_context,
+    run_mutation,
+    tier_field,
+    tier_mutation,
+)
 from pmo_graph_portfolio.models import BalanceTarget
 from pmo_graph_portfolio.tier import KEY
 

@@ -9,12 +9,7 @@ from random import Random
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.db.types import utcnow
-from pmo_graph.organisations.models import Organisation
-from pmo_graph.people.models import Person
-from pmo_graph.portfolios.models import Portfolio
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import Organisation, Person, Portfolio, Project, ProjectStage, utcnow
 from pmo_graph_portfolio.enums import (
     IssueSeverity,
     IssueStatus,

@@ -11,22 +11,32 @@ import strawberry
 from sqlalchemy import func, or_, select
 from strawberry.types import Info
 
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.auth.roles import Role
-from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.context import Context, get_context
-from pmo_graph.graphql.errors import Forbidden
-from pmo_graph.graphql.ids import to_global_id
-from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
-from pmo_graph.graphql.nodes import ModelNode
-from pmo_graph.graphql.payloads import DUPLICATE, INVALID, UserError
-from pmo_graph.graphql.refs import PersonRef, PortfolioRef, ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id
-from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import Checks
-from pmo_graph.people.models import Person
-from pmo_graph.portfolios.models import Portfolio
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import (
+    DUPLICATE,
+    INVALID,
+    Checks,
+    Context,
+    Forbidden,
+    ModelNode,
+    Person,
+    PersonRef,
+    Portfolio,
+    PortfolioRef,
+    Project,
+    ProjectRef,
+    Role,
+    Transaction,
+    UserError,
+    authorize,
+    get_context,
+    load_by_id,
+    run_mutation,
+    snapshot,
+    tier_field,
+    tier_mutation,
+    to_global_id,
+    utcnow,
+)
 from pmo_graph_portfolio.enums import IssueSeverity, IssueStatus
 from pmo_graph_portfolio.models import Issue, IssueProject
 from pmo_graph_portfolio.refs import IssueRef

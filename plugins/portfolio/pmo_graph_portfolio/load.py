@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
-from pmo_graph.deadlines import checkpoint
+from pmo_graph.sdk import checkpoint
 
 #: Allocations are fractions; totals are compared with this tolerance.
 EPSILON = 1e-9

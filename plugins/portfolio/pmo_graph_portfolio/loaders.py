@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pmo_graph.graphql.context import Context
+from pmo_graph.sdk import Context
 from pmo_graph_portfolio.enums import RiskStatus
 from pmo_graph_portfolio.models import Risk
 

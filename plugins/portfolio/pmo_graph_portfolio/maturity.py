@@ -9,10 +9,16 @@ from typing import Any
 
 from sqlalchemy import exists, func, select
 
-from pmo_graph.maturity import Evidence, Measure, MeasureInput, Perspective, Question
-from pmo_graph.maturity.core_model import share
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import (
+    Evidence,
+    Measure,
+    MeasureInput,
+    Perspective,
+    Project,
+    ProjectStage,
+    Question,
+    share,
+)
 from pmo_graph_portfolio.enums import RiskRating, RiskStatus, rating
 from pmo_graph_portfolio.load import EPSILON
 from pmo_graph_portfolio.models import Risk

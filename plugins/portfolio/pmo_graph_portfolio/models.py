@@ -18,8 +18,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pmo_graph.db import Base, TenantMixin, TimestampMixin, VersionedMixin, id_column
-from pmo_graph.db.types import BigId, Money, UTCDateTime
+from pmo_graph.sdk import (
+    Base,
+    BigId,
+    Money,
+    TenantMixin,
+    TimestampMixin,
+    UTCDateTime,
+    VersionedMixin,
+    id_column,
+)
 from pmo_graph_portfolio.enums import (
     IssueSeverity,
     IssueStatus,

@@ -7,9 +7,7 @@ from random import Random
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.maturity.demo import answer_demo_assessments
-from pmo_graph.organisations.models import Organisation
-from pmo_graph.plugins import Manifest, hookimpl
+from pmo_graph.sdk import Manifest, Organisation, answer_demo_assessments, hookimpl
 from pmo_graph_portfolio import maturity
 from pmo_graph_portfolio.balance import BalanceMutation, BalancePortfolioFields
 from pmo_graph_portfolio.demo import seed_portfolio

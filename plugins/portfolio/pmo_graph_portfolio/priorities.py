@@ -9,23 +9,31 @@ import strawberry
 from sqlalchemy import delete, select
 from strawberry.types import Info
 
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.canonical import canonical_text
-from pmo_graph.db.locks import Lock
-from pmo_graph.graphql.computations import compute
-from pmo_graph.graphql.context import Context, get_context
-from pmo_graph.graphql.cost import work_cost
-from pmo_graph.graphql.errors import BadUserInput
-from pmo_graph.graphql.mutations import Transaction, run_mutation
-from pmo_graph.graphql.payloads import DUPLICATE, INVALID
-from pmo_graph.graphql.refs import ProjectRef
-from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import MAX_MONEY, Checks, money_argument
-from pmo_graph.portfolios.models import Portfolio
-from pmo_graph.portfolios.mutations import PortfolioPayload
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
-from pmo_graph.projects.mutations import ProjectPayload
+from pmo_graph.sdk import (
+    DUPLICATE,
+    INVALID,
+    MAX_MONEY,
+    BadUserInput,
+    Checks,
+    Context,
+    Lock,
+    Portfolio,
+    PortfolioPayload,
+    Project,
+    ProjectPayload,
+    ProjectRef,
+    ProjectStage,
+    Transaction,
+    authorize,
+    canonical_text,
+    compute,
+    get_context,
+    money_argument,
+    run_mutation,
+    tier_field,
+    tier_mutation,
+    work_cost,
+)
 from pmo_graph_portfolio.models import Criterion, ProjectScore
 from pmo_graph_portfolio.selection import (
     MAX_CANDIDATES,

@@ -11,21 +11,30 @@ import strawberry
 from sqlalchemy import Date, Integer, and_, func, literal, select, union_all
 from strawberry.types import Info
 
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.db.functions import day_number, greatest, least
-from pmo_graph.db.locks import Lock
-from pmo_graph.graphql.computations import compute
-from pmo_graph.graphql.context import Context, get_context
-from pmo_graph.graphql.cost import LIST_ESTIMATE, work_cost
-from pmo_graph.graphql.errors import BadUserInput
-from pmo_graph.graphql.mutations import Transaction, run_mutation
-from pmo_graph.graphql.payloads import INVALID
-from pmo_graph.graphql.refs import PersonRef, ProjectRef
-from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import Checks
-from pmo_graph.people.models import Person
-from pmo_graph.people.mutations import PersonPayload
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import (
+    INVALID,
+    LIST_ESTIMATE,
+    BadUserInput,
+    Checks,
+    Context,
+    Lock,
+    Person,
+    PersonPayload,
+    PersonRef,
+    Project,
+    ProjectRef,
+    Transaction,
+    authorize,
+    compute,
+    day_number,
+    get_context,
+    greatest,
+    least,
+    run_mutation,
+    tier_field,
+    tier_mutation,
+    work_cost,
+)
 from pmo_graph_portfolio.enums import Granularity
 from pmo_graph_portfolio.load import overloads, period_loads, periods
 from pmo_graph_portfolio.tier import KEY

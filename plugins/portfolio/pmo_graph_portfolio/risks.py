@@ -11,22 +11,35 @@ import strawberry
 from sqlalchemy import exists, func, select
 from strawberry.types import Info
 
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.graphql.compiled.specs import sql_list, sql_one, sql_value
-from pmo_graph.graphql.context import Context, get_context
-from pmo_graph.graphql.ids import to_global_id
-from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapshot
-from pmo_graph.graphql.nodes import ModelNode
-from pmo_graph.graphql.payloads import INVALID, UserError
-from pmo_graph.graphql.refs import PersonRef, ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id, load_parent
-from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import Checks, is_set
-from pmo_graph.people.models import Person
-from pmo_graph.portfolios.models import Portfolio
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
-from pmo_graph.projects.mutations import load_project_for_write
+from pmo_graph.sdk import (
+    INVALID,
+    Checks,
+    Context,
+    ModelNode,
+    Person,
+    PersonRef,
+    Portfolio,
+    Project,
+    ProjectRef,
+    ProjectStage,
+    Transaction,
+    UserError,
+    authorize,
+    diff,
+    get_context,
+    is_set,
+    load_by_id,
+    load_parent,
+    load_project_for_write,
+    run_mutation,
+    snapshot,
+    sql_list,
+    sql_one,
+    sql_value,
+    tier_field,
+    tier_mutation,
+    to_global_id,
+)
 from pmo_graph_portfolio.enums import RiskRating, RiskStatus, rating
 from pmo_graph_portfolio.loaders import project_risks
 from pmo_graph_portfolio.models import Risk

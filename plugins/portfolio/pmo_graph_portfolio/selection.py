@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from math import gcd
 
-from pmo_graph.deadlines import checkpoint
+from pmo_graph.sdk import checkpoint
 
 #: Most candidates a selection weighs: meet in the middle then enumerates 2 x 2^18 subsets
 #: (about half a second, docs/performance.md).

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.standards import CheckInput, CheckResult, Severity, Standard
+from pmo_graph.sdk import CheckInput, CheckResult, ProjectStage, Severity, Standard
 from pmo_graph_portfolio.enums import RiskRating, RiskStatus, rating
 from pmo_graph_portfolio.loaders import project_risks
 

@@ -9,9 +9,14 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from pmo_graph.graphql.resolvers import load_by_id
-from pmo_graph.portfolios.models import Portfolio
-from pmo_graph.realtime import EventFields, domain_events, scope_argument, tier_subscription
+from pmo_graph.sdk import (
+    EventFields,
+    Portfolio,
+    domain_events,
+    load_by_id,
+    scope_argument,
+    tier_subscription,
+)
 from pmo_graph_portfolio.models import Risk
 from pmo_graph_portfolio.refs import RiskRef
 from pmo_graph_portfolio.tier import KEY

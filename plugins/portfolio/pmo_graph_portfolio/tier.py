@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmo_graph.plugins import Tier
+from pmo_graph.sdk import Tier
 
 #: The key every gated field, standard, event type and type of this plugin belongs to.
 KEY = "portfolio"

@@ -9,8 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from pmo_graph.deadlines import checkpoint
-from pmo_graph.values import FIRST_DATE, LAST_DATE, add_days
+from pmo_graph.sdk import FIRST_DATE, LAST_DATE, add_days, checkpoint
 from pmo_graph_portfolio.load import overloaded_people
 
 #: The kinds of change, as ``ScenarioChangeKind``'s values (plain strings travel light to a

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from portfolio_helpers import assign, make_person, make_portfolio, make_project, organisation
 
-from pmo_graph.auth.roles import Role
+from pmo_graph.sdk import Role
 from pmo_graph.testing import TestOrganisation
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]

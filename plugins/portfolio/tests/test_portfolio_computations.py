@@ -18,8 +18,8 @@ from starlette.applications import Starlette
 
 from pmo_graph.app import create_app
 from pmo_graph.app_state import AppState
-from pmo_graph.auth.roles import Role
 from pmo_graph.plugins.manager import EntryPointSelection
+from pmo_graph.sdk import Role
 from pmo_graph.settings import Settings
 from pmo_graph.testing import GraphQLClient, StatementCounter, TestOrganisation, access_statements
 

@@ -18,9 +18,9 @@ from portfolio_helpers import make_portfolio, make_project, organisation, risk
 
 import pmo_graph_portfolio
 from pmo_graph.app_state import AppState
-from pmo_graph.auth.roles import Role
 from pmo_graph.graphql.description_audit import written_text
 from pmo_graph.graphql.schema import schema_field_name
+from pmo_graph.sdk import Role
 from pmo_graph.testing import TestOrganisation
 from pmo_graph_portfolio import plugin
 

@@ -13,8 +13,8 @@ from portfolio_helpers import TIERS, make_person, make_portfolio, make_project
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.graphql.ids import parse_pk
 from pmo_graph.races import Race, Shot, race
+from pmo_graph.sdk import parse_pk
 from pmo_graph.testing import GraphQLClient, TestOrganisation
 from pmo_graph_portfolio.models import BalanceTarget, Criterion, ProjectScore
 from pmo_graph_pso.models import PersonCapacity

@@ -9,8 +9,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 from portfolio_helpers import make_portfolio, make_project, organisation
 
-from pmo_graph.auth.roles import Role
-from pmo_graph.graphql.ids import to_global_id
+from pmo_graph.sdk import Role, to_global_id
 from pmo_graph.testing import TestOrganisation
 from pmo_graph_portfolio.selection import Candidate, best_subset
 

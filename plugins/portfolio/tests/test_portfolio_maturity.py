@@ -11,9 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.maturity.models import MaturityAnswer, MaturityAssessment
-from pmo_graph.people.models import Person
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import Person, Project, ProjectStage
 from pmo_graph.testing import TestOrganisation
 from pmo_graph_portfolio.enums import RiskStatus
 from pmo_graph_portfolio.models import Risk

@@ -13,8 +13,7 @@ from portfolio_helpers import (
     risk,
 )
 
-from pmo_graph.auth.roles import Role
-from pmo_graph.graphql.ids import to_global_id
+from pmo_graph.sdk import Role, to_global_id
 from pmo_graph.testing import TestOrganisation
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]

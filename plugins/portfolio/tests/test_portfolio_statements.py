@@ -8,10 +8,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.app_state import AppState
-from pmo_graph.people.models import Person
-from pmo_graph.portfolios.models import Portfolio
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import Person, Portfolio, Project, ProjectStage
 from pmo_graph.testing import StatementCounter, TestOrganisation, access_statements
 from pmo_graph_portfolio.enums import RiskStatus
 from pmo_graph_portfolio.models import Risk

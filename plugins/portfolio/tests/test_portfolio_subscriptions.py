@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from portfolio_helpers import TIERS, make_portfolio, make_project, risk
 
-from pmo_graph.auth.roles import Role
+from pmo_graph.sdk import Role
 from pmo_graph.subscription_client import GraphQLSocket
 from pmo_graph.testing import TestOrganisation
 

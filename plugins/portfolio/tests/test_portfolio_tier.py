@@ -9,7 +9,7 @@ from typing import Any
 from portfolio_helpers import make_portfolio, make_project, organisation, risk
 
 from pmo_graph.app_state import AppState
-from pmo_graph.graphql.tiers import field_tier
+from pmo_graph.sdk import field_tier
 from pmo_graph.testing import TestOrganisation
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]

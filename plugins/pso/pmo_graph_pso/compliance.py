@@ -9,16 +9,16 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.refs import ProjectRef
-from pmo_graph.graphql.tiers import tier_field
-from pmo_graph.projects.models import Project
-from pmo_graph.standards import (
+from pmo_graph.sdk import (
     CheckResult,
     InstalledStandard,
+    Project,
+    ProjectRef,
+    StandardType,
     evaluate,
+    get_context,
+    tier_field,
 )
-from pmo_graph.standards_graphql import StandardType
 from pmo_graph_pso.scope import as_of_or_today, project_scope
 from pmo_graph_pso.scope_arguments import PortfolioScope, ProgrammeScope
 from pmo_graph_pso.tier import KEY

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmo_graph.events import EventType
+from pmo_graph.sdk import EventType
 from pmo_graph_pso.tier import KEY
 
 EVENT_TYPES = [

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from pmo_graph.graphql.context import Context
+from pmo_graph.sdk import Context
 from pmo_graph_pso.models import Milestone, PersonCapacity, PsoSettings, StatusReport
 
 DEFAULT_CADENCE_DAYS = 14

@@ -8,19 +8,30 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.graphql.compiled.specs import sql_list, sql_one, sql_value
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.ids import parse_pk, to_global_id
-from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapshot
-from pmo_graph.graphql.nodes import ModelNode
-from pmo_graph.graphql.payloads import INVALID, UserError
-from pmo_graph.graphql.refs import ProjectRef
-from pmo_graph.graphql.resolvers import load_parent
-from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import Checks, is_set
-from pmo_graph.projects.models import Project
-from pmo_graph.projects.mutations import load_project_for_write
+from pmo_graph.sdk import (
+    INVALID,
+    Checks,
+    ModelNode,
+    Project,
+    ProjectRef,
+    Transaction,
+    UserError,
+    authorize,
+    diff,
+    get_context,
+    is_set,
+    load_parent,
+    load_project_for_write,
+    parse_pk,
+    run_mutation,
+    snapshot,
+    sql_list,
+    sql_one,
+    sql_value,
+    tier_field,
+    tier_mutation,
+    to_global_id,
+)
 from pmo_graph_pso.loaders import milestones_of
 from pmo_graph_pso.models import Milestone
 from pmo_graph_pso.refs import MilestoneRef

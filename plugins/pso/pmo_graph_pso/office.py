@@ -7,15 +7,20 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.db.locks import ensure_row
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.mutations import Transaction, run_mutation
-from pmo_graph.graphql.payloads import INVALID, UserError
-from pmo_graph.graphql.refs import OrganisationRef
-from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import Checks
-from pmo_graph.organisations.models import Organisation
+from pmo_graph.sdk import (
+    INVALID,
+    Checks,
+    Organisation,
+    OrganisationRef,
+    Transaction,
+    UserError,
+    authorize,
+    ensure_row,
+    get_context,
+    run_mutation,
+    tier_field,
+    tier_mutation,
+)
 from pmo_graph_pso.loaders import DEFAULT_CADENCE_DAYS, reporting_cadence
 from pmo_graph_pso.models import PsoSettings
 from pmo_graph_pso.tier import KEY

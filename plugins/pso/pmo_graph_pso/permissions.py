@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pmo_graph.auth.permissions import (
-    ADMIN,
-    MANAGERS,
-    OFFICE,
-    PROJECT_MANAGER,
-    Permission,
-    permission,
-)
+from pmo_graph.sdk import ADMIN, MANAGERS, OFFICE, PROJECT_MANAGER, Permission, permission
 
 PSO_PERMISSIONS: Mapping[str, Permission] = {
     "submitStatusReport": permission(

@@ -7,15 +7,12 @@ from datetime import date
 import strawberry
 from sqlalchemy.sql import ColumnElement
 
-from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.errors import BadUserInput
-from pmo_graph.graphql.ids import parse_pk
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import BadUserInput, Project, parse_pk, today
 
 
 def as_of_or_today(as_of: date | None) -> date:
-    """The date a computation is made at: ``asOf`` when given, else today (UTC)."""
-    return as_of if as_of is not None else utcnow().date()
+    """The date a computation is made at: ``asOf`` when given, else ``today()``."""
+    return as_of if as_of is not None else today()
 
 
 def project_scope(

@@ -11,24 +11,35 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.canonical import canonical_text
-from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.compiled.specs import sql_list, sql_one
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.errors import BadUserInput
-from pmo_graph.graphql.ids import parse_pk
-from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
-from pmo_graph.graphql.nodes import ModelNode
-from pmo_graph.graphql.payloads import DUPLICATE, INVALID, NOT_FOUND, UserError
-from pmo_graph.graphql.refs import PersonRef, ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id, load_parent
-from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import Checks
-from pmo_graph.people.models import Person
-from pmo_graph.people.mutations import PersonPayload
-from pmo_graph.projects.models import Project
-from pmo_graph.projects.mutations import load_project_for_write
+from pmo_graph.sdk import (
+    DUPLICATE,
+    INVALID,
+    NOT_FOUND,
+    BadUserInput,
+    Checks,
+    ModelNode,
+    Person,
+    PersonPayload,
+    PersonRef,
+    Project,
+    ProjectRef,
+    Transaction,
+    UserError,
+    authorize,
+    canonical_text,
+    get_context,
+    load_by_id,
+    load_parent,
+    load_project_for_write,
+    parse_pk,
+    run_mutation,
+    snapshot,
+    sql_list,
+    sql_one,
+    tier_field,
+    tier_mutation,
+    utcnow,
+)
 from pmo_graph_pso.loaders import capacities
 from pmo_graph_pso.models import Assignment, PersonSkill
 from pmo_graph_pso.refs import AssignmentRef, PersonSkillRef

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.standards import CheckInput, CheckResult, Severity, Standard
+from pmo_graph.sdk import CheckInput, CheckResult, ProjectStage, Severity, Standard
 from pmo_graph_pso.loaders import latest_reports, milestones_of, reporting_cadence
 
 #: Stages in which a project is still being run, so people and reporting are expected.

@@ -9,22 +9,35 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from pmo_graph.auth.models import User as UserRow
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.compiled.specs import sql_connection, sql_one
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
-from pmo_graph.graphql.nodes import ModelNode
-from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate_children
-from pmo_graph.graphql.payloads import DUPLICATE, INVALID, UserError
-from pmo_graph.graphql.refs import ProjectRef, UserRef
-from pmo_graph.graphql.resolvers import load_by_id, load_parent
-from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import Checks
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
-from pmo_graph.projects.mutations import load_project_for_write
+from pmo_graph.sdk import (
+    DUPLICATE,
+    INVALID,
+    Checks,
+    Connection,
+    ModelNode,
+    Ordering,
+    Project,
+    ProjectRef,
+    ProjectStage,
+    Transaction,
+    UserError,
+    UserRef,
+    authorize,
+    get_context,
+    load_by_id,
+    load_parent,
+    load_project_for_write,
+    page_args,
+    paginate_children,
+    run_mutation,
+    snapshot,
+    sql_connection,
+    sql_one,
+    tier_field,
+    tier_mutation,
+    utcnow,
+)
+from pmo_graph.sdk import User as UserRow
 from pmo_graph_pso.enums import Rag
 from pmo_graph_pso.loaders import latest_reports, reporting_cadence
 from pmo_graph_pso.models import StatusReport

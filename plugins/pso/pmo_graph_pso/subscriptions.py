@@ -8,12 +8,17 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from pmo_graph.graphql.refs import ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id
-from pmo_graph.portfolios.models import Portfolio
-from pmo_graph.programmes.models import Programme
-from pmo_graph.projects.models import Project
-from pmo_graph.realtime import EventFields, domain_events, scope_argument, tier_subscription
+from pmo_graph.sdk import (
+    EventFields,
+    Portfolio,
+    Programme,
+    Project,
+    ProjectRef,
+    domain_events,
+    load_by_id,
+    scope_argument,
+    tier_subscription,
+)
 from pmo_graph_pso.models import StatusReport
 from pmo_graph_pso.refs import StatusReportRef
 from pmo_graph_pso.tier import KEY

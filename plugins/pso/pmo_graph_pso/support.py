@@ -9,18 +9,29 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
-from pmo_graph.graphql.nodes import ModelNode
-from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate_children
-from pmo_graph.graphql.payloads import INVALID, UserError
-from pmo_graph.graphql.refs import PersonRef, ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id, load_parent
-from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import Checks
-from pmo_graph.people.models import Person
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import (
+    INVALID,
+    Checks,
+    Connection,
+    ModelNode,
+    Ordering,
+    Person,
+    PersonRef,
+    Project,
+    ProjectRef,
+    Transaction,
+    UserError,
+    authorize,
+    get_context,
+    load_by_id,
+    load_parent,
+    page_args,
+    paginate_children,
+    run_mutation,
+    snapshot,
+    tier_field,
+    tier_mutation,
+)
 from pmo_graph_pso.enums import SupportKind
 from pmo_graph_pso.models import SupportEngagement
 from pmo_graph_pso.refs import SupportEngagementRef

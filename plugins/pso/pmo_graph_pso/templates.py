@@ -10,20 +10,31 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.mutations import Transaction, run_mutation, snapshot
-from pmo_graph.graphql.nodes import ModelNode
-from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate
-from pmo_graph.graphql.payloads import INVALID, UserError
-from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import Checks
-from pmo_graph.people.models import Person
-from pmo_graph.projects.codes import check_code
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
-from pmo_graph.projects.mutations import ProjectPayload, project_values
-from pmo_graph.values import LAST_DATE, add_days
+from pmo_graph.sdk import (
+    INVALID,
+    LAST_DATE,
+    Checks,
+    Connection,
+    ModelNode,
+    Ordering,
+    Person,
+    Project,
+    ProjectPayload,
+    ProjectStage,
+    Transaction,
+    UserError,
+    add_days,
+    authorize,
+    check_code,
+    get_context,
+    page_args,
+    paginate,
+    project_values,
+    run_mutation,
+    snapshot,
+    tier_field,
+    tier_mutation,
+)
 from pmo_graph_pso.models import Milestone, ProjectTemplate, TemplateMilestone
 from pmo_graph_pso.refs import ProjectTemplateRef
 from pmo_graph_pso.tier import KEY

@@ -7,7 +7,7 @@ from typing import Any
 
 from pso_helpers import CREATE_MILESTONE, project, report
 
-from pmo_graph.auth.roles import Role
+from pmo_graph.sdk import Role
 from pmo_graph.testing import TestOrganisation
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]

@@ -16,7 +16,7 @@ from graphql import (
 
 from pmo_graph.app_state import AppState
 from pmo_graph.graphql.description_audit import written_text
-from pmo_graph.graphql.tiers import field_tier
+from pmo_graph.sdk import field_tier
 
 PACKAGE = "pmo_graph_pso"
 #: Described once for the whole schema by the core: paging, a mutation's input, the errors.

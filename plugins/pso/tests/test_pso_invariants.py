@@ -13,8 +13,8 @@ from pso_helpers import ADD_SKILL, SUBMIT, person, project
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.graphql.ids import parse_pk
 from pmo_graph.races import Race
+from pmo_graph.sdk import parse_pk
 from pmo_graph.testing import GraphQLClient, TestOrganisation
 from pmo_graph_pso.models import PersonSkill, PsoSettings, StatusReport
 

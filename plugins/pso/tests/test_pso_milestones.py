@@ -6,8 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from pso_helpers import CREATE_MILESTONE, UPDATE_MILESTONE, project
 
-from pmo_graph.auth.roles import Role
-from pmo_graph.graphql.ids import to_global_id
+from pmo_graph.sdk import Role, to_global_id
 from pmo_graph.testing import TestOrganisation
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from pso_helpers import ADD_SKILL, ASSIGN, person, project
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.graphql.ids import parse_pk
+from pmo_graph.sdk import parse_pk
 from pmo_graph.testing import TestOrganisation
 from pmo_graph_pso.models import PersonCapacity
 

@@ -9,9 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.app_state import AppState
-from pmo_graph.people.models import Person
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import Person, Project, ProjectStage
 from pmo_graph.testing import StatementCounter, TestOrganisation, access_statements
 from pmo_graph_pso.enums import Rag
 from pmo_graph_pso.models import Assignment, Milestone, StatusReport

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 from pso_helpers import SUBMIT, project, report
 
-from pmo_graph.auth.roles import Role
+from pmo_graph.sdk import Role
 from pmo_graph.testing import TestOrganisation
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]
@@ -225,7 +225,7 @@ async def test_bad_reports_are_refused_and_nothing_is_written(office: TestOrgani
 async def test_project_managers_report_only_on_their_own_projects(make_org: MakeOrg) -> None:
     org = await make_org(tiers=["pso"])
     manager = org.person_ids[Role.PROJECT_MANAGER]
-    from pmo_graph.graphql.ids import to_global_id
+    from pmo_graph.sdk import to_global_id
 
     own = await project(org.admin, "OWN", managerId=to_global_id("Person", manager))
     other = await project(org.admin, "OTHER")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import OperationDefinitionNode
 
-from pmo_graph.db.types import utcnow
+from pmo_graph.db.types import today
 from pmo_graph.graphql.compiled.compiler import Compiled, NotCompiled, Scope
 from pmo_graph.graphql.ids import parse_global_id
 
@@ -78,7 +78,7 @@ def request_scope(app: AppState, organisation_id: int, enabled_tiers: frozenset[
         organisation_id=organisation_id,
         enabled_tiers=enabled_tiers,
         type_tiers=app.type_tiers,
-        today=utcnow().date(),
+        today=today(),
         default_page_size=settings.default_page_size,
         max_page_size=settings.max_page_size,
     )

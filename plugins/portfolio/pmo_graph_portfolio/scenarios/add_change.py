@@ -7,11 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.mutations import Transaction, snapshot
-from pmo_graph.graphql.payloads import INVALID
-from pmo_graph.graphql.validation import Checks
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import INVALID, Checks, Project, Transaction, snapshot, utcnow
 from pmo_graph_portfolio.enums import ScenarioChangeKind, ScenarioStatus
 from pmo_graph_portfolio.models import Scenario, ScenarioChange
 from pmo_graph_portfolio.scenarios.inputs import AddScenarioChangeInput

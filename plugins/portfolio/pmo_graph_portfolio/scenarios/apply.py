@@ -6,14 +6,19 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from pmo_graph.db.locks import lock_row
-from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.ids import to_global_id
-from pmo_graph.graphql.mutations import Transaction
-from pmo_graph.graphql.payloads import CONFLICT, INVALID
-from pmo_graph.graphql.validation import Checks
-from pmo_graph.projects.models import Project
-from pmo_graph.values import FIRST_DATE, LAST_DATE, add_days
+from pmo_graph.sdk import (
+    CONFLICT,
+    FIRST_DATE,
+    INVALID,
+    LAST_DATE,
+    Checks,
+    Project,
+    Transaction,
+    add_days,
+    lock_row,
+    to_global_id,
+    utcnow,
+)
 from pmo_graph_portfolio.enums import ScenarioChangeKind, ScenarioStatus
 from pmo_graph_portfolio.models import Scenario, ScenarioChange
 from pmo_graph_portfolio.scenarios.inputs import ApplyScenarioInput

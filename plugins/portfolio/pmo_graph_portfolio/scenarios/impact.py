@@ -7,9 +7,7 @@ from decimal import Decimal
 
 import strawberry
 
-from pmo_graph.graphql.computations import compute
-from pmo_graph.graphql.context import Context
-from pmo_graph.graphql.refs import ProjectRef
+from pmo_graph.sdk import Context, ProjectRef, compute
 from pmo_graph_portfolio.enums import ScenarioStatus
 from pmo_graph_portfolio.models import Scenario
 from pmo_graph_portfolio.scenarios.state import (

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import strawberry
 
-from pmo_graph.graphql.validation import MAX_MONEY
+from pmo_graph.sdk import MAX_MONEY
 from pmo_graph_portfolio.enums import ScenarioChangeKind
 from pmo_graph_portfolio.scenarios.limits import MAX_SCENARIO_CHANGES, MAX_SHIFT_DAYS
 

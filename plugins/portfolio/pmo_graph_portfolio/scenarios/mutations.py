@@ -7,12 +7,15 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from pmo_graph.auth.permissions import authorize
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.mutations import Transaction, run_mutation
-from pmo_graph.graphql.tiers import tier_mutation
-from pmo_graph.graphql.validation import Checks
-from pmo_graph.portfolios.models import Portfolio
+from pmo_graph.sdk import (
+    Checks,
+    Portfolio,
+    Transaction,
+    authorize,
+    get_context,
+    run_mutation,
+    tier_mutation,
+)
 from pmo_graph_portfolio.enums import ScenarioStatus
 from pmo_graph_portfolio.models import Scenario
 from pmo_graph_portfolio.scenarios.add_change import add_change

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
-from pmo_graph.graphql.context import Context
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import Context, Project
 from pmo_graph_portfolio.enums import ScenarioChangeKind
 from pmo_graph_portfolio.models import ScenarioChange
 from pmo_graph_portfolio.what_if import Booking, Change

@@ -10,16 +10,23 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.cost import work_cost
-from pmo_graph.graphql.nodes import ModelNode
-from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate_children
-from pmo_graph.graphql.payloads import UserError
-from pmo_graph.graphql.refs import PortfolioRef, ProjectRef
-from pmo_graph.graphql.resolvers import load_by_id, load_parent
-from pmo_graph.graphql.tiers import tier_field
-from pmo_graph.portfolios.models import Portfolio
-from pmo_graph.projects.models import Project
+from pmo_graph.sdk import (
+    Connection,
+    ModelNode,
+    Ordering,
+    Portfolio,
+    PortfolioRef,
+    Project,
+    ProjectRef,
+    UserError,
+    get_context,
+    load_by_id,
+    load_parent,
+    page_args,
+    paginate_children,
+    tier_field,
+    work_cost,
+)
 from pmo_graph_portfolio.enums import ScenarioChangeKind, ScenarioStatus
 from pmo_graph_portfolio.models import Scenario, ScenarioChange
 from pmo_graph_portfolio.refs import ScenarioRef
