@@ -126,8 +126,12 @@ def register_subscription_fields() -> Iterable[type]:
 
 
 @hookspec
-def handle_event(event: DomainEvent) -> Awaitable[None] | None:
-    """React to a domain event after the transaction that caused it has committed."""
+def handle_event(event: DomainEvent, transaction: Transaction) -> Awaitable[None] | None:
+    """React to a domain event after the transaction that caused it has committed.
+
+    An implementation that names ``transaction`` gets a unit of work of its own for the event,
+    committed after it returns and rolled back if it raises (``pmo_graph.graphql.reactions``).
+    """
     raise NotImplementedError
 
 
