@@ -209,7 +209,6 @@ async def active_assignments(info: Info[Any, Any], column: Any, key: int) -> lis
         column,
         order_by=(Assignment.start_date, Assignment.id),
         where=(Assignment.released_at.is_(None),),
-        key="active",
     )
     return await loader.load(key)
 
