@@ -490,7 +490,9 @@ class StaffingMutation:
 
         async def body(tx: Transaction) -> Assignment:
             checks = Checks()
-            project = await load_project_for_write(tx, checks, input.project_id, "assignPerson")
+            project = await load_project_for_write(
+                tx, checks, input.project_id, "assignPerson", gather=True
+            )
             person = await checks.reference(
                 tx.session,
                 context.viewer.organisation_id,
@@ -503,6 +505,7 @@ class StaffingMutation:
             _check_allocation(checks, input.allocation, "allocation")
             checks.date_order(input.start_date, input.end_date, "startDate", "endDate")
             checks.raise_if_any()
+            assert project is not None
             assert person is not None
             assignment = Assignment(
                 organisation_id=project.organisation_id,
