@@ -22,6 +22,7 @@ from pmo_graph.graphql.view import GraphQLView
 from pmo_graph.http.health import healthz, readyz
 from pmo_graph.http.middleware import BodySizeLimit, RequestLog
 from pmo_graph.http.negotiation import MediaTypeNegotiation
+from pmo_graph.plugins.lifecycle import PluginApp, start_plugins, stop_plugins
 from pmo_graph.plugins.manager import EntryPointSelection, PluginRegistry
 from pmo_graph.settings import Settings
 
@@ -82,6 +83,7 @@ def create_app(
         skipped_plugins=assembly.skipped,
         event_types=assembly.event_types,
     )
+    plugin_app = PluginApp(settings=settings, engine=engine, sessionmaker=state.sessionmaker)
     view = GraphQLView(state)
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
@@ -103,7 +105,11 @@ def create_app(
         if state.coordination is not None:
             await state.coordination.start()
         try:
-            yield
+            started = await start_plugins(registry, plugin_app)
+            try:
+                yield
+            finally:
+                await stop_plugins(registry, started, plugin_app)
         finally:
             if state.coordination is not None:
                 await state.coordination.stop()

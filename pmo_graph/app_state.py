@@ -21,6 +21,7 @@ from pmo_graph.graphql.compiled.fast_lane import FastLane
 from pmo_graph.graphql.compiled.plans import PlanCache
 from pmo_graph.graphql.computations import Computations
 from pmo_graph.graphql.persisted.resolver import PersistedDocuments
+from pmo_graph.graphql.reactions import dispatch_after_commit
 from pmo_graph.graphql.schema import BuiltSchema
 from pmo_graph.idempotency.keys import IdempotencyKeys
 from pmo_graph.maturity.registry import MaturityModel
@@ -126,7 +127,10 @@ class AppState:
         """GraphQL type name → the tier that owns it."""
         return self.built.type_tiers
 
-    async def dispatch_event(self, event: DomainEvent, enabled_tiers: Iterable[str]) -> None:
-        """Deliver a committed domain event to the plugins active for its organisation."""
+    async def dispatch_event(
+        self, event: DomainEvent, enabled_tiers: Iterable[str], request_id: str | None = None
+    ) -> None:
+        """Deliver a committed domain event to the plugins active for its organisation
+        (``handle_event``; a reaction that asks for a transaction gets one of its own)."""
         log.debug("event %s %s:%s", event.name, event.entity_type, event.entity_pk)
-        await self.registry.call_for_organisation("handle_event", enabled_tiers, event=event)
+        await dispatch_after_commit(self, event, enabled_tiers, request_id=request_id)

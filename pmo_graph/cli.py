@@ -255,14 +255,17 @@ def db() -> None:
     pass
 
 
-@db.command(help="Bring the core and every plugin to their latest revision.")
+@db.command(
+    help="Bring the core and every plugin to their latest revision; print where each lineage "
+    "is on stdout (what alembic does, on stderr)."
+)
 @handles_errors
 def upgrade() -> None:
     settings = _settings()
     registry = _registry()
     migrations.upgrade(settings, registry)
     for name, revisions in migrations.current(settings, registry).items():
-        click.echo(f"{name}: {', '.join(revisions) or 'base'}", err=True)
+        click.echo(f"{name}: {', '.join(revisions) or 'base'}")
 
 
 @db.command(
@@ -276,7 +279,7 @@ def downgrade(rev: str) -> None:
     registry = _registry()
     migrations.downgrade(settings, registry, rev)
     for name, revisions in migrations.current(settings, registry).items():
-        click.echo(f"{name}: {', '.join(revisions) or 'base'}", err=True)
+        click.echo(f"{name}: {', '.join(revisions) or 'base'}")
 
 
 @db.command(help="Show the revision each lineage is at, and whether it is the head.")

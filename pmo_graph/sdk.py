@@ -93,6 +93,7 @@ from pmo_graph.organisations.models import Organisation
 from pmo_graph.people.models import Person
 from pmo_graph.people.mutations import PersonPayload
 from pmo_graph.plugins import Manifest, Tier, hookimpl
+from pmo_graph.plugins.lifecycle import PluginApp
 from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.portfolios.mutations import PortfolioPayload
 from pmo_graph.programmes.models import Programme
@@ -124,6 +125,7 @@ __all__ = [  # noqa: RUF022 - grouped by role, in the order docs/plugin_hooks.md
     "PLUGIN_API",
     # Hooks and tiers
     "Manifest",
+    "PluginApp",
     "Tier",
     "field_tier",
     "hookimpl",

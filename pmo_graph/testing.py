@@ -43,6 +43,8 @@ from pmo_graph.auth.roles import Role
 from pmo_graph.auth.tokens import issue_token
 from pmo_graph.db import migrations
 from pmo_graph.db.session import normalise_url
+from pmo_graph.demo import seed_demo_data
+from pmo_graph.organisations.models import Organisation
 from pmo_graph.organisations.service import create_organisation, set_tiers
 from pmo_graph.people.models import Person
 from pmo_graph.plugins.manager import EntryPointSelection
@@ -388,6 +390,22 @@ async def org(
 ) -> TestOrganisation:
     """A fresh organisation with every installed tier on."""
     return await make_org(tiers=pmo_state.registry.tier_order)
+
+
+@pytest_asyncio.fixture
+async def seeded_demo(
+    make_org: Callable[..., Awaitable[TestOrganisation]], pmo_state: AppState
+) -> TestOrganisation:
+    """A fresh organisation with every loaded tier on and the demo data of every loaded plugin
+    (their ``seed_demo``, as ``pmo-graph serve --demo`` seeds it), besides the users of
+    ``make_org``."""
+    handle = await make_org(tiers=pmo_state.registry.tier_order)
+    async with pmo_state.sessionmaker() as session:
+        organisation = await session.get(Organisation, handle.id)
+        assert organisation is not None
+        await seed_demo_data(session, pmo_state.registry, organisation)
+        await session.commit()
+    return handle
 
 
 @pytest_asyncio.fixture

@@ -147,7 +147,7 @@ def payload(data: dict[str, Any], name: str) -> dict[str, Any]:
 
 def check_with_plugin(env: dict[str, str], folder: Path) -> str:
     """Migrate, serve and use the plugin through HTTP; the admin token."""
-    upgraded = run([PMO_GRAPH, "db", "upgrade"], env).stderr
+    upgraded = run([PMO_GRAPH, "db", "upgrade"], env).stdout
     if "pmo_graph_lessons: 0001_lessons" not in upgraded:
         raise CheckFailed(f"the lessons lineage did not apply:\n{upgraded}")
     step("db upgrade applied the lessons lineage")
@@ -201,7 +201,7 @@ def check_with_plugin(env: dict[str, str], folder: Path) -> str:
 
 def check_without_plugin(env: dict[str, str], folder: Path, token: str) -> None:
     """The core upgrades and serves the same database once the plugin is uninstalled."""
-    upgraded = run([PMO_GRAPH, "db", "upgrade"], env).stderr
+    upgraded = run([PMO_GRAPH, "db", "upgrade"], env).stdout
     current = run([PMO_GRAPH, "db", "current"], env).stdout
     core_at_head = re.search(r"^core: \S+ \[head\]$", current, re.MULTILINE)
     if "lessons" in upgraded + current or core_at_head is None:

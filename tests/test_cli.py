@@ -116,11 +116,11 @@ def test_db_commands(sqlite_env: dict[str, str]) -> None:
     assert "core: base [behind (head 0011_unique_person_emails)]" in before.stdout
     upgraded = run(["db", "upgrade"], sqlite_env)
     assert upgraded.returncode == 0
-    assert "core: 0011_unique_person_emails" in upgraded.stderr
+    assert "core: 0011_unique_person_emails" in upgraded.stdout
     assert "core: 0011_unique_person_emails [head]" in run(["db", "current"], sqlite_env).stdout
     down = run(["db", "downgrade", "base"], sqlite_env)
     assert down.returncode == 0
-    assert "core: base" in down.stderr
+    assert "core: base" in down.stdout
     beyond = run(["db", "downgrade", "0001_core"], sqlite_env)
     assert beyond.returncode == 1
     assert "Traceback" not in beyond.stderr
@@ -129,6 +129,22 @@ def test_db_commands(sqlite_env: dict[str, str]) -> None:
     wrong = run(["db", "downgrade", "nowhere@1"], sqlite_env)
     assert wrong.returncode == 1
     assert wrong.stderr.startswith("Error: no migration lineage is named 'nowhere'")
+
+
+def test_db_upgrade_and_current_report_on_stdout_and_diagnose_on_stderr(
+    sqlite_env: dict[str, str],
+) -> None:
+    upgraded = run(["db", "upgrade"], sqlite_env)
+    current = run(["db", "current"], sqlite_env)
+    assert (upgraded.returncode, current.returncode) == (0, 0)
+    # the same lineages, in the same order and form, on the same stream
+    reported = upgraded.stdout.splitlines()
+    assert len(reported) >= 4  # the core and the three tiers at least
+    assert [f"{line} [head]" for line in reported] == current.stdout.splitlines()
+    # stderr is for diagnostics (warnings, errors), and there are none
+    assert (upgraded.stderr, current.stderr) == ("", "")
+    down = run(["db", "downgrade", "base"], sqlite_env)
+    assert down.stdout.splitlines() == [f"{line.split(':')[0]}: base" for line in reported]
 
 
 def test_schema_print_matches_the_checked_in_schema(sqlite_env: dict[str, str]) -> None:

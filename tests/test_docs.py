@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from _pytest.fixtures import getfixturemarker
 
+import pmo_graph.testing
 from pmo_graph.app_state import collect_permissions
 from pmo_graph.auth.permissions import permissions_table
 from pmo_graph.plugins import hookspecs
@@ -45,6 +47,36 @@ def test_every_hook_has_a_docstring() -> None:
     for name, function in inspect.getmembers(hookspecs, inspect.isfunction):
         if hasattr(function, "pmo_graph_spec"):
             assert (function.__doc__ or "").strip(), name
+
+
+def fixture_table() -> dict[str, str]:
+    """Each name in the fixture table of writing_plugins.md §13, and its scope column."""
+    page = (REPO / "docs" / "writing_plugins.md").read_text()
+    table = page.split("| fixture | scope | what it gives |\n| --- | --- | --- |\n")[1]
+    rows = {}
+    for line in table.split("\n\n")[0].splitlines():
+        name_cell, scope = (cell.strip() for cell in line.split("|")[1:3])
+        for name in re.findall(r"`(\w+)[`(]", name_cell):
+            rows[name] = scope
+    return rows
+
+
+def test_the_fixture_table_lists_every_fixture_and_helper_of_the_pytest_plugin() -> None:
+    fixtures, helpers = {}, set()
+    for name, value in vars(pmo_graph.testing).items():
+        marker = getfixturemarker(value)
+        if marker is not None:
+            fixtures[name] = "test" if marker.scope == "function" else marker.scope
+        elif (
+            inspect.isfunction(value)
+            and value.__module__ == pmo_graph.testing.__name__
+            and not name.startswith(("_", "pytest_"))
+        ):
+            helpers.add(name)
+    assert len(fixtures) >= 14
+    documented = fixture_table()
+    assert {n: s for n, s in documented.items() if s != "helper"} == fixtures
+    assert {n for n, s in documented.items() if s == "helper"} == helpers
 
 
 def test_the_permission_matrix_page_is_the_code() -> None:

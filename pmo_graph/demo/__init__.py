@@ -34,6 +34,15 @@ async def seed_demo_organisation(session: AsyncSession, registry: PluginRegistry
     """Create the demo organisation, enable every tier and let every plugin add its data."""
     organisation = await create_organisation(session, DEMO_SLUG, DEMO_NAME)
     await set_tiers(session, organisation, list(registry.tier_order))
+    await seed_demo_data(session, registry, organisation)
+    return organisation
+
+
+async def seed_demo_data(
+    session: AsyncSession, registry: PluginRegistry, organisation: Organisation
+) -> None:
+    """Let every plugin add its demo data to ``organisation`` (``seed_demo``, in plugin order,
+    with one ``Random`` of the fixed seed): the demo's data in any organisation, for tests."""
     rng = Random(SEED)
     for info in registry.plugins_in_order():
         if not registry.implements(info, "seed_demo"):
@@ -51,7 +60,6 @@ async def seed_demo_organisation(session: AsyncSession, registry: PluginRegistry
                 f"plugin {info.label!r} failed to seed the demo: {exc!r}"
             ) from exc
         await session.flush()
-    return organisation
 
 
 async def ensure_demo(session: AsyncSession, registry: PluginRegistry) -> DemoResult:

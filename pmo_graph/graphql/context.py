@@ -142,7 +142,7 @@ class Context:
         for work in after_commit:
             await work()
         for event in events:
-            await self.app.dispatch_event(event, self.enabled_tiers)
+            await self.app.dispatch_event(event, self.enabled_tiers, self.request_id)
 
     def emit(self, event: DomainEvent) -> None:
         """Queue a domain event; it is delivered only if the current transaction commits."""

@@ -3,11 +3,14 @@ viewer's organisation."""
 
 from __future__ import annotations
 
+import enum
+import warnings
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import ColumnElement
 from strawberry.dataloader import DataLoader
@@ -36,6 +39,33 @@ def tenant_filter(model: type[Base], organisation_id: int | None) -> list[Column
     if column is None:
         raise RuntimeError(f"table {model.__tablename__} has no organisation_id to scope it by")
     return [column == organisation_id]
+
+
+def _frozen(value: Any) -> Hashable:
+    """A bound value as a hashable, stable part of a key (lists of an IN become tuples)."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_frozen(v) for v in value]
+        return tuple(sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items)
+    if isinstance(value, enum.Enum):
+        return (type(value).__qualname__, value.value)
+    if isinstance(value, Hashable):
+        return (type(value).__qualname__, value)
+    return (type(value).__qualname__, repr(value))
+
+
+def filter_key(
+    where: Iterable[ColumnElement[bool]], dialect: Dialect | None = None
+) -> tuple[Hashable, ...]:
+    """What identifies a filter, for a loader's cache key: each clause's SQL (compiled for
+    ``dialect``, default the generic one) with its bound values. Two filters are one key exactly
+    when they read the same rows; the key is hashable and the same for equal filters built at
+    different times."""
+    parts: list[Hashable] = []
+    for clause in where:
+        compiled = clause.compile(dialect=dialect)
+        values = tuple(sorted((name, _frozen(v)) for name, v in compiled.params.items()))
+        parts.append((str(compiled), values))
+    return tuple(parts)
 
 
 class Loaders:
@@ -98,9 +128,17 @@ class Loaders:
     ) -> DataLoader[int, list[M]]:
         """Lists of ``model`` rows by the parent key in column ``parent``.
 
-        ``where`` narrows the rows; pass a ``key`` that identifies it so that loaders with
-        different conditions are not shared.
+        ``where`` narrows the rows; loaders are shared by the calls with the same filter (its
+        SQL and bound values, ``filter_key``), so two filters never answer each other's rows.
+        ``key`` is deprecated: the filter identifies itself.
         """
+        if key is not None:
+            warnings.warn(
+                "Loaders.children(key=...): the key is no longer needed (the loader is keyed on "
+                "the where clauses themselves); drop the argument",
+                DeprecationWarning,
+                stacklevel=2,
+            )
 
         async def load(keys: list[int]) -> list[list[M]]:
             statement = (
@@ -113,7 +151,9 @@ class Loaders:
                 grouped[getattr(row, parent.key)].append(row)
             return [grouped.get(k, []) for k in keys]
 
-        return self.get(("children", model, parent.key, tuple(str(o) for o in order_by), key), load)
+        order = tuple(str(o) for o in order_by)
+        where_key = filter_key(where, self.reader.session.get_bind().dialect)
+        return self.get(("children", model, parent.key, order, where_key, key), load)
 
     def clear(self) -> None:
         """Forget everything loaded so far (after a mutation committed)."""

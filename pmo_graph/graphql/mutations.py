@@ -82,14 +82,23 @@ class Transaction:
         """How many audit events this transaction recorded."""
         return len(self.recorded)
 
+    @property
+    def organisation_id(self) -> int:
+        """The organisation this transaction writes in: the viewer's."""
+        return self.context.viewer.organisation_id
+
+    @property
+    def actor_user_id(self) -> int | None:
+        """The user its audit events and domain events name as the actor (None: the system)."""
+        return self.context.viewer.user_id
+
     def audit(self, entity_type: str, entity_pk: int, changes: Mapping[str, Any]) -> None:
         """Record this mutation's effect on one entity in the audit log (same transaction,
         written just before it commits)."""
-        viewer = self.context.viewer
         recorded = AuditEvent(
-            organisation_id=viewer.organisation_id,
+            organisation_id=self.organisation_id,
             at=utcnow(),
-            actor_user_id=viewer.user_id,
+            actor_user_id=self.actor_user_id,
             action=self.action,
             entity_type=entity_type,
             entity_pk=str(entity_pk),
@@ -103,18 +112,17 @@ class Transaction:
         rule over a set of rows that no one row stands for (its dependency graph, its tiers):
         taken before the rule is checked and before anything is written
         (``pmo_graph.db.locks.lock_scope``)."""
-        await lock_scope(self.session, self.context.viewer.organisation_id, scope)
+        await lock_scope(self.session, self.organisation_id, scope)
 
     def emit(self, name: str, entity_type: str, entity_pk: int, **data: Any) -> None:
         """Queue domain event ``name``; plugins receive it after commit."""
-        viewer = self.context.viewer
         self.context.emit(
             DomainEvent(
                 name=name,
-                organisation_id=viewer.organisation_id,
+                organisation_id=self.organisation_id,
                 entity_type=entity_type,
                 entity_pk=entity_pk,
-                actor_user_id=viewer.user_id,
+                actor_user_id=self.actor_user_id,
                 data={k: json_value(v) for k, v in data.items()},
             )
         )

@@ -22,7 +22,7 @@ from sqlalchemy.sql import ColumnElement
 
 from pmo_graph.db.base import Base
 from pmo_graph.graphql.errors import BadUserInput
-from pmo_graph.graphql.loaders import tenant_filter
+from pmo_graph.graphql.loaders import filter_key, tenant_filter
 
 if TYPE_CHECKING:
     from pmo_graph.graphql.context import Context
@@ -265,11 +265,13 @@ def paginate_children(
 ) -> Awaitable[Connection[M]]:
     """A page of the ``model`` rows whose ``parent`` column is ``parent_id``, batched.
 
-    Every call in the same tick with the same model, parent column, ``where_key`` and paging
-    arguments is answered by one windowed statement; ``where_key`` must identify ``where``.
+    Every call in the same tick with the same model, parent column, filter (``where``, by its
+    SQL and bound values) and paging arguments is answered by one windowed statement.
+    ``where_key`` is no longer needed (the filter identifies itself); it is still kept apart.
     """
     conditions = [*tenant_filter(model, context.viewer.organisation_id), *where]
-    key = ("connection", model, parent.key, where_key, args.key)
+    dialect = context.db.session.get_bind().dialect
+    key = ("connection", model, parent.key, filter_key(where, dialect), where_key, args.key)
 
     async def load_pages(parent_ids: list[int]) -> list[list[M]]:
         position = (

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pmo_graph.graphql.user_error_codes import UserErrorCodeSpec
     from pmo_graph.maturity.model import Measure, Question
     from pmo_graph.organisations.models import Organisation
+    from pmo_graph.plugins.lifecycle import PluginApp
     from pmo_graph.plugins.tiers import Tier
     from pmo_graph.standards import Standard
 
@@ -126,8 +127,12 @@ def register_subscription_fields() -> Iterable[type]:
 
 
 @hookspec
-def handle_event(event: DomainEvent) -> Awaitable[None] | None:
-    """React to a domain event after the transaction that caused it has committed."""
+def handle_event(event: DomainEvent, transaction: Transaction) -> Awaitable[None] | None:
+    """React to a domain event after the transaction that caused it has committed.
+
+    An implementation that names ``transaction`` gets a unit of work of its own for the event,
+    committed after it returns and rolled back if it raises (``pmo_graph.graphql.reactions``).
+    """
     raise NotImplementedError
 
 
@@ -136,6 +141,24 @@ def handle_event_in_transaction(
     event: DomainEvent, transaction: Transaction
 ) -> Awaitable[None] | None:
     """React to a domain event inside the transaction that caused it, before it commits."""
+    raise NotImplementedError
+
+
+@hookspec
+def on_startup(app: PluginApp) -> Awaitable[None] | None:
+    """Start what the plugin runs beside the server, once per process, before it serves.
+
+    Called in plugin order after the plugins loaded; one that raises stops start-up.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def on_shutdown(app: PluginApp) -> Awaitable[None] | None:
+    """Stop what ``on_startup`` started, once per process, when the server shuts down.
+
+    Called in reverse plugin order; one that raises is logged and the others still run.
+    """
     raise NotImplementedError
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, overload
 
 import strawberry
 from strawberry.types import Info
@@ -156,15 +156,37 @@ def project_values(project: Project) -> dict[str, Any]:
     return values
 
 
+@overload
 async def load_project_for_write(
-    tx: Transaction, checks: Checks, project_id: str, action: str
-) -> Project:
-    """The project an input names, checked against the viewer's right to ``action`` it."""
+    tx: Transaction, checks: Checks, project_id: str, action: str, *, gather: Literal[False] = ...
+) -> Project: ...
+
+
+@overload
+async def load_project_for_write(
+    tx: Transaction, checks: Checks, project_id: str, action: str, *, gather: Literal[True]
+) -> Project | None: ...
+
+
+async def load_project_for_write(
+    tx: Transaction, checks: Checks, project_id: str, action: str, *, gather: bool = False
+) -> Project | None:
+    """The project an input names, checked against the viewer's right to ``action`` it.
+
+    With ``gather=True`` a project that is not found is a problem added to ``checks`` and the
+    answer is None: check the rest of the input, then call ``checks.raise_if_any()`` once, so
+    the caller answers every problem together. Without it (the default, as before) the
+    problems found so far are raised at once. A project the viewer may not write raises
+    ``FORBIDDEN`` either way.
+    """
     project = await checks.reference(
         tx.session, tx.context.viewer.organisation_id, Project, "Project", project_id, "projectId"
     )
-    checks.raise_if_any()
-    assert project is not None
+    if not gather:
+        checks.raise_if_any()
+        assert project is not None
+    if project is None:
+        return None
     authorize(tx.context, action, project_manager_id=project.manager_id, on_project=True)
     return project
 
@@ -256,13 +278,19 @@ class ProjectsMutation:
 
         async def body(tx: Transaction) -> Project:
             checks = Checks()
-            project = await load_project_for_write(tx, checks, input.project_id, "updateProject")
-            checks.version(input.expected_version, project.version, "project")
-            before = project_values(project)
+            project = await load_project_for_write(
+                tx, checks, input.project_id, "updateProject", gather=True
+            )
+            if project is not None:
+                checks.version(input.expected_version, project.version, "project")
             values: dict[str, Any] = {}
             if is_set(input.code):
                 values["code"] = await check_code(
-                    checks, tx.session, organisation_id, input.code, exclude_id=project.id
+                    checks,
+                    tx.session,
+                    organisation_id,
+                    input.code,
+                    exclude_id=project.id if project is not None else None,
                 )
             if is_set(input.name):
                 values["name"] = checks.text(input.name, "name", required=True, max_length=200)
@@ -291,13 +319,16 @@ class ProjectsMutation:
                         tx.session, organisation_id, Person, "Person", value, FIELDS[attribute]
                     )
                     values[attribute] = person.id if person else None
-            checks.date_order(
-                values.get("start_date", project.start_date),
-                values.get("end_date", project.end_date),
-                "startDate",
-                "endDate",
-            )
+            if project is not None:
+                checks.date_order(
+                    values.get("start_date", project.start_date),
+                    values.get("end_date", project.end_date),
+                    "startDate",
+                    "endDate",
+                )
             checks.raise_if_any()
+            assert project is not None
+            before = project_values(project)
             for attribute, value in values.items():
                 setattr(project, attribute, value)
             await _record(tx, project, before)
@@ -319,9 +350,10 @@ class ProjectsMutation:
         async def body(tx: Transaction) -> Project:
             checks = Checks()
             project = await load_project_for_write(
-                tx, checks, input.project_id, "setProjectPortfolio"
+                tx, checks, input.project_id, "setProjectPortfolio", gather=True
             )
-            checks.version(input.expected_version, project.version, "project")
+            if project is not None:
+                checks.version(input.expected_version, project.version, "project")
             portfolio = await checks.reference(
                 tx.session,
                 context.viewer.organisation_id,
@@ -331,6 +363,7 @@ class ProjectsMutation:
                 "portfolioId",
             )
             checks.raise_if_any()
+            assert project is not None
             before = project_values(project)
             project.portfolio_id = portfolio.id if portfolio else None
             await _record(tx, project, before)
@@ -352,9 +385,10 @@ class ProjectsMutation:
         async def body(tx: Transaction) -> Project:
             checks = Checks()
             project = await load_project_for_write(
-                tx, checks, input.project_id, "setProjectProgramme"
+                tx, checks, input.project_id, "setProjectProgramme", gather=True
             )
-            checks.version(input.expected_version, project.version, "project")
+            if project is not None:
+                checks.version(input.expected_version, project.version, "project")
             # The programme may not change (its director, say) until the project has joined:
             # rules that follow the programme (the pmo tier's sponsorship) read it as it is.
             programme = await checks.reference(
@@ -367,6 +401,7 @@ class ProjectsMutation:
                 lock=Lock.READ,
             )
             checks.raise_if_any()
+            assert project is not None
             before = project_values(project)
             project.programme_id = programme.id if programme else None
             await _record(tx, project, before)

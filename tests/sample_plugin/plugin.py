@@ -114,9 +114,12 @@ class SampleMutation:
     ) -> SampleNotePayload:
         async def body(tx: Transaction) -> SampleNoteRow:
             checks = Checks()
-            project = await load_project_for_write(tx, checks, input.project_id, "addSampleNote")
+            project = await load_project_for_write(
+                tx, checks, input.project_id, "addSampleNote", gather=True
+            )
             text = checks.text(input.text, "text", required=True, max_length=500)
             checks.raise_if_any()
+            assert project is not None
             note = SampleNoteRow(
                 organisation_id=project.organisation_id, project_id=project.id, text=text
             )

@@ -199,11 +199,14 @@ class LessonMutation:
 
         async def body(tx: Transaction) -> Lesson:
             checks = Checks()
-            project = await load_project_for_write(tx, checks, input.project_id, "recordLesson")
+            project = await load_project_for_write(
+                tx, checks, input.project_id, "recordLesson", gather=True
+            )
             title, what_happened, recommendation = _texts(
                 checks, input.title, input.what_happened, input.recommendation
             )
             checks.raise_if_any()
+            assert project is not None
             assert title is not None
             lesson = Lesson(
                 organisation_id=project.organisation_id,

@@ -313,7 +313,6 @@ async def _programme_projects(context: Context, programme_id: int) -> list[Proje
         Project.programme_id,
         order_by=(Project.code, Project.id),
         where=(Project.stage.not_in([ProjectStage.CLOSED, ProjectStage.CANCELLED]),),
-        key="running",
     )
     return await loader.load(programme_id)
 

@@ -18,6 +18,5 @@ async def project_risks(
         Risk.project_id,
         order_by=((Risk.probability * Risk.impact).desc(), Risk.id),
         where=(Risk.status == status,) if status is not None else (),
-        key=status,
     )
     return list(await loader.load_many(list(project_ids)))

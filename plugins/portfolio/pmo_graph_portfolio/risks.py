@@ -369,7 +369,9 @@ class RiskMutation:
 
         async def body(tx: Transaction) -> Risk:
             checks = Checks()
-            project = await load_project_for_write(tx, checks, input.project_id, "raiseRisk")
+            project = await load_project_for_write(
+                tx, checks, input.project_id, "raiseRisk", gather=True
+            )
             title = checks.text(input.title, "title", required=True, max_length=200)
             description = checks.text(
                 input.description, "description", required=False, max_length=20000
@@ -386,6 +388,7 @@ class RiskMutation:
                 "ownerId",
             )
             checks.raise_if_any()
+            assert project is not None
             risk = Risk(
                 organisation_id=project.organisation_id,
                 project_id=project.id,

@@ -195,9 +195,12 @@ class MilestoneMutation:
 
         async def body(tx: Transaction) -> Milestone:
             checks = Checks()
-            project = await load_project_for_write(tx, checks, input.project_id, "createMilestone")
+            project = await load_project_for_write(
+                tx, checks, input.project_id, "createMilestone", gather=True
+            )
             name = checks.text(input.name, "name", required=True, max_length=200)
             checks.raise_if_any()
+            assert project is not None
             milestone = Milestone(
                 organisation_id=project.organisation_id,
                 project_id=project.id,

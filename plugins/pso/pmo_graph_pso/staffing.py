@@ -220,7 +220,6 @@ async def active_assignments(info: Info[Any, Any], column: Any, key: int) -> lis
         column,
         order_by=(Assignment.start_date, Assignment.id),
         where=(Assignment.released_at.is_(None),),
-        key="active",
     )
     return await loader.load(key)
 
@@ -502,7 +501,9 @@ class StaffingMutation:
 
         async def body(tx: Transaction) -> Assignment:
             checks = Checks()
-            project = await load_project_for_write(tx, checks, input.project_id, "assignPerson")
+            project = await load_project_for_write(
+                tx, checks, input.project_id, "assignPerson", gather=True
+            )
             person = await checks.reference(
                 tx.session,
                 context.viewer.organisation_id,
@@ -515,6 +516,7 @@ class StaffingMutation:
             _check_allocation(checks, input.allocation, "allocation")
             checks.date_order(input.start_date, input.end_date, "startDate", "endDate")
             checks.raise_if_any()
+            assert project is not None
             assert person is not None
             assignment = Assignment(
                 organisation_id=project.organisation_id,

@@ -289,7 +289,7 @@ class StatusMutation:
         async def body(tx: Transaction) -> StatusReport:
             checks = Checks()
             project = await load_project_for_write(
-                tx, checks, input.project_id, "submitStatusReport"
+                tx, checks, input.project_id, "submitStatusReport", gather=True
             )
             summary = checks.text(input.summary, "summary", required=False, max_length=20000)
             today = utcnow().date()
@@ -300,13 +300,17 @@ class StatusMutation:
                     "that has ended.",
                     "periodEnding",
                 )
-            duplicate = await tx.session.scalar(
-                select(StatusReport.id).where(
-                    StatusReport.project_id == project.id,
-                    StatusReport.period_ending == input.period_ending,
+            duplicate = (
+                await tx.session.scalar(
+                    select(StatusReport.id).where(
+                        StatusReport.project_id == project.id,
+                        StatusReport.period_ending == input.period_ending,
+                    )
                 )
+                if project is not None
+                else None
             )
-            if duplicate is not None:
+            if project is not None and duplicate is not None:
                 checks.add(
                     DUPLICATE,
                     f"{project.code} already has a report for the period ending "
@@ -314,6 +318,7 @@ class StatusMutation:
                     "periodEnding",
                 )
             checks.raise_if_any()
+            assert project is not None
             report = StatusReport(
                 organisation_id=project.organisation_id,
                 project_id=project.id,
