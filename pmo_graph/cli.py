@@ -547,8 +547,8 @@ def schema_diff(old: Path, new: Path | None) -> None:
 @main.command(help="Print who may do what (every installed plugin's actions) as a Markdown table.")
 @handles_errors
 def permissions() -> None:
-    from pmo_graph.app_state import collect_permissions
     from pmo_graph.auth.permissions import permissions_table
+    from pmo_graph.contributions import collect_permissions
 
     click.echo(permissions_table(collect_permissions(_registry())), nl=False)
 

@@ -1,10 +1,11 @@
-"""Coded GraphQL errors: every error a client sees carries ``extensions.code``."""
+"""Coded errors: every error a client sees carries ``extensions.code``.
+
+The kernel's half: the codes, the exceptions that carry them and the database-failure tests,
+with nothing of GraphQL (``pmo_graph.graphql.errors`` turns them into GraphQL errors)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from graphql import GraphQLError
 
 UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"
@@ -132,11 +133,6 @@ class ComputationTimeLimit(CodedError):
         )
 
 
-def coded_graphql_error(message: str, code: str, **extensions: Any) -> GraphQLError:
-    """A ``GraphQLError`` carrying ``extensions.code``, for validation rules and extensions."""
-    return GraphQLError(message, extensions={"code": code, **extensions})
-
-
 #: What a field answers whose figure cannot be computed from the values stored for it.
 OUT_OF_RANGE_MESSAGE = (
     "This figure cannot be computed: a value stored for it is out of the range pmo-graph "
@@ -146,29 +142,6 @@ OUT_OF_RANGE_MESSAGE = (
 )
 #: SQLSTATEs of a value or a date out of range in the database's arithmetic.
 OUT_OF_RANGE_SQLSTATES = frozenset({"22003", "22008"})
-#: How graphql-core refuses a leaf it cannot represent (a float that is not finite, an integer
-#: beyond 32 bits): the value was computed from stored data, not sent.
-UNREPRESENTABLE_OUTPUTS = (
-    "Float cannot represent non numeric value",
-    "Int cannot represent non 32-bit signed integer value",
-)
-
-
-def out_of_range(error: GraphQLError) -> bool:
-    """Whether a field failed because a number or a date went out of range while it was
-    computed from stored values: Python's arithmetic (``OverflowError``, a decimal signal),
-    the database's (numeric or date overflow), or a result graphql-core cannot represent."""
-    original = error.original_error
-    if isinstance(original, ArithmeticError) and not isinstance(original, ZeroDivisionError):
-        return True
-    if getattr(getattr(original, "orig", None), "sqlstate", None) in OUT_OF_RANGE_SQLSTATES:
-        return True
-    return (
-        isinstance(original, GraphQLError)
-        and error.path is not None
-        and not (original.extensions or {}).get("code")
-        and original.message.startswith(UNREPRESENTABLE_OUTPUTS)
-    )
 
 
 def database_unreachable(error: BaseException) -> bool:

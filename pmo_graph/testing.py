@@ -175,7 +175,7 @@ def pmo_settings(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Settings]:
     """Settings of a database migrated for the plugins under test, one per backend."""
-    from pmo_graph.plugins.manager import load_plugins
+    from pmo_graph.plugins.loading import load_plugins
 
     registry = load_plugins(pmo_plugins, load_entrypoints=pmo_load_entrypoints)
     if pmo_backend == "sqlite":

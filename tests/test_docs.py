@@ -10,10 +10,10 @@ from typing import Any
 
 import yaml
 
-from pmo_graph.app_state import collect_permissions
 from pmo_graph.auth.permissions import permissions_table
+from pmo_graph.contributions import collect_permissions
 from pmo_graph.plugins import hookspecs
-from pmo_graph.plugins.manager import load_plugins
+from pmo_graph.plugins.loading import load_plugins
 from pmo_graph.settings import Settings
 from pmo_graph.webhooks import deliverer as webhook_deliverer
 

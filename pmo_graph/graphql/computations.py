@@ -30,16 +30,17 @@ import multiprocessing
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, cast
 
 from pebble import ProcessPool
 
 from pmo_graph.deadlines import TimeLimitReached, within
-from pmo_graph.graphql.errors import ComputationTimeLimit
+from pmo_graph.errors import ComputationTimeLimit
+from pmo_graph.request.app import App
 from pmo_graph.settings import Settings
 
 if TYPE_CHECKING:
-    from pmo_graph.graphql.context import Context
+    from pmo_graph.request.context import Context
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -49,6 +50,13 @@ log = logging.getLogger("pmo_graph.computations")
 #: Seconds past its deadline after which a computation that did not stop itself is abandoned
 #: (a worker process is then killed; a thread runs on, holding its slot, until it ends).
 GRACE_SECONDS = 1.0
+
+
+class ComputingApp(App, Protocol):
+    """The app as a computation runs in it: its pool of workers."""
+
+    @property
+    def computations(self) -> Computations: ...
 
 
 async def compute(
@@ -62,7 +70,7 @@ async def compute(
     run together pass ``PMO_GRAPH_COMPUTATION_SECONDS``; whatever ``function`` raises is
     raised here.
     """
-    return await context.app.computations.run(function, *args, **kwargs)
+    return await cast(ComputingApp, context.app).computations.run(function, *args, **kwargs)
 
 
 def _release(loop: asyncio.AbstractEventLoop, slots: asyncio.Semaphore) -> None:

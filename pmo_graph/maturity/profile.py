@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from pmo_graph.deadlines import checkpoint
-from pmo_graph.graphql.enums import described_enum
+from pmo_graph.enums import described_enum
 from pmo_graph.maturity.model import LEVEL_NAMES, Perspective, Question
 from pmo_graph.plugins.tiers import InstalledTier
 

@@ -20,11 +20,11 @@ if TYPE_CHECKING:
 
     from pmo_graph.auth.permissions import Permission
     from pmo_graph.events import DomainEvent, EventType
-    from pmo_graph.graphql.mutations import Transaction
     from pmo_graph.graphql.user_error_codes import UserErrorCodeSpec
     from pmo_graph.maturity.model import Measure, Question
     from pmo_graph.organisations.models import Organisation
     from pmo_graph.plugins.tiers import Tier
+    from pmo_graph.request.transaction import Transaction
     from pmo_graph.standards import Standard
 
 hookspec = pluggy.HookspecMarker("pmo_graph")

@@ -45,9 +45,7 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
 from pmo_graph.db.row_security import current_organisation
-from pmo_graph.graphql.authentication import authenticate_token
-from pmo_graph.graphql.context import Context
-from pmo_graph.graphql.errors import (
+from pmo_graph.errors import (
     BUSY_MESSAGE,
     SERVER_BUSY,
     TOO_MANY_SUBSCRIPTIONS,
@@ -56,9 +54,11 @@ from pmo_graph.graphql.errors import (
     CodedError,
     database_unreachable,
 )
+from pmo_graph.graphql.authentication import authenticate_token
 from pmo_graph.graphql.extensions import coded_error
 from pmo_graph.graphql.persisted.refusals import Refusal
 from pmo_graph.realtime.subscriptions import REVOKED_MESSAGE
+from pmo_graph.request.context import Context
 
 if TYPE_CHECKING:
     from pmo_graph.app_state import AppState
@@ -148,7 +148,9 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     @property
     def app(self) -> AppState:
-        return self.context.app
+        app = self.context.app
+        assert isinstance(app, AppState)
+        return app
 
     async def handle(self) -> None:
         idle = asyncio.create_task(self._close_when_idle(), name="pmo-graph-ws-idle")

@@ -10,42 +10,27 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.types import Info
 
-from pmo_graph.auth.roles import Role
 from pmo_graph.db.reader import Reader
 from pmo_graph.db.session import IMMEDIATE
+from pmo_graph.errors import TierNotEnabled, Unauthenticated
 from pmo_graph.events import DomainEvent
-from pmo_graph.graphql.errors import TierNotEnabled, Unauthenticated
-from pmo_graph.graphql.loaders import Loaders
 from pmo_graph.organisations.models import OrganisationTier
+from pmo_graph.request.app import App
+from pmo_graph.request.loaders import Loaders
+from pmo_graph.request.viewer import Viewer
 
 if TYPE_CHECKING:
-    from pmo_graph.app_state import AppState
+    from strawberry.types import Info
 
-
-@dataclass(frozen=True)
-class Viewer:
-    """The authenticated user of a request."""
-
-    user_id: int
-    organisation_id: int
-    email: str
-    name: str
-    roles: frozenset[Role]
-    person_id: int | None
-    token_id: int
-
-    def has_any(self, *roles: Role) -> bool:
-        """Whether the user holds at least one of ``roles``."""
-        return not self.roles.isdisjoint(roles)
+__all__ = ["Context", "Viewer", "get_context", "read_enabled_tiers"]
 
 
 @dataclass
 class Context:
     """What every resolver reaches through ``info.context``."""
 
-    app: AppState
+    app: App
     session: AsyncSession
     request: Any = None
     response: Any = None

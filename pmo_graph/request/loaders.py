@@ -14,8 +14,8 @@ from strawberry.dataloader import DataLoader
 
 from pmo_graph.db.base import Base
 from pmo_graph.db.reader import Reader
-from pmo_graph.graphql.shared_loads import SharedLoads
 from pmo_graph.organisations.models import Organisation
+from pmo_graph.request.shared_loads import SharedLoads
 
 M = TypeVar("M", bound=Base)
 K = TypeVar("K", bound=Hashable)
