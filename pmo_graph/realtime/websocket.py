@@ -17,7 +17,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import orjson
 from sqlalchemy.exc import DBAPIError
@@ -44,6 +44,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
+from pmo_graph.app_state import AppState
 from pmo_graph.db.row_security import current_organisation
 from pmo_graph.errors import (
     BUSY_MESSAGE,
@@ -59,9 +60,6 @@ from pmo_graph.graphql.extensions import coded_error
 from pmo_graph.graphql.persisted.refusals import Refusal
 from pmo_graph.realtime.subscriptions import REVOKED_MESSAGE
 from pmo_graph.request.context import Context
-
-if TYPE_CHECKING:
-    from pmo_graph.app_state import AppState
 
 log = logging.getLogger("pmo_graph.realtime")
 
