@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from pmo_graph.auth.access_cache import AccessCache
 from pmo_graph.auth.permissions import Permission
+from pmo_graph.computations import Computations
 from pmo_graph.coordination import Coordination
 from pmo_graph.db.session import create_sessionmaker
 from pmo_graph.events import DomainEvent, EventType
@@ -19,7 +20,6 @@ from pmo_graph.graphql.budget import CostBudget
 from pmo_graph.graphql.budget_sync import BudgetSync
 from pmo_graph.graphql.compiled.fast_lane import FastLane
 from pmo_graph.graphql.compiled.plans import PlanCache
-from pmo_graph.graphql.computations import Computations
 from pmo_graph.graphql.persisted.resolver import PersistedDocuments
 from pmo_graph.graphql.schema import BuiltSchema
 from pmo_graph.graphql.user_error_codes import UserErrorCodeSpec

@@ -1,8 +1,9 @@
 """Putting the plugins together: registry, schema, permissions, standards and routes.
 
-Everything a plugin contributes at start-up is collected here, so one broken plugin is found
-before the server starts. By default it stops start-up; with ``skip_broken_plugins`` the plugin
-is left out (with every plugin that needs it) and logged on one line instead.
+Everything a plugin contributes at start-up is collected here (``pmo_graph.contributions``),
+so one broken plugin is found before the server starts. By default it stops start-up; with
+``skip_broken_plugins`` the plugin is left out (with every plugin that needs it) and logged on
+one line instead.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TypeVar
 
 from starlette.routing import BaseRoute
 
+from pmo_graph import migrations
 from pmo_graph.auth.permissions import Permission
 from pmo_graph.contributions import (
     collect_event_types,
@@ -23,7 +25,6 @@ from pmo_graph.contributions import (
     collect_routes,
     collect_standards,
 )
-from pmo_graph.db import migrations
 from pmo_graph.events import EventType
 from pmo_graph.graphql.schema import BuiltSchema, build_schema
 from pmo_graph.maturity.registry import MaturityModel

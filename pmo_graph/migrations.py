@@ -60,7 +60,7 @@ class Lineage:
 
 def core_script_location() -> Path:
     """The core's alembic folder: packaged in a wheel, or ``alembic/`` beside a source tree."""
-    package_dir = Path(__file__).resolve().parent.parent
+    package_dir = Path(__file__).resolve().parent
     for candidate in (package_dir / "_alembic", package_dir.parent / "alembic"):
         if (candidate / "env.py").is_file():
             return candidate

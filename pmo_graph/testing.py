@@ -37,11 +37,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from starlette.applications import Starlette
 
+from pmo_graph import migrations
 from pmo_graph.app import create_app
 from pmo_graph.app_state import AppState
 from pmo_graph.auth.roles import Role
 from pmo_graph.auth.tokens import issue_token
-from pmo_graph.db import migrations
 from pmo_graph.db.session import normalise_url
 from pmo_graph.organisations.service import create_organisation, set_tiers
 from pmo_graph.people.models import Person

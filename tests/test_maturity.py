@@ -30,10 +30,10 @@ from pmo_graph.maturity.profile import (
 )
 from pmo_graph.plugins.loading import load_plugins
 from pmo_graph.plugins.manager import PluginLoadError
-from pmo_graph.plugins.tiers import InstalledTier, Tier
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
 from pmo_graph.testing import TestOrganisation
+from pmo_graph.tiers import InstalledTier, Tier
 from sample_plugin.models import SampleNote
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]

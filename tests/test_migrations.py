@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
-from pmo_graph.db import migrations
+from pmo_graph import migrations
 from pmo_graph.db.base import Base
 from pmo_graph.db.session import create_engine
 from pmo_graph.plugins.loading import load_plugins

@@ -1,4 +1,5 @@
-"""Collecting the questions and measures every plugin contributes, checked at start-up."""
+"""The installed maturity model: every plugin's questions and measures, by key (collected and
+checked at start-up by ``pmo_graph.contributions.collect_maturity_model``)."""
 
 from __future__ import annotations
 

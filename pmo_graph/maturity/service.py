@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from pmo_graph.graphql.computations import compute
+from pmo_graph.computations import compute
 from pmo_graph.maturity.assessment import PastAssessment, assessments_until
 from pmo_graph.maturity.evidence import measure_all
 from pmo_graph.maturity.profile import (

@@ -12,7 +12,7 @@ Plugins import ``hookimpl`` from here::
 
 import pluggy
 
-from pmo_graph.plugins.tiers import Tier
+from pmo_graph.tiers import Tier
 
 hookimpl = pluggy.HookimplMarker("pmo_graph")
 

@@ -23,9 +23,9 @@ if TYPE_CHECKING:
     from pmo_graph.graphql.user_error_codes import UserErrorCodeSpec
     from pmo_graph.maturity.model import Measure, Question
     from pmo_graph.organisations.models import Organisation
-    from pmo_graph.plugins.tiers import Tier
     from pmo_graph.request.transaction import Transaction
     from pmo_graph.standards import Standard
+    from pmo_graph.tiers import Tier
 
 hookspec = pluggy.HookspecMarker("pmo_graph")
 

@@ -21,7 +21,7 @@ from pmo_graph.plugins.manager import (
     PluginInfo,
     PluginRegistry,
 )
-from pmo_graph.plugins.tiers import TIER_KEY, InstalledTier, Tier, TierError, order_tiers
+from pmo_graph.tiers import TIER_KEY, InstalledTier, Tier, TierError, order_tiers
 
 log = logging.getLogger("pmo_graph.plugins")
 

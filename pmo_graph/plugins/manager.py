@@ -1,4 +1,8 @@
-"""Loading plugins, calling their hooks one by one, and the registry of what they provide."""
+"""The registry of the loaded plugins and what they provide, and calling their hooks one by one.
+
+Loading them is ``pmo_graph.plugins.loading``; ``load_plugins`` still resolves here, with a
+``DeprecationWarning``, until pmo-graph 0.3.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ import pluggy
 
 from pmo_graph._deprecated import moved
 from pmo_graph.plugins.errors import PluginLoadError
-from pmo_graph.plugins.tiers import InstalledTier
+from pmo_graph.tiers import InstalledTier
 
 log = logging.getLogger("pmo_graph.plugins")
 

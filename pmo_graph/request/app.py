@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from pmo_graph.auth.roles import Role
 from pmo_graph.events import DomainEvent, EventType
-from pmo_graph.plugins.tiers import InstalledTier
 from pmo_graph.request.viewer import Viewer
 from pmo_graph.settings import Settings
+from pmo_graph.tiers import InstalledTier
 
 
 class PluginLabel(Protocol):

@@ -27,7 +27,7 @@ from pmo_graph.graphql.refs import AuditEventRef, ProjectRef, composed_type
 from pmo_graph.graphql.resolvers import load_by_id
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import Checks
-from pmo_graph.maturity import Evidence, Measure, MeasureInput, Perspective, Question
+from pmo_graph.maturity.model import Evidence, Measure, MeasureInput, Perspective, Question
 from pmo_graph.plugins import Tier, hookimpl
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project as ProjectRow
