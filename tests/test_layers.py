@@ -23,7 +23,19 @@ from starlette.applications import Starlette
 
 from pmo_graph import _deprecated
 from pmo_graph.app_state import AppState
+from pmo_graph.computations import ComputingApp
+from pmo_graph.graphql.authentication import AccessApp
+from pmo_graph.graphql.compiled.extension import CompilingApp
+from pmo_graph.graphql.compiled.fast_lane import LaneApp
+from pmo_graph.graphql.cost_limits import BudgetedApp
+from pmo_graph.graphql.mutations import CodesApp
+from pmo_graph.installation.queries import InstalledApp
+from pmo_graph.maturity.registry import MaturityApp
+from pmo_graph.realtime.publish import BusApp
 from pmo_graph.request.app import App
+from pmo_graph.standards import StandardsApp
+from pmo_graph.webhooks.mutations import WebhooksApp
+from pmo_graph.webhooks.outbox import OutboxApp
 
 ROOT = "pmo_graph"
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -188,19 +200,6 @@ def test_the_app_state_is_every_app_protocol(pmo_app: Starlette) -> None:
 
 def _as_protocols(state: AppState) -> tuple[object, ...]:
     """``state`` as each ``App`` protocol; mypy checks that AppState satisfies every one."""
-    from pmo_graph.computations import ComputingApp
-    from pmo_graph.graphql.authentication import AccessApp
-    from pmo_graph.graphql.compiled.extension import CompilingApp
-    from pmo_graph.graphql.compiled.fast_lane import LaneApp
-    from pmo_graph.graphql.cost_limits import BudgetedApp
-    from pmo_graph.graphql.mutations import CodesApp
-    from pmo_graph.installation.queries import InstalledApp
-    from pmo_graph.maturity.registry import MaturityApp
-    from pmo_graph.realtime.publish import BusApp
-    from pmo_graph.standards import StandardsApp
-    from pmo_graph.webhooks.mutations import WebhooksApp
-    from pmo_graph.webhooks.outbox import OutboxApp
-
     app: App = state
     access: AccessApp = state
     budgeted: BudgetedApp = state
@@ -361,3 +360,13 @@ def test_no_core_module_imports_a_shim_module(graph: grimp.ImportGraph) -> None:
     assert f"{ROOT}.graphql.context" in shims  # the shims are found
     importers = {m: sorted(graph.find_modules_that_directly_import(m)) for m in shims}
     assert {m: found for m, found in importers.items() if found} == {}
+
+
+def test_a_core_module_importing_through_an_old_path_fails_the_suite() -> None:
+    """pyproject.toml's ``filterwarnings`` turns the shims' warning into an error when a module
+    of pmo_graph asks for an old path, at run time as well (a plugin's module only warns)."""
+    statement = compile("from pmo_graph.graphql.ids import to_global_id", __file__, "exec")
+    with pytest.raises(DeprecationWarning, match=r"pmo_graph\.graphql\.ids\.to_global_id is"):
+        exec(statement, {"__name__": "pmo_graph.some_core_module"})
+    with pytest.warns(DeprecationWarning, match=r"pmo_graph\.graphql\.ids\.to_global_id is"):
+        exec(statement, {"__name__": "pmo_graph_some_plugin.module"})
