@@ -22,7 +22,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	cd examples/pmo-graph-lessons && ../../$(BIN)/mypy
-	PYTHONPATH=examples/pmo-graph-lessons $(BIN)/lint-imports
+	PYTHONPATH=examples/pmo-graph-lessons $(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

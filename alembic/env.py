@@ -1,6 +1,6 @@
 """Alembic environment shared by the core and every plugin lineage.
 
-``pmo_graph.db.migrations`` sets the lineage (its version table and the tables it owns) and the
+``pmo_graph.migrations`` sets the lineage (its version table and the tables it owns) and the
 settings on the config's ``attributes``; this file only connects and runs.
 """
 

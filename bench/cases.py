@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pmo_graph.graphql.ids import to_global_id
+from pmo_graph.ids import to_global_id
 
 Q1 = """
 query Q1($portfolio: ID!) { node(id: $portfolio) { ... on Portfolio {

@@ -17,9 +17,9 @@ from pathlib import Path
 import asyncpg  # type: ignore[import-untyped]
 
 from bench.data import Loaded, load
-from pmo_graph.db import migrations
+from pmo_graph import migrations
 from pmo_graph.db.session import create_engine, create_sessionmaker
-from pmo_graph.plugins.manager import load_plugins
+from pmo_graph.plugins.loading import load_plugins
 from pmo_graph.settings import Settings
 
 HERE = Path(__file__).resolve().parent

@@ -13,9 +13,9 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
+from pmo_graph import migrations
 from pmo_graph.app_state import AppState
 from pmo_graph.assembly import Assembly, assemble
-from pmo_graph.db import migrations
 from pmo_graph.db.session import create_engine, create_sessionmaker, describe_url
 from pmo_graph.graphiql.routes import asset_routes
 from pmo_graph.graphql.view import GraphQLView

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from pmo_graph.auth.access_cache import AccessCache
 from pmo_graph.auth.permissions import Permission
+from pmo_graph.computations import Computations
 from pmo_graph.coordination import Coordination
 from pmo_graph.db.session import create_sessionmaker
 from pmo_graph.events import DomainEvent, EventType
@@ -19,13 +20,13 @@ from pmo_graph.graphql.budget import CostBudget
 from pmo_graph.graphql.budget_sync import BudgetSync
 from pmo_graph.graphql.compiled.fast_lane import FastLane
 from pmo_graph.graphql.compiled.plans import PlanCache
-from pmo_graph.graphql.computations import Computations
 from pmo_graph.graphql.persisted.resolver import PersistedDocuments
-from pmo_graph.graphql.reactions import dispatch_after_commit
 from pmo_graph.graphql.schema import BuiltSchema
+from pmo_graph.graphql.user_error_codes import UserErrorCodeSpec
 from pmo_graph.idempotency.keys import IdempotencyKeys
 from pmo_graph.maturity.registry import MaturityModel
-from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
+from pmo_graph.plugins.manager import PluginRegistry
+from pmo_graph.reactions import dispatch_after_commit
 from pmo_graph.realtime.bus import EventBus, PostgresEventBus, create_event_bus
 from pmo_graph.realtime.connections import Connections
 from pmo_graph.realtime.token_counts import TokenCounts
@@ -35,24 +36,9 @@ from pmo_graph.webhooks.deliverer import WebhookDeliverer
 from pmo_graph.webhooks.sealing import SecretBox
 
 if TYPE_CHECKING:
-    from pmo_graph.assembly import SkippedPlugin
+    from pmo_graph.plugins.manager import SkippedPlugin
 
 log = logging.getLogger("pmo_graph.events")
-
-
-def collect_permissions(registry: PluginRegistry) -> dict[str, Permission]:
-    """Every plugin's permissions by action; an action registered twice stops start-up."""
-    permissions: dict[str, Permission] = {}
-    for info, entries in registry.results("register_permissions"):
-        for action, rule in (entries or {}).items():
-            if action in permissions:
-                raise PluginLoadError(
-                    f"plugin {info.label!r} registers a permission for {action!r}, which another "
-                    "plugin already registered",
-                    plugin=info.name,
-                )
-            permissions[action] = rule
-    return permissions
 
 
 @dataclass
@@ -121,6 +107,11 @@ class AppState:
                 [p for p in (self.budget_sync, self.token_counts) if p is not None],
                 self.settings.sync_seconds,
             )
+
+    @property
+    def user_error_codes(self) -> dict[str, UserErrorCodeSpec]:
+        """Every plugin's user error codes by name."""
+        return self.built.user_error_codes
 
     @property
     def type_tiers(self) -> dict[str, str]:

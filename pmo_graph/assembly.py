@@ -1,8 +1,9 @@
 """Putting the plugins together: registry, schema, permissions, standards and routes.
 
-Everything a plugin contributes at start-up is collected here, so one broken plugin is found
-before the server starts. By default it stops start-up; with ``skip_broken_plugins`` the plugin
-is left out (with every plugin that needs it) and logged on one line instead.
+Everything a plugin contributes at start-up is collected here (``pmo_graph.contributions``),
+so one broken plugin is found before the server starts. By default it stops start-up; with
+``skip_broken_plugins`` the plugin is left out (with every plugin that needs it) and logged on
+one line instead.
 """
 
 from __future__ import annotations
@@ -15,33 +16,32 @@ from typing import TypeVar
 
 from starlette.routing import BaseRoute
 
-from pmo_graph.app_state import collect_permissions
+from pmo_graph import migrations
 from pmo_graph.auth.permissions import Permission
-from pmo_graph.db import migrations
+from pmo_graph.contributions import (
+    collect_event_types,
+    collect_maturity_model,
+    collect_permissions,
+    collect_routes,
+    collect_standards,
+)
 from pmo_graph.events import EventType
 from pmo_graph.graphql.schema import BuiltSchema, build_schema
-from pmo_graph.maturity.registry import MaturityModel, collect_maturity_model
+from pmo_graph.maturity.registry import MaturityModel
+from pmo_graph.plugins.loading import load_plugins
 from pmo_graph.plugins.manager import (
     CORE_PLUGIN_NAME,
     EntryPointSelection,
     PluginLoadError,
     PluginRegistry,
-    load_plugins,
+    SkippedPlugin,
 )
 from pmo_graph.settings import Settings
-from pmo_graph.standards import InstalledStandard, collect_standards
+from pmo_graph.standards import InstalledStandard
 
 log = logging.getLogger("pmo_graph.plugins")
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class SkippedPlugin:
-    """A plugin left out because it failed to load, and why."""
-
-    name: str
-    reason: str
 
 
 @dataclass
@@ -56,45 +56,6 @@ class Assembly:
     maturity: MaturityModel
     event_types: dict[str, EventType] = field(default_factory=dict)
     skipped: list[SkippedPlugin] = field(default_factory=list)
-
-
-def collect_routes(registry: PluginRegistry) -> list[BaseRoute]:
-    """Every plugin's extra HTTP routes (hook ``register_routes``)."""
-    routes: list[BaseRoute] = []
-    for _info, extra in registry.results("register_routes"):
-        routes.extend(extra or ())
-    return routes
-
-
-def collect_event_types(registry: PluginRegistry) -> dict[str, EventType]:
-    """Every plugin's event types by name (hook ``register_event_types``).
-
-    A plugin may not register a name another plugin registered: one name, one meaning.
-    """
-    found: dict[str, tuple[EventType, str]] = {}
-    for info, types in registry.results("register_event_types"):
-        for event_type in types or ():
-            if not isinstance(event_type, EventType):
-                raise PluginLoadError(
-                    f"plugin {info.label!r}: register_event_types returned {event_type!r}, "
-                    "not a pmo_graph.events.EventType",
-                    plugin=info.name,
-                )
-            if event_type.tier is not None and event_type.tier not in registry.tiers:
-                raise PluginLoadError(
-                    f"plugin {info.label!r}: event type {event_type.name!r} belongs to tier "
-                    f"{event_type.tier!r}, which is not installed",
-                    plugin=info.name,
-                )
-            earlier = found.get(event_type.name)
-            if earlier is not None:
-                raise PluginLoadError(
-                    f"plugin {info.label!r} registers event type {event_type.name!r}, which "
-                    f"{earlier[1]!r} already registered",
-                    plugin=info.name,
-                )
-            found[event_type.name] = (event_type, info.label)
-    return {name: entry[0] for name, entry in sorted(found.items())}
 
 
 def _skipping(

@@ -17,13 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_graph import migrations
 from pmo_graph.app import NotMigrated, create_app, not_migrated_message
 from pmo_graph.assembly import assemble, load_registry
 from pmo_graph.audit.chain import verify as verify_chain
 from pmo_graph.auth.models import ApiToken, User
 from pmo_graph.auth.roles import Role
 from pmo_graph.auth.tokens import issue_token, revoke_token
-from pmo_graph.db import migrations
 from pmo_graph.db.session import create_engine, create_sessionmaker, describe_url
 from pmo_graph.demo import ensure_demo
 from pmo_graph.graphql.schema import SchemaCompositionError
@@ -550,8 +550,8 @@ def schema_diff(old: Path, new: Path | None) -> None:
 @main.command(help="Print who may do what (every installed plugin's actions) as a Markdown table.")
 @handles_errors
 def permissions() -> None:
-    from pmo_graph.app_state import collect_permissions
     from pmo_graph.auth.permissions import permissions_table
+    from pmo_graph.contributions import collect_permissions
 
     click.echo(permissions_table(collect_permissions(_registry())), nl=False)
 

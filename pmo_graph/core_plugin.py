@@ -18,8 +18,9 @@ from pmo_graph.events import EventType
 from pmo_graph.graphql.node_queries import NodeQuery
 from pmo_graph.graphql.user_error_codes import CORE_USER_ERROR_CODES, UserErrorCodeSpec
 from pmo_graph.installation.queries import InstallationQuery
-from pmo_graph.maturity import Measure, Question, core_model
+from pmo_graph.maturity import core_model
 from pmo_graph.maturity.demo import seed_demo_assessments
+from pmo_graph.maturity.model import Measure, Question
 from pmo_graph.maturity.mutations import MaturityMutation
 from pmo_graph.maturity.queries import MaturityQuery
 from pmo_graph.maturity.types import MaturityAssessmentType

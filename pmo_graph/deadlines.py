@@ -1,6 +1,6 @@
 """Cooperative time limits for pure computations: ``checkpoint()`` in their loops.
 
-A computation run by ``pmo_graph.graphql.computations.compute`` has a deadline; every call of
+A computation run by ``pmo_graph.computations.compute`` has a deadline; every call of
 ``checkpoint()`` in it raises ``TimeLimitReached`` once the deadline has passed, so the
 computation ends itself at the limit, in a worker thread (which nothing else can stop) as in a
 worker process (which is killed only if it does not). Outside such a run ``checkpoint()`` does

@@ -28,6 +28,7 @@ from pmo_graph.auth.permissions import (
 from pmo_graph.auth.roles import Role
 from pmo_graph.auth.tokens import authenticate
 from pmo_graph.canonical import canonical_text
+from pmo_graph.computations import compute
 from pmo_graph.db import Base, TenantMixin, TimestampMixin, VersionedMixin, id_column
 from pmo_graph.db.functions import day_number, greatest, least
 from pmo_graph.db.integrity import unique
@@ -35,6 +36,8 @@ from pmo_graph.db.locks import Lock, ensure_row, lock_row
 from pmo_graph.db.reader import Reader
 from pmo_graph.db.types import BigId, Money, UTCDateTime, today, utcnow
 from pmo_graph.deadlines import checkpoint
+from pmo_graph.enums import described_enum
+from pmo_graph.errors import BadUserInput, Forbidden, NotFound
 from pmo_graph.events import DomainEvent, EventType
 from pmo_graph.graphql.compiled.specs import (
     field_spec,
@@ -43,15 +46,9 @@ from pmo_graph.graphql.compiled.specs import (
     sql_one,
     sql_value,
 )
-from pmo_graph.graphql.computations import compute
-from pmo_graph.graphql.context import Context, Viewer, get_context
 from pmo_graph.graphql.cost import LIST_ESTIMATE, work_cost
-from pmo_graph.graphql.enums import described_enum
-from pmo_graph.graphql.errors import BadUserInput, Forbidden, NotFound
 from pmo_graph.graphql.gates import PermissionGate
-from pmo_graph.graphql.ids import parse_pk, to_global_id
-from pmo_graph.graphql.loaders import Loaders, tenant_filter
-from pmo_graph.graphql.mutations import Transaction, diff, json_value, run_mutation, snapshot
+from pmo_graph.graphql.mutations import run_mutation
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.pagination import (
     Connection,
@@ -86,9 +83,10 @@ from pmo_graph.graphql.resolvers import load_by_id, load_parent
 from pmo_graph.graphql.tiers import field_tier, tier_field, tier_mutation
 from pmo_graph.graphql.user_error_codes import UserErrorCodeSpec
 from pmo_graph.graphql.validation import MAX_MONEY, Checks, is_set, money_argument
-from pmo_graph.maturity import Evidence, Measure, MeasureInput, Perspective, Question
+from pmo_graph.ids import parse_pk, to_global_id
 from pmo_graph.maturity.core_model import share
 from pmo_graph.maturity.demo import answer_demo_assessments
+from pmo_graph.maturity.model import Evidence, Measure, MeasureInput, Perspective, Question
 from pmo_graph.organisations.models import Organisation
 from pmo_graph.people.models import Person
 from pmo_graph.people.mutations import PersonPayload
@@ -101,7 +99,13 @@ from pmo_graph.projects.codes import check_code
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
 from pmo_graph.projects.mutations import ProjectPayload, load_project_for_write, project_values
-from pmo_graph.realtime import EventFields, Notice, domain_events, scope_argument, tier_subscription
+from pmo_graph.realtime.notices import Notice
+from pmo_graph.realtime.subscriptions import domain_events, scope_argument, tier_subscription
+from pmo_graph.realtime.types import EventFields
+from pmo_graph.request.context import Context, get_context
+from pmo_graph.request.loaders import Loaders, tenant_filter
+from pmo_graph.request.transaction import Transaction, diff, json_value, snapshot
+from pmo_graph.request.viewer import Viewer
 from pmo_graph.standards import (
     CheckInput,
     CheckResult,

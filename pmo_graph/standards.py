@@ -11,16 +11,23 @@ import enum
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
-from pmo_graph.graphql.enums import described_enum
-from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
+from pmo_graph.enums import described_enum
+from pmo_graph.request.app import App
 
 if TYPE_CHECKING:
-    from pmo_graph.graphql.context import Context
     from pmo_graph.projects.models import Project
+    from pmo_graph.request.context import Context
 
 STANDARD_KEY_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+class StandardsApp(App, Protocol):
+    """The app as the standards read it: every installed standard by key."""
+
+    @property
+    def standards(self) -> Mapping[str, InstalledStandard]: ...
 
 
 @described_enum(
@@ -84,38 +91,11 @@ class InstalledStandard:
     plugin: str
 
 
-def collect_standards(registry: PluginRegistry) -> dict[str, InstalledStandard]:
-    """Every plugin's standards by key, in plugin order; mistakes stop start-up."""
-    standards: dict[str, InstalledStandard] = {}
-    for info, provided in registry.results("register_standards"):
-        for standard in provided or ():
-            if not isinstance(standard, Standard):
-                raise PluginLoadError(
-                    f"plugin {info.label!r}: register_standards must return Standard objects",
-                    plugin=info.name,
-                )
-            if not standard.key or set(standard.key) - STANDARD_KEY_CHARS:
-                raise PluginLoadError(
-                    f"plugin {info.label!r}: standard key {standard.key!r} "
-                    "must be UPPER_SNAKE_CASE",
-                    plugin=info.name,
-                )
-            if standard.key in standards:
-                raise PluginLoadError(
-                    f"standard {standard.key} is registered by both "
-                    f"{registry.plugin(standards[standard.key].plugin).label!r} and {info.label!r}",
-                    plugin=info.name,
-                )
-            tier = registry.owning_tier(info, standard.tier, f"standard {standard.key}", "Standard")
-            standards[standard.key] = InstalledStandard(standard, tier, info.name)
-    return standards
-
-
 def applicable_standards(context: Context) -> list[InstalledStandard]:
     """The standards that apply to the viewer's organisation: those whose tier is on."""
     return [
         installed
-        for installed in context.app.standards.values()
+        for installed in cast(StandardsApp, context.app).standards.values()
         if installed.tier is None or context.tier_enabled(installed.tier)
     ]
 

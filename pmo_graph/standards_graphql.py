@@ -7,7 +7,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from pmo_graph.graphql.context import get_context
+from pmo_graph.request.context import get_context
 from pmo_graph.standards import InstalledStandard, Severity, applicable_standards
 
 

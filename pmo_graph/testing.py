@@ -37,11 +37,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from starlette.applications import Starlette
 
+from pmo_graph import migrations
 from pmo_graph.app import create_app
 from pmo_graph.app_state import AppState
 from pmo_graph.auth.roles import Role
 from pmo_graph.auth.tokens import issue_token
-from pmo_graph.db import migrations
 from pmo_graph.db.session import normalise_url
 from pmo_graph.demo import seed_demo_data
 from pmo_graph.organisations.models import Organisation
@@ -177,7 +177,7 @@ def pmo_settings(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Settings]:
     """Settings of a database migrated for the plugins under test, one per backend."""
-    from pmo_graph.plugins.manager import load_plugins
+    from pmo_graph.plugins.loading import load_plugins
 
     registry = load_plugins(pmo_plugins, load_entrypoints=pmo_load_entrypoints)
     if pmo_backend == "sqlite":

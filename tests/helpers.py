@@ -16,7 +16,7 @@ from pmo_graph.app import create_app
 from pmo_graph.app_state import AppState
 from pmo_graph.db import row_security
 from pmo_graph.db.session import create_engine
-from pmo_graph.graphql.ids import to_global_id
+from pmo_graph.ids import to_global_id
 from pmo_graph.people.models import Person
 from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.programmes.models import Programme

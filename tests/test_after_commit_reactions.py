@@ -1,6 +1,6 @@
 """``handle_event`` reactions that write: each in a transaction of its own after the mutation
 committed, audited, rolled back whole when they fail, and bounded when they set each other off
-(``pmo_graph.graphql.reactions``)."""
+(``pmo_graph.reactions``)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from pmo_graph.app_state import AppState
 from pmo_graph.audit.chain import verify
 from pmo_graph.audit.models import AuditEvent
 from pmo_graph.events import DomainEvent
-from pmo_graph.graphql.mutations import Transaction
-from pmo_graph.graphql.reactions import MAX_REACTION_DEPTH, ReactionWroteNoAudit
 from pmo_graph.plugins.manager import EntryPointSelection
+from pmo_graph.reactions import MAX_REACTION_DEPTH, ReactionWroteNoAudit
+from pmo_graph.request.transaction import Transaction
 from pmo_graph.settings import Settings
 from pmo_graph.testing import TestOrganisation, make_test_organisation
 from sample_plugin import plugin as sample

@@ -16,11 +16,11 @@ from pmo_graph.audit.subscriptions import CATCH_UP_PAGE
 from pmo_graph.auth.roles import Role
 from pmo_graph.auth.tokens import authenticate, revoke_token, token_digest
 from pmo_graph.db.row_security import current_organisation
-from pmo_graph.graphql.context import Context
-from pmo_graph.graphql.errors import Unauthenticated
-from pmo_graph.realtime import AUDIT_RECORDED, Notice
+from pmo_graph.errors import Unauthenticated
+from pmo_graph.realtime.notices import AUDIT_RECORDED, Notice
 from pmo_graph.realtime.publish import announce_revocations
 from pmo_graph.realtime.subscriptions import REVOKED_MESSAGE
+from pmo_graph.request.context import Context
 from pmo_graph.subscription_client import GraphQLSocket
 from pmo_graph.testing import TestOrganisation
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpers import gid
 from mutation_cases import CALLS, PROJECT_CALLS, TIERS, Call
 from pmo_graph.app_state import AppState
-from pmo_graph.graphql.ids import parse_pk
+from pmo_graph.ids import parse_pk
 from pmo_graph.testing import TestOrganisation
 from schema_inputs import leaves, leaves_of, replaced
 from world import World, build_world, footprint

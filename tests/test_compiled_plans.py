@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpers import add_projects
 from pmo_graph.app_state import AppState
 from pmo_graph.graphql.compiled.compiler import Compiled, NotCompiled
-from pmo_graph.graphql.ids import to_global_id
+from pmo_graph.ids import to_global_id
 from pmo_graph.projects.models import Project
 from pmo_graph.testing import TestOrganisation
 

@@ -1,4 +1,4 @@
-"""CPU-bound computations run off the event loop (``pmo_graph.graphql.computations``): the loop
+"""CPU-bound computations run off the event loop (``pmo_graph.computations``): the loop
 answers while one runs, they wait their turn, and the time limit answers a coded error."""
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from strawberry.types import Info
 from plugin_doubles import plugin
 from pmo_graph.app import create_app
 from pmo_graph.app_state import AppState
-from pmo_graph.graphql.computations import compute
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.errors import ERROR_CODES
+from pmo_graph.computations import compute
+from pmo_graph.errors import ERROR_CODES
 from pmo_graph.plugins.manager import EntryPointSelection
+from pmo_graph.request.context import get_context
 from pmo_graph.settings import Settings
 from pmo_graph.testing import TestOrganisation, serving
 

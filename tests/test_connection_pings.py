@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from pmo_graph.app_state import AppState
 from pmo_graph.db import session
 from pmo_graph.db.session import create_engine
-from pmo_graph.graphql.errors import database_unreachable
+from pmo_graph.errors import database_unreachable
 
 pytestmark = pytest.mark.pmo_backends("postgresql")
 

@@ -15,9 +15,9 @@ from starlette.applications import Starlette
 
 from pmo_graph.app import create_app
 from pmo_graph.app_state import AppState
-from pmo_graph.graphql.context import Context
 from pmo_graph.organisations.models import Organisation
 from pmo_graph.plugins.manager import EntryPointSelection
+from pmo_graph.request.context import Context
 from pmo_graph.settings import Settings
 from pmo_graph.testing import TestOrganisation
 

@@ -14,14 +14,14 @@ from graphql import build_schema as graphql_build_schema
 from strawberry.types import Info
 
 from plugin_doubles import plugin
+from pmo_graph.enums import described_enum
 from pmo_graph.graphql.description_audit import undescribed
-from pmo_graph.graphql.enums import described_enum
 from pmo_graph.graphql.pagination import Connection
 from pmo_graph.graphql.payloads import UserError
 from pmo_graph.graphql.schema import BuiltSchema, build_schema
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.plugins import Tier
-from pmo_graph.plugins.manager import load_plugins
+from pmo_graph.plugins.loading import load_plugins
 from pmo_graph.settings import Settings
 from pmo_graph.testing import TestOrganisation
 

@@ -12,10 +12,10 @@ import yaml
 from _pytest.fixtures import getfixturemarker
 
 import pmo_graph.testing
-from pmo_graph.app_state import collect_permissions
 from pmo_graph.auth.permissions import permissions_table
+from pmo_graph.contributions import collect_permissions
 from pmo_graph.plugins import hookspecs
-from pmo_graph.plugins.manager import load_plugins
+from pmo_graph.plugins.loading import load_plugins
 from pmo_graph.settings import Settings
 from pmo_graph.webhooks import deliverer as webhook_deliverer
 

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_graph import writes
 from pmo_graph.audit.chain import verify
 from pmo_graph.audit.models import AuditEvent
-from pmo_graph.graphql import mutations
-from pmo_graph.graphql.mutations import Transaction
 from pmo_graph.projects.models import Project
+from pmo_graph.request.transaction import Transaction
 from pmo_graph.testing import TestOrganisation
 from pmo_graph_pso.models import Milestone
 
@@ -48,7 +48,7 @@ async def test_a_failure_after_the_rows_were_written_leaves_none_behind(
         written.append(await _count(transaction.session, Milestone, org.id) - before[Milestone])
         raise RuntimeError("injected failure")
 
-    monkeypatch.setattr(mutations, "react_in_transaction", fail_after_flush)
+    monkeypatch.setattr(writes, "react_in_transaction", fail_after_flush)
     result = await org.admin.execute(FROM_TEMPLATE, {"template": template})
 
     assert written == [3], "the failure was injected after the milestones were written"

@@ -3,7 +3,7 @@ with the caller's own input problems, as docs/api.md promises ("every problem fo
 
 from __future__ import annotations
 
-from pmo_graph.graphql.ids import to_global_id
+from pmo_graph.ids import to_global_id
 from pmo_graph.testing import TestOrganisation
 
 RAISE = """

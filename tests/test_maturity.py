@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plugin_doubles import plugin
 from pmo_graph.auth.roles import Role
+from pmo_graph.contributions import collect_maturity_model
 from pmo_graph.maturity.model import Evidence, Measure, MeasureInput, Perspective, Question
 from pmo_graph.maturity.models import MaturityAssessment
 from pmo_graph.maturity.profile import (
@@ -27,12 +28,12 @@ from pmo_graph.maturity.profile import (
     perspectives,
     recommend,
 )
-from pmo_graph.maturity.registry import collect_maturity_model
-from pmo_graph.plugins.manager import PluginLoadError, load_plugins
-from pmo_graph.plugins.tiers import InstalledTier, Tier
+from pmo_graph.plugins.loading import load_plugins
+from pmo_graph.plugins.manager import PluginLoadError
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
 from pmo_graph.testing import TestOrganisation
+from pmo_graph.tiers import InstalledTier, Tier
 from sample_plugin.models import SampleNote
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]

@@ -12,10 +12,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
-from pmo_graph.db import migrations
+from pmo_graph import migrations
 from pmo_graph.db.base import Base
 from pmo_graph.db.session import create_engine
-from pmo_graph.plugins.manager import PluginRegistry, load_plugins
+from pmo_graph.plugins.loading import load_plugins
+from pmo_graph.plugins.manager import PluginRegistry
 from pmo_graph.settings import Settings
 from pmo_graph.testing import postgres_schema, sqlite_settings
 from sample_plugin import plugin as sample

@@ -13,7 +13,8 @@ from packaging.specifiers import SpecifierSet
 
 from plugin_doubles import fake_distribution
 from pmo_graph import PLUGIN_API_VERSION
-from pmo_graph.plugins.manager import PluginLoadError, load_plugins
+from pmo_graph.plugins.loading import load_plugins
+from pmo_graph.plugins.manager import PluginLoadError
 
 
 def declaring(name: str, supported: str | None) -> ModuleType:

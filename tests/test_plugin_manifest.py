@@ -24,7 +24,8 @@ from pmo_graph.graphql.schema import SchemaCompositionError, build_schema
 from pmo_graph.graphql.tiers import tier_field
 from pmo_graph.installation.inventory import hooks_implemented, inventory
 from pmo_graph.plugins import Manifest, Tier, hookspecs
-from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry, load_plugins
+from pmo_graph.plugins.loading import load_plugins
+from pmo_graph.plugins.manager import PluginLoadError, PluginRegistry
 from pmo_graph.plugins.manifest import hook_name
 from pmo_graph.settings import Settings
 

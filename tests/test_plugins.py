@@ -17,7 +17,8 @@ from plugin_doubles import fake_distribution, plugin
 from pmo_graph.graphql.schema import SchemaCompositionError, build_schema
 from pmo_graph.graphql.tiers import tier_field
 from pmo_graph.plugins import Tier
-from pmo_graph.plugins.manager import PluginLoadError, load_plugins
+from pmo_graph.plugins.loading import load_plugins
+from pmo_graph.plugins.manager import PluginLoadError
 from pmo_graph.settings import Settings
 from pmo_graph.testing import TestOrganisation
 

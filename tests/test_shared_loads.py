@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpers import add_projects
 from pmo_graph.app_state import AppState
 from pmo_graph.db.reader import Reader
-from pmo_graph.graphql.loaders import Loaders
-from pmo_graph.graphql.shared_loads import SharedLoads
 from pmo_graph.projects.models import Project
+from pmo_graph.request.loaders import Loaders
+from pmo_graph.request.shared_loads import SharedLoads
 from pmo_graph.testing import TestOrganisation
 
 

@@ -24,8 +24,8 @@ from pmo_graph.auth.models import ApiToken
 from pmo_graph.auth.roles import Role
 from pmo_graph.auth.tokens import revoke_token, token_digest
 from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.ids import parse_pk, to_global_id
 from pmo_graph.graphql.tiers import field_tier
+from pmo_graph.ids import parse_pk, to_global_id
 from pmo_graph.realtime.notices import Notice, notice_of_audit
 from pmo_graph.realtime.publish import announce_revocations
 from pmo_graph.realtime.websocket import IDLE_CLOSE_CODE

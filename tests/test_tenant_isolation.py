@@ -276,7 +276,7 @@ async def _rows_the_world_lacks(session: AsyncSession, org: TestOrganisation, wo
     from datetime import date
     from decimal import Decimal
 
-    from pmo_graph.graphql.ids import parse_pk
+    from pmo_graph.ids import parse_pk
     from pmo_graph.maturity.models import MaturityAssessment
     from pmo_graph_portfolio.enums import ScenarioChangeKind
     from pmo_graph_portfolio.models import ScenarioChange

@@ -13,7 +13,8 @@ from plugin_doubles import plugin
 from pmo_graph.app_state import AppState
 from pmo_graph.graphql.schema import build_schema
 from pmo_graph.graphql.user_error_codes import UserErrorCodeSpec
-from pmo_graph.plugins.manager import PluginLoadError, load_plugins
+from pmo_graph.plugins.loading import load_plugins
+from pmo_graph.plugins.manager import PluginLoadError
 from pmo_graph.settings import Settings
 from pmo_graph.testing import TestOrganisation
 

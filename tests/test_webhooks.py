@@ -647,7 +647,7 @@ async def test_a_paused_webhook_keeps_its_pending_deliveries(
 
 
 async def _webhook_pk(session: AsyncSession, global_id: str) -> int:
-    from pmo_graph.graphql.ids import parse_pk
+    from pmo_graph.ids import parse_pk
 
     pk = parse_pk(global_id, "Webhook")
     assert pk is not None

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from pmo_graph.db.migrations import MigrationError
+from pmo_graph.migrations import MigrationError
 
 revision: str = "0011_unique_person_emails"
 down_revision: str | Sequence[str] | None = "0010_webhook_sealed_secrets"

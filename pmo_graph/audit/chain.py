@@ -25,7 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from pmo_graph.audit.models import AuditEvent
-from pmo_graph.db.locks import ORGANISATION_LOCK
 from pmo_graph.organisations.models import Organisation
 
 #: The hash an organisation's first event links to.
@@ -93,6 +92,15 @@ def add_to_chain(session: AsyncSession, audit_event: AuditEvent) -> None:
     session.add(audit_event)
     pending(session.sync_session).append(audit_event)
 
+
+#: The organisation's row lock (``FOR NO KEY UPDATE``), built once so that its compiled form is
+#: kept. The audit chain takes it just before every commit; nothing else may take it earlier,
+#: or a transaction holding it would wait for rows that others hold while they wait for it.
+ORGANISATION_LOCK = (
+    select(Organisation.id)
+    .where(Organisation.id == bindparam("organisation"))
+    .with_for_update(key_share=True)
+)
 
 # Built once: a statement object keeps its compiled form and cache key between executions.
 _LOCK = ORGANISATION_LOCK

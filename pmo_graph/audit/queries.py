@@ -10,10 +10,10 @@ from strawberry.types import Info
 from pmo_graph.audit.models import AuditEvent
 from pmo_graph.audit.types import READ_AUDIT_LOG
 from pmo_graph.auth.permissions import authorize
-from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.node_queries import node_id_parts, not_an_id
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate
 from pmo_graph.graphql.refs import AuditEventRef
+from pmo_graph.request.context import get_context
 
 AUDIT_ORDER = Ordering((AuditEvent.id,), descending=True)
 

@@ -11,14 +11,14 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from pmo_graph.audit.models import AuditEvent
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.errors import BadUserInput
+from pmo_graph.errors import BadUserInput
 from pmo_graph.graphql.gates import PermissionGate
 from pmo_graph.graphql.refs import AuditEventRef
 from pmo_graph.graphql.resolvers import load_by_id
-from pmo_graph.realtime import AUDIT_RECORDED
 from pmo_graph.realtime.bus import SlowConsumer
+from pmo_graph.realtime.notices import AUDIT_RECORDED
 from pmo_graph.realtime.subscriptions import listening, still_allowed
+from pmo_graph.request.context import get_context
 
 #: How many missed events one statement reads while catching up.
 CATCH_UP_PAGE = 100

@@ -11,10 +11,10 @@ from strawberry.types import Info
 
 from pmo_graph.audit import models
 from pmo_graph.auth.models import User as UserRow
-from pmo_graph.graphql.ids import to_global_id
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.refs import UserRef
 from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.ids import to_global_id
 
 #: The permission action that reads audit events, wherever they are reached.
 READ_AUDIT_LOG = "auditLog"

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 from pmo_graph.realtime.notices import ACCESS_CHANGES, Notice
 
 if TYPE_CHECKING:
-    from pmo_graph.graphql.context import Viewer
     from pmo_graph.realtime.bus import EventBus
+    from pmo_graph.request.context import Viewer
 
 #: Entries beyond which the oldest are dropped (a process serves far fewer live tokens).
 MAX_ENTRIES = 10_000

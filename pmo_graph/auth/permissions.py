@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from pmo_graph.auth.roles import Role
-from pmo_graph.graphql.context import Context, Viewer
-from pmo_graph.graphql.errors import Forbidden
+from pmo_graph.errors import Forbidden
+from pmo_graph.request.context import Context, Viewer
 
 ADMIN = Role.ADMIN
 OFFICE = Role.OFFICE

@@ -17,9 +17,9 @@ from pmo_graph.auth.roles import Role, parse_roles
 from pmo_graph.canonical import canonical_text
 from pmo_graph.db.session import IMMEDIATE
 from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.context import Viewer
 from pmo_graph.organisations.models import Organisation
 from pmo_graph.people.models import Person
+from pmo_graph.request.context import Viewer
 
 log = logging.getLogger("pmo_graph.auth")
 

@@ -24,7 +24,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, select, text
+from sqlalchemy import Select, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
@@ -32,7 +32,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.db.base import Base
 from pmo_graph.db.integrity import sqlstate
-from pmo_graph.organisations.models import Organisation
 
 M = TypeVar("M", bound=Base)
 
@@ -93,15 +92,6 @@ async def ensure_row(
     row: M = (await session.scalars(_locking(select(model).filter_by(**key), lock))).one()
     return row
 
-
-#: The organisation's row lock (``FOR NO KEY UPDATE``), built once so that its compiled form is
-#: kept. The audit chain takes it just before every commit; nothing else may take it earlier,
-#: or a transaction holding it would wait for rows that others hold while they wait for it.
-ORGANISATION_LOCK = (
-    select(Organisation.id)
-    .where(Organisation.id == bindparam("organisation"))
-    .with_for_update(key_share=True)
-)
 
 _SCOPE_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 

@@ -10,10 +10,14 @@ switched off takes effect on open sockets as it does on HTTP.
 
 from __future__ import annotations
 
+from typing import Protocol, cast
+
+from pmo_graph.auth.access_cache import AccessCache
 from pmo_graph.auth.tokens import authenticate_digest, bearer_token, token_digest
 from pmo_graph.db.row_security import current_organisation
-from pmo_graph.graphql.context import Context, Viewer, read_enabled_tiers
-from pmo_graph.graphql.shared_loads import SharedLoads
+from pmo_graph.request.app import App
+from pmo_graph.request.context import Context, Viewer, read_enabled_tiers
+from pmo_graph.request.shared_loads import SharedLoads
 
 UNKNOWN_TOKEN_MESSAGE = (
     "The bearer token is unknown or revoked; create a new one with 'pmo-graph token create'."
@@ -23,6 +27,13 @@ MALFORMED_HEADER_MESSAGE = "The Authorization header must be 'Bearer <token>'."
 _SHARED_ACCESS = "pmo_graph.access"
 
 Access = tuple[Viewer, frozenset[str]]
+
+
+class AccessApp(App, Protocol):
+    """The app as authentication uses it: the cache of tokens' access."""
+
+    @property
+    def access(self) -> AccessCache: ...
 
 
 async def authenticate_header(context: Context, header: str | None) -> None:
@@ -73,7 +84,7 @@ def admit(context: Context, viewer: Viewer, tiers: frozenset[str]) -> None:
 
 
 async def _read_access(context: Context, digest: str) -> Access | None:
-    cache = context.app.access
+    cache = cast(AccessApp, context.app).access
     kept = cache.get(digest)
     if kept is not None:
         return kept.viewer, kept.tiers

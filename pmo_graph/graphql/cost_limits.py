@@ -9,18 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, cast
 
 from graphql import ExecutionResult, GraphQLError, GraphQLSchema
 from strawberry.extensions import SchemaExtension
 
-from pmo_graph.graphql.context import Context, Viewer
+from pmo_graph.errors import QUERY_TOO_COMPLEX, RATE_LIMITED
+from pmo_graph.graphql.budget import CostBudget
 from pmo_graph.graphql.cost import CostCalculator
-from pmo_graph.graphql.errors import QUERY_TOO_COMPLEX, RATE_LIMITED
 from pmo_graph.graphql.extensions import OperationInputs, operation_inputs
+from pmo_graph.request.app import App
+from pmo_graph.request.context import Context, Viewer
 
-if TYPE_CHECKING:
-    from pmo_graph.app_state import AppState
+
+class BudgetedApp(App, Protocol):
+    """The app a request is costed in: its settings and each token's budget, if any."""
+
+    @property
+    def budget(self) -> CostBudget | None: ...
 
 
 @dataclass
@@ -35,7 +41,7 @@ class CostOutcome:
     spent: int = 0
 
 
-def operation_cost(app: AppState, schema: GraphQLSchema, inputs: OperationInputs) -> int:
+def operation_cost(app: BudgetedApp, schema: GraphQLSchema, inputs: OperationInputs) -> int:
     """The cost of the operation in ``inputs``, with the application's page sizes."""
     settings = app.settings
     calculator = CostCalculator(
@@ -49,7 +55,7 @@ def operation_cost(app: AppState, schema: GraphQLSchema, inputs: OperationInputs
 
 
 def assess_cost(
-    app: AppState,
+    app: BudgetedApp,
     schema: GraphQLSchema,
     inputs: OperationInputs,
     viewer: Viewer | None,
@@ -124,7 +130,10 @@ class QueryCost(SchemaExtension):
         if inputs is None:
             return None  # no operation, or variables that do not coerce: execution reports it
         outcome = assess_cost(
-            context.app, self.execution_context.schema._schema, inputs, context.viewer_or_none
+            cast(BudgetedApp, context.app),
+            self.execution_context.schema._schema,
+            inputs,
+            context.viewer_or_none,
         )
         self.report = outcome.report
         if outcome.retry_after is not None and context.response is not None:

@@ -1,135 +1,18 @@
-"""Coded GraphQL errors: every error a client sees carries ``extensions.code``."""
+"""Coded errors as GraphQL sees them: a ``GraphQLError`` with a code, and which field errors
+say that a stored value is out of range.
+
+The codes and the exceptions that carry them moved to ``pmo_graph.errors`` (the kernel); the old
+names still resolve here, with a ``DeprecationWarning``, until pmo-graph 0.3.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 
-UNAUTHENTICATED = "UNAUTHENTICATED"
-FORBIDDEN = "FORBIDDEN"
-TIER_NOT_ENABLED = "TIER_NOT_ENABLED"
-NOT_FOUND = "NOT_FOUND"
-QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
-BAD_USER_INPUT = "BAD_USER_INPUT"
-INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
-SERVER_BUSY = "SERVER_BUSY"
-RATE_LIMITED = "RATE_LIMITED"
-IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
-IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
-SLOW_CONSUMER = "SLOW_CONSUMER"
-COMPUTATION_TIME_LIMIT = "COMPUTATION_TIME_LIMIT"
-OUT_OF_RANGE = "OUT_OF_RANGE"
-#: Automatic persisted queries: the hash names no document this process holds; the client
-#: sends the request again with its ``query`` (Apollo's message and code, which its link reads).
-PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
-#: Automatic persisted queries are off (``PMO_GRAPH_APQ_CACHE_BYTES=0``); the client stops
-#: hashing and sends its documents.
-PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
-#: Trusted documents: the request's document is not one the manifest lists.
-PERSISTED_QUERY_NOT_ALLOWED = "PERSISTED_QUERY_NOT_ALLOWED"
-#: Seconds a client is asked to wait before retrying a request the server was too busy for.
-BUSY_RETRY_AFTER = 1
-UNREACHABLE_MESSAGE = (
-    "The database cannot be reached just now (it may be restarting); nothing was done. "
-    f"Retry in {BUSY_RETRY_AFTER} second."
-)
-BUSY_MESSAGE = (
-    "The server is too busy to answer now (every database connection is in use); "
-    f"retry in {BUSY_RETRY_AFTER} second."
-)
-
-ERROR_CODES = (
-    UNAUTHENTICATED,
-    FORBIDDEN,
-    TIER_NOT_ENABLED,
-    NOT_FOUND,
-    QUERY_TOO_COMPLEX,
-    BAD_USER_INPUT,
-    INTERNAL_SERVER_ERROR,
-    SERVER_BUSY,
-    RATE_LIMITED,
-    IDEMPOTENCY_KEY_IN_USE,
-    IDEMPOTENCY_KEY_REUSED,
-    TOO_MANY_SUBSCRIPTIONS,
-    SLOW_CONSUMER,
-    COMPUTATION_TIME_LIMIT,
-    OUT_OF_RANGE,
-    PERSISTED_QUERY_NOT_FOUND,
-    PERSISTED_QUERY_NOT_SUPPORTED,
-    PERSISTED_QUERY_NOT_ALLOWED,
-)
-
-
-class CodedError(Exception):
-    """An error raised by a resolver that reaches the client with its message and code."""
-
-    code = BAD_USER_INPUT
-
-    def __init__(self, message: str, *, code: str | None = None, **extensions: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
-        self.extensions = extensions
-
-    def as_extensions(self) -> dict[str, Any]:
-        """The ``extensions`` object of the GraphQL error."""
-        return {"code": self.code, **self.extensions}
-
-
-class Unauthenticated(CodedError):
-    """No valid bearer token."""
-
-    code = UNAUTHENTICATED
-
-
-class Forbidden(CodedError):
-    """The viewer's roles do not allow this."""
-
-    code = FORBIDDEN
-
-
-class TierNotEnabled(CodedError):
-    """The field belongs to a tier the organisation has not switched on."""
-
-    code = TIER_NOT_ENABLED
-
-    def __init__(self, tier: str) -> None:
-        super().__init__(
-            f"This field needs the {tier!r} tier, which is not enabled for your organisation; "
-            f"an ADMIN can enable it with the enableTier mutation.",
-            tier=tier,
-        )
-
-
-class NotFound(CodedError):
-    """A referenced object does not exist (or belongs to another organisation)."""
-
-    code = NOT_FOUND
-
-
-class BadUserInput(CodedError):
-    """An argument is malformed or out of range."""
-
-    code = BAD_USER_INPUT
-
-
-class ComputationTimeLimit(CodedError):
-    """A computation did not finish within ``PMO_GRAPH_COMPUTATION_SECONDS`` (its wait for a
-    worker included) and was stopped."""
-
-    code = COMPUTATION_TIME_LIMIT
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(
-            f"This field's computation did not finish within the server's limit of {seconds:g} "
-            "seconds (its wait for a free worker included) and was stopped; nothing was "
-            "changed. Ask for less at once (fewer candidates, a shorter period), or retry when "
-            "the server is less busy.",
-            limitSeconds=seconds,
-        )
+from pmo_graph._deprecated import moved
+from pmo_graph.errors import OUT_OF_RANGE_SQLSTATES
 
 
 def coded_graphql_error(message: str, code: str, **extensions: Any) -> GraphQLError:
@@ -137,15 +20,6 @@ def coded_graphql_error(message: str, code: str, **extensions: Any) -> GraphQLEr
     return GraphQLError(message, extensions={"code": code, **extensions})
 
 
-#: What a field answers whose figure cannot be computed from the values stored for it.
-OUT_OF_RANGE_MESSAGE = (
-    "This figure cannot be computed: a value stored for it is out of the range pmo-graph "
-    "accepts (saved before its input limits, or the result overflows). Nothing is wrong with "
-    "the request; ask an administrator to correct the stored value (the server log names it "
-    "under request id {request_id})."
-)
-#: SQLSTATEs of a value or a date out of range in the database's arithmetic.
-OUT_OF_RANGE_SQLSTATES = frozenset({"22003", "22008"})
 #: How graphql-core refuses a leaf it cannot represent (a float that is not finite, an integer
 #: beyond 32 bits): the value was computed from stored data, not sent.
 UNREPRESENTABLE_OUTPUTS = (
@@ -171,25 +45,138 @@ def out_of_range(error: GraphQLError) -> bool:
     )
 
 
-def database_unreachable(error: BaseException) -> bool:
-    """Whether ``error`` says the database could not be reached (restarting, down, or the
-    connection dropped), as opposed to a statement that failed."""
-    if isinstance(error, OSError):
-        return True
-    if getattr(error, "connection_invalidated", False):
-        return True
-    original = getattr(error, "orig", None)
-    names = {type(original).__name__, type(getattr(original, "__cause__", None)).__name__}
-    return bool(names & UNREACHABLE_ERRORS) or isinstance(original, OSError)
+if TYPE_CHECKING:  # what the type checker sees; at run time the names resolve on first use
+    from pmo_graph.errors import (
+        BAD_USER_INPUT as BAD_USER_INPUT,
+    )
+    from pmo_graph.errors import (
+        BUSY_MESSAGE as BUSY_MESSAGE,
+    )
+    from pmo_graph.errors import (
+        BUSY_RETRY_AFTER as BUSY_RETRY_AFTER,
+    )
+    from pmo_graph.errors import (
+        COMPUTATION_TIME_LIMIT as COMPUTATION_TIME_LIMIT,
+    )
+    from pmo_graph.errors import (
+        ERROR_CODES as ERROR_CODES,
+    )
+    from pmo_graph.errors import (
+        FORBIDDEN as FORBIDDEN,
+    )
+    from pmo_graph.errors import (
+        IDEMPOTENCY_KEY_IN_USE as IDEMPOTENCY_KEY_IN_USE,
+    )
+    from pmo_graph.errors import (
+        IDEMPOTENCY_KEY_REUSED as IDEMPOTENCY_KEY_REUSED,
+    )
+    from pmo_graph.errors import (
+        INTERNAL_SERVER_ERROR as INTERNAL_SERVER_ERROR,
+    )
+    from pmo_graph.errors import (
+        NOT_FOUND as NOT_FOUND,
+    )
+    from pmo_graph.errors import (
+        OUT_OF_RANGE as OUT_OF_RANGE,
+    )
+    from pmo_graph.errors import (
+        OUT_OF_RANGE_MESSAGE as OUT_OF_RANGE_MESSAGE,
+    )
+    from pmo_graph.errors import (
+        PERSISTED_QUERY_NOT_ALLOWED as PERSISTED_QUERY_NOT_ALLOWED,
+    )
+    from pmo_graph.errors import (
+        PERSISTED_QUERY_NOT_FOUND as PERSISTED_QUERY_NOT_FOUND,
+    )
+    from pmo_graph.errors import (
+        PERSISTED_QUERY_NOT_SUPPORTED as PERSISTED_QUERY_NOT_SUPPORTED,
+    )
+    from pmo_graph.errors import (
+        QUERY_TOO_COMPLEX as QUERY_TOO_COMPLEX,
+    )
+    from pmo_graph.errors import (
+        RATE_LIMITED as RATE_LIMITED,
+    )
+    from pmo_graph.errors import (
+        SERVER_BUSY as SERVER_BUSY,
+    )
+    from pmo_graph.errors import (
+        SLOW_CONSUMER as SLOW_CONSUMER,
+    )
+    from pmo_graph.errors import (
+        TIER_NOT_ENABLED as TIER_NOT_ENABLED,
+    )
+    from pmo_graph.errors import (
+        TOO_MANY_SUBSCRIPTIONS as TOO_MANY_SUBSCRIPTIONS,
+    )
+    from pmo_graph.errors import (
+        UNAUTHENTICATED as UNAUTHENTICATED,
+    )
+    from pmo_graph.errors import (
+        UNREACHABLE_ERRORS as UNREACHABLE_ERRORS,
+    )
+    from pmo_graph.errors import (
+        UNREACHABLE_MESSAGE as UNREACHABLE_MESSAGE,
+    )
+    from pmo_graph.errors import (
+        BadUserInput as BadUserInput,
+    )
+    from pmo_graph.errors import (
+        CodedError as CodedError,
+    )
+    from pmo_graph.errors import (
+        ComputationTimeLimit as ComputationTimeLimit,
+    )
+    from pmo_graph.errors import (
+        Forbidden as Forbidden,
+    )
+    from pmo_graph.errors import (
+        NotFound as NotFound,
+    )
+    from pmo_graph.errors import (
+        TierNotEnabled as TierNotEnabled,
+    )
+    from pmo_graph.errors import (
+        Unauthenticated as Unauthenticated,
+    )
+    from pmo_graph.errors import (
+        database_unreachable as database_unreachable,
+    )
 
-
-#: asyncpg's errors for a database that is shutting down, starting or gone.
-UNREACHABLE_ERRORS = frozenset(
+__getattr__ = moved(
+    __name__,
     {
-        "CannotConnectNowError",
-        "AdminShutdownError",
-        "ConnectionDoesNotExistError",
-        "ConnectionFailureError",
-        "ConnectionRefusedError",
-    }
+        "BAD_USER_INPUT": "pmo_graph.errors",
+        "BUSY_MESSAGE": "pmo_graph.errors",
+        "BUSY_RETRY_AFTER": "pmo_graph.errors",
+        "BadUserInput": "pmo_graph.errors",
+        "COMPUTATION_TIME_LIMIT": "pmo_graph.errors",
+        "CodedError": "pmo_graph.errors",
+        "ComputationTimeLimit": "pmo_graph.errors",
+        "ERROR_CODES": "pmo_graph.errors",
+        "FORBIDDEN": "pmo_graph.errors",
+        "Forbidden": "pmo_graph.errors",
+        "IDEMPOTENCY_KEY_IN_USE": "pmo_graph.errors",
+        "IDEMPOTENCY_KEY_REUSED": "pmo_graph.errors",
+        "INTERNAL_SERVER_ERROR": "pmo_graph.errors",
+        "NOT_FOUND": "pmo_graph.errors",
+        "NotFound": "pmo_graph.errors",
+        "OUT_OF_RANGE": "pmo_graph.errors",
+        "OUT_OF_RANGE_MESSAGE": "pmo_graph.errors",
+        "PERSISTED_QUERY_NOT_ALLOWED": "pmo_graph.errors",
+        "PERSISTED_QUERY_NOT_FOUND": "pmo_graph.errors",
+        "PERSISTED_QUERY_NOT_SUPPORTED": "pmo_graph.errors",
+        "QUERY_TOO_COMPLEX": "pmo_graph.errors",
+        "RATE_LIMITED": "pmo_graph.errors",
+        "SERVER_BUSY": "pmo_graph.errors",
+        "SLOW_CONSUMER": "pmo_graph.errors",
+        "TIER_NOT_ENABLED": "pmo_graph.errors",
+        "TOO_MANY_SUBSCRIPTIONS": "pmo_graph.errors",
+        "TierNotEnabled": "pmo_graph.errors",
+        "UNAUTHENTICATED": "pmo_graph.errors",
+        "UNREACHABLE_ERRORS": "pmo_graph.errors",
+        "UNREACHABLE_MESSAGE": "pmo_graph.errors",
+        "Unauthenticated": "pmo_graph.errors",
+        "database_unreachable": "pmo_graph.errors",
+    },
 )

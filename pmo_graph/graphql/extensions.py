@@ -23,8 +23,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 
-from pmo_graph.graphql.context import Context
-from pmo_graph.graphql.errors import (
+from pmo_graph.errors import (
     BAD_USER_INPUT,
     BUSY_MESSAGE,
     BUSY_RETRY_AFTER,
@@ -34,9 +33,10 @@ from pmo_graph.graphql.errors import (
     SERVER_BUSY,
     UNAUTHENTICATED,
     CodedError,
-    out_of_range,
 )
+from pmo_graph.graphql.errors import out_of_range
 from pmo_graph.graphql.limits import token_limit_error
+from pmo_graph.request.context import Context
 
 log = logging.getLogger("pmo_graph.errors")
 

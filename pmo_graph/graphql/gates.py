@@ -20,7 +20,7 @@ from strawberry.extensions.field_extension import (
 from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
-from pmo_graph.graphql.context import Context, get_context
+from pmo_graph.request.context import Context, get_context
 
 
 class AccessGate(FieldExtension):

@@ -1,51 +1,23 @@
-"""Opaque global IDs (relay): base64 of ``TypeName:primaryKey``.
+"""Moved: global ids are the kernel's, ``pmo_graph.ids`` (this path works until pmo-graph 0.3)."""
 
-Every table's key is a 64-bit integer from 1 up, so the key of a global ID this API gave out is
-written as such a number, with no sign, no leading zero and nothing around it. Anything else
-(``Project:0``, ``Project:1.5``, a key of 2**63 or more) is not an id of this API: it must never
-reach a database driver, which would refuse the number instead of answering "none".
-"""
+from typing import TYPE_CHECKING
 
-from __future__ import annotations
+from pmo_graph._deprecated import moved
 
-import re
+if TYPE_CHECKING:  # what the type checker sees; at run time the names resolve on first use
+    from pmo_graph.ids import MAX_KEY as MAX_KEY
+    from pmo_graph.ids import key_number as key_number
+    from pmo_graph.ids import parse_global_id as parse_global_id
+    from pmo_graph.ids import parse_pk as parse_pk
+    from pmo_graph.ids import to_global_id as to_global_id
 
-from strawberry.relay import GlobalID
-
-#: The largest key a table can hold (a signed 64-bit integer, on SQLite and PostgreSQL).
-MAX_KEY = 2**63 - 1
-_KEY = re.compile(r"[1-9][0-9]{0,18}")
-
-
-def to_global_id(type_name: str, pk: int | str) -> str:
-    """The global ID of the ``type_name`` object with key ``pk``."""
-    return str(GlobalID(type_name=type_name, node_id=str(pk)))
-
-
-def key_number(key: str) -> int | None:
-    """The table key a global id's key part names, or None when it names no row a table can
-    hold (see the module's doc)."""
-    if _KEY.fullmatch(key) is None:
-        return None
-    number = int(key)
-    return number if number <= MAX_KEY else None
-
-
-def parse_global_id(value: str) -> tuple[str, str] | None:
-    """``(type_name, key)`` of a global ID, or None when it is malformed: not base64 of
-    ``TypeName:key``, or a key that is not a table key (``key_number``)."""
-    try:
-        gid = GlobalID.from_id(value)
-    except Exception:
-        return None
-    if not gid.type_name or key_number(gid.node_id) is None:
-        return None
-    return gid.type_name, gid.node_id
-
-
-def parse_pk(value: str, type_name: str) -> int | None:
-    """The integer key of a global ID of type ``type_name``; None when malformed or another type."""
-    parsed = parse_global_id(value)
-    if parsed is None or parsed[0] != type_name:
-        return None
-    return key_number(parsed[1])
+__getattr__ = moved(
+    __name__,
+    {
+        "MAX_KEY": "pmo_graph.ids",
+        "key_number": "pmo_graph.ids",
+        "parse_global_id": "pmo_graph.ids",
+        "parse_pk": "pmo_graph.ids",
+        "to_global_id": "pmo_graph.ids",
+    },
+)

@@ -41,9 +41,9 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.extensions import SchemaExtension
 
-from pmo_graph.graphql.context import Context
-from pmo_graph.graphql.errors import BAD_USER_INPUT, BadUserInput
+from pmo_graph.errors import BAD_USER_INPUT, BadUserInput
 from pmo_graph.graphql.extensions import OperationInputs, operation_inputs
+from pmo_graph.request.context import Context
 from pmo_graph.values import amount_problem, date_problem, number_problem, text_problem
 
 Parent = GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType

@@ -33,7 +33,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from pmo_graph.graphql.errors import QUERY_TOO_COMPLEX
+from pmo_graph.errors import QUERY_TOO_COMPLEX
 
 CACHE_SIZE = 512
 TOO_MANY_TOKENS = "Document contains more than"

@@ -11,9 +11,9 @@ from strawberry import relay
 from strawberry.types import Info
 from strawberry.types.base import StrawberryObjectDefinition
 
-from pmo_graph.graphql.context import Context, get_context
-from pmo_graph.graphql.errors import BadUserInput
-from pmo_graph.graphql.ids import parse_global_id
+from pmo_graph.errors import BadUserInput
+from pmo_graph.ids import parse_global_id
+from pmo_graph.request.context import Context, get_context
 
 
 class NodeId(NamedTuple):

@@ -10,8 +10,8 @@ from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.db.base import Base
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.ids import key_number
+from pmo_graph.ids import key_number
+from pmo_graph.request.context import get_context
 
 
 class ModelNode(relay.Node):

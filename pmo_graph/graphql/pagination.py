@@ -21,11 +21,11 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.sql import ColumnElement
 
 from pmo_graph.db.base import Base
-from pmo_graph.graphql.errors import BadUserInput
-from pmo_graph.graphql.loaders import filter_key, tenant_filter
+from pmo_graph.errors import BadUserInput
+from pmo_graph.request.loaders import filter_key, tenant_filter
 
 if TYPE_CHECKING:
-    from pmo_graph.graphql.context import Context
+    from pmo_graph.request.context import Context
 
 NodeType = TypeVar("NodeType")
 M = TypeVar("M", bound=Base)

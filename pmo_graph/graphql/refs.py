@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from pmo_graph.audit.models import AuditEvent as AuditEventRef
     from pmo_graph.auth.models import User as UserRef
     from pmo_graph.organisations.models import Organisation as OrganisationRef
-    from pmo_graph.organisations.types import Viewer as ViewerRef
     from pmo_graph.people.models import Person as PersonRef
     from pmo_graph.portfolios.models import Portfolio as PortfolioRef
     from pmo_graph.programmes.models import Programme as ProgrammeRef
@@ -50,7 +49,6 @@ else:
     ProgrammeRef = composed_type("Programme")
     ProjectRef = composed_type("Project")
     UserRef = composed_type("User")
-    ViewerRef = composed_type("Viewer")
     WebhookRef = composed_type("Webhook")
     WebhookDeliveryRef = composed_type("WebhookDelivery")
 
@@ -63,7 +61,6 @@ __all__ = [
     "ProgrammeRef",
     "ProjectRef",
     "UserRef",
-    "ViewerRef",
     "WebhookDeliveryRef",
     "WebhookRef",
     "composed_type",

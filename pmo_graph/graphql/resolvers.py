@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from strawberry.types import Info
 
 from pmo_graph.db.base import Base
-from pmo_graph.graphql.context import get_context
+from pmo_graph.request.context import get_context
 
 M = TypeVar("M", bound=Base)
 

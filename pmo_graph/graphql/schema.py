@@ -27,6 +27,7 @@ from strawberry.types.execution import ExecutionContext
 from strawberry.types.lazy_type import LazyType
 from strawberry.utils.str_converters import to_camel_case
 
+from pmo_graph.contributions import collect_user_error_codes
 from pmo_graph.db.base import Base
 from pmo_graph.graphql import composed
 from pmo_graph.graphql.compiled.extension import CompiledQueries
@@ -45,7 +46,6 @@ from pmo_graph.graphql.tiers import TierDirective, field_tier
 from pmo_graph.graphql.user_error_codes import (
     USER_ERROR_CODE_ENUM,
     UserErrorCodeSpec,
-    collect_user_error_codes,
     user_error_code_enum,
 )
 from pmo_graph.plugins.manager import PluginInfo, PluginLoadError, PluginRegistry

@@ -9,8 +9,8 @@ import strawberry
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.schema_directive import Location
 
-from pmo_graph.graphql.context import Context
 from pmo_graph.graphql.gates import AccessGate
+from pmo_graph.request.context import Context
 
 
 @strawberry.schema_directive(

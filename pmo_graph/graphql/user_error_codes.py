@@ -23,8 +23,6 @@ from pmo_graph.graphql.payloads import (
     PREREQUISITE_NOT_MET,
     REQUIRED_BY_OTHER_TIER,
 )
-from pmo_graph.plugins.errors import PluginLoadError
-from pmo_graph.plugins.manager import PluginRegistry
 
 #: The GraphQL name of the enum.
 USER_ERROR_CODE_ENUM = "UserErrorCode"
@@ -74,50 +72,6 @@ CORE_USER_ERROR_CODES = (
         "A tier that is on requires this tier: disable that tier first.",
     ),
 )
-
-
-def _checked(info_label: str, plugin: str, spec: object) -> UserErrorCodeSpec:
-    if not isinstance(spec, UserErrorCodeSpec):
-        raise PluginLoadError(
-            f"plugin {info_label!r}: register_user_error_codes returned {spec!r}, not a "
-            "pmo_graph.graphql.user_error_codes.UserErrorCodeSpec",
-            plugin=plugin,
-        )
-    if not CODE_NAME.match(spec.name):
-        raise PluginLoadError(
-            f"plugin {info_label!r}: user error code {spec.name!r} is not UPPER_SNAKE_CASE; "
-            "name it like 'OVER_ATTRIBUTED'",
-            plugin=plugin,
-        )
-    if not spec.description.strip():
-        raise PluginLoadError(
-            f"plugin {info_label!r}: user error code {spec.name!r} has no description; say "
-            "when it is answered and what the caller can do",
-            plugin=plugin,
-        )
-    return spec
-
-
-def collect_user_error_codes(registry: PluginRegistry) -> dict[str, UserErrorCodeSpec]:
-    """Every plugin's user error codes by name (hook ``register_user_error_codes``).
-
-    A plugin may not register a code another plugin registered (one code, one meaning);
-    anything that is not a well-named, described ``UserErrorCodeSpec`` stops start-up too.
-    """
-    found: dict[str, tuple[UserErrorCodeSpec, str]] = {}
-    for info, specs in registry.results("register_user_error_codes"):
-        for entry in specs or ():
-            spec = _checked(info.label, info.name, entry)
-            earlier = found.get(spec.name)
-            if earlier is not None:
-                raise PluginLoadError(
-                    f"plugin {info.label!r} registers user error code {spec.name!r}, which "
-                    f"{earlier[1]!r} already registered; reuse it, or register a code of your "
-                    "own name",
-                    plugin=info.name,
-                )
-            found[spec.name] = (spec, info.label)
-    return {name: entry[0] for name, entry in found.items()}
 
 
 def user_error_code_enum(codes: Mapping[str, UserErrorCodeSpec]) -> type[enum.Enum]:

@@ -13,8 +13,7 @@ from strawberry.types.unset import UNSET
 from pmo_graph.canonical import canonical_text
 from pmo_graph.db.base import Base
 from pmo_graph.db.locks import Lock, lock_row
-from pmo_graph.graphql.errors import BadUserInput
-from pmo_graph.graphql.ids import parse_pk
+from pmo_graph.errors import BadUserInput
 from pmo_graph.graphql.payloads import (
     CONFLICT,
     INVALID,
@@ -23,6 +22,7 @@ from pmo_graph.graphql.payloads import (
     UserErrors,
     user_error,
 )
+from pmo_graph.ids import parse_pk
 
 M = TypeVar("M", bound=Base)
 

@@ -24,16 +24,15 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from pmo_graph.app_state import AppState
 from pmo_graph.db.row_security import current_organisation
-from pmo_graph.graphiql.page import graphiql_page
-from pmo_graph.graphql.authentication import authenticate_header
-from pmo_graph.graphql.context import Context
-from pmo_graph.graphql.errors import (
+from pmo_graph.errors import (
     BAD_USER_INPUT,
     BUSY_MESSAGE,
     INTERNAL_SERVER_ERROR,
     UNREACHABLE_MESSAGE,
     database_unreachable,
 )
+from pmo_graph.graphiql.page import graphiql_page
+from pmo_graph.graphql.authentication import authenticate_header
 from pmo_graph.graphql.persisted.http import resolve_persisted
 from pmo_graph.http.graphql_response import request_error_status, response_document
 from pmo_graph.http.middleware import BodyTooLarge, busy_response, error_response
@@ -41,6 +40,7 @@ from pmo_graph.http.negotiation import negotiated_media_type
 from pmo_graph.idempotency.keys import HEADER as IDEMPOTENCY_HEADER
 from pmo_graph.idempotency.keys import KeyedRequest, keyed_request
 from pmo_graph.realtime.websocket import SubscriptionHandler, TextWebSocketAdapter
+from pmo_graph.request.context import Context
 
 log = logging.getLogger("pmo_graph.http")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from pmo_graph.graphql.errors import QUERY_TOO_COMPLEX
+from pmo_graph.errors import QUERY_TOO_COMPLEX
 from pmo_graph.http.media_types import JSON, negotiate
 from pmo_graph.http.middleware import error_body
 

@@ -8,8 +8,8 @@ from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from pmo_graph import migrations
 from pmo_graph.app_state import AppState
-from pmo_graph.db import migrations
 
 log = logging.getLogger("pmo_graph.health")
 

@@ -12,7 +12,7 @@ import orjson
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pmo_graph.graphql.errors import BUSY_RETRY_AFTER, SERVER_BUSY
+from pmo_graph.errors import BUSY_RETRY_AFTER, SERVER_BUSY
 
 log = logging.getLogger("pmo_graph.requests")
 

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pmo_graph.graphql.errors import BAD_USER_INPUT
+from pmo_graph.errors import BAD_USER_INPUT
 from pmo_graph.http.media_types import (
     GRAPHQL_RESPONSE_JSON,
     JSON,

@@ -32,15 +32,15 @@ from starlette.responses import Response
 
 from pmo_graph.auth.tokens import token_digest
 from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.errors import (
+from pmo_graph.errors import (
     BAD_USER_INPUT,
     INTERNAL_SERVER_ERROR,
     SERVER_BUSY,
     UNREACHABLE_MESSAGE,
     database_unreachable,
 )
-from pmo_graph.graphql.errors import IDEMPOTENCY_KEY_IN_USE as IN_USE
-from pmo_graph.graphql.errors import IDEMPOTENCY_KEY_REUSED as REUSED
+from pmo_graph.errors import IDEMPOTENCY_KEY_IN_USE as IN_USE
+from pmo_graph.errors import IDEMPOTENCY_KEY_REUSED as REUSED
 from pmo_graph.graphql.limits import parse_limited
 from pmo_graph.http.middleware import busy_response, error_response
 from pmo_graph.idempotency.models import IdempotencyKey

@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pmo_graph import PLUGIN_API_VERSION
-from pmo_graph.assembly import SkippedPlugin
 from pmo_graph.plugins.api import supported_range
-from pmo_graph.plugins.manager import CORE_PLUGIN_NAME, PluginRegistry
-from pmo_graph.plugins.tiers import Tier
+from pmo_graph.plugins.manager import CORE_PLUGIN_NAME, PluginRegistry, SkippedPlugin
+from pmo_graph.tiers import Tier
 
 
 @dataclass(frozen=True)

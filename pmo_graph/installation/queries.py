@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol, cast
 
 import strawberry
 from strawberry.types import Info
 
 from pmo_graph import PLUGIN_API_VERSION
 from pmo_graph.auth.permissions import authorize
-from pmo_graph.graphql.context import get_context
 from pmo_graph.installation.inventory import PluginEntry, inventory
 from pmo_graph.organisations.types import Tier, installed_tiers
+from pmo_graph.plugins.manager import PluginRegistry, SkippedPlugin
+from pmo_graph.request.app import App
+from pmo_graph.request.context import get_context
+
+
+class InstalledApp(App, Protocol):
+    """The app as the installation field reads it: its plugins, loaded and skipped."""
+
+    @property
+    def registry(self) -> PluginRegistry: ...
+
+    @property
+    def skipped_plugins(self) -> Sequence[SkippedPlugin]: ...
 
 
 @strawberry.type(
@@ -64,7 +77,7 @@ class InstallationQuery:
     def installation(self, info: Info[Any, Any]) -> Installation:
         context = get_context(info)
         authorize(context, "installation")
-        state = context.app
+        state = cast(InstalledApp, context.app)
         tiers = {t.key: t for t in installed_tiers(context)}
         return Installation(
             plugin_api_version=PLUGIN_API_VERSION,

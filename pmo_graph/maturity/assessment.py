@@ -8,10 +8,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from pmo_graph.graphql.context import Context
 from pmo_graph.maturity.models import MaturityAnswer, MaturityAssessment
 from pmo_graph.maturity.profile import AnswerResult
 from pmo_graph.maturity.registry import InstalledQuestion
+from pmo_graph.request.context import Context
 
 
 @dataclass

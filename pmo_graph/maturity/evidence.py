@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from pmo_graph.graphql.context import Context
 from pmo_graph.maturity.model import MeasureInput
 from pmo_graph.maturity.profile import MeasureResult
 from pmo_graph.maturity.registry import MaturityModel
+from pmo_graph.request.context import Context
 
 
 def value_in_range(value: float) -> float:

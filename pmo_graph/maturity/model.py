@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from pmo_graph.graphql.enums import described_enum
+from pmo_graph.enums import described_enum
 
 if TYPE_CHECKING:
-    from pmo_graph.graphql.context import Context
+    from pmo_graph.request.context import Context
 
 
 @described_enum(

@@ -10,12 +10,14 @@ from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.mutations import Transaction, run_mutation
+from pmo_graph.graphql.mutations import run_mutation
 from pmo_graph.graphql.payloads import DUPLICATE, INVALID, NOT_FOUND, UserError
 from pmo_graph.graphql.validation import Checks
 from pmo_graph.maturity.models import MaturityAnswer, MaturityAssessment
+from pmo_graph.maturity.registry import maturity_of
 from pmo_graph.maturity.types import MaturityAssessmentType
+from pmo_graph.request.context import get_context
+from pmo_graph.request.transaction import Transaction
 
 MAX_ANSWERS = 500
 
@@ -101,7 +103,7 @@ class MaturityMutation:
 
         async def body(tx: Transaction) -> MaturityAssessment:
             checks = Checks()
-            scores = _check_answers(checks, input.answers, set(context.app.maturity.questions))
+            scores = _check_answers(checks, input.answers, set(maturity_of(context.app).questions))
             today = utcnow().date()
             day = input.assessed_on or today
             if day > today:

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from pmo_graph.deadlines import checkpoint
-from pmo_graph.graphql.enums import described_enum
+from pmo_graph.enums import described_enum
 from pmo_graph.maturity.model import LEVEL_NAMES, Perspective, Question
-from pmo_graph.plugins.tiers import InstalledTier
+from pmo_graph.tiers import InstalledTier
 
 #: Allowance for floating-point sums, so that a score of 2.9999999 is level 3.
 EPSILON = 1e-9

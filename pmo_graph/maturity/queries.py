@@ -9,7 +9,6 @@ import strawberry
 from strawberry.types import Info
 
 from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.cost import work_cost
 from pmo_graph.maturity.service import build_profile
 from pmo_graph.maturity.types import (
@@ -17,6 +16,7 @@ from pmo_graph.maturity.types import (
     MaturityRecommendation,
     PerspectiveMaturity,
 )
+from pmo_graph.request.context import get_context
 
 #: What a profile is charged (``work_cost``): every measure of the installed plugins, each a
 #: read and a computation over the organisation's data (the programmes' beat among them).

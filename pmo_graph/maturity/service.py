@@ -6,8 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from pmo_graph.graphql.computations import compute
-from pmo_graph.graphql.context import Context
+from pmo_graph.computations import compute
 from pmo_graph.maturity.assessment import PastAssessment, assessments_until
 from pmo_graph.maturity.evidence import measure_all
 from pmo_graph.maturity.profile import (
@@ -18,6 +17,8 @@ from pmo_graph.maturity.profile import (
     readiness,
     recommend,
 )
+from pmo_graph.maturity.registry import maturity_of
+from pmo_graph.request.context import Context
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,8 @@ async def build_profile(
     """The organisation's profile on ``as_of``; ``enabled`` defaults to its tiers that are on."""
     state = context.app
     on = set(context.enabled_tiers if enabled is None else enabled)
-    history = await assessments_until(context, as_of, state.maturity.questions)
-    evidence = await measure_all(context, state.maturity, as_of, on)
+    history = await assessments_until(context, as_of, maturity_of(state).questions)
+    evidence = await measure_all(context, maturity_of(state), as_of, on)
     results, overall = await compute(context, levels, [past.answers for past in history], evidence)
     registry = state.registry
     advice = recommend(registry.tiers, registry.tier_order, on, results, overall)

@@ -9,7 +9,6 @@ import strawberry
 from strawberry.types import Info
 
 from pmo_graph.auth.models import User as UserRow
-from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.refs import UserRef
 from pmo_graph.graphql.resolvers import load_by_id
@@ -23,8 +22,9 @@ from pmo_graph.maturity.profile import (
     Recommendation,
     RecommendedAction,
 )
-from pmo_graph.maturity.registry import InstalledQuestion
+from pmo_graph.maturity.registry import InstalledQuestion, maturity_of
 from pmo_graph.organisations.types import Tier, tier_by_key
+from pmo_graph.request.context import get_context
 
 
 @strawberry.type(name="MaturityQuestion", description="A question of the self-assessment.")
@@ -55,7 +55,7 @@ class MaturityQuestion:
 def question_type(info: Info[Any, Any], key: str) -> MaturityQuestion:
     """The installed question ``key`` as a GraphQL object."""
     state = get_context(info).app
-    installed = state.maturity.questions[key]
+    installed = maturity_of(state).questions[key]
     return MaturityQuestion.of(installed, state.registry.plugin(installed.plugin).label)
 
 
@@ -136,7 +136,7 @@ class MaturityAssessmentType(ModelNode):
         self, root: strawberry.Parent[models.MaturityAssessment], info: Info[Any, Any]
     ) -> list[PerspectiveScore]:
         answers = await _answers(info, root)
-        questions = get_context(info).app.maturity.questions
+        questions = maturity_of(get_context(info).app).questions
         scores: dict[Perspective, list[int]] = {}
         for answer in answers:
             perspective = questions[answer.question_key].question.perspective
@@ -150,7 +150,7 @@ class MaturityAssessmentType(ModelNode):
 
 async def _answers(info: Info[Any, Any], row: models.MaturityAssessment) -> list[MaturityAnswer]:
     context = get_context(info)
-    questions = context.app.maturity.questions
+    questions = maturity_of(context.app).questions
     order = {key: index for index, key in enumerate(questions)}
     loader = context.loaders.children(models.MaturityAnswer, models.MaturityAnswer.assessment_id)
     rows = [a for a in await loader.load(row.id) if a.question_key in questions]
@@ -279,4 +279,4 @@ class MaturityProfile:
 
     @strawberry.field(description="Every question of the self-assessment, to build the form.")
     def questions(self, info: Info[Any, Any]) -> list[MaturityQuestion]:
-        return [question_type(info, key) for key in get_context(info).app.maturity.questions]
+        return [question_type(info, key) for key in maturity_of(get_context(info).app).questions]

@@ -13,8 +13,7 @@ from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.db.types import utcnow
-from pmo_graph.graphql.context import Context, get_context
-from pmo_graph.graphql.mutations import Transaction, run_mutation
+from pmo_graph.graphql.mutations import run_mutation
 from pmo_graph.graphql.payloads import (
     NOT_FOUND,
     PREREQUISITE_NOT_MET,
@@ -27,7 +26,9 @@ from pmo_graph.maturity.model import Perspective
 from pmo_graph.maturity.service import not_ready_for
 from pmo_graph.organisations.models import OrganisationTier
 from pmo_graph.organisations.types import Tier, tier_by_key
-from pmo_graph.plugins.tiers import enabled_dependants, missing_prerequisites
+from pmo_graph.request.context import Context, get_context
+from pmo_graph.request.transaction import Transaction
+from pmo_graph.tiers import enabled_dependants, missing_prerequisites
 
 #: The code of a warning that the office's maturity is below what a tier expects.
 NOT_READY = "NOT_READY"

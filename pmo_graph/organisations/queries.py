@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.types import Info
 
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.refs import ViewerRef
+from pmo_graph.graphql.refs import composed_type
 from pmo_graph.organisations.types import Tier, Viewer, installed_tiers
+from pmo_graph.request.context import get_context
+
+if TYPE_CHECKING:
+    ViewerRef = Viewer
+else:
+    # The composed type: plugins may add fields to the viewer.
+    ViewerRef = composed_type("Viewer")
 
 
 @strawberry.type

@@ -8,12 +8,12 @@ import strawberry
 from strawberry.types import Info
 
 from pmo_graph.auth.models import User as UserRow
-from pmo_graph.graphql.context import Context, get_context
-from pmo_graph.graphql.errors import Unauthenticated
+from pmo_graph.errors import Unauthenticated
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.refs import OrganisationRef, UserRef
 from pmo_graph.graphql.resolvers import load_by_id
 from pmo_graph.organisations import models
+from pmo_graph.request.context import Context, get_context
 
 
 @strawberry.type(

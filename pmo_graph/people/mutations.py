@@ -9,12 +9,13 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapshot
+from pmo_graph.graphql.mutations import run_mutation
 from pmo_graph.graphql.payloads import DUPLICATE, UserError
 from pmo_graph.graphql.refs import PersonRef
 from pmo_graph.graphql.validation import Checks, is_set
 from pmo_graph.people.models import Person
+from pmo_graph.request.context import get_context
+from pmo_graph.request.transaction import Transaction, diff, snapshot
 
 
 @strawberry.type(description="The result of a mutation on a person.")

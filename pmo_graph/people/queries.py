@@ -9,10 +9,10 @@ from sqlalchemy import or_
 from strawberry.types import Info
 
 from pmo_graph.graphql.compiled.specs import sql_connection
-from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate
 from pmo_graph.graphql.refs import PersonRef
 from pmo_graph.people.models import Person
+from pmo_graph.request.context import get_context
 
 PERSON_ORDER = Ordering((Person.name, Person.id))
 

@@ -16,7 +16,7 @@ Plugins import ``hookimpl``, ``Tier`` and ``Manifest`` from here::
 import pluggy
 
 from pmo_graph.plugins.manifest import Manifest
-from pmo_graph.plugins.tiers import Tier
+from pmo_graph.tiers import Tier
 
 hookimpl = pluggy.HookimplMarker("pmo_graph")
 

@@ -20,13 +20,13 @@ if TYPE_CHECKING:
 
     from pmo_graph.auth.permissions import Permission
     from pmo_graph.events import DomainEvent, EventType
-    from pmo_graph.graphql.mutations import Transaction
     from pmo_graph.graphql.user_error_codes import UserErrorCodeSpec
     from pmo_graph.maturity.model import Measure, Question
     from pmo_graph.organisations.models import Organisation
     from pmo_graph.plugins.lifecycle import PluginApp
-    from pmo_graph.plugins.tiers import Tier
+    from pmo_graph.request.transaction import Transaction
     from pmo_graph.standards import Standard
+    from pmo_graph.tiers import Tier
 
 hookspec = pluggy.HookspecMarker("pmo_graph")
 
@@ -131,7 +131,7 @@ def handle_event(event: DomainEvent, transaction: Transaction) -> Awaitable[None
     """React to a domain event after the transaction that caused it has committed.
 
     An implementation that names ``transaction`` gets a unit of work of its own for the event,
-    committed after it returns and rolled back if it raises (``pmo_graph.graphql.reactions``).
+    committed after it returns and rolled back if it raises (``pmo_graph.reactions``).
     """
     raise NotImplementedError
 

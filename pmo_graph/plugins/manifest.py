@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from pmo_graph.events import EventType
     from pmo_graph.graphql.user_error_codes import UserErrorCodeSpec
     from pmo_graph.maturity.model import Measure, Question
-    from pmo_graph.plugins.tiers import Tier
     from pmo_graph.standards import Standard
+    from pmo_graph.tiers import Tier
 
 __all__ = ["MANIFEST_ATTRIBUTE", "Manifest", "PluginHooks", "hook_name", "plugin_hooks"]
 

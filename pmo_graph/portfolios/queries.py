@@ -8,10 +8,10 @@ import strawberry
 from strawberry.types import Info
 
 from pmo_graph.graphql.compiled.specs import sql_connection
-from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate
 from pmo_graph.graphql.refs import PortfolioRef
 from pmo_graph.portfolios.models import Portfolio
+from pmo_graph.request.context import get_context
 
 PORTFOLIO_ORDER = Ordering((Portfolio.name, Portfolio.id))
 

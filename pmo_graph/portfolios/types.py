@@ -9,7 +9,6 @@ import strawberry
 from strawberry.types import Info
 
 from pmo_graph.graphql.compiled.specs import sql_connection, sql_one
-from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.pagination import Connection, page_args, paginate_children
 from pmo_graph.graphql.refs import PersonRef, ProgrammeRef, ProjectRef
@@ -21,6 +20,7 @@ from pmo_graph.programmes.ordering import PROGRAMME_ORDER
 from pmo_graph.projects.connections import projects_connection
 from pmo_graph.projects.filters import PROJECT_FILTER_ARGUMENT, PROJECT_ORDER, ProjectFilter
 from pmo_graph.projects.models import Project as ProjectRow
+from pmo_graph.request.context import get_context
 
 Row = strawberry.Parent[models.Portfolio]
 

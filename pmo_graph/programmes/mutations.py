@@ -8,15 +8,16 @@ import strawberry
 from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.ids import to_global_id
-from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapshot
+from pmo_graph.graphql.mutations import run_mutation
 from pmo_graph.graphql.payloads import UserError
 from pmo_graph.graphql.refs import ProgrammeRef
 from pmo_graph.graphql.validation import Checks, is_set
+from pmo_graph.ids import to_global_id
 from pmo_graph.people.models import Person
 from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.programmes.models import Programme
+from pmo_graph.request.context import get_context
+from pmo_graph.request.transaction import Transaction, diff, snapshot
 
 
 @strawberry.type(description="The result of a mutation on a programme.")

@@ -8,11 +8,11 @@ import strawberry
 from strawberry.types import Info
 
 from pmo_graph.graphql.compiled.specs import sql_connection
-from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.pagination import Connection, page_args, paginate
 from pmo_graph.graphql.refs import ProgrammeRef
 from pmo_graph.programmes.models import Programme
 from pmo_graph.programmes.ordering import PROGRAMME_ORDER
+from pmo_graph.request.context import get_context
 
 
 @strawberry.type

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.types import Info
 
-from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.pagination import Connection, page_args, paginate, paginate_children
 from pmo_graph.projects.filters import PROJECT_ORDER, ProjectFilter, project_conditions
 from pmo_graph.projects.models import Project
+from pmo_graph.request.context import get_context
 
 
 async def projects_connection(

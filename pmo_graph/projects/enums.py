@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from pmo_graph.graphql.enums import described_enum
+from pmo_graph.enums import described_enum
 
 
 @described_enum(

@@ -8,9 +8,9 @@ import strawberry
 from sqlalchemy import or_
 from sqlalchemy.sql import ColumnElement
 
-from pmo_graph.graphql.errors import BadUserInput
-from pmo_graph.graphql.ids import parse_pk
+from pmo_graph.errors import BadUserInput
 from pmo_graph.graphql.pagination import Ordering
+from pmo_graph.ids import parse_pk
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
 

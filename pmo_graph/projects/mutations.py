@@ -11,12 +11,11 @@ from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.db.locks import Lock
-from pmo_graph.graphql.context import Context, get_context
-from pmo_graph.graphql.ids import to_global_id
-from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapshot
+from pmo_graph.graphql.mutations import run_mutation
 from pmo_graph.graphql.payloads import INVALID, UserError
 from pmo_graph.graphql.refs import ProjectRef
 from pmo_graph.graphql.validation import Checks, is_set
+from pmo_graph.ids import to_global_id
 from pmo_graph.people.models import Person
 from pmo_graph.portfolios.models import Portfolio
 from pmo_graph.programmes.models import Programme
@@ -24,6 +23,8 @@ from pmo_graph.projects.codes import CODE_MAX as CODE_MAX
 from pmo_graph.projects.codes import check_code
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project
+from pmo_graph.request.context import Context, get_context
+from pmo_graph.request.transaction import Transaction, diff, snapshot
 
 
 @strawberry.type(description="The result of a mutation on a project.")

@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_graph.graphql.errors import SLOW_CONSUMER, CodedError
+from pmo_graph.errors import SLOW_CONSUMER, CodedError
 from pmo_graph.realtime.notices import Notice, decode_payload, encode_payloads
 from pmo_graph.settings import Settings
 

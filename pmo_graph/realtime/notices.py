@@ -18,7 +18,7 @@ import orjson
 from pmo_graph.audit.models import AuditEvent
 from pmo_graph.db.types import utcnow
 from pmo_graph.events import DomainEvent
-from pmo_graph.graphql.shared_loads import SharedLoads
+from pmo_graph.request.shared_loads import SharedLoads
 
 log = logging.getLogger("pmo_graph.realtime")
 

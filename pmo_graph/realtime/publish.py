@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 from pmo_graph.auth.models import ApiToken
 from pmo_graph.realtime.bus import EventBus
 from pmo_graph.realtime.notices import TOKEN_REVOKED, USER_ACCESS_CHANGED, Notice, notices_of
+from pmo_graph.request.app import App
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from pmo_graph.graphql.mutations import Transaction
+    from pmo_graph.request.transaction import Transaction
+
+
+class BusApp(App, Protocol):
+    """The app as real time uses it: its event bus."""
+
+    @property
+    def bus(self) -> EventBus: ...
 
 
 async def publish_in_transaction(transaction: Transaction) -> None:
@@ -23,7 +31,7 @@ async def publish_in_transaction(transaction: Transaction) -> None:
     replica only if the transaction commits; the in-process bus delivers them after commit.
     """
     context = transaction.context
-    app = context.app
+    app = cast(BusApp, context.app)
     notices = notices_of(context.events, transaction.recorded)
     if not notices:
         return

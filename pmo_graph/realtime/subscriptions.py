@@ -20,22 +20,23 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.types import Info
 
 from pmo_graph.db.base import Base
+from pmo_graph.errors import BadUserInput, NotFound, Unauthenticated
 from pmo_graph.graphql.authentication import authenticate_token
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.errors import BadUserInput, NotFound, Unauthenticated
 from pmo_graph.graphql.gates import field_gates
-from pmo_graph.graphql.ids import parse_pk
 from pmo_graph.graphql.resolvers import load_by_id
-from pmo_graph.graphql.shared_loads import SharedLoads
 from pmo_graph.graphql.tiers import TierDirective, TierGate
+from pmo_graph.ids import parse_pk
 from pmo_graph.realtime.notices import ACCESS_CHANGES, Notice
+from pmo_graph.realtime.publish import BusApp
+from pmo_graph.request.context import get_context
+from pmo_graph.request.shared_loads import SharedLoads
 
 REVOKED_MESSAGE = (
     "The token of this connection was revoked; connect again with a valid token (create one "
@@ -74,7 +75,9 @@ async def listening(
     """
     context = get_context(info)
     wanted = frozenset(names)
-    listener = context.app.bus.listen(context.viewer.organisation_id, wanted | ACCESS_CHANGES)
+    listener = cast(BusApp, context.app).bus.listen(
+        context.viewer.organisation_id, wanted | ACCESS_CHANGES
+    )
     try:
         yield _checked(info, listener, wanted, accept)
     finally:

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import orjson
 from sqlalchemy.exc import DBAPIError
@@ -44,10 +44,9 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
+from pmo_graph.app_state import AppState
 from pmo_graph.db.row_security import current_organisation
-from pmo_graph.graphql.authentication import authenticate_token
-from pmo_graph.graphql.context import Context
-from pmo_graph.graphql.errors import (
+from pmo_graph.errors import (
     BUSY_MESSAGE,
     SERVER_BUSY,
     TOO_MANY_SUBSCRIPTIONS,
@@ -56,12 +55,11 @@ from pmo_graph.graphql.errors import (
     CodedError,
     database_unreachable,
 )
+from pmo_graph.graphql.authentication import authenticate_token
 from pmo_graph.graphql.extensions import coded_error
 from pmo_graph.graphql.persisted.refusals import Refusal
 from pmo_graph.realtime.subscriptions import REVOKED_MESSAGE
-
-if TYPE_CHECKING:
-    from pmo_graph.app_state import AppState
+from pmo_graph.request.context import Context
 
 log = logging.getLogger("pmo_graph.realtime")
 
@@ -148,7 +146,9 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     @property
     def app(self) -> AppState:
-        return self.context.app
+        app = self.context.app
+        assert isinstance(app, AppState)
+        return app
 
     async def handle(self) -> None:
         idle = asyncio.create_task(self._close_when_idle(), name="pmo-graph-ws-idle")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from pmo_graph.db.base import Base, TenantMixin, TimestampMixin, VersionedMixin, id_column
 from pmo_graph.db.types import BigId, UTCDateTime, utcnow
-from pmo_graph.graphql.enums import described_enum
+from pmo_graph.enums import described_enum
 
 
 @described_enum(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol, cast
 
 import strawberry
 from strawberry.types import Info
@@ -16,19 +16,33 @@ from strawberry.types import Info
 from pmo_graph.auth.permissions import authorize
 from pmo_graph.db.types import utcnow
 from pmo_graph.events import EventType
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.mutations import Transaction, diff, run_mutation, snapshot
+from pmo_graph.graphql.mutations import run_mutation
 from pmo_graph.graphql.payloads import INVALID, UserError
 from pmo_graph.graphql.refs import WebhookDeliveryRef, WebhookRef
 from pmo_graph.graphql.validation import Checks, is_set
+from pmo_graph.request.app import App
+from pmo_graph.request.context import get_context
+from pmo_graph.request.transaction import Transaction, diff, snapshot
 from pmo_graph.webhooks.addresses import MAX_URL_LENGTH, registration_problem
+from pmo_graph.webhooks.deliverer import WebhookDeliverer
 from pmo_graph.webhooks.models import Webhook, WebhookDelivery, WebhookDeliveryStatus
+from pmo_graph.webhooks.sealing import SecretBox
 from pmo_graph.webhooks.signing import new_secret
 
 #: The most event types one webhook may subscribe to.
 MAX_EVENT_TYPES = 200
 #: The longest a rotated secret may keep signing beside the new one: a week.
 MAX_KEEP_PREVIOUS_HOURS = 168
+
+
+class WebhooksApp(App, Protocol):
+    """The app as webhook mutations use it: the secret box and the deliverer."""
+
+    @property
+    def secrets(self) -> SecretBox: ...
+
+    @property
+    def webhooks(self) -> WebhookDeliverer: ...
 
 
 @strawberry.type(description="The result of a mutation on a webhook.")
@@ -222,7 +236,7 @@ class WebhooksMutation:
                 url=url,
                 description=description,
                 event_types=event_types,
-                secret=context.app.secrets.seal(secret),
+                secret=cast(WebhooksApp, context.app).secrets.seal(secret),
                 active=True,
                 created_by_user_id=viewer.user_id,
             )
@@ -325,7 +339,7 @@ class WebhooksMutation:
                 webhook.previous_secret_expires_at = utcnow() + timedelta(hours=keep)
             else:
                 webhook.previous_secret = webhook.previous_secret_expires_at = None
-            webhook.secret = context.app.secrets.seal(secret)
+            webhook.secret = cast(WebhooksApp, context.app).secrets.seal(secret)
             await tx.session.flush()
             tx.audit("Webhook", webhook.id, {"secret": "rotated", "keepPreviousHours": keep})
             return webhook
@@ -342,7 +356,7 @@ class WebhooksMutation:
     ) -> WebhookDeliveryPayload:
         context = get_context(info)
         authorize(context, "redeliverWebhookDelivery")
-        deliverer = context.app.webhooks
+        deliverer = cast(WebhooksApp, context.app).webhooks
 
         async def body(tx: Transaction) -> WebhookDelivery:
             checks = Checks()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import orjson
 from sqlalchemy import bindparam, insert, select
@@ -16,11 +16,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.db.types import utcnow
 from pmo_graph.events import DomainEvent, EventType
-from pmo_graph.graphql.ids import to_global_id
+from pmo_graph.ids import to_global_id
+from pmo_graph.request.app import App
 from pmo_graph.webhooks.models import Webhook, WebhookDelivery, WebhookDeliveryStatus
 
 if TYPE_CHECKING:
-    from pmo_graph.graphql.mutations import Transaction
+    from pmo_graph.request.transaction import Transaction
+
+
+class Nudges(Protocol):
+    """What sends staged deliveries (``WebhookDeliverer``)."""
+
+    async def nudge(self) -> None: ...
+
+
+class OutboxApp(App, Protocol):
+    """The app as the outbox uses it: the deliverer to wake after commit."""
+
+    @property
+    def webhooks(self) -> Nudges: ...
 
 
 def deliverable(
@@ -138,4 +152,4 @@ async def stage_in_transaction(transaction: Transaction) -> None:
     )
     if not staged:
         return
-    context.after_commit.append(context.app.webhooks.nudge)
+    context.after_commit.append(cast(OutboxApp, context.app).webhooks.nudge)

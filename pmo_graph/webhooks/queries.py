@@ -8,9 +8,9 @@ import strawberry
 from strawberry.types import Info
 
 from pmo_graph.auth.permissions import authorize
-from pmo_graph.graphql.context import get_context
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate
 from pmo_graph.graphql.refs import WebhookRef
+from pmo_graph.request.context import get_context
 from pmo_graph.webhooks.models import Webhook
 from pmo_graph.webhooks.types import READ_WEBHOOKS, EventType
 

@@ -32,11 +32,6 @@ def generate_key() -> str:
     return Fernet.generate_key().decode("ascii")
 
 
-def check_key(key: str) -> None:
-    """Raise ``ValueError`` unless ``key`` is a Fernet key."""
-    Fernet(key.encode("ascii"))
-
-
 def is_sealed(stored: str) -> bool:
     """Whether a stored secret is sealed."""
     return stored.startswith(SEALED_PREFIX)

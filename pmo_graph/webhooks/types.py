@@ -11,13 +11,13 @@ from strawberry.types import Info
 
 from pmo_graph.auth.models import User as UserRow
 from pmo_graph.db.types import utcnow
+from pmo_graph.errors import NotFound
 from pmo_graph.events import EventType as EventTypeSpec
-from pmo_graph.graphql.context import Context, get_context
-from pmo_graph.graphql.errors import NotFound
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate_children
 from pmo_graph.graphql.refs import UserRef, WebhookDeliveryRef, WebhookRef
 from pmo_graph.graphql.resolvers import load_by_id
+from pmo_graph.request.context import Context, get_context
 from pmo_graph.webhooks import models
 from pmo_graph.webhooks.models import WebhookDeliveryStatus
 

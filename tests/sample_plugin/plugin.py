@@ -20,19 +20,20 @@ from pmo_graph.auth.permissions import (
     permission,
 )
 from pmo_graph.events import DomainEvent
-from pmo_graph.graphql.context import get_context
-from pmo_graph.graphql.mutations import Transaction, run_mutation
+from pmo_graph.graphql.mutations import run_mutation
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.payloads import UserError
 from pmo_graph.graphql.refs import AuditEventRef, ProjectRef, composed_type
 from pmo_graph.graphql.resolvers import load_by_id
 from pmo_graph.graphql.tiers import tier_field, tier_mutation
 from pmo_graph.graphql.validation import Checks
-from pmo_graph.maturity import Evidence, Measure, MeasureInput, Perspective, Question
+from pmo_graph.maturity.model import Evidence, Measure, MeasureInput, Perspective, Question
 from pmo_graph.plugins import Tier, hookimpl
 from pmo_graph.projects.enums import ProjectStage
 from pmo_graph.projects.models import Project as ProjectRow
 from pmo_graph.projects.mutations import load_project_for_write
+from pmo_graph.request.context import get_context
+from pmo_graph.request.transaction import Transaction
 from pmo_graph.standards import CheckInput, CheckResult, Severity, Standard
 from sample_plugin.models import SampleNote as SampleNoteRow
 

@@ -39,8 +39,8 @@ from sqlalchemy import inspect as sa_inspect
 
 from pmo_graph.db.base import Base
 from pmo_graph.graphql.compiled.specs import SqlRelation, SqlValue, field_spec
-from pmo_graph.graphql.ids import key_number, parse_global_id
 from pmo_graph.graphql.tiers import field_tier
+from pmo_graph.ids import key_number, parse_global_id
 
 DEFINITION = "strawberry-definition"
 #: json_build_object takes at most 100 arguments: 50 keys and values.

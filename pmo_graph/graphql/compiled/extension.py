@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Protocol, cast
 
 import orjson
 from graphql import ExecutionResult, OperationDefinitionNode
@@ -20,11 +20,31 @@ from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 
 from pmo_graph.graphql.compiled.compiler import NotCompiled, compile_operation
-from pmo_graph.graphql.compiled.plans import operation_plan_key, request_scope
-from pmo_graph.graphql.context import Context
-from pmo_graph.graphql.extensions import operation_inputs
+from pmo_graph.graphql.compiled.plans import PlanCache, operation_plan_key, request_scope
+from pmo_graph.graphql.extensions import OperationInputs, operation_inputs
+from pmo_graph.request.app import App
+from pmo_graph.request.context import Context
 
 log = logging.getLogger("pmo_graph.compiled")
+
+
+class Remembers(Protocol):
+    """What answers a document again without the pipeline (``FastLane``)."""
+
+    def remember(self, document: str, operation_count: int, inputs: OperationInputs) -> None: ...
+
+
+class CompilingApp(App, Protocol):
+    """The app as the compiled path answers in it."""
+
+    @property
+    def compiled_queries(self) -> bool: ...
+
+    @property
+    def compiled_plans(self) -> PlanCache: ...
+
+    @property
+    def fast_lane(self) -> Remembers: ...
 
 
 class CompiledQueries(SchemaExtension):
@@ -37,7 +57,7 @@ class CompiledQueries(SchemaExtension):
             execution_context.result is None
             and isinstance(context, Context)
             and context.viewer_or_none is not None
-            and context.app.compiled_queries
+            and cast(CompilingApp, context.app).compiled_queries
             and context.app.engine.dialect.name == "postgresql"
         ):
             text = await self._answer(context)
@@ -54,14 +74,16 @@ class CompiledQueries(SchemaExtension):
         if inputs is None or document is None or not isinstance(context.request, Request):
             return
         operations = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
-        context.app.fast_lane.remember(execution_context.query or "", operations, inputs)
+        cast(CompilingApp, context.app).fast_lane.remember(
+            execution_context.query or "", operations, inputs
+        )
 
     async def _answer(self, context: Context) -> str | None:
         """The ``data`` as JSON text from one statement, or None for the resolvers to answer."""
         inputs = operation_inputs(self.execution_context)
         if inputs is None:
             return None  # no operation, or variables that do not coerce: graphql-core reports it
-        app = context.app
+        app = cast(CompilingApp, context.app)
         scope = request_scope(app, context.viewer.organisation_id, context.enabled_tiers)
         plans = app.compiled_plans
         key = operation_plan_key(

@@ -19,7 +19,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, OperationType
@@ -27,18 +27,19 @@ from graphql.execution.values import get_variable_values
 from starlette.requests import Request
 from starlette.responses import Response
 
+from pmo_graph.auth.access_cache import AccessCache
 from pmo_graph.auth.tokens import bearer_token, token_digest
 from pmo_graph.db.reader import Reader
 from pmo_graph.db.row_security import current_organisation
 from pmo_graph.graphql.compiled.compiler import Compiled
-from pmo_graph.graphql.compiled.plans import operation_plan_key, request_scope
+from pmo_graph.graphql.compiled.plans import PlanCache, operation_plan_key, request_scope
 from pmo_graph.graphql.cost import cost_variables_key
-from pmo_graph.graphql.cost_limits import assess_cost
+from pmo_graph.graphql.cost_limits import BudgetedApp, assess_cost
 from pmo_graph.graphql.extensions import OperationInputs
 from pmo_graph.graphql.input_values import variables_in_range
+from pmo_graph.graphql.schema import BuiltSchema
 
 if TYPE_CHECKING:
-    from pmo_graph.app_state import AppState
     from pmo_graph.auth.access_cache import Access
 
 log = logging.getLogger("pmo_graph.compiled")
@@ -77,10 +78,23 @@ def well_formed(payload: dict[str, Any]) -> bool:
     )
 
 
+class LaneApp(BudgetedApp, Protocol):
+    """What the fast lane answers with: the schema, the compiled plans and the access cache."""
+
+    @property
+    def built(self) -> BuiltSchema: ...
+
+    @property
+    def compiled_plans(self) -> PlanCache: ...
+
+    @property
+    def access(self) -> AccessCache: ...
+
+
 class FastLane:
     """Documents the compiled path has answered, and answering them again."""
 
-    def __init__(self, state: AppState, size: int = MAX_DOCUMENTS) -> None:
+    def __init__(self, state: LaneApp, size: int = MAX_DOCUMENTS) -> None:
         self.state = state
         self.size = size
         self._documents: OrderedDict[str, KnownDocument] = OrderedDict()

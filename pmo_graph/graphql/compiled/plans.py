@@ -20,10 +20,10 @@ from graphql import OperationDefinitionNode
 
 from pmo_graph.db.types import today
 from pmo_graph.graphql.compiled.compiler import Compiled, NotCompiled, Scope
-from pmo_graph.graphql.ids import parse_global_id
+from pmo_graph.ids import parse_global_id
 
 if TYPE_CHECKING:
-    from pmo_graph.app_state import AppState
+    from pmo_graph.request.app import App
 
 #: Plans kept per process; the least recently used goes first.
 MAX_PLANS = 1_000
@@ -60,7 +60,7 @@ def plan_key(
 
 
 def operation_plan_key(
-    app: AppState,
+    app: App,
     document: str,
     operation: OperationDefinitionNode,
     enabled_tiers: frozenset[str],
@@ -71,7 +71,7 @@ def operation_plan_key(
     return plan_key(document, name, enabled_tiers, variables, app.settings.max_page_size)
 
 
-def request_scope(app: AppState, organisation_id: int, enabled_tiers: frozenset[str]) -> Scope:
+def request_scope(app: App, organisation_id: int, enabled_tiers: frozenset[str]) -> Scope:
     """What a request of ``organisation_id`` with ``enabled_tiers`` on may read, today."""
     settings = app.settings
     return Scope(

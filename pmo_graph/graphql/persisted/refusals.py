@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pmo_graph.graphql.errors import (
+from pmo_graph.errors import (
     BAD_USER_INPUT,
     PERSISTED_QUERY_NOT_ALLOWED,
     PERSISTED_QUERY_NOT_FOUND,

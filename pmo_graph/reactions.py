@@ -13,27 +13,35 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmo_graph.audit.chain import append_to_chain
 from pmo_graph.db.row_security import current_organisation
 from pmo_graph.events import DomainEvent
-from pmo_graph.graphql.context import Context
-from pmo_graph.graphql.mutations import Transaction, react_in_transaction
 from pmo_graph.realtime.publish import publish_in_transaction
+from pmo_graph.request.app import App, PluginLabel
+from pmo_graph.request.context import Context
+from pmo_graph.request.transaction import Transaction
 from pmo_graph.webhooks.outbox import stage_in_transaction
-
-if TYPE_CHECKING:
-    from pmo_graph.app_state import AppState
-    from pmo_graph.plugins.manager import PluginInfo
+from pmo_graph.writes import react_in_transaction
 
 log = logging.getLogger("pmo_graph.plugins")
 
 HOOK = "handle_event"
+
+
+class ReactionApp(App, Protocol):
+    """What a reaction needs of the app beyond a request's: sessions that may write."""
+
+    #: Sessions for writes, one per reaction.
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+
 #: How many rounds of after-commit reactions one mutation may set off: the mutation's events
 #: are round 1, the events a reaction to them commits round 2, and so on. The events of a
 #: reaction in the last round are committed and published but reach no ``handle_event``
@@ -77,7 +85,7 @@ class ReactionTransaction(Transaction):
 
 
 async def dispatch_after_commit(
-    app: AppState,
+    app: ReactionApp,
     event: DomainEvent,
     enabled_tiers: Iterable[str],
     *,
@@ -110,10 +118,10 @@ async def dispatch_after_commit(
 
 
 async def _react_in_own_transaction(
-    app: AppState,
-    info: PluginInfo,
+    app: ReactionApp,
+    info: PluginLabel,
     function: Callable[..., Any],
-    argnames: list[str],
+    argnames: Sequence[str],
     event: DomainEvent,
     enabled_tiers: frozenset[str],
     request_id: str | None,
