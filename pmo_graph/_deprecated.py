@@ -13,9 +13,12 @@ core's graph (``tests/test_layers.py`` checks that no core module uses an old pa
 
 from __future__ import annotations
 
+import ast
+import functools
 import importlib
 import warnings
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 #: The version from which the old paths are gone.
@@ -27,10 +30,28 @@ REPLACEMENT = "pmo_graph.sdk"
 MOVES: dict[str, Mapping[str, str]] = {}
 
 
-def message(old_module: str, name: str) -> str:
-    """The warning for ``name`` imported from ``old_module``."""
+@functools.cache
+def sdk_names() -> frozenset[str]:
+    """The names ``pmo_graph.sdk`` exports, read from its ``__all__`` without importing it (the
+    SDK is the top layer: no module of the core may import it)."""
+    tree = ast.parse(Path(__file__).with_name("sdk.py").read_text())
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == "__all__"
+        ):
+            return frozenset(ast.literal_eval(node.value))
+    raise LookupError("pmo_graph/sdk.py has no __all__")
+
+
+def message(old_module: str, name: str, new_module: str) -> str:
+    """The warning for ``name`` imported from ``old_module``: import it from the SDK when the SDK
+    has it (what a plugin should do), else from ``new_module``."""
+    replacement = REPLACEMENT if name in sdk_names() else new_module
     return (
-        f"{old_module}.{name} is deprecated: import {name} from {REPLACEMENT} "
+        f"{old_module}.{name} is deprecated: import {name} from {replacement} "
         f"(the old path works until pmo-graph {REMOVED_IN})"
     )
 
@@ -47,7 +68,7 @@ def moved(old_module: str, names: Mapping[str, str]) -> Callable[[str], Any]:
         new_module = names.get(name)
         if new_module is None:
             raise AttributeError(f"module {old_module!r} has no attribute {name!r}")
-        warnings.warn(message(old_module, name), DeprecationWarning, stacklevel=2)
+        warnings.warn(message(old_module, name, new_module), DeprecationWarning, stacklevel=2)
         return getattr(importlib.import_module(new_module), name)
 
     return __getattr__

@@ -76,7 +76,6 @@ from pmo_graph.graphql.refs import (
     ProgrammeRef,
     ProjectRef,
     UserRef,
-    ViewerRef,
     composed_type,
 )
 from pmo_graph.graphql.resolvers import load_by_id, load_parent
@@ -88,6 +87,7 @@ from pmo_graph.maturity.core_model import share
 from pmo_graph.maturity.demo import answer_demo_assessments
 from pmo_graph.maturity.model import Evidence, Measure, MeasureInput, Perspective, Question
 from pmo_graph.organisations.models import Organisation
+from pmo_graph.organisations.queries import ViewerRef
 from pmo_graph.people.models import Person
 from pmo_graph.people.mutations import PersonPayload
 from pmo_graph.plugins import Manifest, Tier, hookimpl

@@ -32,6 +32,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -99,7 +100,10 @@ def sdk_alias(module: str, alias: ast.alias, names: dict[str, object]) -> str | 
     if target not in names:
         return None
     try:
-        source = getattr(importlib.import_module(module), alias.name)
+        with warnings.catch_warnings():
+            # an old path warns that it moved; this is the very question being answered
+            warnings.simplefilter("ignore", DeprecationWarning)
+            source = getattr(importlib.import_module(module), alias.name)
     except (ImportError, AttributeError):
         return None
     if source is not names[target]:

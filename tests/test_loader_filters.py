@@ -1,5 +1,5 @@
 """``Loaders.children(where=…)`` keys its loader on the filter: different filters read their own
-rows, the same filter shares one statement (``pmo_graph.graphql.loaders``)."""
+rows, the same filter shares one statement (``pmo_graph.request.loaders``)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpers import add_projects
 from pmo_graph.app_state import AppState
 from pmo_graph.db.reader import Reader
-from pmo_graph.graphql.loaders import filter_key
-from pmo_graph.request.loaders import Loaders
+from pmo_graph.request.loaders import Loaders, filter_key
 from pmo_graph.testing import TestOrganisation, statements_of
 from sample_plugin.models import SampleNote
 

@@ -137,6 +137,10 @@ def test_lint_imports_keeps_every_contract() -> None:
     result = lint_imports(REPO, path=[REPO / "examples" / "pmo-graph-lessons"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Plugins import only pmo_graph.sdk of the core KEPT" in result.stdout
+    assert (
+        "The core's layers: kernel, models, request, services, graphql, assembly, server KEPT"
+        in (result.stdout)
+    )
 
 
 def toml_value(value: Any) -> str:
