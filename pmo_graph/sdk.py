@@ -24,6 +24,7 @@ from pmo_graph.auth.permissions import (
     Permission,
     authorize,
     permission,
+    permission_for,
 )
 from pmo_graph.auth.roles import Role
 from pmo_graph.auth.tokens import authenticate
@@ -53,6 +54,7 @@ from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.pagination import (
     Connection,
     Ordering,
+    list_size,
     page_args,
     paginate,
     paginate_children,
@@ -208,6 +210,7 @@ __all__ = [  # noqa: RUF022 - grouped by role, in the order docs/plugin_hooks.md
     "Role",
     "authenticate",
     "authorize",
+    "permission_for",
     "permission",
     # GraphQL kit: nodes, pagination, refs, cost, computations
     "LIST_ESTIMATE",
@@ -227,6 +230,7 @@ __all__ = [  # noqa: RUF022 - grouped by role, in the order docs/plugin_hooks.md
     "compute",
     "described_enum",
     "page_args",
+    "list_size",
     "paginate",
     "paginate_children",
     "work_cost",

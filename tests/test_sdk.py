@@ -3,6 +3,7 @@ it has, and plugins import the core only through it (import-linter and scripts/s
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import os
 import subprocess
@@ -257,3 +258,22 @@ def test_the_script_rewrites_markdown_code_and_checks_without_writing(
         "```python\nfrom pmo_graph.sdk import parse_pk\n```\n"
     )
     assert script.main(["--check", str(page)]) == 0
+
+
+def test_no_plugin_reaches_into_the_app() -> None:
+    """``context.app`` is the core's: a plugin asks the SDK (``authorize``, ``permission_for``,
+    ``list_size``, ``page_args``, ...) for what it needs of it."""
+    packages = [
+        REPO / "plugins" / "pso" / "pmo_graph_pso",
+        REPO / "plugins" / "portfolio" / "pmo_graph_portfolio",
+        REPO / "plugins" / "pmo" / "pmo_graph_pmo",
+        REPO / "examples" / "pmo-graph-lessons" / "pmo_graph_lessons",
+    ]
+    reaches = [
+        f"{path.relative_to(REPO)}:{node.lineno}"
+        for package in packages
+        for path in sorted(package.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute) and node.attr == "app"
+    ]
+    assert reaches == []

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from pmo_graph.auth.roles import Role
 from pmo_graph.errors import Forbidden
+from pmo_graph.request.app import PermissionRule
 from pmo_graph.request.context import Context, Viewer
 
 ADMIN = Role.ADMIN
@@ -103,6 +104,15 @@ CORE_PERMISSIONS: Mapping[str, Permission] = {
         ADMIN, description="Send a delivered or failed webhook delivery again."
     ),
 }
+
+
+def permission_for(context: Context, action: str) -> PermissionRule:
+    """Who may perform ``action``: its registered permission (``roles``, ``own_project``), for a
+    rule of a plugin's own beyond ``authorize`` (e.g. "own projects only" over several projects)."""
+    rule = context.app.permissions.get(action)
+    if rule is None:
+        raise RuntimeError(f"no permission is registered for action {action!r}")
+    return rule
 
 
 def authorize(

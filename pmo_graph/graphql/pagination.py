@@ -137,6 +137,19 @@ def page_args(
     return PageArgs(limit=limit, backwards=backwards, cursor=cursor)
 
 
+def list_size(context: Context, requested: int | None, argument: str = "first") -> int:
+    """How many items a plain list argument (not a connection) asks for: the server's default
+    page size when left out; ``BAD_USER_INPUT`` on ``argument`` outside 0 to its largest page."""
+    settings = context.app.settings
+    limit = settings.default_page_size if requested is None else requested
+    if not 0 <= limit <= settings.max_page_size:
+        raise BadUserInput(
+            f"`{argument}` must be between 0 and {settings.max_page_size}.",
+            argument=argument,
+        )
+    return limit
+
+
 def _json_key(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()

@@ -30,6 +30,7 @@ from pmo_graph.sdk import (
     authorize,
     get_context,
     load_by_id,
+    permission_for,
     run_mutation,
     snapshot,
     tier_field,
@@ -236,7 +237,7 @@ async def _common_issues(context: Context, portfolio_ids: list[int]) -> list[lis
 def _own_projects_only(context: Context, action: str, projects: list[Project]) -> None:
     """A project manager may act on issues only of projects they manage."""
     viewer = context.viewer
-    rule = context.app.permissions[action]
+    rule = permission_for(context, action)
     if viewer.has_any(*rule.roles):
         return
     if (

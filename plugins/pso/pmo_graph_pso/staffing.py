@@ -28,6 +28,7 @@ from pmo_graph.sdk import (
     authorize,
     canonical_text,
     get_context,
+    list_size,
     load_by_id,
     load_parent,
     load_project_for_write,
@@ -329,12 +330,7 @@ class StaffingQuery:
     ) -> list[StaffSuggestion]:
         context = get_context(info)
         organisation_id = context.viewer.organisation_id
-        limit = context.app.settings.default_page_size if first is None else first
-        if not 0 <= limit <= context.app.settings.max_page_size:
-            raise BadUserInput(
-                f"`first` must be between 0 and {context.app.settings.max_page_size}.",
-                argument="first",
-            )
+        limit = list_size(context, first)
         if not 0 < allocation <= 1:
             raise BadUserInput(
                 "`allocation` must be more than 0 and at most 1.", argument="allocation"
