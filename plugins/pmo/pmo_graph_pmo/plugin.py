@@ -16,14 +16,9 @@ from pmo_graph.sdk import (
     hookimpl,
 )
 from pmo_graph_pmo import maturity
-from pmo_graph_pmo.benefits import (
-    BenefitContributionType,
-    BenefitMutation,
-    BenefitProgrammeFields,
-    BenefitProjectFields,
-    BenefitType,
-    ObjectiveType,
-)
+from pmo_graph_pmo.benefit_mutations import BenefitMutation
+from pmo_graph_pmo.benefit_programme import BenefitProgrammeFields, BenefitProjectFields
+from pmo_graph_pmo.benefit_types import BenefitContributionType, BenefitType, ObjectiveType
 from pmo_graph_pmo.demo import seed_pmo
 from pmo_graph_pmo.events import EVENT_TYPES
 from pmo_graph_pmo.permissions import PMO_PERMISSIONS
