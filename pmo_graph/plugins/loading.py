@@ -13,6 +13,7 @@ import pluggy
 from pmo_graph import __version__, core_plugin
 from pmo_graph.plugins import hookimpl, hookspecs
 from pmo_graph.plugins.api import check_plugin_api
+from pmo_graph.plugins.core_imports import warn_core_imports
 from pmo_graph.plugins.errors import PluginLoadError
 from pmo_graph.plugins.manager import (
     CORE_PLUGIN_NAME,
@@ -103,6 +104,7 @@ def load_plugins(
         seen.add(info.name)
         if info.name != CORE_PLUGIN_NAME:
             check_plugin_api(info)
+            warn_core_imports(info.module, info.label)
         hooks = plugin_hooks(manager, info.module, hookimpl, plugin=info.name, label=info.label)
         try:
             manager.register(hooks, name=info.name)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pmo_graph.db import Base, TenantMixin, id_column
-from pmo_graph.db.types import BigId
+from pmo_graph.sdk import Base, BigId, TenantMixin, id_column
 
 
 class SampleNote(TenantMixin, Base):

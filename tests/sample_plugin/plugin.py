@@ -11,30 +11,43 @@ from sqlalchemy import exists, func, select
 from strawberry.types import Info
 
 from pmo_graph.audit.models import AuditEvent as AuditEventRow
-from pmo_graph.auth.permissions import (
+from pmo_graph.sdk import (
     ADMIN,
     OFFICE,
     PROJECT_MANAGER,
+    AuditEventRef,
+    CheckInput,
+    CheckResult,
+    Checks,
+    DomainEvent,
+    Evidence,
+    Measure,
+    MeasureInput,
+    ModelNode,
     Permission,
+    Perspective,
+    ProjectRef,
+    ProjectStage,
+    Question,
+    Severity,
+    Standard,
+    Tier,
+    Transaction,
+    UserError,
     authorize,
+    composed_type,
+    get_context,
+    hookimpl,
+    load_by_id,
+    load_project_for_write,
     permission,
+    run_mutation,
+    tier_field,
+    tier_mutation,
 )
-from pmo_graph.events import DomainEvent
-from pmo_graph.graphql.mutations import run_mutation
-from pmo_graph.graphql.nodes import ModelNode
-from pmo_graph.graphql.payloads import UserError
-from pmo_graph.graphql.refs import AuditEventRef, ProjectRef, composed_type
-from pmo_graph.graphql.resolvers import load_by_id
-from pmo_graph.graphql.tiers import tier_field, tier_mutation
-from pmo_graph.graphql.validation import Checks
-from pmo_graph.maturity.model import Evidence, Measure, MeasureInput, Perspective, Question
-from pmo_graph.plugins import Tier, hookimpl
-from pmo_graph.projects.enums import ProjectStage
-from pmo_graph.projects.models import Project as ProjectRow
-from pmo_graph.projects.mutations import load_project_for_write
-from pmo_graph.request.context import get_context
-from pmo_graph.request.transaction import Transaction
-from pmo_graph.standards import CheckInput, CheckResult, Severity, Standard
+from pmo_graph.sdk import (
+    Project as ProjectRow,
+)
 from sample_plugin.models import SampleNote as SampleNoteRow
 
 if TYPE_CHECKING:
