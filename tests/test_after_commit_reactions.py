@@ -79,7 +79,10 @@ WRITER = plugin("after_commit_writer", handle_event=note_after_commit)
 CARELESS = plugin("after_commit_careless", handle_event=note_without_audit)
 
 
-@pytest_asyncio.fixture(scope="session")
+# Module-scoped, not session-scoped: a started app runs a webhook deliverer, and one left running
+# for the session would claim other tests' deliveries (tests/test_webhooks.py stops the shared
+# app's deliverer so that its own is the only one sending).
+@pytest_asyncio.fixture(scope="module")
 async def reacting(
     pmo_settings: Settings,
     pmo_plugins: Sequence[ModuleType],
