@@ -20,15 +20,12 @@ from typing import Any, Protocol
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pmo_graph.audit.chain import append_to_chain
 from pmo_graph.db.row_security import current_organisation
 from pmo_graph.events import DomainEvent
-from pmo_graph.realtime.publish import publish_in_transaction
 from pmo_graph.request.app import App, PluginLabel
 from pmo_graph.request.context import Context
 from pmo_graph.request.transaction import Transaction
-from pmo_graph.webhooks.outbox import stage_in_transaction
-from pmo_graph.writes import react_in_transaction
+from pmo_graph.writes import finish_in_transaction
 
 log = logging.getLogger("pmo_graph.plugins")
 
@@ -155,10 +152,7 @@ async def _react_in_own_transaction(
                 f"plugin {info.label!r} wrote in {HOOK} without transaction.audit(...); "
                 "its writes were rolled back"
             )
-        await react_in_transaction(transaction)
-        await stage_in_transaction(transaction)
-        await append_to_chain(session, transaction.recorded)
-        await publish_in_transaction(transaction)
+        await finish_in_transaction(transaction)
         await session.commit()
     except BaseException:
         await session.rollback()

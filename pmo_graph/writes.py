@@ -55,6 +55,17 @@ async def react_in_transaction(transaction: Transaction) -> None:
 MAX_ATTEMPTS = 3
 
 
+async def finish_in_transaction(transaction: Transaction) -> None:
+    """What every write does after its body, before it commits: the plugins' in-transaction
+    reactions, the webhook outbox, the audit chain and the staged notices (a mutation's and an
+    after-commit reaction's alike)."""
+    await react_in_transaction(transaction)
+    await stage_in_transaction(transaction)
+    # Last but one: it locks the organisation's chain until the commit.
+    await append_to_chain(transaction.session, transaction.recorded)
+    await publish_in_transaction(transaction)
+
+
 async def _run_once(
     context: Context, action: str, body: Callable[[Transaction], Awaitable[Any]]
 ) -> Any:
@@ -67,11 +78,7 @@ async def _run_once(
         if not transaction.audited:
             raise RuntimeError(f"mutation {action} wrote no audit event")
         await session.flush()
-        await react_in_transaction(transaction)
-        await stage_in_transaction(transaction)
-        # Last but one: it locks the organisation's chain until the commit.
-        await append_to_chain(session, transaction.recorded)
-        await publish_in_transaction(transaction)
+        await finish_in_transaction(transaction)
     return thing
 
 
