@@ -156,7 +156,8 @@ def _json_key(value: Any) -> Any:
     return value
 
 
-def _from_json_key(value: Any, python_type: type) -> Any:
+def from_json_key(value: Any, python_type: type) -> Any:
+    """A cursor's value as ``python_type``; ``TypeError``/``ValueError`` when it is not one."""
     if value is None:
         return None
     if python_type is datetime:
@@ -185,7 +186,7 @@ class Ordering:
         """Cursor values as the columns' Python types; ``BAD_USER_INPUT`` if they do not fit."""
         try:
             return tuple(
-                _from_json_key(value, column.type.python_type)
+                from_json_key(value, column.type.python_type)
                 for value, column in zip(values, self.columns, strict=True)
             )
         except (TypeError, ValueError):

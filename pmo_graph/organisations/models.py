@@ -15,6 +15,8 @@ class Organisation(Base):
     """A tenant: every row of tenant data belongs to exactly one organisation."""
 
     __tablename__ = "organisations"
+    #: The compiled path scopes this table by its own key (``compiler._tenant_column``).
+    __tenant_column__ = "id"
 
     id: Mapped[int] = id_column()
     slug: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 from strawberry.types import Info
 
+from pmo_graph.graphql.compiled.specs import sql_object
 from pmo_graph.graphql.refs import composed_type
 from pmo_graph.organisations.types import Tier, Viewer, installed_tiers
 from pmo_graph.request.context import get_context
@@ -20,7 +21,9 @@ else:
 
 @strawberry.type
 class OrganisationQuery:
-    @strawberry.field(description="The authenticated user and their organisation.")
+    @strawberry.field(
+        description="The authenticated user and their organisation.", metadata=sql_object()
+    )
     def viewer(self, info: Info[Any, Any]) -> ViewerRef:
         get_context(info).viewer  # noqa: B018 - raises UNAUTHENTICATED without a token
         return Viewer()

@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from pmo_graph.auth.models import User as UserRow
 from pmo_graph.errors import Unauthenticated
+from pmo_graph.graphql.compiled.specs import sql_one
 from pmo_graph.graphql.nodes import ModelNode
 from pmo_graph.graphql.refs import OrganisationRef, UserRef
 from pmo_graph.graphql.resolvers import load_by_id
@@ -78,14 +79,19 @@ class Organisation(ModelNode):
 
 @strawberry.type(name="Viewer", description="The authenticated user and their organisation.")
 class Viewer:
-    @strawberry.field(description="The user the token belongs to.")
+    @strawberry.field(
+        description="The user the token belongs to.", metadata=sql_one("{row}.id = {user}")
+    )
     async def user(self, info: Info[Any, Any]) -> UserRef:
         user = await load_by_id(info, UserRow, get_context(info).viewer.user_id)
         if user is None:
             raise Unauthenticated("The token's user no longer exists.")
         return user
 
-    @strawberry.field(description="The organisation the token belongs to: all you can read.")
+    @strawberry.field(
+        description="The organisation the token belongs to: all you can read.",
+        metadata=sql_one("{row}.id = {org}"),
+    )
     async def organisation(self, info: Info[Any, Any]) -> OrganisationRef:
         viewer = get_context(info).viewer
         organisation = await load_by_id(info, models.Organisation, viewer.organisation_id)

@@ -8,7 +8,7 @@ import strawberry
 from sqlalchemy import or_
 from strawberry.types import Info
 
-from pmo_graph.graphql.compiled.specs import sql_connection
+from pmo_graph.graphql.compiled.specs import search_condition, sql_connection
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate
 from pmo_graph.graphql.refs import PersonRef
 from pmo_graph.people.models import Person
@@ -21,7 +21,11 @@ PERSON_ORDER = Ordering((Person.name, Person.id))
 class PeopleQuery:
     @strawberry.field(
         description="People of the organisation, by name.",
-        metadata=sql_connection(None, PERSON_ORDER.sql_template()),
+        metadata=sql_connection(
+            None,
+            PERSON_ORDER.sql_template(),
+            conditions=(search_condition(("search",), ("name", "email", "title")),),
+        ),
     )
     async def people(
         self,

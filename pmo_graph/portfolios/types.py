@@ -18,7 +18,12 @@ from pmo_graph.portfolios import models
 from pmo_graph.programmes.models import Programme as ProgrammeRow
 from pmo_graph.programmes.ordering import PROGRAMME_ORDER
 from pmo_graph.projects.connections import projects_connection
-from pmo_graph.projects.filters import PROJECT_FILTER_ARGUMENT, PROJECT_ORDER, ProjectFilter
+from pmo_graph.projects.filters import (
+    PROJECT_FILTER_ARGUMENT,
+    PROJECT_FILTER_SQL,
+    PROJECT_ORDER,
+    ProjectFilter,
+)
 from pmo_graph.projects.models import Project as ProjectRow
 from pmo_graph.request.context import get_context
 
@@ -52,7 +57,11 @@ class Portfolio(ModelNode):
 
     @strawberry.field(
         description="The projects in this portfolio, by code.",
-        metadata=sql_connection("{row}.portfolio_id = {parent}.id", PROJECT_ORDER.sql_template()),
+        metadata=sql_connection(
+            "{row}.portfolio_id = {parent}.id",
+            PROJECT_ORDER.sql_template(),
+            conditions=PROJECT_FILTER_SQL,
+        ),
     )
     async def projects(
         self,

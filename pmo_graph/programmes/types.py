@@ -17,7 +17,12 @@ from pmo_graph.people.models import Person as PersonRow
 from pmo_graph.portfolios.models import Portfolio as PortfolioRow
 from pmo_graph.programmes import models
 from pmo_graph.projects.connections import projects_connection
-from pmo_graph.projects.filters import PROJECT_FILTER_ARGUMENT, PROJECT_ORDER, ProjectFilter
+from pmo_graph.projects.filters import (
+    PROJECT_FILTER_ARGUMENT,
+    PROJECT_FILTER_SQL,
+    PROJECT_ORDER,
+    ProjectFilter,
+)
 from pmo_graph.projects.models import Project as ProjectRow
 
 Row = strawberry.Parent[models.Programme]
@@ -59,7 +64,11 @@ class Programme(ModelNode):
 
     @strawberry.field(
         description="The projects in this programme, by code.",
-        metadata=sql_connection("{row}.programme_id = {parent}.id", PROJECT_ORDER.sql_template()),
+        metadata=sql_connection(
+            "{row}.programme_id = {parent}.id",
+            PROJECT_ORDER.sql_template(),
+            conditions=PROJECT_FILTER_SQL,
+        ),
     )
     async def projects(
         self,

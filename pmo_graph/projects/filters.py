@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 import strawberry
 from sqlalchemy import or_
 from sqlalchemy.sql import ColumnElement
 
 from pmo_graph.errors import BadUserInput
+from pmo_graph.graphql.compiled.specs import SqlCondition, search_condition
 from pmo_graph.graphql.pagination import Ordering
 from pmo_graph.ids import parse_pk
 from pmo_graph.projects.enums import ProjectStage
@@ -37,6 +39,35 @@ class ProjectFilter:
 #: The ``filter`` argument of every project connection.
 PROJECT_FILTER_ARGUMENT = strawberry.argument(
     description="Only the projects that meet every condition given (null: all of them)."
+)
+
+
+def _pk_of(type_name: str) -> Callable[[Any], int]:
+    """The key of a filter's id for the compiled path; ``ValueError`` where ``_pk`` refuses."""
+
+    def key(value: Any) -> int:
+        pk = parse_pk(str(value), type_name)
+        if pk is None:
+            raise ValueError(f"not a {type_name} id")
+        return pk
+
+    return key
+
+
+def _stage_names(stages: Any) -> list[str]:
+    return [getattr(stage, "name", stage) for stage in stages]
+
+
+#: ``ProjectFilter`` in the compiled path (``SqlRelation.conditions``): the same conditions.
+PROJECT_FILTER_SQL: tuple[SqlCondition, ...] = (
+    SqlCondition(("filter", "stage"), "{row}.stage::text = ANY({value})", "text[]", _stage_names),
+    SqlCondition(
+        ("filter", "portfolioId"), "{row}.portfolio_id = {value}", "bigint", _pk_of("Portfolio")
+    ),
+    SqlCondition(
+        ("filter", "programmeId"), "{row}.programme_id = {value}", "bigint", _pk_of("Programme")
+    ),
+    search_condition(("filter", "search"), ("code", "name")),
 )
 
 

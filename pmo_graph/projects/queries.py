@@ -11,14 +11,19 @@ from pmo_graph.graphql.compiled.specs import sql_connection
 from pmo_graph.graphql.pagination import Connection
 from pmo_graph.graphql.refs import ProjectRef
 from pmo_graph.projects.connections import projects_connection
-from pmo_graph.projects.filters import PROJECT_FILTER_ARGUMENT, PROJECT_ORDER, ProjectFilter
+from pmo_graph.projects.filters import (
+    PROJECT_FILTER_ARGUMENT,
+    PROJECT_FILTER_SQL,
+    PROJECT_ORDER,
+    ProjectFilter,
+)
 
 
 @strawberry.type
 class ProjectsQuery:
     @strawberry.field(
         description="Projects of the organisation, by code.",
-        metadata=sql_connection(None, PROJECT_ORDER.sql_template()),
+        metadata=sql_connection(None, PROJECT_ORDER.sql_template(), conditions=PROJECT_FILTER_SQL),
     )
     async def projects(
         self,

@@ -27,6 +27,7 @@ from pmo_graph.sdk import (
     load_parent,
     page_args,
     paginate_children,
+    sql_connection,
     sql_one,
     sql_value,
 )
@@ -63,6 +64,9 @@ StatusAsOf = Annotated[
     description="A value of a benefit's measure, measured on a day; recorded once, never changed.",
 )
 class BenefitMeasurementType:
+    #: The table its objects are rows of, for the compiled path (``ModelNode`` says it too).
+    __model__ = BenefitMeasurement
+
     measured_on: date = strawberry.field(
         description="The day the value was measured (not after the day it was recorded)."
     )
@@ -180,17 +184,23 @@ class BenefitType(ModelNode):
     )
 
     @strawberry.field(
-        description="The person accountable for realising the benefit; null when none was named."
+        description="The person accountable for realising the benefit; null when none was named.",
+        metadata=sql_one("{row}.id = {parent}.owner_id"),
     )
     async def owner(self, root: Row, info: Info[Any, Any]) -> PersonRef | None:
         return await load_by_id(info, Person, root.owner_id)
 
-    @strawberry.field(description="The programme that seeks the benefit.")
+    @strawberry.field(
+        description="The programme that seeks the benefit.",
+        metadata=sql_one("{row}.id = {parent}.programme_id"),
+    )
     async def programme(self, root: Row, info: Info[Any, Any]) -> ProgrammeRef:
         return await load_parent(info, Programme, root.programme_id)
 
     @strawberry.field(
-        description="Its measurements, newest first: by `measuredOn`, then the last recorded first."
+        description="Its measurements, newest first: by `measuredOn`, then the last recorded "
+        "first.",
+        metadata=sql_connection("{row}.benefit_id = {parent}.id", MEASUREMENT_ORDER.sql_template()),
     )
     async def measurements(
         self,

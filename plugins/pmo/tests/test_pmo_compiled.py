@@ -32,6 +32,7 @@ ALL_TIERS = ["pso", "portfolio", "pmo"]
 BROAD = """
 query Broad($project: ID!, $other: ID!) {
   __typename
+  viewer { user { id name } organisation { id name slug } }
   project: node(id: $project) { __typename id ...Everything }
   other: node(id: $other) { id }
   portfolios(first: 5) {
@@ -50,14 +51,16 @@ query Broad($project: ID!, $other: ID!) {
 fragment Everything on Project {
   code name description stage startDate endDate budget category version
   manager { name } sponsor { name } portfolio { name } programme { name }
-  latestStatus { periodEnding overall schedule cost scope resources summary project { code } }
+  latestStatus { periodEnding overall schedule cost scope resources summary project { code }
+    submittedBy { id name email roles person { name } } }
   statusReports(first: 2) {
     totalCount pageInfo { hasNextPage hasPreviousPage } nodes { periodEnding overall }
   }
   milestones { name baselineDate forecastDate actualDate slipDays project { code } }
   risks { title probability impact score rating status owner { name } project { code } }
   assignments { role allocation startDate endDate person { name } project { code } }
-  benefitContributions { share project { code } benefit { name baseline target realisation } }
+  benefitContributions { share project { code } benefit { name baseline target realisation
+    owner { name } programme { name } measurements(first: 2) { totalCount nodes { value } } } }
 }
 """
 
@@ -236,16 +239,12 @@ def test_every_sql_field_is_compared(pmo_state: AppState) -> None:
 @pytest.mark.parametrize(
     "document",
     [
-        # a cursor, a filter, an argument the spec does not read
-        "query($after: String) { projects(first: 2, after: $after) { nodes { code } } }",
-        '{ projects(first: 2, filter: {search: "F0"}) { nodes { code } } }',
+        # an argument the spec does not read
         "{ projects(first: 3) { nodes { code risks(status: OPEN) { title } } } }",
-        # a field without SQL (a plugin's computed field), a cursor field, a timestamp
+        # a field without SQL (a plugin's computed field, the registry's tiers, the audit log)
         "{ portfolios(first: 2) { nodes { name riskProfile { openRisks } } } }",
-        "{ portfolios(first: 2) { edges { cursor node { name } } } }",
-        "{ projects(first: 2) { nodes { code createdAt } } }",
-        # a directive
-        "{ projects(first: 2) { nodes { code @include(if: true) } } }",
+        "{ viewer { organisation { tiers { key } } } }",
+        "{ auditLog(first: 2) { nodes { id } } }",
     ],
 )
 async def test_what_it_cannot_read_goes_to_the_resolvers(
@@ -255,9 +254,6 @@ async def test_what_it_cannot_read_goes_to_the_resolvers(
     document: str,
 ) -> None:
     variables: dict[str, Any] = {}
-    if "$after" in document:
-        page = await world["org"].admin.query("{ projects(first: 1) { pageInfo { endCursor } } }")
-        variables = {"after": page["projects"]["pageInfo"]["endCursor"]}
     compiled, resolved, statements = await _both(
         world["org"], pmo_state, count_statements, document, variables
     )

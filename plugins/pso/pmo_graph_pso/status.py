@@ -93,7 +93,8 @@ class StatusReportType(ModelNode):
         return await load_parent(info, Project, root.project_id)
 
     @strawberry.field(
-        description="The user whose token submitted it (null if the user was since deleted)."
+        description="The user whose token submitted it (null if the user was since deleted).",
+        metadata=sql_one("{row}.id = {parent}.submitted_by_id"),
     )
     async def submitted_by(self, root: Row, info: Info[Any, Any]) -> UserRef | None:
         return await load_by_id(info, UserRow, root.submitted_by_id)

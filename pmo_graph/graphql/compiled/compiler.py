@@ -2,10 +2,13 @@
 
 The compiler walks the operation's selections with the schema's types. Every selected field
 must be readable in SQL: a column of its type's table, ``id`` or ``__typename``, or a field
-with a spec (``pmo_graph.graphql.compiled.specs``); connections may be paged with ``first``
-only. Anything else (an argument it does not know, a cursor, a directive, a field of a tier
-that is off, a malformed id) raises ``NotCompiled``, and the operation runs through the
-resolvers, which give the same data or the coded error the request deserves.
+with a spec (``pmo_graph.graphql.compiled.specs``). Selections are collected and merged as the
+GraphQL spec's ``CollectFields`` says (fragments, ``@include``/``@skip``, the same response key
+twice is one field). Connections page with ``first``/``after`` or ``last``/``before``, with
+cursors, and filter by their specs' conditions. Anything else (an argument it does not know, a
+field of a tier that is off, a malformed id) raises ``NotCompiled``, and the operation runs
+through the resolvers, which give the same data or the coded error the request deserves; so
+does a request whose cursor or filter value the resolvers would refuse (``Compiled.arguments``).
 
 Every table read is scoped to the viewer's organisation, as the resolvers' loaders are.
 """
@@ -22,23 +25,41 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLAbstractType,
     GraphQLField,
+    GraphQLIncludeDirective,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLSkipDirective,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
     get_named_type,
 )
-from graphql.execution.values import VariableValues, get_argument_values
-from sqlalchemy import Boolean, Date, Enum, Float, Integer, Numeric, String, Text
+from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
+from sqlalchemy import Boolean, Date, DateTime, Enum, Float, Integer, Numeric, String, Text
 from sqlalchemy import inspect as sa_inspect
 
 from pmo_graph.db.base import Base
-from pmo_graph.graphql.compiled.specs import SqlRelation, SqlValue, field_spec
+from pmo_graph.graphql.compiled.cursors import (
+    CURSOR_TYPES,
+    CursorPart,
+    Keyset,
+    after_sql,
+    cursor_sql,
+    keyset_of,
+    order_sql,
+)
+from pmo_graph.graphql.compiled.specs import (
+    SqlCondition,
+    SqlObject,
+    SqlRelation,
+    SqlValue,
+    field_spec,
+)
 from pmo_graph.graphql.tiers import field_tier
 from pmo_graph.ids import key_number, parse_global_id
 
@@ -56,6 +77,7 @@ class Scope:
     """What a request may read: its organisation, tiers, day and page limits."""
 
     organisation_id: int
+    user_id: int
     enabled_tiers: frozenset[str]
     type_tiers: dict[str, str]
     today: date
@@ -67,6 +89,7 @@ class Scope:
 #: request: the viewer's organisation, today, a variable (its value, or the key of the global
 #: id it holds), or a value written in the document.
 ORGANISATION = ("organisation",)
+USER = ("user",)
 TODAY = ("today",)
 
 
@@ -86,7 +109,9 @@ class Compiled:
     params: tuple[Param, ...] = ()
 
     def arguments(self, scope: Scope, variables: VariableValues) -> list[Any]:
-        """The parameters' values for a request with ``scope`` and ``variables``."""
+        """The parameters' values for a request with ``scope`` and ``variables``;
+        ``NotCompiled`` when a value is one the resolvers refuse (a malformed cursor or id in
+        a filter), so that they answer with its coded error."""
         return [_value_of(param.source, scope, variables) for param in self.params]
 
 
@@ -94,6 +119,10 @@ def _value_of(source: tuple[Any, ...], scope: Scope, variables: VariableValues) 
     kind = source[0]
     if kind == "organisation":
         return scope.organisation_id
+    if kind == "user":
+        return scope.user_id
+    if kind == "argument":
+        return _argument_value(source, variables)
     if kind == "today":
         return scope.today
     if kind == "variable":
@@ -105,6 +134,29 @@ def _value_of(source: tuple[Any, ...], scope: Scope, variables: VariableValues) 
         assert key is not None  # a plan is kept by the shape of its ids (``plans.plan_key``)
         return key
     return source[1]  # ("constant", value)
+
+
+def _argument_value(source: tuple[Any, ...], variables: VariableValues) -> Any:
+    """``("argument", definition, node, path, convert)``: the field's argument at ``path``
+    (an argument, then fields of an input object or indexes of a list), through ``convert``."""
+    _, definition, node, path, convert = source
+    try:
+        value: Any = get_argument_values(definition, node, variables)
+    except Exception as error:
+        raise NotCompiled("arguments") from error
+    for step in path:
+        if isinstance(value, dict):
+            value = value.get(step)
+        elif isinstance(value, list) and isinstance(step, int) and step < len(value):
+            value = value[step]
+        else:
+            value = None
+    if convert is None:
+        return value
+    try:
+        return convert(value)
+    except ValueError as error:
+        raise NotCompiled(str(error)) from error
 
 
 _SQL_TYPES: dict[type, str] = {int: "bigint", date: "date", str: "text", bool: "boolean"}
@@ -139,8 +191,22 @@ def _column_sql(model: type[Base], attribute: str, row: str) -> str:
         return f"{ref}::text"  # Decimal scalars are decimal strings
     if isinstance(kind, String | Text | Integer | Boolean | Date | Float | Numeric):
         return ref
-    # Timestamps and JSON print differently in SQL than in Python: not compiled.
+    impl = getattr(kind, "impl", kind)  # a TypeDecorator (UTCDateTime) stores as its impl
+    if isinstance(impl, DateTime):
+        return _timestamp_sql(ref, impl.timezone)
+    # JSON prints differently in SQL than in Python: not compiled.
     raise NotCompiled(f"{model.__name__}.{attribute} has type {kind}")
+
+
+def _timestamp_sql(ref: str, aware: bool) -> str:
+    """A timestamp as the DateTime scalar prints it: ``datetime.isoformat()``, in UTC for a
+    zone-aware column (``+00:00``), with microseconds only when there are any."""
+    utc = f"({ref} AT TIME ZONE 'UTC')" if aware else ref
+    offset = " || '+00:00'" if aware else ""
+    return (
+        f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN to_char({utc}, 'US') = "
+        f"'000000' THEN '' ELSE '.' || to_char({utc}, 'US') END{offset})"
+    )
 
 
 class Compiler:
@@ -159,6 +225,7 @@ class Compiler:
         self.scope = scope
         self.params: list[Param] = []
         self._aliases = 0
+        self._tenant_columns: dict[str, str] = {}
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -166,17 +233,22 @@ class Compiler:
         self._aliases += 1
         return f"t{self._aliases}"
 
-    def _param(self, value: Any, source: tuple[Any, ...] | None = None) -> str:
+    def _param(
+        self, value: Any, source: tuple[Any, ...] | None = None, sql_type: str | None = None
+    ) -> str:
         """A placeholder for ``value``: from ``source`` when the plan runs again, else the same
         value (written in the document, or a setting)."""
-        param = Param(source or ("constant", value), _SQL_TYPES[type(value)])
+        param = Param(source or ("constant", value), sql_type or _SQL_TYPES[type(value)])
         if param not in self.params:
             self.params.append(param)
         return f"${self.params.index(param) + 1}::{param.sql_type}"
 
-    def _fill(self, template: str, row: str, parent: str) -> str:
+    def _fill(self, template: str, row: str, parent: str, value: str = "") -> str:
         today = self._param(self.scope.today, TODAY)
-        return template.format(row=row, parent=parent, today=today, org=self._org())
+        user = self._param(self.scope.user_id, USER)
+        return template.format(
+            row=row, parent=parent, today=today, org=self._org(), user=user, value=value
+        )
 
     def _org(self) -> str:
         return self._param(self.scope.organisation_id, ORGANISATION)
@@ -191,30 +263,44 @@ class Compiler:
     def _fields(
         self, parent_type: GraphQLObjectType, selection_set: SelectionSetNode | None
     ) -> list[FieldNode]:
-        """The fields selected on an object of ``parent_type``, fragments flattened."""
+        """The fields selected on an object of ``parent_type``: ``CollectFields`` (fragments
+        flattened, ``@skip``/``@include`` applied), each response key once with the
+        sub-selections of all its occurrences (``MergeSelectionSets``; validation has made sure
+        they can merge)."""
         if selection_set is None:
             raise NotCompiled("an object without a selection")
-        found: list[FieldNode] = []
+        found: dict[str, list[FieldNode]] = {}
         self._collect(parent_type, selection_set, found, set())
-        keys = [(f.alias or f.name).value for f in found]
-        if len(set(keys)) != len(keys):
-            raise NotCompiled("a response key selected twice")  # merging is left to graphql-core
         if len(found) > MAX_KEYS:
             raise NotCompiled("too many fields for one object")
-        return found
+        return [_merged(nodes) for nodes in found.values()]
+
+    def _included(self, selection: Any) -> bool:
+        """Whether ``@skip``/``@include`` keep a selection; other directives are not read."""
+        for directive in selection.directives or ():
+            if directive.name.value not in ("include", "skip"):
+                raise NotCompiled(f"directive @{directive.name.value}")
+        try:
+            skip = get_directive_values(GraphQLSkipDirective, selection, self.variables)
+            include = get_directive_values(GraphQLIncludeDirective, selection, self.variables)
+        except Exception as error:
+            raise NotCompiled("directive arguments") from error
+        if skip is not None and skip.get("if") is True:
+            return False
+        return not (include is not None and include.get("if") is False)
 
     def _collect(
         self,
         parent_type: GraphQLObjectType,
         selection_set: SelectionSetNode,
-        found: list[FieldNode],
+        found: dict[str, list[FieldNode]],
         spread: set[str],
     ) -> None:
         for selection in selection_set.selections:
-            if selection.directives:
-                raise NotCompiled("directives")
+            if not self._included(selection):
+                continue
             if isinstance(selection, FieldNode):
-                found.append(selection)
+                found.setdefault((selection.alias or selection.name).value, []).append(selection)
             elif isinstance(selection, InlineFragmentNode):
                 if self._applies(parent_type, selection.type_condition):
                     self._collect(parent_type, selection.selection_set, found, spread)
@@ -232,7 +318,10 @@ class Compiler:
         name = condition.name.value
         if name == parent_type.name:
             return True
-        return any(interface.name == name for interface in parent_type.interfaces)
+        condition_type = self.schema.get_type(name)
+        return isinstance(condition_type, GraphQLAbstractType) and self.schema.is_sub_type(
+            condition_type, parent_type
+        )
 
     def _arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
         try:
@@ -252,14 +341,15 @@ class Compiler:
 
     def _table(self, graphql_type: GraphQLObjectType) -> tuple[type[Base], str]:
         model = model_of(graphql_type)
-        if model is None or "organisation_id" not in sa_inspect(model).columns:
+        if model is None or _tenant_column(model) not in sa_inspect(model).columns:
             raise NotCompiled(f"{graphql_type.name} is not a tenant table")
         if read_permission(graphql_type) is not None:
             raise NotCompiled(f"{graphql_type.name} is read by some roles only")
+        self._tenant_columns[model.__tablename__] = _tenant_column(model)
         return model, model.__tablename__
 
-    def _scoped(self, row: str) -> str:
-        return f"{row}.organisation_id = {self._org()}"
+    def _scoped(self, row: str, table: str) -> str:
+        return f'{row}."{self._tenant_columns[table]}" = {self._org()}'
 
     # --- objects -------------------------------------------------------------------------------
 
@@ -292,6 +382,8 @@ class Compiler:
         arguments = self._arguments(definition, node)
         if isinstance(spec, SqlRelation):
             return self.relation_sql(definition, node, spec, arguments, row)
+        if isinstance(spec, SqlObject):
+            return self.bare_object_sql(definition, node, arguments)
         if _given(arguments):
             raise NotCompiled(f"{parent_type.name}.{name} with arguments")
         if isinstance(spec, SqlValue):
@@ -329,7 +421,7 @@ class Compiler:
         self._check_type_tier(target)
         _, table = self._table(target)
         row = self._alias()
-        conditions = self._conditions(spec, row, parent)
+        conditions = self._conditions(spec, row, parent, table)
         body = self.object_sql(target, node, row)
         if spec.shape == "one":
             first = "" if spec.order_by is None else f" ORDER BY {self._order(spec, row)} LIMIT 1"
@@ -345,13 +437,15 @@ class Compiler:
     def _order(self, spec: SqlRelation, row: str) -> str:
         return (spec.order_by or "{row}.id").format(row=row)
 
-    def _conditions(self, spec: SqlRelation, row: str, parent: str) -> str:
-        parts = [self._scoped(row)]
+    def _conditions(self, spec: SqlRelation, row: str, parent: str, table: str) -> str:
+        parts = [self._scoped(row, table)]
         if spec.join is not None:
             parts.append(self._fill(spec.join, row, parent))
         if spec.where is not None:
             parts.append(self._fill(spec.where, row, parent))
         return " AND ".join(f"({part})" for part in parts)
+
+    # --- connections ---------------------------------------------------------------------------
 
     def connection_sql(
         self,
@@ -361,15 +455,9 @@ class Compiler:
         arguments: dict[str, Any],
         parent: str,
     ) -> str:
-        """A connection paged with ``first``: nodes, edges' nodes, totalCount and pageInfo."""
-        if any(arguments.get(name) is not None for name in arguments if name != "first"):
-            raise NotCompiled("a connection with cursors or filters")
-        first = arguments.get("first")
-        limit = self.scope.default_page_size if first is None else first
-        if not 0 <= limit <= self.scope.max_page_size:
-            raise NotCompiled("a page size out of bounds")  # the resolvers say why
-        variable = self._variable(node, "first")
-        source = None if variable is None else ("variable", variable, self.scope.default_page_size)
+        """A connection page: nodes, edges with cursors, totalCount and pageInfo, paged with
+        ``first``/``after`` or ``last``/``before`` and filtered as the resolvers page
+        (``pagination.paginate``)."""
         connection_type = get_named_type(definition.type)
         if not isinstance(connection_type, GraphQLObjectType):
             raise NotCompiled("a connection of an abstract type")
@@ -380,31 +468,151 @@ class Compiler:
         if not isinstance(target, GraphQLObjectType):
             raise NotCompiled("a connection of an abstract type")
         self._check_type_tier(target)
-        _, table = self._table(target)
+        model, table = self._table(target)
         row = self._alias()
-        order = self._order(spec, row)
-        conditions = self._conditions(spec, row, parent)
-        page_of = _Page(
-            table,
-            row,
-            order,
-            self._param(limit, source),
-            lambda alias: self._conditions(spec, alias, parent),
-        )
-        pairs: list[str] = []
+        paging = self._paging(definition, node, arguments, model, spec)
+        filters = self._filters(definition, node, spec, arguments)
+
+        def conditions(alias: str) -> str:
+            """The list's rows (every page): scoped, joined, filtered."""
+            parts = [self._conditions(spec, alias, parent, table)]
+            parts += [f"({condition.format(row=alias)})" for condition in filters]
+            return " AND ".join(parts)
+
+        def after(alias: str) -> str:
+            """The rows of this page and beyond, in the direction of travel."""
+            if paging.cursor is None or paging.keyset is None:
+                return conditions(alias)
+            past = after_sql(paging.keyset, alias, paging.cursor, paging.backwards)
+            return f"{conditions(alias)} AND {past}"
+
+        page_of = _Page(table, row, self._page_order(spec, paging, row, False), paging, after)
         children = self._fields(connection_type, node.selection_set)
+        pairs: list[str] = []
         for child in children:
             key = (child.alias or child.name).value
-            part = self._connection_part(child, connection_type, edge_type, target, page_of)
+            part = self._connection_part(
+                child, connection_type, edge_type, target, page_of, conditions
+            )
             pairs.append(f"'{key}', {part}")
-        if not any(child.name.value in ("nodes", "edges") for child in children):
+        if not any(self._needs_rows(connection_type, child) for child in children):
             # No items selected: one row of counts, not one row per item of the page.
             return f"(SELECT json_build_object({', '.join(pairs)}))"
         page = (
-            f"(SELECT * FROM {table} AS {row} WHERE {conditions} "
-            f"ORDER BY {order} LIMIT {page_of.limit})"
+            f"(SELECT * FROM {table} AS {row} WHERE {after(row)} "
+            f"ORDER BY {self._page_order(spec, paging, row, paging.backwards)} "
+            f"LIMIT {paging.limit})"
         )
         return f"(SELECT json_build_object({', '.join(pairs)}) FROM {page} AS {row})"
+
+    def _page_order(self, spec: SqlRelation, paging: _Paging, row: str, reverse: bool) -> str:
+        if paging.keyset is None:
+            return self._order(spec, row)
+        return order_sql(paging.keyset, row, reverse)
+
+    def _paging(
+        self,
+        definition: GraphQLField,
+        node: FieldNode,
+        arguments: dict[str, Any],
+        model: type[Base],
+        spec: SqlRelation,
+    ) -> _Paging:
+        """The page the arguments ask for, as ``pagination.page_args`` reads them."""
+        first, after, last, before = (
+            arguments.get(name) for name in ("first", "after", "last", "before")
+        )
+        if first is not None and last is not None:
+            raise NotCompiled("first and last")  # the resolvers refuse it
+        backwards = last is not None or before is not None
+        if backwards and (after is not None or first is not None):
+            raise NotCompiled("forwards and backwards")
+        argument = "last" if backwards else "first"
+        given = last if backwards else first
+        limit = self.scope.default_page_size if given is None else given
+        if not 0 <= limit <= self.scope.max_page_size:
+            raise NotCompiled("a page size out of bounds")  # the resolvers say why
+        variable = self._variable(node, argument)
+        source = None if variable is None else ("variable", variable, self.scope.default_page_size)
+        keyset = keyset_of(spec.order_by or "{row}.id")
+        cursor_argument = "before" if backwards else "after"
+        cursor = None
+        if (before if backwards else after) is not None:
+            cursor = self._cursor(definition, node, model, keyset, cursor_argument)
+        return _Paging(self._param(limit, source), backwards, cursor, keyset)
+
+    def _cursor(
+        self,
+        definition: GraphQLField,
+        node: FieldNode,
+        model: type[Base],
+        keyset: Keyset | None,
+        argument: str,
+    ) -> list[str]:
+        """Placeholders of a cursor argument's values, decoded per request."""
+        if keyset is None:
+            raise NotCompiled("a cursor of an ordering that is not plain columns")
+        columns = sa_inspect(model).columns
+        values = []
+        for index, name in enumerate(keyset.columns):
+            column = next((c for c in columns if c.name == name), None)
+            python_type = None if column is None else column.type.python_type
+            sql_type = CURSOR_TYPES.get(python_type) if python_type is not None else None
+            if python_type is None or sql_type is None:
+                raise NotCompiled(f"a cursor on {model.__name__}.{name}")
+            part = CursorPart(len(keyset.columns), index, python_type, argument)
+            source = ("argument", definition, node, (argument,), part)
+            values.append(self._param(None, source, sql_type))
+        return values
+
+    def _filters(
+        self,
+        definition: GraphQLField,
+        node: FieldNode,
+        spec: SqlRelation,
+        arguments: dict[str, Any],
+    ) -> list[str]:
+        """The conditions of the filtering arguments given, over ``{row}``; any argument given
+        that the spec has no condition for goes to the resolvers."""
+        by_path = {condition.path: condition for condition in spec.conditions}
+        found: list[str] = []
+        for name, value in arguments.items():
+            if name in _PAGING or value is None:
+                continue
+            given = (
+                [((name, key),) for key, item in value.items() if item is not None]
+                if isinstance(value, dict)
+                else [((name,),)]
+            )
+            for (path,) in given:
+                condition = by_path.get(path)
+                if condition is None:
+                    raise NotCompiled(f"argument {'.'.join(path)}")
+                found.append(self._condition_sql(definition, node, condition))
+        return found
+
+    def _condition_sql(
+        self, definition: GraphQLField, node: FieldNode, condition: SqlCondition
+    ) -> str:
+        """A filter's condition with its value as a parameter, ``{row}`` left to fill."""
+        source = ("argument", definition, node, condition.path, condition.value)
+        value = self._param(None, source, condition.sql_type)
+        filled = self._fill(condition.template, "\0", "", value)
+        return filled.replace("{", "{{").replace("}", "}}").replace("\0", "{row}")
+
+    def _needs_rows(self, connection_type: GraphQLObjectType, child: FieldNode) -> bool:
+        """Whether a connection field reads the page's rows (items or their cursors)."""
+        name = child.name.value
+        if name in ("nodes", "edges"):
+            return True
+        if name != "pageInfo":
+            return False
+        info_type = get_named_type(connection_type.fields["pageInfo"].type)
+        assert isinstance(info_type, GraphQLObjectType)
+        return any(
+            field.name.value in ("startCursor", "endCursor")
+            for field in self._fields(info_type, child.selection_set)
+        )
 
     def _connection_part(
         self,
@@ -413,9 +621,10 @@ class Compiler:
         edge_type: GraphQLObjectType,
         target: GraphQLObjectType,
         page: _Page,
+        listed: Callable[[str], str],
     ) -> str:
         name = child.name.value
-        row, order, table, limit_param = page.row, page.order, page.table, page.limit
+        row, order, table = page.row, page.order, page.table
         if name == "__typename":
             return _literal(connection_type.name)
         if name == "nodes":
@@ -429,37 +638,62 @@ class Compiler:
                     pairs.append(f"'{key}', {self.object_sql(target, edge_field, row)}")
                 elif edge_field.name.value == "__typename":
                     pairs.append(f"'{key}', {_literal(edge_type.name)}")
+                elif edge_field.name.value == "cursor":
+                    pairs.append(f"'{key}', {self._row_cursor(page)}")
                 else:
-                    raise NotCompiled("cursors")
+                    raise NotCompiled(f"edge field {edge_field.name.value}")
             return (
                 f"coalesce(json_agg(json_build_object({', '.join(pairs)}) ORDER BY {order}), "
                 "'[]'::json)"
             )
         counted = self._alias()
-        scope = page.conditions(counted)
         if name == "totalCount":
-            return f"(SELECT count(*) FROM {table} AS {counted} WHERE {scope})"
+            return f"(SELECT count(*) FROM {table} AS {counted} WHERE {listed(counted)})"
         if name == "pageInfo":
-            info_type = get_named_type(connection_type.fields["pageInfo"].type)
-            assert isinstance(info_type, GraphQLObjectType)
-            pairs = []
-            for info_field in self._fields(info_type, child.selection_set):
-                key = (info_field.alias or info_field.name).value
-                info_name = info_field.name.value
-                if info_name == "hasNextPage":
-                    value = (
-                        f"(SELECT count(*) > {limit_param} FROM (SELECT 1 FROM {table} AS "
-                        f"{counted} WHERE {scope} LIMIT {limit_param} + 1) AS more)"
-                    )
-                elif info_name == "hasPreviousPage":
-                    value = "false"  # the first page, no cursor
-                elif info_name == "__typename":
-                    value = _literal(info_type.name)
-                else:
-                    raise NotCompiled("cursors")
-                pairs.append(f"'{key}', {value}")
-            return f"json_build_object({', '.join(pairs)})"
+            return self._page_info(child, connection_type, page, counted)
         raise NotCompiled(f"connection field {name}")
+
+    def _keyset(self, page: _Page) -> Keyset:
+        if page.paging.keyset is None:
+            raise NotCompiled("cursors of an ordering that is not plain columns")
+        return page.paging.keyset
+
+    def _row_cursor(self, page: _Page) -> str:
+        return cursor_sql(self._keyset(page), page.row)
+
+    def _page_info(
+        self, child: FieldNode, connection_type: GraphQLObjectType, page: _Page, counted: str
+    ) -> str:
+        """``pageInfo`` as ``pagination._build_connection`` answers it."""
+        info_type = get_named_type(connection_type.fields["pageInfo"].type)
+        assert isinstance(info_type, GraphQLObjectType)
+        paging, limit = page.paging, page.paging.limit
+        more = (
+            f"(SELECT count(*) > {limit} FROM (SELECT 1 FROM {page.table} AS "
+            f"{counted} WHERE {page.after(counted)} LIMIT {limit} + 1) AS more)"
+        )
+        cursor_given = "true" if paging.cursor is not None else "false"
+        pairs = []
+        for info_field in self._fields(info_type, child.selection_set):
+            key = (info_field.alias or info_field.name).value
+            info_name = info_field.name.value
+            if info_name == "hasNextPage":
+                value = cursor_given if paging.backwards else more
+            elif info_name == "hasPreviousPage":
+                value = more if paging.backwards else cursor_given
+            elif info_name in ("startCursor", "endCursor"):
+                keyset = self._keyset(page)
+                reverse = info_name == "endCursor"
+                value = (
+                    f"(array_agg({cursor_sql(keyset, page.row)} "
+                    f"ORDER BY {order_sql(keyset, page.row, reverse)}))[1]"
+                )
+            elif info_name == "__typename":
+                value = _literal(info_type.name)
+            else:
+                raise NotCompiled(f"pageInfo field {info_name}")
+            pairs.append(f"'{key}', {value}")
+        return f"json_build_object({', '.join(pairs)})"
 
     # --- the root ------------------------------------------------------------------------------
 
@@ -480,19 +714,52 @@ class Compiler:
             return _literal(query_type.name)
         if name == "node":
             return self.node_sql(query_type, node)
+        if name == "nodes":
+            return self.nodes_sql(query_type, node)
         definition = query_type.fields.get(name)
         if definition is None:
             raise NotCompiled(name)
         self._check_tier(definition)
         spec = field_spec(definition.extensions.get(DEFINITION))
+        arguments = self._arguments(definition, node)
+        if isinstance(spec, SqlObject):
+            return self.bare_object_sql(definition, node, arguments)
         if not isinstance(spec, SqlRelation):
             raise NotCompiled(f"Query.{name} has no SQL")
-        return self.relation_sql(definition, node, spec, self._arguments(definition, node), "")
+        return self.relation_sql(definition, node, spec, arguments, "")
+
+    def bare_object_sql(
+        self, definition: GraphQLField, node: FieldNode, arguments: dict[str, Any]
+    ) -> str:
+        """An object with no row (``viewer``): its fields, each read by its spec."""
+        target = get_named_type(definition.type)
+        if _given(arguments) or not isinstance(target, GraphQLObjectType):
+            raise NotCompiled(f"{definition} of no row")
+        return self.object_sql(target, node, "")
 
     def node_sql(self, query_type: GraphQLObjectType, node: FieldNode) -> str:
         """``node(id:)``: the row the global id names, as its concrete type."""
-        arguments = self._arguments(query_type.fields["node"], node)
-        parsed = parse_global_id(str(arguments.get("id", "")))
+        definition = query_type.fields["node"]
+        arguments = self._arguments(definition, node)
+        source = ("argument", definition, node, ("id",), _key_of)
+        return self._node_by_id(node, arguments.get("id"), source)
+
+    def nodes_sql(self, query_type: GraphQLObjectType, node: FieldNode) -> str:
+        """``nodes(ids:)``: each id's row as its concrete type, in order, null where none."""
+        definition = query_type.fields["nodes"]
+        ids = self._arguments(definition, node).get("ids")
+        if not isinstance(ids, list) or len(ids) > min(MAX_KEYS * 2, self.scope.max_page_size):
+            raise NotCompiled("ids")  # the resolvers refuse more than a page
+        items = [
+            self._node_by_id(node, value, ("argument", definition, node, ("ids", index), _key_of))
+            for index, value in enumerate(ids)
+        ]
+        return f"json_build_array({', '.join(items)})"
+
+    def _node_by_id(self, node: FieldNode, value: Any, source: tuple[Any, ...]) -> str:
+        """The row a global id names, as its concrete type, or null; the id's key a parameter
+        (a plan is kept by the type of its ids, ``plans.plan_key``)."""
+        parsed = parse_global_id(str(value or ""))
         if parsed is None:
             raise NotCompiled("a malformed id")
         type_name, key = parsed
@@ -506,22 +773,47 @@ class Compiler:
         _, table = self._table(target)
         row = self._alias()
         body = self.object_sql(target, node, row)
-        variable = self._variable(node, "id")
-        key = self._param(pk, None if variable is None else ("key of variable", variable))
+        placeholder = self._param(pk, source, "bigint")
         return (
-            f"(SELECT {body} FROM {table} AS {row} WHERE {self._scoped(row)} AND {row}.id = {key})"
+            f"(SELECT {body} FROM {table} AS {row} "
+            f"WHERE {self._scoped(row, table)} AND {row}.id = {placeholder})"
         )
+
+
+#: The arguments of a connection that page it; any other is a filter.
+_PAGING = frozenset({"first", "after", "last", "before"})
+
+
+def _key_of(value: Any) -> int:
+    """The table key of a global id (a plan is kept by its type: ``plans.plan_key``)."""
+    parsed = parse_global_id(str(value or ""))
+    key = None if parsed is None else key_number(parsed[1])
+    if key is None:
+        raise ValueError("a malformed id")
+    return key
+
+
+@dataclass(frozen=True)
+class _Paging:
+    """A connection's page: its limit's placeholder, its direction, the cursor's placeholders
+    (None: from the start) and the keyset it is ordered by (None: not plain columns)."""
+
+    limit: str
+    backwards: bool
+    cursor: list[str] | None
+    keyset: Keyset | None
 
 
 @dataclass(frozen=True)
 class _Page:
-    """One connection's page: its table, row alias, order, limit and conditions by alias."""
+    """One connection's page: its table, row alias, order, paging, and its rows from the
+    cursor on by alias."""
 
     table: str
     row: str
     order: str
-    limit: str
-    conditions: Callable[[str], str]
+    paging: _Paging
+    after: Callable[[str], str]
 
 
 _PLACEHOLDER = re.compile(r"\$(\d+)::")
@@ -536,11 +828,39 @@ def _numbered(sql: str, params: list[Param]) -> Compiled:
     return Compiled(sql, tuple(params[old - 1] for old in used))
 
 
+def _merged(nodes: list[FieldNode]) -> FieldNode:
+    """One field of the occurrences of a response key: the first, with every occurrence's
+    sub-selections."""
+    first = nodes[0]
+    if len(nodes) == 1 or first.selection_set is None:
+        return first
+    selections = tuple(
+        selection
+        for node in nodes
+        if node.selection_set is not None
+        for selection in node.selection_set.selections
+    )
+    return FieldNode(
+        alias=first.alias,
+        name=first.name,
+        arguments=first.arguments,
+        directives=(),
+        selection_set=SelectionSetNode(selections=selections),
+        loc=first.loc,
+    )
+
+
 def _literal(text: str) -> str:
     """A SQL string literal of a GraphQL name (letters, digits, ``_`` and the ``:`` we add)."""
     if not all(c.isalnum() or c in "_:" for c in text):
         raise NotCompiled(f"name {text!r}")
     return f"'{text}'"
+
+
+def _tenant_column(model: type[Base]) -> str:
+    """The column that holds a row's organisation: ``organisation_id``, or the model's
+    ``__tenant_column__`` (the organisation's own key on ``organisations``)."""
+    return str(getattr(model, "__tenant_column__", "organisation_id"))
 
 
 def _given(arguments: dict[str, Any]) -> bool:

@@ -84,7 +84,8 @@ class CompiledQueries(SchemaExtension):
         if inputs is None:
             return None  # no operation, or variables that do not coerce: graphql-core reports it
         app = cast(CompilingApp, context.app)
-        scope = request_scope(app, context.viewer.organisation_id, context.enabled_tiers)
+        viewer = context.viewer
+        scope = request_scope(app, viewer.organisation_id, viewer.user_id, context.enabled_tiers)
         plans = app.compiled_plans
         key = operation_plan_key(
             app,
@@ -106,13 +107,15 @@ class CompiledQueries(SchemaExtension):
             except NotCompiled as reason:
                 plan = reason
             plans.put(key, plan)
-        if isinstance(plan, NotCompiled):
-            log.debug("resolvers answer: %s", plan)
+        try:
+            if isinstance(plan, NotCompiled):
+                raise plan
+            arguments = plan.arguments(scope, inputs.variables)
+        except NotCompiled as reason:
+            log.debug("resolvers answer: %s", reason)
             return None
         try:
-            text: str = await context.db.driver_value(
-                plan.sql, plan.arguments(scope, inputs.variables)
-            )
+            text: str = await context.db.driver_value(plan.sql, arguments)
         except PoolTimeout:
             raise  # overload: SERVER_BUSY, as from any resolver
         except Exception:

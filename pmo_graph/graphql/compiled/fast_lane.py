@@ -31,7 +31,7 @@ from pmo_graph.auth.access_cache import AccessCache
 from pmo_graph.auth.tokens import bearer_token, token_digest
 from pmo_graph.db.reader import Reader
 from pmo_graph.db.row_security import current_organisation
-from pmo_graph.graphql.compiled.compiler import Compiled
+from pmo_graph.graphql.compiled.compiler import Compiled, NotCompiled
 from pmo_graph.graphql.compiled.plans import PlanCache, operation_plan_key, request_scope
 from pmo_graph.graphql.cost import cost_variables_key
 from pmo_graph.graphql.cost_limits import BudgetedApp, assess_cost
@@ -160,6 +160,12 @@ class FastLane:
         )
         if not isinstance(plan, Compiled):
             return None
+        viewer = access.viewer
+        scope = request_scope(state, viewer.organisation_id, viewer.user_id, access.tiers)
+        try:
+            arguments = plan.arguments(scope, coerced)
+        except NotCompiled:
+            return None  # a cursor or filter value the resolvers refuse, with its code
         inputs = OperationInputs(operation, known.fragments, coerced)
         operation_name = operation.name.value if operation.name else None
         # Costing walks the whole document; asked again with the same page sizes it costs the same.
@@ -169,12 +175,10 @@ class FastLane:
             known.costs[cost_key] = outcome.report["requested"]
         if outcome.refusal is not None:
             return None  # refusing spent nothing; the pipeline refuses it with its code
-        viewer = access.viewer
-        scope = request_scope(state, viewer.organisation_id, access.tiers)
         current_organisation.set(viewer.organisation_id)
         session = state.request_sessionmaker()
         try:
-            text = await Reader(session).driver_value(plan.sql, plan.arguments(scope, coerced))
+            text = await Reader(session).driver_value(plan.sql, arguments)
         except Exception:
             log.warning("the fast lane's statement failed; the pipeline answers", exc_info=True)
             if outcome.spent and state.budget is not None:

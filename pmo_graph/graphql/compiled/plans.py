@@ -2,12 +2,15 @@
 
 Compiling walks the whole selection with the schema (a fifth of a small query's time). What it
 produces depends on the document, the operation, the tiers that are on and, of the variables,
-only on what the compiler decides by: whether each is null, whether a string is a global id and
-of which type (it picks the table), and whether an integer is a page size within bounds. The
-values themselves (an id's key, a page size) and the organisation and day are parameters
-(``Compiled.arguments``). So the key of a plan is those decisions, and one plan serves every
-organisation and every project of the same shape. Documents that the compiled path does not read
-are kept too, with the reason, so the resolvers take them without another attempt.
+only on what the compiler decides by: whether each is null, a boolean's value (``@include``,
+``@skip``), whether a string is a global id and of which type (it picks the table), whether an
+integer is a page size within bounds, and the same of each item of a list and each field of an
+input object (which filter conditions apply, the type of each id of ``nodes``). The values
+themselves (an id's key, a page size, a cursor, a search) and the organisation, the user and the
+day are parameters (``Compiled.arguments``). So the key of a plan is those decisions, and one
+plan serves every organisation and every project of the same shape. Documents that the compiled
+path does not read are kept too, with the reason, so the resolvers take them without another
+attempt.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def _shape(value: Any, max_page_size: int) -> Hashable:
     if value is None:
         return None
     if isinstance(value, bool):
-        return ("boolean",)
+        return ("boolean", value)
     if isinstance(value, int):
         return ("int", 0 <= value <= max_page_size)
     if isinstance(value, str):
@@ -42,6 +45,13 @@ def _shape(value: Any, max_page_size: int) -> Hashable:
         if parsed is None:
             return ("string",)
         return ("id", parsed[0])
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_shape(item, max_page_size) for item in value))
+    if isinstance(value, dict):
+        return (
+            "object",
+            tuple(sorted((key, _shape(item, max_page_size)) for key, item in value.items())),
+        )
     return (type(value).__name__,)
 
 
@@ -71,11 +81,15 @@ def operation_plan_key(
     return plan_key(document, name, enabled_tiers, variables, app.settings.max_page_size)
 
 
-def request_scope(app: App, organisation_id: int, enabled_tiers: frozenset[str]) -> Scope:
-    """What a request of ``organisation_id`` with ``enabled_tiers`` on may read, today."""
+def request_scope(
+    app: App, organisation_id: int, user_id: int, enabled_tiers: frozenset[str]
+) -> Scope:
+    """What a request of ``user_id`` of ``organisation_id`` with ``enabled_tiers`` on may read,
+    today."""
     settings = app.settings
     return Scope(
         organisation_id=organisation_id,
+        user_id=user_id,
         enabled_tiers=enabled_tiers,
         type_tiers=app.type_tiers,
         today=today(),

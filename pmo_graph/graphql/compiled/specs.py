@@ -8,7 +8,9 @@ how to read it in SQL with one of the specs below, passed as ``metadata=sql(...)
 - ``{row}``: the row of the field's own result (a related row, for relations);
 - ``{parent}``: the row of the object the field is on;
 - ``{today}``: today's date, the same day the resolvers use;
-- ``{org}``: the viewer's organisation (subqueries of a template must scope by it).
+- ``{org}``: the viewer's organisation (subqueries of a template must scope by it);
+- ``{user}``: the viewer's user (the ``Viewer``'s fields);
+- ``{value}``: in an ``SqlCondition``, the argument's value as a parameter.
 
 A field without a spec and without a column is simply not compiled: an operation that selects
 it runs through the resolvers, as every operation does when the compiled path is off.
@@ -17,7 +19,7 @@ it runs through the resolvers, as every operation does when the compiled path is
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +46,8 @@ class SqlRelation:
     for a root field. ``order_by`` is the order the resolver returns them in, ending with a
     unique column (``{row}.id`` when not given; a ``one`` joined by key needs none).
     ``shape`` is ``one`` (the first row in that order, or null), ``list`` or ``connection``
-    (a Relay connection paged with ``first``).
+    (a Relay connection paged with ``first``/``after`` or ``last``/``before``; its cursors are
+    read from ``order_by`` when that lists plain columns, as ``Ordering.sql_template`` does).
     """
 
     join: str | None
@@ -52,9 +55,33 @@ class SqlRelation:
     shape: str = "one"
     #: Further conditions the resolver applies (e.g. ``{row}.released_at IS NULL``).
     where: str | None = None
+    #: How the connection's filtering arguments read: one condition per argument (or field of
+    #: an input argument) that the resolver applies when it is given.
+    conditions: tuple[SqlCondition, ...] = ()
 
 
-SqlSpec = SqlValue | SqlRelation
+@dataclass(frozen=True)
+class SqlCondition:
+    """A condition a connection's resolver applies when an argument is given (not null).
+
+    ``path`` names the argument, then the field of an input object (``("filter", "stage")``).
+    ``template`` is over ``{row}`` and ``{value}``: the argument's value, passed through
+    ``value`` (which raises ``ValueError`` where the resolver refuses the value with a coded
+    error; the resolvers then answer), as a parameter of ``sql_type``.
+    """
+
+    path: tuple[str, ...]
+    template: str
+    sql_type: str
+    value: Callable[[Any], Any] | None = None
+
+
+@dataclass(frozen=True)
+class SqlObject:
+    """An object with no row of its own (the ``Viewer``): its fields read by their own specs."""
+
+
+SqlSpec = SqlValue | SqlRelation | SqlObject
 
 
 def sql(spec: SqlSpec) -> dict[str, Any]:
@@ -80,16 +107,41 @@ def sql_list(join: str, order_by: str = "{row}.id", where: str | None = None) ->
     return sql(SqlRelation(join, order_by, "list", where))
 
 
-def sql_connection(join: str | None, order_by: str, where: str | None = None) -> dict[str, Any]:
-    """Metadata of a connection field paged with ``first`` in ``order_by`` order."""
-    return sql(SqlRelation(join, order_by, "connection", where))
+def sql_connection(
+    join: str | None,
+    order_by: str,
+    where: str | None = None,
+    conditions: tuple[SqlCondition, ...] = (),
+) -> dict[str, Any]:
+    """Metadata of a connection field paged in ``order_by`` order, filtered by ``conditions``."""
+    return sql(SqlRelation(join, order_by, "connection", where, conditions))
+
+
+def sql_object() -> dict[str, Any]:
+    """Metadata of a field answering an object with no row, whose fields have specs."""
+    return sql(SqlObject())
+
+
+def like_pattern(text: Any) -> str:
+    """The ``ILIKE`` pattern of a case-insensitive search for ``text`` (backslash escapes),
+    or ``''`` when there is nothing to search for (null or blanks): the resolvers' rule."""
+    needle = str(text or "").strip().lower()
+    if not needle:
+        return ""
+    return "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search_condition(path: tuple[str, ...], columns: tuple[str, ...]) -> SqlCondition:
+    """The condition of a search argument: ``like_pattern`` of it in any of ``columns``."""
+    found = " OR ".join(f"{{row}}.\"{column}\" ILIKE {{value}} ESCAPE '\\'" for column in columns)
+    return SqlCondition(path, f"({{value}} = '' OR {found})", "text", like_pattern)
 
 
 def field_spec(field: Any) -> SqlSpec | None:
     """The SQL spec declared on a strawberry field, if any."""
     metadata = getattr(field, "metadata", None) or {}
     spec = metadata.get(SQL_METADATA_KEY)
-    return spec if isinstance(spec, SqlValue | SqlRelation) else None
+    return spec if isinstance(spec, SqlValue | SqlRelation | SqlObject) else None
 
 
 def templates(spec: SqlSpec) -> Iterator[str]:
@@ -97,7 +149,10 @@ def templates(spec: SqlSpec) -> Iterator[str]:
     if isinstance(spec, SqlValue):
         yield spec.template
         return
+    if isinstance(spec, SqlObject):
+        return
     yield from (part for part in (spec.join, spec.order_by, spec.where) if part is not None)
+    yield from (condition.template for condition in spec.conditions)
 
 
 #: A table a template reads, with its alias: ``FROM risks AS r``, ``JOIN risks r``.
