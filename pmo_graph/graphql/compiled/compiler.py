@@ -1,4 +1,4 @@
-"""Turns a validated query into one PostgreSQL statement that builds the response's ``data``.
+"""Turns a validated query into one SQL statement that builds the response's ``data``.
 
 The compiler walks the operation's selections with the schema's types. Every selected field
 must be readable in SQL: a column of its type's table, ``id`` or ``__typename``, or a field
@@ -7,7 +7,8 @@ only. Anything else (an argument it does not know, a cursor, a directive, a fiel
 that is off, a malformed id) raises ``NotCompiled``, and the operation runs through the
 resolvers, which give the same data or the coded error the request deserves.
 
-Every table read is scoped to the viewer's organisation, as the resolvers' loaders are.
+Every table read is scoped to the viewer's organisation, as the resolvers' loaders are. The SQL
+that differs between databases (JSON building, casts, placeholders) comes from a ``Dialect``.
 """
 
 from __future__ import annotations
@@ -38,12 +39,14 @@ from sqlalchemy import Boolean, Date, Enum, Float, Integer, Numeric, String, Tex
 from sqlalchemy import inspect as sa_inspect
 
 from pmo_graph.db.base import Base
+from pmo_graph.graphql.compiled.dialect import POSTGRESQL, Dialect
 from pmo_graph.graphql.compiled.specs import SqlRelation, SqlValue, field_spec
 from pmo_graph.graphql.tiers import field_tier
 from pmo_graph.ids import key_number, parse_global_id
 
 DEFINITION = "strawberry-definition"
-#: json_build_object takes at most 100 arguments: 50 keys and values.
+#: json_build_object takes at most 100 arguments (SQLite's json_object 127 by default): 50
+#: keys and values.
 MAX_KEYS = 50
 
 
@@ -80,14 +83,18 @@ class Param:
 
 @dataclass
 class Compiled:
-    """The statement (positional ``$n`` parameters) and where each parameter comes from."""
+    """The statement (numbered positional parameters) and where each parameter comes from."""
 
     sql: str
     params: tuple[Param, ...] = ()
+    dialect: Dialect = POSTGRESQL
 
     def arguments(self, scope: Scope, variables: VariableValues) -> list[Any]:
         """The parameters' values for a request with ``scope`` and ``variables``."""
-        return [_value_of(param.source, scope, variables) for param in self.params]
+        return [
+            self.dialect.argument(_value_of(param.source, scope, variables))
+            for param in self.params
+        ]
 
 
 def _value_of(source: tuple[Any, ...], scope: Scope, variables: VariableValues) -> Any:
@@ -107,9 +114,6 @@ def _value_of(source: tuple[Any, ...], scope: Scope, variables: VariableValues) 
     return source[1]  # ("constant", value)
 
 
-_SQL_TYPES: dict[type, str] = {int: "bigint", date: "date", str: "text", bool: "boolean"}
-
-
 def model_of(graphql_type: GraphQLObjectType) -> type[Base] | None:
     """The table model behind a GraphQL object type (``ModelNode.__model__``), if any."""
     definition = graphql_type.extensions.get(DEFINITION)
@@ -125,7 +129,7 @@ def read_permission(graphql_type: GraphQLObjectType) -> str | None:
     return getattr(getattr(definition, "origin", None), "__read_permission__", None)
 
 
-def _column_sql(model: type[Base], attribute: str, row: str) -> str:
+def _column_sql(model: type[Base], attribute: str, row: str, dialect: Dialect) -> str:
     """The JSON-ready SQL of a column, as the GraphQL scalar would serialise its value."""
     mapper = sa_inspect(model)
     if attribute not in mapper.columns:
@@ -134,10 +138,12 @@ def _column_sql(model: type[Base], attribute: str, row: str) -> str:
     ref = f'{row}."{column.name}"'
     kind = column.type
     if isinstance(kind, Enum):
-        return f"{ref}::text"  # stored by member name, the GraphQL enum value
+        return dialect.text(ref)
     if isinstance(kind, Numeric) and not isinstance(kind, Float) and kind.asdecimal:
-        return f"{ref}::text"  # Decimal scalars are decimal strings
-    if isinstance(kind, String | Text | Integer | Boolean | Date | Float | Numeric):
+        return dialect.decimal_text(ref, kind.scale)
+    if isinstance(kind, Boolean):
+        return dialect.json_boolean(ref)
+    if isinstance(kind, String | Text | Integer | Date | Float | Numeric):
         return ref
     # Timestamps and JSON print differently in SQL than in Python: not compiled.
     raise NotCompiled(f"{model.__name__}.{attribute} has type {kind}")
@@ -152,8 +158,10 @@ class Compiler:
         fragments: dict[str, FragmentDefinitionNode],
         variables: VariableValues,
         scope: Scope,
+        dialect: Dialect = POSTGRESQL,
     ) -> None:
         self.schema = schema
+        self.dialect = dialect
         self.fragments = fragments
         self.variables = variables
         self.scope = scope
@@ -169,10 +177,10 @@ class Compiler:
     def _param(self, value: Any, source: tuple[Any, ...] | None = None) -> str:
         """A placeholder for ``value``: from ``source`` when the plan runs again, else the same
         value (written in the document, or a setting)."""
-        param = Param(source or ("constant", value), _SQL_TYPES[type(value)])
+        param = Param(source or ("constant", value), self.dialect.sql_type(value))
         if param not in self.params:
             self.params.append(param)
-        return f"${self.params.index(param) + 1}::{param.sql_type}"
+        return self.dialect.placeholder(self.params.index(param) + 1, param.sql_type)
 
     def _fill(self, template: str, row: str, parent: str) -> str:
         today = self._param(self.scope.today, TODAY)
@@ -264,13 +272,13 @@ class Compiler:
     # --- objects -------------------------------------------------------------------------------
 
     def object_sql(self, graphql_type: GraphQLObjectType, node: FieldNode, row: str) -> str:
-        """``json_build_object(...)`` of the fields selected on the row ``row``."""
+        """The JSON object of the fields selected on the row ``row``."""
         model = model_of(graphql_type)
-        pairs: list[str] = []
+        pairs: list[tuple[str, str]] = []
         for child in self._fields(graphql_type, node.selection_set):
             key = (child.alias or child.name).value
-            pairs.append(f"'{key}', {self.field_sql(graphql_type, model, child, row)}")
-        return f"json_build_object({', '.join(pairs)})"
+            pairs.append((key, self.field_sql(graphql_type, model, child, row)))
+        return self.dialect.json_object(pairs)
 
     def field_sql(
         self,
@@ -291,22 +299,21 @@ class Compiler:
         spec = field_spec(strawberry_field)
         arguments = self._arguments(definition, node)
         if isinstance(spec, SqlRelation):
-            return self.relation_sql(definition, node, spec, arguments, row)
+            return self.dialect.nested(self.relation_sql(definition, node, spec, arguments, row))
         if _given(arguments):
             raise NotCompiled(f"{parent_type.name}.{name} with arguments")
         if isinstance(spec, SqlValue):
-            return f"({self._fill(spec.template, row, row)})"
+            value = f"({self._fill(spec.template, row, row)})"
+            if get_named_type(definition.type).name == "Boolean":
+                return self.dialect.json_boolean(value)
+            return value
         if model is None:
             raise NotCompiled(f"{parent_type.name} has no table")
         if name == "id" and get_named_type(definition.type).name == "ID":
-            # strawberry's GlobalID: base64 of "TypeName:key"
-            return (
-                f"replace(encode(convert_to({_literal(parent_type.name + ':')} "
-                f"|| {row}.id::text, 'UTF8'), 'base64'), E'\\n', '')"
-            )
+            return self.dialect.global_id(_literal(parent_type.name + ":"), f"{row}.id")
         if strawberry_field is None or getattr(strawberry_field, "base_resolver", None):
             raise NotCompiled(f"{parent_type.name}.{name} has a resolver and no SQL")
-        return _column_sql(model, strawberry_field.python_name, row)
+        return _column_sql(model, strawberry_field.python_name, row, self.dialect)
 
     # --- relations -----------------------------------------------------------------------------
 
@@ -337,10 +344,7 @@ class Compiler:
         order = self._order(spec, row)
         if not _is_list(definition):
             raise NotCompiled("a list spec on a field that is not a list")
-        return (
-            f"(SELECT coalesce(json_agg({body} ORDER BY {order}), '[]'::json) "
-            f"FROM {table} AS {row} WHERE {conditions})"
-        )
+        return self.dialect.rows_array(body, table, row, conditions, order)
 
     def _order(self, spec: SqlRelation, row: str) -> str:
         return (spec.order_by or "{row}.id").format(row=row)
@@ -391,20 +395,20 @@ class Compiler:
             self._param(limit, source),
             lambda alias: self._conditions(spec, alias, parent),
         )
-        pairs: list[str] = []
+        pairs: list[tuple[str, str]] = []
         children = self._fields(connection_type, node.selection_set)
         for child in children:
             key = (child.alias or child.name).value
             part = self._connection_part(child, connection_type, edge_type, target, page_of)
-            pairs.append(f"'{key}', {part}")
+            pairs.append((key, part))
         if not any(child.name.value in ("nodes", "edges") for child in children):
             # No items selected: one row of counts, not one row per item of the page.
-            return f"(SELECT json_build_object({', '.join(pairs)}))"
+            return f"(SELECT {self.dialect.json_object(pairs)})"
         page = (
             f"(SELECT * FROM {table} AS {row} WHERE {conditions} "
             f"ORDER BY {order} LIMIT {page_of.limit})"
         )
-        return f"(SELECT json_build_object({', '.join(pairs)}) FROM {page} AS {row})"
+        return f"(SELECT {self.dialect.json_object(pairs)} FROM {page} AS {row})"
 
     def _connection_part(
         self,
@@ -420,21 +424,18 @@ class Compiler:
             return _literal(connection_type.name)
         if name == "nodes":
             body = self.object_sql(target, child, row)
-            return f"coalesce(json_agg({body} ORDER BY {order}), '[]'::json)"
+            return self.dialect.json_array(body, order)
         if name == "edges":
             pairs = []
             for edge_field in self._fields(edge_type, child.selection_set):
                 key = (edge_field.alias or edge_field.name).value
                 if edge_field.name.value == "node":
-                    pairs.append(f"'{key}', {self.object_sql(target, edge_field, row)}")
+                    pairs.append((key, self.object_sql(target, edge_field, row)))
                 elif edge_field.name.value == "__typename":
-                    pairs.append(f"'{key}', {_literal(edge_type.name)}")
+                    pairs.append((key, _literal(edge_type.name)))
                 else:
                     raise NotCompiled("cursors")
-            return (
-                f"coalesce(json_agg(json_build_object({', '.join(pairs)}) ORDER BY {order}), "
-                "'[]'::json)"
-            )
+            return self.dialect.json_array(self.dialect.json_object(pairs), order)
         counted = self._alias()
         scope = page.conditions(counted)
         if name == "totalCount":
@@ -447,18 +448,18 @@ class Compiler:
                 key = (info_field.alias or info_field.name).value
                 info_name = info_field.name.value
                 if info_name == "hasNextPage":
-                    value = (
+                    value = self.dialect.json_boolean(
                         f"(SELECT count(*) > {limit_param} FROM (SELECT 1 FROM {table} AS "
                         f"{counted} WHERE {scope} LIMIT {limit_param} + 1) AS more)"
                     )
                 elif info_name == "hasPreviousPage":
-                    value = "false"  # the first page, no cursor
+                    value = self.dialect.boolean(False)  # the first page, no cursor
                 elif info_name == "__typename":
                     value = _literal(info_type.name)
                 else:
                     raise NotCompiled("cursors")
-                pairs.append(f"'{key}', {value}")
-            return f"json_build_object({', '.join(pairs)})"
+                pairs.append((key, value))
+            return self.dialect.json_object(pairs)
         raise NotCompiled(f"connection field {name}")
 
     # --- the root ------------------------------------------------------------------------------
@@ -471,15 +472,16 @@ class Compiler:
         pairs = []
         for node in self._fields(query_type, operation.selection_set):
             key = (node.alias or node.name).value
-            pairs.append(f"'{key}', {self.root_field_sql(query_type, node)}")
-        return _numbered(f"SELECT json_build_object({', '.join(pairs)})::text", self.params)
+            pairs.append((key, self.root_field_sql(query_type, node)))
+        statement = self.dialect.statement(self.dialect.json_object(pairs))
+        return _numbered(statement, self.params, self.dialect)
 
     def root_field_sql(self, query_type: GraphQLObjectType, node: FieldNode) -> str:
         name = node.name.value
         if name == "__typename":
             return _literal(query_type.name)
         if name == "node":
-            return self.node_sql(query_type, node)
+            return self.dialect.nested(self.node_sql(query_type, node))
         definition = query_type.fields.get(name)
         if definition is None:
             raise NotCompiled(name)
@@ -487,7 +489,8 @@ class Compiler:
         spec = field_spec(definition.extensions.get(DEFINITION))
         if not isinstance(spec, SqlRelation):
             raise NotCompiled(f"Query.{name} has no SQL")
-        return self.relation_sql(definition, node, spec, self._arguments(definition, node), "")
+        arguments = self._arguments(definition, node)
+        return self.dialect.nested(self.relation_sql(definition, node, spec, arguments, ""))
 
     def node_sql(self, query_type: GraphQLObjectType, node: FieldNode) -> str:
         """``node(id:)``: the row the global id names, as its concrete type."""
@@ -524,16 +527,18 @@ class _Page:
     conditions: Callable[[str], str]
 
 
-_PLACEHOLDER = re.compile(r"\$(\d+)::")
-
-
-def _numbered(sql: str, params: list[Param]) -> Compiled:
+def _numbered(sql: str, params: list[Param], dialect: Dialect) -> Compiled:
     """The statement with only the parameters it uses (a page's limit is made before it is
-    known whether the page is selected), numbered from ``$1``: PostgreSQL refuses unused ones."""
-    used = sorted({int(number) for number in _PLACEHOLDER.findall(sql)})
+    known whether the page is selected), numbered from 1: PostgreSQL refuses unused ones."""
+    used = sorted({int(number) for number in dialect.placeholders.findall(sql)})
     renumber = {old: new for new, old in enumerate(used, start=1)}
-    sql = _PLACEHOLDER.sub(lambda match: f"${renumber[int(match.group(1))]}::", sql)
-    return Compiled(sql, tuple(params[old - 1] for old in used))
+
+    def renumbered(match: re.Match[str]) -> str:
+        old = int(match.group(1))
+        return dialect.placeholder(renumber[old], params[old - 1].sql_type)
+
+    sql = dialect.placeholders.sub(renumbered, sql)
+    return Compiled(sql, tuple(params[old - 1] for old in used), dialect)
 
 
 def _literal(text: str) -> str:
@@ -561,7 +566,9 @@ def compile_operation(
     fragments: Iterable[FragmentDefinitionNode],
     variables: VariableValues,
     scope: Scope,
+    dialect: Dialect = POSTGRESQL,
 ) -> Compiled:
-    """The one statement for ``operation``; ``NotCompiled`` when it must use the resolvers."""
+    """The one statement for ``operation`` in ``dialect``; ``NotCompiled`` when it must use the
+    resolvers."""
     by_name = {fragment.name.value: fragment for fragment in fragments}
-    return Compiler(schema, by_name, variables, scope).operation_sql(operation)
+    return Compiler(schema, by_name, variables, scope, dialect).operation_sql(operation)
