@@ -1,4 +1,4 @@
-"""Turns a validated query into one PostgreSQL statement that builds the response's ``data``.
+"""Turns a validated query into one SQL statement that builds the response's ``data``.
 
 The compiler walks the operation's selections with the schema's types. Every selected field
 must be readable in SQL: a column of its type's table, ``id`` or ``__typename``, or a field
@@ -10,7 +10,8 @@ field of a tier that is off, a malformed id) raises ``NotCompiled``, and the ope
 through the resolvers, which give the same data or the coded error the request deserves; so
 does a request whose cursor or filter value the resolvers would refuse (``Compiled.arguments``).
 
-Every table read is scoped to the viewer's organisation, as the resolvers' loaders are.
+Every table read is scoped to the viewer's organisation, as the resolvers' loaders are. The SQL
+that differs between databases (JSON building, casts, placeholders) comes from a ``Dialect``.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from pmo_graph.graphql.compiled.cursors import (
     keyset_of,
     order_sql,
 )
+from pmo_graph.graphql.compiled.dialect import POSTGRESQL, Dialect
 from pmo_graph.graphql.compiled.specs import (
     SqlCondition,
     SqlObject,
@@ -64,7 +66,8 @@ from pmo_graph.graphql.tiers import field_tier
 from pmo_graph.ids import key_number, parse_global_id
 
 DEFINITION = "strawberry-definition"
-#: json_build_object takes at most 100 arguments: 50 keys and values.
+#: json_build_object takes at most 100 arguments (SQLite's json_object 127 by default): 50
+#: keys and values.
 MAX_KEYS = 50
 
 
@@ -103,16 +106,20 @@ class Param:
 
 @dataclass
 class Compiled:
-    """The statement (positional ``$n`` parameters) and where each parameter comes from."""
+    """The statement (numbered positional parameters) and where each parameter comes from."""
 
     sql: str
     params: tuple[Param, ...] = ()
+    dialect: Dialect = POSTGRESQL
 
     def arguments(self, scope: Scope, variables: VariableValues) -> list[Any]:
         """The parameters' values for a request with ``scope`` and ``variables``;
         ``NotCompiled`` when a value is one the resolvers refuse (a malformed cursor or id in
         a filter), so that they answer with its coded error."""
-        return [_value_of(param.source, scope, variables) for param in self.params]
+        return [
+            self.dialect.argument(_value_of(param.source, scope, variables))
+            for param in self.params
+        ]
 
 
 def _value_of(source: tuple[Any, ...], scope: Scope, variables: VariableValues) -> Any:
@@ -159,9 +166,6 @@ def _argument_value(source: tuple[Any, ...], variables: VariableValues) -> Any:
         raise NotCompiled(str(error)) from error
 
 
-_SQL_TYPES: dict[type, str] = {int: "bigint", date: "date", str: "text", bool: "boolean"}
-
-
 def model_of(graphql_type: GraphQLObjectType) -> type[Base] | None:
     """The table model behind a GraphQL object type (``ModelNode.__model__``), if any."""
     definition = graphql_type.extensions.get(DEFINITION)
@@ -177,7 +181,7 @@ def read_permission(graphql_type: GraphQLObjectType) -> str | None:
     return getattr(getattr(definition, "origin", None), "__read_permission__", None)
 
 
-def _column_sql(model: type[Base], attribute: str, row: str) -> str:
+def _column_sql(model: type[Base], attribute: str, row: str, dialect: Dialect) -> str:
     """The JSON-ready SQL of a column, as the GraphQL scalar would serialise its value."""
     mapper = sa_inspect(model)
     if attribute not in mapper.columns:
@@ -186,27 +190,18 @@ def _column_sql(model: type[Base], attribute: str, row: str) -> str:
     ref = f'{row}."{column.name}"'
     kind = column.type
     if isinstance(kind, Enum):
-        return f"{ref}::text"  # stored by member name, the GraphQL enum value
+        return dialect.text(ref)
     if isinstance(kind, Numeric) and not isinstance(kind, Float) and kind.asdecimal:
-        return f"{ref}::text"  # Decimal scalars are decimal strings
-    if isinstance(kind, String | Text | Integer | Boolean | Date | Float | Numeric):
+        return dialect.decimal_text(ref, kind.scale)
+    if isinstance(kind, Boolean):
+        return dialect.json_boolean(ref)
+    if isinstance(kind, String | Text | Integer | Date | Float | Numeric):
         return ref
     impl = getattr(kind, "impl", kind)  # a TypeDecorator (UTCDateTime) stores as its impl
     if isinstance(impl, DateTime):
-        return _timestamp_sql(ref, impl.timezone)
+        return dialect.timestamp_text(ref, impl.timezone)
     # JSON prints differently in SQL than in Python: not compiled.
     raise NotCompiled(f"{model.__name__}.{attribute} has type {kind}")
-
-
-def _timestamp_sql(ref: str, aware: bool) -> str:
-    """A timestamp as the DateTime scalar prints it: ``datetime.isoformat()``, in UTC for a
-    zone-aware column (``+00:00``), with microseconds only when there are any."""
-    utc = f"({ref} AT TIME ZONE 'UTC')" if aware else ref
-    offset = " || '+00:00'" if aware else ""
-    return (
-        f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN to_char({utc}, 'US') = "
-        f"'000000' THEN '' ELSE '.' || to_char({utc}, 'US') END{offset})"
-    )
 
 
 class Compiler:
@@ -218,8 +213,10 @@ class Compiler:
         fragments: dict[str, FragmentDefinitionNode],
         variables: VariableValues,
         scope: Scope,
+        dialect: Dialect = POSTGRESQL,
     ) -> None:
         self.schema = schema
+        self.dialect = dialect
         self.fragments = fragments
         self.variables = variables
         self.scope = scope
@@ -238,10 +235,10 @@ class Compiler:
     ) -> str:
         """A placeholder for ``value``: from ``source`` when the plan runs again, else the same
         value (written in the document, or a setting)."""
-        param = Param(source or ("constant", value), sql_type or _SQL_TYPES[type(value)])
+        param = Param(source or ("constant", value), sql_type or self.dialect.sql_type(value))
         if param not in self.params:
             self.params.append(param)
-        return f"${self.params.index(param) + 1}::{param.sql_type}"
+        return self.dialect.placeholder(self.params.index(param) + 1, param.sql_type)
 
     def _fill(self, template: str, row: str, parent: str, value: str = "") -> str:
         today = self._param(self.scope.today, TODAY)
@@ -354,13 +351,13 @@ class Compiler:
     # --- objects -------------------------------------------------------------------------------
 
     def object_sql(self, graphql_type: GraphQLObjectType, node: FieldNode, row: str) -> str:
-        """``json_build_object(...)`` of the fields selected on the row ``row``."""
+        """The JSON object of the fields selected on the row ``row``."""
         model = model_of(graphql_type)
-        pairs: list[str] = []
+        pairs: list[tuple[str, str]] = []
         for child in self._fields(graphql_type, node.selection_set):
             key = (child.alias or child.name).value
-            pairs.append(f"'{key}', {self.field_sql(graphql_type, model, child, row)}")
-        return f"json_build_object({', '.join(pairs)})"
+            pairs.append((key, self.field_sql(graphql_type, model, child, row)))
+        return self.dialect.json_object(pairs)
 
     def field_sql(
         self,
@@ -381,24 +378,23 @@ class Compiler:
         spec = field_spec(strawberry_field)
         arguments = self._arguments(definition, node)
         if isinstance(spec, SqlRelation):
-            return self.relation_sql(definition, node, spec, arguments, row)
+            return self.dialect.nested(self.relation_sql(definition, node, spec, arguments, row))
         if isinstance(spec, SqlObject):
-            return self.bare_object_sql(definition, node, arguments)
+            return self.dialect.nested(self.bare_object_sql(definition, node, arguments))
         if _given(arguments):
             raise NotCompiled(f"{parent_type.name}.{name} with arguments")
         if isinstance(spec, SqlValue):
-            return f"({self._fill(spec.template, row, row)})"
+            value = f"({self._fill(spec.template, row, row)})"
+            if get_named_type(definition.type).name == "Boolean":
+                return self.dialect.json_boolean(value)
+            return value
         if model is None:
             raise NotCompiled(f"{parent_type.name} has no table")
         if name == "id" and get_named_type(definition.type).name == "ID":
-            # strawberry's GlobalID: base64 of "TypeName:key"
-            return (
-                f"replace(encode(convert_to({_literal(parent_type.name + ':')} "
-                f"|| {row}.id::text, 'UTF8'), 'base64'), E'\\n', '')"
-            )
+            return self.dialect.global_id(_literal(parent_type.name + ":"), f"{row}.id")
         if strawberry_field is None or getattr(strawberry_field, "base_resolver", None):
             raise NotCompiled(f"{parent_type.name}.{name} has a resolver and no SQL")
-        return _column_sql(model, strawberry_field.python_name, row)
+        return _column_sql(model, strawberry_field.python_name, row, self.dialect)
 
     # --- relations -----------------------------------------------------------------------------
 
@@ -429,10 +425,7 @@ class Compiler:
         order = self._order(spec, row)
         if not _is_list(definition):
             raise NotCompiled("a list spec on a field that is not a list")
-        return (
-            f"(SELECT coalesce(json_agg({body} ORDER BY {order}), '[]'::json) "
-            f"FROM {table} AS {row} WHERE {conditions})"
-        )
+        return self.dialect.rows_array(body, table, row, conditions, order)
 
     def _order(self, spec: SqlRelation, row: str) -> str:
         return (spec.order_by or "{row}.id").format(row=row)
@@ -488,22 +481,22 @@ class Compiler:
 
         page_of = _Page(table, row, self._page_order(spec, paging, row, False), paging, after)
         children = self._fields(connection_type, node.selection_set)
-        pairs: list[str] = []
+        pairs: list[tuple[str, str]] = []
         for child in children:
             key = (child.alias or child.name).value
             part = self._connection_part(
                 child, connection_type, edge_type, target, page_of, conditions
             )
-            pairs.append(f"'{key}', {part}")
+            pairs.append((key, part))
         if not any(self._needs_rows(connection_type, child) for child in children):
             # No items selected: one row of counts, not one row per item of the page.
-            return f"(SELECT json_build_object({', '.join(pairs)}))"
+            return f"(SELECT {self.dialect.json_object(pairs)})"
         page = (
             f"(SELECT * FROM {table} AS {row} WHERE {after(row)} "
             f"ORDER BY {self._page_order(spec, paging, row, paging.backwards)} "
             f"LIMIT {paging.limit})"
         )
-        return f"(SELECT json_build_object({', '.join(pairs)}) FROM {page} AS {row})"
+        return f"(SELECT {self.dialect.json_object(pairs)} FROM {page} AS {row})"
 
     def _page_order(self, spec: SqlRelation, paging: _Paging, row: str, reverse: bool) -> str:
         if paging.keyset is None:
@@ -629,23 +622,20 @@ class Compiler:
             return _literal(connection_type.name)
         if name == "nodes":
             body = self.object_sql(target, child, row)
-            return f"coalesce(json_agg({body} ORDER BY {order}), '[]'::json)"
+            return self.dialect.json_array(body, order)
         if name == "edges":
             pairs = []
             for edge_field in self._fields(edge_type, child.selection_set):
                 key = (edge_field.alias or edge_field.name).value
                 if edge_field.name.value == "node":
-                    pairs.append(f"'{key}', {self.object_sql(target, edge_field, row)}")
+                    pairs.append((key, self.object_sql(target, edge_field, row)))
                 elif edge_field.name.value == "__typename":
-                    pairs.append(f"'{key}', {_literal(edge_type.name)}")
+                    pairs.append((key, _literal(edge_type.name)))
                 elif edge_field.name.value == "cursor":
-                    pairs.append(f"'{key}', {self._row_cursor(page)}")
+                    pairs.append((key, self._row_cursor(page)))
                 else:
                     raise NotCompiled(f"edge field {edge_field.name.value}")
-            return (
-                f"coalesce(json_agg(json_build_object({', '.join(pairs)}) ORDER BY {order}), "
-                "'[]'::json)"
-            )
+            return self.dialect.json_array(self.dialect.json_object(pairs), order)
         counted = self._alias()
         if name == "totalCount":
             return f"(SELECT count(*) FROM {table} AS {counted} WHERE {listed(counted)})"
@@ -659,7 +649,7 @@ class Compiler:
         return page.paging.keyset
 
     def _row_cursor(self, page: _Page) -> str:
-        return cursor_sql(self._keyset(page), page.row)
+        return cursor_sql(self._keyset(page), page.row, self.dialect)
 
     def _page_info(
         self, child: FieldNode, connection_type: GraphQLObjectType, page: _Page, counted: str
@@ -668,11 +658,11 @@ class Compiler:
         info_type = get_named_type(connection_type.fields["pageInfo"].type)
         assert isinstance(info_type, GraphQLObjectType)
         paging, limit = page.paging, page.paging.limit
-        more = (
+        more = self.dialect.json_boolean(
             f"(SELECT count(*) > {limit} FROM (SELECT 1 FROM {page.table} AS "
             f"{counted} WHERE {page.after(counted)} LIMIT {limit} + 1) AS more)"
         )
-        cursor_given = "true" if paging.cursor is not None else "false"
+        cursor_given = self.dialect.boolean(paging.cursor is not None)
         pairs = []
         for info_field in self._fields(info_type, child.selection_set):
             key = (info_field.alias or info_field.name).value
@@ -684,16 +674,16 @@ class Compiler:
             elif info_name in ("startCursor", "endCursor"):
                 keyset = self._keyset(page)
                 reverse = info_name == "endCursor"
-                value = (
-                    f"(array_agg({cursor_sql(keyset, page.row)} "
-                    f"ORDER BY {order_sql(keyset, page.row, reverse)}))[1]"
+                value = self.dialect.first_in_order(
+                    cursor_sql(keyset, page.row, self.dialect),
+                    order_sql(keyset, page.row, reverse),
                 )
             elif info_name == "__typename":
                 value = _literal(info_type.name)
             else:
                 raise NotCompiled(f"pageInfo field {info_name}")
-            pairs.append(f"'{key}', {value}")
-        return f"json_build_object({', '.join(pairs)})"
+            pairs.append((key, value))
+        return self.dialect.json_object(pairs)
 
     # --- the root ------------------------------------------------------------------------------
 
@@ -705,17 +695,18 @@ class Compiler:
         pairs = []
         for node in self._fields(query_type, operation.selection_set):
             key = (node.alias or node.name).value
-            pairs.append(f"'{key}', {self.root_field_sql(query_type, node)}")
-        return _numbered(f"SELECT json_build_object({', '.join(pairs)})::text", self.params)
+            pairs.append((key, self.root_field_sql(query_type, node)))
+        statement = self.dialect.statement(self.dialect.json_object(pairs))
+        return _numbered(statement, self.params, self.dialect)
 
     def root_field_sql(self, query_type: GraphQLObjectType, node: FieldNode) -> str:
         name = node.name.value
         if name == "__typename":
             return _literal(query_type.name)
         if name == "node":
-            return self.node_sql(query_type, node)
+            return self.dialect.nested(self.node_sql(query_type, node))
         if name == "nodes":
-            return self.nodes_sql(query_type, node)
+            return self.dialect.nested(self.nodes_sql(query_type, node))
         definition = query_type.fields.get(name)
         if definition is None:
             raise NotCompiled(name)
@@ -726,7 +717,7 @@ class Compiler:
             return self.bare_object_sql(definition, node, arguments)
         if not isinstance(spec, SqlRelation):
             raise NotCompiled(f"Query.{name} has no SQL")
-        return self.relation_sql(definition, node, spec, arguments, "")
+        return self.dialect.nested(self.relation_sql(definition, node, spec, arguments, ""))
 
     def bare_object_sql(
         self, definition: GraphQLField, node: FieldNode, arguments: dict[str, Any]
@@ -754,7 +745,7 @@ class Compiler:
             self._node_by_id(node, value, ("argument", definition, node, ("ids", index), _key_of))
             for index, value in enumerate(ids)
         ]
-        return f"json_build_array({', '.join(items)})"
+        return self.dialect.json_list([self.dialect.nested(item) for item in items])
 
     def _node_by_id(self, node: FieldNode, value: Any, source: tuple[Any, ...]) -> str:
         """The row a global id names, as its concrete type, or null; the id's key a parameter
@@ -816,16 +807,18 @@ class _Page:
     after: Callable[[str], str]
 
 
-_PLACEHOLDER = re.compile(r"\$(\d+)::")
-
-
-def _numbered(sql: str, params: list[Param]) -> Compiled:
+def _numbered(sql: str, params: list[Param], dialect: Dialect) -> Compiled:
     """The statement with only the parameters it uses (a page's limit is made before it is
-    known whether the page is selected), numbered from ``$1``: PostgreSQL refuses unused ones."""
-    used = sorted({int(number) for number in _PLACEHOLDER.findall(sql)})
+    known whether the page is selected), numbered from 1: PostgreSQL refuses unused ones."""
+    used = sorted({int(number) for number in dialect.placeholders.findall(sql)})
     renumber = {old: new for new, old in enumerate(used, start=1)}
-    sql = _PLACEHOLDER.sub(lambda match: f"${renumber[int(match.group(1))]}::", sql)
-    return Compiled(sql, tuple(params[old - 1] for old in used))
+
+    def renumbered(match: re.Match[str]) -> str:
+        old = int(match.group(1))
+        return dialect.placeholder(renumber[old], params[old - 1].sql_type)
+
+    sql = dialect.placeholders.sub(renumbered, sql)
+    return Compiled(sql, tuple(params[old - 1] for old in used), dialect)
 
 
 def _merged(nodes: list[FieldNode]) -> FieldNode:
@@ -881,7 +874,9 @@ def compile_operation(
     fragments: Iterable[FragmentDefinitionNode],
     variables: VariableValues,
     scope: Scope,
+    dialect: Dialect = POSTGRESQL,
 ) -> Compiled:
-    """The one statement for ``operation``; ``NotCompiled`` when it must use the resolvers."""
+    """The one statement for ``operation`` in ``dialect``; ``NotCompiled`` when it must use the
+    resolvers."""
     by_name = {fragment.name.value: fragment for fragment in fragments}
-    return Compiler(schema, by_name, variables, scope).operation_sql(operation)
+    return Compiler(schema, by_name, variables, scope, dialect).operation_sql(operation)

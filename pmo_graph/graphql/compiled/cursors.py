@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from pmo_graph.errors import BadUserInput
+from pmo_graph.graphql.compiled.dialect import Dialect
 from pmo_graph.graphql.pagination import decode_cursor, from_json_key
 
 _COLUMN = re.compile(r'\{row\}\."?(?P<name>\w+)"?(?P<desc>\s+DESC)?', re.IGNORECASE)
@@ -53,15 +54,10 @@ def order_sql(keyset: Keyset, row: str, reverse: bool) -> str:
     return ", ".join(f'{row}."{name}"{direction}' for name in keyset.columns)
 
 
-def cursor_sql(keyset: Keyset, row: str) -> str:
+def cursor_sql(keyset: Keyset, row: str, dialect: Dialect) -> str:
     """The cursor of the row ``row``: ``encode_cursor`` of its ordering key, in SQL."""
-    values = " || ',' || ".join(
-        f"coalesce(to_json({row}.\"{name}\")::text, 'null')" for name in keyset.columns
-    )
-    text = f"'[' || {values} || ']'"
-    return (
-        f"translate(replace(encode(convert_to({text}, 'UTF8'), 'base64'), E'\\n', ''), '+/', '-_')"
-    )
+    values = " || ',' || ".join(dialect.json_text(f'{row}."{name}"') for name in keyset.columns)
+    return dialect.base64url(f"'[' || {values} || ']'")
 
 
 def after_sql(keyset: Keyset, row: str, values: list[str], reverse: bool) -> str:
