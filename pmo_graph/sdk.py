@@ -41,7 +41,9 @@ from pmo_graph.enums import described_enum
 from pmo_graph.errors import BadUserInput, Forbidden, NotFound
 from pmo_graph.events import DomainEvent, EventType
 from pmo_graph.graphql.compiled.specs import (
+    SqlCondition,
     field_spec,
+    search_condition,
     sql_connection,
     sql_list,
     sql_one,
@@ -275,7 +277,9 @@ __all__ = [  # noqa: RUF022 - grouped by role, in the order docs/plugin_hooks.md
     "today",
     "unique",
     # The compiled SQL path
+    "SqlCondition",
     "field_spec",
+    "search_condition",
     "sql_connection",
     "sql_list",
     "sql_one",

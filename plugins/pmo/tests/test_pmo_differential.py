@@ -42,6 +42,7 @@ TIERS = ["pso", "portfolio", "pmo"]
 #: Selects every field with an SQL spec (``test_every_field_with_an_sql_spec_is_covered``).
 DOCUMENT = """
 query Differential($project: ID!) {
+  viewer { user { id name roles person { name } } organisation { id name } }
   project: node(id: $project) { id ...Everything }
   portfolios(first: 3) {
     totalCount pageInfo { hasNextPage hasPreviousPage }
@@ -57,14 +58,16 @@ query Differential($project: ID!) {
 }
 fragment Everything on Project {
   code manager { name } sponsor { name } portfolio { name } programme { name }
-  latestStatus { periodEnding overall project { code } }
+  latestStatus { periodEnding overall project { code } submittedBy { name } }
   statusReports(first: 2) {
     totalCount pageInfo { hasNextPage hasPreviousPage } nodes { periodEnding overall }
   }
   milestones { name baselineDate forecastDate actualDate slipDays project { code } }
   risks { title probability impact score rating status owner { name } project { code } }
   assignments { role allocation person { name } project { code } }
-  benefitContributions { share project { code } benefit { name baseline target realisation } }
+  benefitContributions { share project { code } benefit { name baseline target realisation
+    owner { name } programme { name }
+    measurements(first: 3) { totalCount edges { cursor node { measuredOn value } } } } }
 }
 """
 
