@@ -268,6 +268,22 @@ async def test_timestamps_print_as_the_resolvers_print_them(
     assert printed["T0"] == "2026-11-02T03:04:05+00:00"
 
 
+async def test_cursors_of_any_text_are_the_resolvers(
+    world: dict[str, Any],  # noqa: F811
+    pmo_state: AppState,
+    count_statements: StatementCounter,
+    db_session: AsyncSession,
+) -> None:
+    """A code with quotes, backslashes, control characters and emoji: the same cursor string."""
+    for code in ['A"q\\b', "A\ttab\u0001", "Aé😀", "A'"]:
+        db_session.add(Project(organisation_id=world["org"].id, code=code, name="odd"))
+    await db_session.commit()
+    data = await _one_statement(world, pmo_state, count_statements, BACKWARDS, {"last": 20})
+    assert len(data["projects"]["edges"]) == 11  # the world's 7 and these 4
+    after = data["projects"]["edges"][2]["cursor"]
+    await _one_statement(world, pmo_state, count_statements, PROJECTS_PAGE, {"cursor": after})
+
+
 @pytest.mark.parametrize(
     ("document", "variables", "argument"),
     [

@@ -83,6 +83,10 @@ async def test_every_fixture_document_is_one_statement_with_the_resolvers_data(
     assert compiled == resolved
     assert statements == access_statements(pmo_state) + 1, count_statements.statements
     assert "json_build_object" in count_statements.statements[statements - 1]
+    # asked again, the fast lane answers it with the kept plan, the values bound again
+    answered = pmo_state.fast_lane.answered
+    assert await world["org"].admin.query(TEXTS[name], variables) == resolved
+    assert pmo_state.fast_lane.answered == answered + 1
 
 
 def test_the_fixture_is_there() -> None:
