@@ -1,11 +1,10 @@
 """A compiled statement is kept per document and reused for other variables, organisations and
-pages, with each request's own values bound (PostgreSQL's compiled path)."""
+pages, with each request's own values bound (the compiled path, on PostgreSQL and SQLite)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,8 +14,6 @@ from pmo_graph.graphql.compiled.compiler import Compiled, NotCompiled
 from pmo_graph.ids import to_global_id
 from pmo_graph.projects.models import Project
 from pmo_graph.testing import TestOrganisation
-
-pytestmark = pytest.mark.pmo_backends("postgresql")
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]
 

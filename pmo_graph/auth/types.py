@@ -22,6 +22,13 @@ ROLES_SQL = (
     "known.name)), '[]'::json) FROM (SELECT DISTINCT value AS name FROM "
     f"json_array_elements_text({{parent}}.roles) WHERE value IN ({_KNOWN_ROLES})) AS known)"
 )
+_ROLE_ORDER = "," + ",".join(role.value for role in Role) + ","
+#: The same in SQLite: its aggregate takes the order of the rows it is given.
+ROLES_SQLITE = (
+    "json((SELECT json_group_array(name) FROM (SELECT DISTINCT value AS name FROM "
+    f"json_each({{parent}}.roles) WHERE value IN ({_KNOWN_ROLES}) "
+    f"ORDER BY instr('{_ROLE_ORDER}', ',' || value || ','))))"
+)
 
 
 @strawberry.type(
@@ -38,7 +45,7 @@ class User(ModelNode):
 
     @strawberry.field(
         description="What the user may do (see docs/permissions.md), in the order of the enum.",
-        metadata=sql_value(ROLES_SQL),
+        metadata=sql_value(ROLES_SQL, sqlite=ROLES_SQLITE),
     )
     def roles(self, root: strawberry.Parent[models.User]) -> list[Role]:
         return sorted(parse_roles(root.roles), key=lambda r: list(Role).index(r))

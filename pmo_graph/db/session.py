@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from pmo_graph.db.row_security import keep_setting, scope_connections, scope_transactions
+from pmo_graph.db.sqlite_functions import register_functions
 from pmo_graph.settings import Settings
 
 #: Execution option choosing how a SQLite transaction begins: ``IMMEDIATE`` (the default) takes
@@ -179,8 +180,10 @@ def use_write_ahead_log(url: str) -> None:
 
 def prepare_sqlite_connection(dbapi_connection: Any, _record: Any = None) -> None:
     """Set up a new SQLite connection: foreign keys on, write-ahead log, a 30-second busy wait,
-    and transaction control taken from the driver (so that ``SQLITE_BEGIN`` can choose)."""
+    transaction control taken from the driver (so that ``SQLITE_BEGIN`` can choose), and the
+    functions the compiled path calls (``sqlite_functions``)."""
     dbapi_connection.isolation_level = None
+    register_functions(dbapi_connection)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")

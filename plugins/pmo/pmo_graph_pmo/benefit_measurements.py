@@ -9,7 +9,7 @@ one of the latest day, and of several on that day the last recorded (the highest
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_graph.sdk import Context, Ordering, Reader, day_number
 from pmo_graph_pmo.enums import BenefitStatus
-from pmo_graph_pmo.measure import Measurements, rounded_sql, status
+from pmo_graph_pmo.measure import Measurements, rounded_sql, rounded_sqlite, status
 from pmo_graph_pmo.models import Benefit, BenefitMeasurement
 from pmo_graph_pmo.scope import today
 
@@ -128,10 +128,15 @@ def _latest_sql(expression: str) -> str:
     )
 
 
+def _realisation_sql(rounding: Callable[[str], str]) -> str:
+    ratio = "(m.value - {parent}.baseline) / ({parent}.target - {parent}.baseline)"
+    return _latest_sql(
+        "CASE WHEN {parent}.target = {parent}.baseline THEN NULL ELSE " + rounding(ratio) + " END"
+    )
+
+
 #: ``Benefit.realisation`` in SQL: ``measure.realisation`` of the latest measurement that
 #: counts today, rounded by ``measure.rounded_sql`` (null when the target is the baseline).
-REALISATION_SQL = _latest_sql(
-    "CASE WHEN {parent}.target = {parent}.baseline THEN NULL ELSE "
-    + rounded_sql("(m.value - {parent}.baseline) / ({parent}.target - {parent}.baseline)")
-    + " END"
-)
+REALISATION_SQL = _realisation_sql(rounded_sql)
+#: The same on SQLite, rounded by ``measure.rounded_sqlite``.
+REALISATION_SQLITE = _realisation_sql(rounded_sqlite)

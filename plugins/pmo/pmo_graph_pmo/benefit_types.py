@@ -34,6 +34,7 @@ from pmo_graph.sdk import (
 from pmo_graph_pmo.benefit_measurements import (
     MEASUREMENT_ORDER,
     REALISATION_SQL,
+    REALISATION_SQLITE,
     benefit_status,
     measurement_sums,
 )
@@ -233,7 +234,7 @@ class BenefitType(ModelNode):
         "decimal places: 0 at the baseline, 1 at the target, above 1 beyond it, negative when the "
         "value moved the wrong way. For a DISBENEFIT the share of the tolerance used up. Null "
         "without a measurement.",
-        metadata=sql_value(REALISATION_SQL),
+        metadata=sql_value(REALISATION_SQL, sqlite=REALISATION_SQLITE),
     )
     async def realisation(self, root: Row, info: Info[Any, Any]) -> float | None:
         (sums,) = await measurement_sums(get_context(info), [root.id])

@@ -83,6 +83,11 @@ def rounded_sql(expression: str) -> str:
     return f"round(({expression})::numeric, {PLACES})::float8"
 
 
+def rounded_sqlite(expression: str) -> str:
+    """``rounded_sql`` on SQLite, with the function the core registers there for it."""
+    return f"pmo_numeric_round(({expression}), {PLACES})"
+
+
 def forecast_at(measurements: Measurements, day: date) -> float | None:
     """The least-squares line through the measurements (value against date), read at ``day``;
     None with fewer than two measurements, or when they are all on one day."""

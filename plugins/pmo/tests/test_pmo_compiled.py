@@ -1,5 +1,6 @@
-"""The compiled path (pmo_graph.graphql.compiled) on PostgreSQL: one statement per query, the
-same data as the resolvers to the last field, and the resolvers whenever it cannot answer."""
+"""The compiled path (pmo_graph.graphql.compiled) on PostgreSQL and SQLite: one statement per
+query, the same data as the resolvers to the last field, and the resolvers whenever it cannot
+answer."""
 
 from __future__ import annotations
 
@@ -21,8 +22,6 @@ from pmo_graph.testing import StatementCounter, TestOrganisation, access_stateme
 from pmo_graph_pmo.enums import BenefitCategory, BenefitKind
 from pmo_graph_pmo.models import Benefit, BenefitContribution, BenefitMeasurement
 from pmo_graph_pso.models import Assignment
-
-pytestmark = pytest.mark.pmo_backends("postgresql")
 
 MakeOrg = Callable[..., Awaitable[TestOrganisation]]
 ALL_TIERS = ["pso", "portfolio", "pmo"]
@@ -63,6 +62,11 @@ fragment Everything on Project {
     owner { name } programme { name } measurements(first: 2) { totalCount nodes { value } } } }
 }
 """
+
+
+def built_json(statement: str) -> bool:
+    """Whether ``statement`` is a compiled one: it builds JSON (PostgreSQL's or SQLite's)."""
+    return "json_build_object(" in statement or "json_object(" in statement
 
 
 @contextmanager
@@ -188,6 +192,7 @@ async def test_benchmark_queries_are_one_statement_with_the_resolvers_data(
     assert compiled == resolved
     # the one statement that builds the JSON, after the token and tiers (kept on PostgreSQL)
     assert statements == access_statements(pmo_state) + 1, count_statements.statements
+    assert built_json(count_statements.statements[statements - 1])
 
 
 @pytest.mark.parametrize("project", ["project", "bare"])
@@ -202,6 +207,7 @@ async def test_every_compiled_field_matches_the_resolvers(
         world["org"], pmo_state, count_statements, BROAD, variables
     )
     assert statements == access_statements(pmo_state) + 1, count_statements.statements
+    assert built_json(count_statements.statements[statements - 1])
     assert compiled == resolved
     assert compiled["other"] is None  # another organisation's project is nobody's
     if project == "project":
@@ -258,7 +264,7 @@ async def test_what_it_cannot_read_goes_to_the_resolvers(
         world["org"], pmo_state, count_statements, document, variables
     )
     assert compiled == resolved
-    assert not any("json_build_object" in s for s in count_statements.statements[:statements])
+    assert not any(built_json(s) for s in count_statements.statements[:statements])
 
 
 async def test_errors_still_come_from_the_resolvers(
@@ -276,7 +282,14 @@ async def test_errors_still_come_from_the_resolvers(
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-@pytest.mark.parametrize("sql", ["SELECT (1 / 0)::text", "SELECT 'x' FROM generate_series(1, 2)"])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT (1 / 0)::text",
+        "SELECT 'x' FROM generate_series(1, 2)",
+        "SELECT json_object('projects', json('not json'))",
+    ],
+)
 async def test_a_failing_statement_falls_back_to_the_resolvers(
     world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, sql: str
 ) -> None:

@@ -67,7 +67,7 @@ fragment Everything on Project {
   assignments { role allocation person { name } project { code } }
   benefitContributions { share project { code } benefit { name baseline target realisation
     owner { name } programme { name }
-    measurements(first: 3) { totalCount edges { cursor node { measuredOn value } } } } }
+    measurements(first: 3) { totalCount nodes { measuredOn value } } } }
 }
 """
 
@@ -291,8 +291,10 @@ async def test_the_compiled_path_and_the_resolvers_give_the_same_json(
 
     count_statements.reset()
     compiled = await org.admin.query(DOCUMENT, variables)
-    if pmo_state.engine.dialect.name == "postgresql":
-        assert any("json_build_object" in s for s in count_statements.statements)
+    # the compiled statement answered, on either database
+    assert any(
+        "json_build_object(" in s or "json_object(" in s for s in count_statements.statements
+    )
     before = pmo_state.compiled_queries
     pmo_state.compiled_queries = False
     try:

@@ -78,7 +78,10 @@ class MilestoneType(ModelNode):
         "days: positive is late, negative early, 0 on plan or while there is no forecast.",
         metadata=sql_value(
             "coalesce({parent}.actual_date, {parent}.forecast_date, {parent}.baseline_date) "
-            "- {parent}.baseline_date"
+            "- {parent}.baseline_date",
+            # dates are ISO text on SQLite: the difference of their day numbers
+            sqlite="CAST(julianday(coalesce({parent}.actual_date, {parent}.forecast_date, "
+            "{parent}.baseline_date)) - julianday({parent}.baseline_date) AS INTEGER)",
         ),
     )
     def slip_days(self, root: Row) -> int:

@@ -193,13 +193,11 @@ def _column_sql(model: type[Base], attribute: str, row: str, dialect: Dialect) -
         return dialect.text(ref)
     if isinstance(kind, Numeric) and not isinstance(kind, Float) and kind.asdecimal:
         return dialect.decimal_text(ref, kind.scale)
-    if isinstance(kind, Boolean):
-        return dialect.json_boolean(ref)
-    if isinstance(kind, String | Text | Integer | Date | Float | Numeric):
+    if isinstance(kind, String | Text | Integer | Boolean | Date | Float | Numeric):
         return ref
     impl = getattr(kind, "impl", kind)  # a TypeDecorator (UTCDateTime) stores as its impl
     if isinstance(impl, DateTime):
-        return dialect.timestamp_text(ref, impl.timezone)
+        return _written(dialect.timestamp_text(ref, impl.timezone), "a timestamp")
     # JSON prints differently in SQL than in Python: not compiled.
     raise NotCompiled(f"{model.__name__}.{attribute} has type {kind}")
 
@@ -222,6 +220,9 @@ class Compiler:
         self.scope = scope
         self.params: list[Param] = []
         self._aliases = 0
+        #: On a dialect that hoists rows (``Dialect.hoists_rows``): the table of each row alias
+        #: and the JSON bodies built of its rows, read through a CTE (``_row_json``).
+        self._hoisted: dict[str, tuple[str, list[str]]] = {}
         self._tenant_columns: dict[str, str] = {}
 
     # --- helpers -------------------------------------------------------------------------------
@@ -240,12 +241,46 @@ class Compiler:
             self.params.append(param)
         return self.dialect.placeholder(self.params.index(param) + 1, param.sql_type)
 
+    def _row_json(self, table: str, row: str, body: str) -> str:
+        """``body``, the JSON of the row ``row`` of ``table``, where its FROM reads it: itself,
+        or on a dialect that hoists rows a column of the CTE that ``_from`` names (text: an
+        aggregate or object that takes it wraps it in ``Dialect.nested``)."""
+        if not self.dialect.hoists_rows:
+            return body
+        bodies = self._hoisted.setdefault(row, (table, []))[1]
+        bodies.append(body)
+        return f"{row}.pmo_j{len(bodies)}"
+
+    def _from(self, table: str, row: str) -> str:
+        """What the FROM of row ``row`` reads: ``table``, or the CTE of its hoisted JSON."""
+        return f"pmo_{row}" if row in self._hoisted else table
+
     def _fill(self, template: str, row: str, parent: str, value: str = "") -> str:
         today = self._param(self.scope.today, TODAY)
         user = self._param(self.scope.user_id, USER)
         return template.format(
             row=row, parent=parent, today=today, org=self._org(), user=user, value=value
         )
+
+    def _form(self, spec: SqlValue | SqlRelation, part: str) -> str | None:
+        """The spec's template ``part`` (``template``, ``join``, ``order_by``, ``where``) in the
+        form this database reads; ``NotCompiled`` when the spec has none for it."""
+        template: str | None = getattr(spec, part)
+        if template is None:
+            return None
+        form = self.dialect.form(template, spec.sqlite_form(part))
+        if form is None:
+            raise NotCompiled(f"the spec {template!r} has no {self.dialect.name} form")
+        return form
+
+    def _scalar(self, definition: GraphQLField, sql: str) -> str:
+        """A scalar's SQL as its GraphQL type prints in JSON (booleans and floats differ)."""
+        kind = get_named_type(definition.type).name
+        if kind == "Boolean":
+            return self.dialect.json_boolean(sql)
+        if kind == "Float":
+            return self.dialect.json_float(sql)
+        return sql
 
     def _org(self) -> str:
         return self._param(self.scope.organisation_id, ORGANISATION)
@@ -384,17 +419,17 @@ class Compiler:
         if _given(arguments):
             raise NotCompiled(f"{parent_type.name}.{name} with arguments")
         if isinstance(spec, SqlValue):
-            value = f"({self._fill(spec.template, row, row)})"
-            if get_named_type(definition.type).name == "Boolean":
-                return self.dialect.json_boolean(value)
-            return value
+            template = self._form(spec, "template")
+            assert template is not None
+            return self._scalar(definition, f"({self._fill(template, row, row)})")
         if model is None:
             raise NotCompiled(f"{parent_type.name} has no table")
         if name == "id" and get_named_type(definition.type).name == "ID":
             return self.dialect.global_id(_literal(parent_type.name + ":"), f"{row}.id")
         if strawberry_field is None or getattr(strawberry_field, "base_resolver", None):
             raise NotCompiled(f"{parent_type.name}.{name} has a resolver and no SQL")
-        return _column_sql(model, strawberry_field.python_name, row, self.dialect)
+        column = _column_sql(model, strawberry_field.python_name, row, self.dialect)
+        return self._scalar(definition, column)
 
     # --- relations -----------------------------------------------------------------------------
 
@@ -418,24 +453,25 @@ class Compiler:
         _, table = self._table(target)
         row = self._alias()
         conditions = self._conditions(spec, row, parent, table)
-        body = self.object_sql(target, node, row)
+        body = self._row_json(table, row, self.object_sql(target, node, row))
+        source = self._from(table, row)
         if spec.shape == "one":
             first = "" if spec.order_by is None else f" ORDER BY {self._order(spec, row)} LIMIT 1"
-            return f"(SELECT {body} FROM {table} AS {row} WHERE {conditions}{first})"
+            return f"(SELECT {body} FROM {source} AS {row} WHERE {conditions}{first})"
         order = self._order(spec, row)
         if not _is_list(definition):
             raise NotCompiled("a list spec on a field that is not a list")
-        return self.dialect.rows_array(body, table, row, conditions, order)
+        return self.dialect.rows_array(self.dialect.nested(body), source, row, conditions, order)
 
     def _order(self, spec: SqlRelation, row: str) -> str:
-        return (spec.order_by or "{row}.id").format(row=row)
+        return (self._form(spec, "order_by") or "{row}.id").format(row=row)
 
     def _conditions(self, spec: SqlRelation, row: str, parent: str, table: str) -> str:
         parts = [self._scoped(row, table)]
-        if spec.join is not None:
-            parts.append(self._fill(spec.join, row, parent))
-        if spec.where is not None:
-            parts.append(self._fill(spec.where, row, parent))
+        for part in ("join", "where"):
+            template = self._form(spec, part)
+            if template is not None:
+                parts.append(self._fill(template, row, parent))
         return " AND ".join(f"({part})" for part in parts)
 
     # --- connections ---------------------------------------------------------------------------
@@ -492,7 +528,7 @@ class Compiler:
             # No items selected: one row of counts, not one row per item of the page.
             return f"(SELECT {self.dialect.json_object(pairs)})"
         page = (
-            f"(SELECT * FROM {table} AS {row} WHERE {after(row)} "
+            f"(SELECT * FROM {self._from(table, row)} AS {row} WHERE {after(row)} "
             f"ORDER BY {self._page_order(spec, paging, row, paging.backwards)} "
             f"LIMIT {paging.limit})"
         )
@@ -590,7 +626,12 @@ class Compiler:
         """A filter's condition with its value as a parameter, ``{row}`` left to fill."""
         source = ("argument", definition, node, condition.path, condition.value)
         value = self._param(None, source, condition.sql_type)
-        filled = self._fill(condition.template, "\0", "", value)
+        template = self.dialect.form(condition.template, None)
+        if template is None:
+            raise NotCompiled(
+                f"the condition {condition.template!r} has no {self.dialect.name} form"
+            )
+        filled = self._fill(template, "\0", "", value)
         return filled.replace("{", "{{").replace("}", "}}").replace("\0", "{row}")
 
     def _needs_rows(self, connection_type: GraphQLObjectType, child: FieldNode) -> bool:
@@ -621,14 +662,15 @@ class Compiler:
         if name == "__typename":
             return _literal(connection_type.name)
         if name == "nodes":
-            body = self.object_sql(target, child, row)
-            return self.dialect.json_array(body, order)
+            body = self._row_json(table, row, self.object_sql(target, child, row))
+            return self.dialect.json_array(self.dialect.nested(body), order)
         if name == "edges":
             pairs = []
             for edge_field in self._fields(edge_type, child.selection_set):
                 key = (edge_field.alias or edge_field.name).value
                 if edge_field.name.value == "node":
-                    pairs.append((key, self.object_sql(target, edge_field, row)))
+                    body = self.object_sql(target, edge_field, row)
+                    pairs.append((key, self.dialect.nested(self._row_json(table, row, body))))
                 elif edge_field.name.value == "__typename":
                     pairs.append((key, _literal(edge_type.name)))
                 elif edge_field.name.value == "cursor":
@@ -649,7 +691,7 @@ class Compiler:
         return page.paging.keyset
 
     def _row_cursor(self, page: _Page) -> str:
-        return cursor_sql(self._keyset(page), page.row, self.dialect)
+        return _written(cursor_sql(self._keyset(page), page.row, self.dialect), "a cursor")
 
     def _page_info(
         self, child: FieldNode, connection_type: GraphQLObjectType, page: _Page, counted: str
@@ -662,7 +704,7 @@ class Compiler:
             f"(SELECT count(*) > {limit} FROM (SELECT 1 FROM {page.table} AS "
             f"{counted} WHERE {page.after(counted)} LIMIT {limit} + 1) AS more)"
         )
-        cursor_given = self.dialect.boolean(paging.cursor is not None)
+        cursor_given = self.dialect.json_boolean(self.dialect.boolean(paging.cursor is not None))
         pairs = []
         for info_field in self._fields(info_type, child.selection_set):
             key = (info_field.alias or info_field.name).value
@@ -674,9 +716,10 @@ class Compiler:
             elif info_name in ("startCursor", "endCursor"):
                 keyset = self._keyset(page)
                 reverse = info_name == "endCursor"
-                value = self.dialect.first_in_order(
-                    cursor_sql(keyset, page.row, self.dialect),
-                    order_sql(keyset, page.row, reverse),
+                cursor = _written(cursor_sql(keyset, page.row, self.dialect), "a cursor")
+                value = _written(
+                    self.dialect.first_in_order(cursor, order_sql(keyset, page.row, reverse)),
+                    "a page's first cursor",
                 )
             elif info_name == "__typename":
                 value = _literal(info_type.name)
@@ -696,7 +739,13 @@ class Compiler:
         for node in self._fields(query_type, operation.selection_set):
             key = (node.alias or node.name).value
             pairs.append((key, self.root_field_sql(query_type, node)))
-        statement = self.dialect.statement(self.dialect.json_object(pairs))
+        # A row's alias is made before those of the rows related to it: theirs come first.
+        by_depth = sorted(self._hoisted.items(), key=lambda item: -int(item[0][1:]))
+        hoisted = [
+            (self._from(table, row), self.dialect.row_source(table, row, bodies))
+            for row, (table, bodies) in by_depth
+        ]
+        statement = self.dialect.statement(self.dialect.json_object(pairs), hoisted)
         return _numbered(statement, self.params, self.dialect)
 
     def root_field_sql(self, query_type: GraphQLObjectType, node: FieldNode) -> str:
@@ -745,7 +794,8 @@ class Compiler:
             self._node_by_id(node, value, ("argument", definition, node, ("ids", index), _key_of))
             for index, value in enumerate(ids)
         ]
-        return self.dialect.json_list([self.dialect.nested(item) for item in items])
+        listed = self.dialect.json_list([self.dialect.nested(item) for item in items])
+        return _written(listed, "a list of nodes")
 
     def _node_by_id(self, node: FieldNode, value: Any, source: tuple[Any, ...]) -> str:
         """The row a global id names, as its concrete type, or null; the id's key a parameter
@@ -763,10 +813,10 @@ class Compiler:
             raise NotCompiled("an id without a number")
         _, table = self._table(target)
         row = self._alias()
-        body = self.object_sql(target, node, row)
+        body = self._row_json(table, row, self.object_sql(target, node, row))
         placeholder = self._param(pk, source, "bigint")
         return (
-            f"(SELECT {body} FROM {table} AS {row} "
+            f"(SELECT {body} FROM {self._from(table, row)} AS {row} "
             f"WHERE {self._scoped(row, table)} AND {row}.id = {placeholder})"
         )
 
@@ -848,6 +898,13 @@ def _literal(text: str) -> str:
     if not all(c.isalnum() or c in "_:" for c in text):
         raise NotCompiled(f"name {text!r}")
     return f"'{text}'"
+
+
+def _written(sql: str | None, what: str) -> str:
+    """A dialect's form of ``what``; ``NotCompiled`` when it has none."""
+    if sql is None:
+        raise NotCompiled(f"{what} has no form in this database yet")
+    return sql
 
 
 def _tenant_column(model: type[Base]) -> str:

@@ -54,10 +54,14 @@ def order_sql(keyset: Keyset, row: str, reverse: bool) -> str:
     return ", ".join(f'{row}."{name}"{direction}' for name in keyset.columns)
 
 
-def cursor_sql(keyset: Keyset, row: str, dialect: Dialect) -> str:
-    """The cursor of the row ``row``: ``encode_cursor`` of its ordering key, in SQL."""
-    values = " || ',' || ".join(dialect.json_text(f'{row}."{name}"') for name in keyset.columns)
-    return dialect.base64url(f"'[' || {values} || ']'")
+def cursor_sql(keyset: Keyset, row: str, dialect: Dialect) -> str | None:
+    """The cursor of the row ``row``: ``encode_cursor`` of its ordering key, in SQL (None
+    where the dialect has no form for it)."""
+    values = [dialect.json_text(f'{row}."{name}"') for name in keyset.columns]
+    if any(value is None for value in values):
+        return None
+    joined = " || ',' || ".join(str(value) for value in values)
+    return dialect.base64url(f"'[' || {joined} || ']'")
 
 
 def after_sql(keyset: Keyset, row: str, values: list[str], reverse: bool) -> str:

@@ -1,5 +1,7 @@
 """The SQL a compiled statement is written in: every construct the compiler emits that is not
-plain standard SQL (JSON building, casts, the global id, placeholders) comes from a ``Dialect``.
+plain standard SQL (JSON building, casts, the global id, placeholders) comes from a ``Dialect``:
+``POSTGRESQL`` or ``SQLITE``. SQLite's forms call the functions ``pmo_graph.db.sqlite_functions``
+registers on each of its connections.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from pmo_graph.graphql.compiled.portable import portable
+
 
 class Dialect:
     """PostgreSQL's forms of what the compiler writes."""
@@ -17,6 +21,9 @@ class Dialect:
     name = "postgresql"
     #: A placeholder in a statement; group 1 is its number (``placeholder``).
     placeholders = re.compile(r"\$(\d+)::\w+(?:\[\])?")
+    #: Whether the JSON of related rows is built in CTEs (``row_source``) rather than inside
+    #: the subquery that reads them: SQLite's parser refuses deeper nesting than a few levels.
+    hoists_rows = False
 
     _SQL_TYPES: dict[type, str] = {int: "bigint", date: "date", str: "text", bool: "boolean"}
 
@@ -60,6 +67,10 @@ class Dialect:
         ``scale`` digits the column keeps."""
         return f"{ref}::text"
 
+    def json_float(self, number: str) -> str:
+        """A double as a JSON number, printed as the resolvers' response prints it."""
+        return number
+
     def json_boolean(self, predicate: str) -> str:
         """A SQL boolean as a JSON ``true``/``false`` (or null)."""
         return predicate
@@ -75,15 +86,18 @@ class Dialect:
             f"replace(encode(convert_to({type_name} || {key}::text, 'UTF8'), 'base64'), E'\\n', '')"
         )
 
-    def json_list(self, items: Sequence[str]) -> str:
+    # The forms below answer None where a database has none yet: the compiler then leaves the
+    # document to the resolvers.
+
+    def json_list(self, items: Sequence[str]) -> str | None:
         """A JSON array of these JSON values, in this order (at most 100)."""
         return f"json_build_array({', '.join(items)})"
 
-    def first_in_order(self, element: str, order: str) -> str:
+    def first_in_order(self, element: str, order: str) -> str | None:
         """The aggregate of the rows' first ``element`` in ``order`` (null for no rows)."""
         return f"(array_agg({element} ORDER BY {order}))[1]"
 
-    def timestamp_text(self, ref: str, aware: bool) -> str:
+    def timestamp_text(self, ref: str, aware: bool) -> str | None:
         """A timestamp as the DateTime scalar prints it: ``datetime.isoformat()``, in UTC for a
         zone-aware column (``+00:00``), with microseconds only when there are any."""
         utc = f"({ref} AT TIME ZONE 'UTC')" if aware else ref
@@ -93,21 +107,127 @@ class Dialect:
             f"'000000' THEN '' ELSE '.' || to_char({utc}, 'US') END{offset})"
         )
 
-    def json_text(self, ref: str) -> str:
+    def json_text(self, ref: str) -> str | None:
         """The compact JSON text of a column's value (``null`` for null), as orjson writes a
         string, a number or a date."""
         return f"coalesce(to_json({ref})::text, 'null')"
 
-    def base64url(self, text: str) -> str:
+    def base64url(self, text: str) -> str | None:
         """URL-safe base64 of the UTF-8 of ``text``, padded (``base64.urlsafe_b64encode``)."""
         return (
             f"translate(replace(encode(convert_to({text}, 'UTF8'), 'base64'), E'\\n', ''), "
             "'+/', '-_')"
         )
 
-    def statement(self, json_sql: str) -> str:
-        """The statement whose one value is ``json_sql`` as JSON text."""
+    def statement(self, json_sql: str, hoisted: Sequence[tuple[str, str]] = ()) -> str:
+        """The statement whose one value is ``json_sql`` as JSON text, with the ``(name,
+        query)`` CTEs that ``row_source`` made, each before those that read it."""
+        assert not hoisted, "PostgreSQL builds related rows' JSON where it reads them"
         return f"SELECT {json_sql}::text"
+
+    def row_source(self, table: str, row: str, bodies: Sequence[str]) -> str:
+        """A CTE's query: every row of ``table`` (as ``row``), its columns and the JSON
+        ``bodies`` built of it as ``pmo_j1``, ``pmo_j2`` … (``hoists_rows``)."""
+        columns = "".join(f", {body} AS pmo_j{n}" for n, body in enumerate(bodies, start=1))
+        return f"SELECT {row}.*{columns} FROM {table} AS {row}"
+
+    def form(self, template: str, sqlite: str | None) -> str | None:
+        """The form of a spec's template this database reads (``sqlite``: the spec's SQLite
+        form, if it has one), or None when the spec has none for it."""
+        return template
+
+
+class SQLiteDialect(Dialect):
+    """SQLite's forms (3.38 or later, or earlier with JSON1, as Python's builds have).
+
+    JSON built by a subquery reaches its parent as text, so it is wrapped in ``json()`` to stay
+    an object; ``json_group_array`` takes no ORDER BY before 3.44, so it aggregates rows that a
+    subquery gives in order; booleans are 0 and 1, dates ISO text already.
+    """
+
+    name = "sqlite"
+    placeholders = re.compile(r"\?(\d+)")
+    hoists_rows = True
+
+    def placeholder(self, number: int, sql_type: str) -> str:
+        return f"?{number}"
+
+    def argument(self, value: Any) -> Any:
+        # SQLAlchemy stores a Date as its ISO text on SQLite; compare with the same.
+        return value.isoformat() if isinstance(value, date) else value
+
+    def json_object(self, pairs: Sequence[tuple[str, str]]) -> str:
+        return "json_object(" + ", ".join(f"'{key}', {value}" for key, value in pairs) + ")"
+
+    def json_array(self, element: str, order: str) -> str:
+        # Over a connection's page, a subquery already in ``order`` (see the class's doc).
+        return f"json_group_array({element})"
+
+    def rows_array(self, element: str, table: str, row: str, conditions: str, order: str) -> str:
+        return (
+            f"(SELECT json_group_array({element}) FROM (SELECT * FROM {table} AS {row} "
+            f"WHERE {conditions} ORDER BY {order}) AS {row})"
+        )
+
+    def nested(self, json_sql: str) -> str:
+        return f"json({json_sql})"
+
+    def text(self, ref: str) -> str:
+        return ref  # stored as the member's name already
+
+    def decimal_text(self, ref: str, scale: int | None) -> str:
+        # What SQLAlchemy reads back: the stored double printed with the column's scale
+        # (10 places without one), as a Decimal.
+        places = 10 if scale is None else scale
+        return f"CASE WHEN {ref} IS NULL THEN NULL ELSE printf('%.{places}f', {ref}) END"
+
+    def json_float(self, number: str) -> str:
+        return f"json(pmo_json_float({number}))"
+
+    def json_boolean(self, predicate: str) -> str:
+        return f"json(CASE {predicate} WHEN 0 THEN 'false' WHEN 1 THEN 'true' END)"
+
+    def boolean(self, value: bool) -> str:
+        return "1" if value else "0"
+
+    def global_id(self, type_name: str, key: str) -> str:
+        return f"pmo_base64({type_name} || {key})"
+
+    def statement(self, json_sql: str, hoisted: Sequence[tuple[str, str]] = ()) -> str:
+        # NOT MATERIALIZED: each CTE is read once, by the subquery that scopes and orders its
+        # rows, into which SQLite flattens it, so only the rows read are built.
+        ctes = ", ".join(f"{name} AS NOT MATERIALIZED ({query})" for name, query in hoisted)
+        return f"WITH {ctes} SELECT {json_sql}" if ctes else f"SELECT {json_sql}"
+
+    def form(self, template: str, sqlite: str | None) -> str | None:
+        if sqlite is not None:
+            return sqlite
+        return template if portable(template) else None
+
+    # Not written for SQLite yet (the documents that need them use the resolvers there): a
+    # list of nodes, a page's first and last cursor, timestamps, cursors.
+
+    def json_list(self, items: Sequence[str]) -> str | None:
+        return None
+
+    def first_in_order(self, element: str, order: str) -> str | None:
+        return None
+
+    def timestamp_text(self, ref: str, aware: bool) -> str | None:
+        return None
+
+    def json_text(self, ref: str) -> str | None:
+        return None
+
+    def base64url(self, text: str) -> str | None:
+        return None
 
 
 POSTGRESQL = Dialect()
+SQLITE = SQLiteDialect()
+_BY_NAME = {dialect.name: dialect for dialect in (POSTGRESQL, SQLITE)}
+
+
+def dialect_for(name: str) -> Dialect | None:
+    """The dialect of a SQLAlchemy dialect name (``engine.dialect.name``), if it has one."""
+    return _BY_NAME.get(name)

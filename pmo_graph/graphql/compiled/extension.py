@@ -1,10 +1,10 @@
 """``CompiledQueries``: answers a query with one SQL statement when every field it selects can.
 
-It runs after authentication and validation, before any resolver: on PostgreSQL, a query whose
-selection the compiler reads whole is answered by one statement that builds the ``data`` in the
-database; any other operation (a mutation, a field without SQL, a cursor, a tier that is off, an
-error to report) goes to the resolvers unchanged. Both paths give the same data; the
-differential tests hold them to it.
+It runs after authentication and validation, before any resolver: on PostgreSQL and SQLite, a
+query whose selection the compiler reads whole is answered by one statement that builds the
+``data`` in the database; any other operation (a mutation, a field without SQL, a cursor, a
+tier that is off, an error to report) goes to the resolvers unchanged. Both paths give the
+same data; the differential tests hold them to it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 
 from pmo_graph.graphql.compiled.compiler import NotCompiled, compile_operation
+from pmo_graph.graphql.compiled.dialect import Dialect, dialect_for
 from pmo_graph.graphql.compiled.plans import PlanCache, operation_plan_key, request_scope
 from pmo_graph.graphql.extensions import OperationInputs, operation_inputs
 from pmo_graph.request.app import App
@@ -48,19 +49,22 @@ class CompilingApp(App, Protocol):
 
 
 class CompiledQueries(SchemaExtension):
-    """Answers compilable queries on PostgreSQL with one statement (see the module's doc)."""
+    """Answers compilable queries with one statement (see the module's doc)."""
 
     async def on_execute(self) -> AsyncIterator[None]:
         execution_context = self.execution_context
         context = execution_context.context
+        dialect = (
+            dialect_for(context.app.engine.dialect.name) if isinstance(context, Context) else None
+        )
         if (
             execution_context.result is None
             and isinstance(context, Context)
+            and dialect is not None
             and context.viewer_or_none is not None
             and cast(CompilingApp, context.app).compiled_queries
-            and context.app.engine.dialect.name == "postgresql"
         ):
-            text = await self._answer(context)
+            text = await self._answer(context, dialect)
             if text is not None:
                 execution_context.result = ExecutionResult(data=_data(context, text))
                 self._remember(context)
@@ -78,7 +82,7 @@ class CompiledQueries(SchemaExtension):
             execution_context.query or "", operations, inputs
         )
 
-    async def _answer(self, context: Context) -> str | None:
+    async def _answer(self, context: Context, dialect: Dialect) -> str | None:
         """The ``data`` as JSON text from one statement, or None for the resolvers to answer."""
         inputs = operation_inputs(self.execution_context)
         if inputs is None:
@@ -103,6 +107,7 @@ class CompiledQueries(SchemaExtension):
                     inputs.fragments.values(),
                     inputs.variables,
                     scope,
+                    dialect,
                 )
             except NotCompiled as reason:
                 plan = reason

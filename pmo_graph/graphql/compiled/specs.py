@@ -14,12 +14,17 @@ how to read it in SQL with one of the specs below, passed as ``metadata=sql(...)
 
 A field without a spec and without a column is simply not compiled: an operation that selects
 it runs through the resolvers, as every operation does when the compiled path is off.
+
+Templates are PostgreSQL. On SQLite a template is read as written when it is plain SQL that
+means the same on both (``portable``); one that is not (date arithmetic, casts, PostgreSQL's
+functions) needs its SQLite form, given as ``sqlite=``; without one, an operation that selects
+the field goes to the resolvers on SQLite (the server's log says why).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,10 +37,16 @@ class SqlValue:
     """A scalar computed from the row the field is on: ``template`` over ``{parent}``.
 
     The expression must give exactly what the resolver returns, as JSON: a number, a string (an
-    enum's name), a boolean or null.
+    enum's name), a boolean or null. ``sqlite`` is the same expression for SQLite, where the
+    two databases' SQL differs.
     """
 
     template: str
+    sqlite: str | None = None
+
+    def sqlite_form(self, part: str) -> str | None:
+        """The SQLite form of ``part`` (``template``), if the spec gives one."""
+        return self.sqlite if part == "template" else None
 
 
 @dataclass(frozen=True)
@@ -55,9 +66,15 @@ class SqlRelation:
     shape: str = "one"
     #: Further conditions the resolver applies (e.g. ``{row}.released_at IS NULL``).
     where: str | None = None
+    #: SQLite forms of the parts whose SQL differs there: ``(("where", "..."),)``.
+    sqlite: tuple[tuple[str, str], ...] = ()
     #: How the connection's filtering arguments read: one condition per argument (or field of
     #: an input argument) that the resolver applies when it is given.
     conditions: tuple[SqlCondition, ...] = ()
+
+    def sqlite_form(self, part: str) -> str | None:
+        """The SQLite form of ``part`` (``join``, ``order_by``, ``where``), if given."""
+        return dict(self.sqlite).get(part)
 
 
 @dataclass(frozen=True)
@@ -92,19 +109,41 @@ def sql(spec: SqlSpec) -> dict[str, Any]:
     return {SQL_METADATA_KEY: spec}
 
 
-def sql_value(template: str) -> dict[str, Any]:
-    """Metadata of a scalar computed in SQL from ``{parent}``."""
-    return sql(SqlValue(template))
+def sql_value(template: str, *, sqlite: str | None = None) -> dict[str, Any]:
+    """Metadata of a scalar computed in SQL from ``{parent}`` (``sqlite``: its SQLite form,
+    where it differs)."""
+    return sql(SqlValue(template, sqlite))
 
 
-def sql_one(join: str, order_by: str | None = None, where: str | None = None) -> dict[str, Any]:
-    """Metadata of a field that answers one related row (the first by ``order_by``) or null."""
-    return sql(SqlRelation(join, order_by, "one", where))
+def _forms(sqlite: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    forms = tuple(sorted((sqlite or {}).items()))
+    unknown = {part for part, _ in forms} - {"join", "order_by", "where"}
+    if unknown:
+        raise ValueError(f"sqlite= forms name join, order_by or where, not {sorted(unknown)}")
+    return forms
 
 
-def sql_list(join: str, order_by: str = "{row}.id", where: str | None = None) -> dict[str, Any]:
+def sql_one(
+    join: str,
+    order_by: str | None = None,
+    where: str | None = None,
+    *,
+    sqlite: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Metadata of a field that answers one related row (the first by ``order_by``) or null;
+    ``sqlite`` maps a part (``join``, ``order_by``, ``where``) to its SQLite form."""
+    return sql(SqlRelation(join, order_by, "one", where, _forms(sqlite)))
+
+
+def sql_list(
+    join: str,
+    order_by: str = "{row}.id",
+    where: str | None = None,
+    *,
+    sqlite: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """Metadata of a field that answers a list of related rows in ``order_by`` order."""
-    return sql(SqlRelation(join, order_by, "list", where))
+    return sql(SqlRelation(join, order_by, "list", where, _forms(sqlite)))
 
 
 def sql_connection(
@@ -112,9 +151,11 @@ def sql_connection(
     order_by: str,
     where: str | None = None,
     conditions: tuple[SqlCondition, ...] = (),
+    *,
+    sqlite: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Metadata of a connection field paged in ``order_by`` order, filtered by ``conditions``."""
-    return sql(SqlRelation(join, order_by, "connection", where, conditions))
+    return sql(SqlRelation(join, order_by, "connection", where, _forms(sqlite), conditions))
 
 
 def sql_object() -> dict[str, Any]:
@@ -148,10 +189,13 @@ def templates(spec: SqlSpec) -> Iterator[str]:
     """Every SQL template of ``spec``."""
     if isinstance(spec, SqlValue):
         yield spec.template
+        if spec.sqlite is not None:
+            yield spec.sqlite
         return
     if isinstance(spec, SqlObject):
         return
     yield from (part for part in (spec.join, spec.order_by, spec.where) if part is not None)
+    yield from (form for _, form in spec.sqlite)
     yield from (condition.template for condition in spec.conditions)
 
 

@@ -1,0 +1,56 @@
+"""Functions SQLite lacks, registered on every SQLite connection the engine opens, so the
+compiled path's statements (``pmo_graph.graphql.compiled.dialect``) build the same JSON there as
+on PostgreSQL: the global id's base64, a float printed as Python prints it, and PostgreSQL's
+rounding of a double through ``numeric``."""
+
+from __future__ import annotations
+
+import base64
+import math
+from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import Any
+
+import orjson
+
+#: What ``float8::numeric`` keeps of a double on PostgreSQL: 15 significant digits.
+DOUBLE_DIGITS = 15
+_WIDE = Context(prec=60)
+
+
+def pmo_base64(text: str | None) -> str | None:
+    """Base64 of ``text`` (UTF-8), as ``encode(convert_to(text, 'UTF8'), 'base64')`` without
+    its line breaks."""
+    return None if text is None else base64.b64encode(str(text).encode()).decode()
+
+
+def pmo_json_float(value: float | None) -> str | None:
+    """``value`` as a JSON number, as the response encoder prints a Python float (SQLite prints
+    15 significant digits: ``0.3`` for ``0.1 + 0.2``)."""
+    return None if value is None else orjson.dumps(float(value)).decode()
+
+
+def pmo_numeric_round(value: float | None, places: int) -> float | None:
+    """PostgreSQL's ``round(value::numeric, places)::float8``: the double read as the decimal of
+    its 15 significant digits, rounded half away from zero."""
+    if value is None:
+        return None
+    number = float(value)
+    if not math.isfinite(number):
+        return number
+    figure = Decimal(f"{number:.{DOUBLE_DIGITS}g}").quantize(
+        Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP, context=_WIDE
+    )
+    return float(figure) + 0.0  # no negative zero, which PostgreSQL does not give
+
+
+FUNCTIONS: dict[str, tuple[int, Any]] = {
+    "pmo_base64": (1, pmo_base64),
+    "pmo_json_float": (1, pmo_json_float),
+    "pmo_numeric_round": (2, pmo_numeric_round),
+}
+
+
+def register_functions(dbapi_connection: Any) -> None:
+    """Make ``FUNCTIONS`` callable in SQL on a new SQLite connection (sqlite3 or aiosqlite's)."""
+    for name, (arguments, function) in FUNCTIONS.items():
+        dbapi_connection.create_function(name, arguments, function, deterministic=True)
