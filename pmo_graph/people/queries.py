@@ -8,7 +8,7 @@ import strawberry
 from sqlalchemy import or_
 from strawberry.types import Info
 
-from pmo_graph.graphql.compiled.specs import search_condition, sql_connection
+from pmo_graph.graphql.compiled.specs import like_pattern, search_condition, sql_connection
 from pmo_graph.graphql.pagination import Connection, Ordering, page_args, paginate
 from pmo_graph.graphql.refs import PersonRef
 from pmo_graph.people.models import Person
@@ -42,11 +42,8 @@ class PeopleQuery:
         context = get_context(info)
         args = page_args(context, first=first, after=after, last=last, before=before, width=2)
         conditions = []
-        needle = (search or "").strip().lower()
-        if needle:
-            pattern = (
-                "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            )
+        pattern = like_pattern(search)
+        if pattern:
             conditions.append(
                 or_(
                     Person.name.ilike(pattern, escape="\\"),

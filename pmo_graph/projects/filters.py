@@ -10,7 +10,7 @@ from sqlalchemy import or_
 from sqlalchemy.sql import ColumnElement
 
 from pmo_graph.errors import BadUserInput
-from pmo_graph.graphql.compiled.specs import SqlCondition, search_condition
+from pmo_graph.graphql.compiled.specs import SqlCondition, like_pattern, search_condition
 from pmo_graph.graphql.pagination import Ordering
 from pmo_graph.ids import parse_pk
 from pmo_graph.projects.enums import ProjectStage
@@ -98,18 +98,10 @@ def project_conditions(
         pk = _pk(filter.programme_id, "Programme", "programmeId")
         conditions.append(Project.programme_id == pk)
         key.append(("programme", pk))
-    if filter.search:
-        needle = filter.search.strip().lower()
-        if needle:
-            conditions.append(
-                or_(
-                    Project.code.ilike(f"%{_escape(needle)}%", escape="\\"),
-                    Project.name.ilike(f"%{_escape(needle)}%", escape="\\"),
-                )
-            )
-            key.append(("search", needle))
+    pattern = like_pattern(filter.search)
+    if pattern:
+        conditions.append(
+            or_(Project.code.ilike(pattern, escape="\\"), Project.name.ilike(pattern, escape="\\"))
+        )
+        key.append(("search", pattern))
     return conditions, tuple(key)
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
