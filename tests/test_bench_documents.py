@@ -54,3 +54,14 @@ def test_a_client_document_says_what_each_of_its_variables_must_be(path: Path) -
         if "endCursor" in spec:
             first_page = spec["endCursor"]["document"]
             assert (DOCUMENTS / f"{first_page}.graphql").exists(), first_page
+
+
+PEER = REPO / "bench" / "frontend" / "postgraphile"
+
+
+def test_postgraphiles_documents_for_the_same_screens_validate_against_its_schema() -> None:
+    schema = build_schema((PEER / "schema.graphql").read_text())
+    theirs = sorted((PEER / "documents").glob("*.graphql"))
+    assert {path.stem for path in theirs} == {path.stem for path in _documents()}
+    for path in theirs:
+        assert validate(schema, parse(path.read_text())) == [], path.stem

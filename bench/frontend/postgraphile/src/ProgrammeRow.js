@@ -1,0 +1,14 @@
+// One programme's row (../../src/ProgrammeRow.js) in PostGraphile's terms.
+import { graphql } from "react-relay";
+
+export const programmeRow = graphql`
+  fragment ProgrammeRow_programme on Programme {
+    nodeId
+    name
+    vision
+    director {
+      nodeId
+      name
+    }
+  }
+`;
