@@ -89,8 +89,9 @@ class Scope:
 
 
 #: Where a parameter's value comes from when a compiled statement is run again for another
-#: request: the viewer's organisation, today, a variable (its value, or the key of the global
-#: id it holds), or a value written in the document.
+#: request: the viewer's organisation or user, today, a variable (a page size), a field's
+#: argument (``_argument_value``: an id's key, a cursor's value, a filter's), or a value
+#: written in the document.
 ORGANISATION = ("organisation",)
 USER = ("user",)
 TODAY = ("today",)
@@ -116,41 +117,46 @@ class Compiled:
         """The parameters' values for a request with ``scope`` and ``variables``;
         ``NotCompiled`` when a value is one the resolvers refuse (a malformed cursor or id in
         a filter), so that they answer with its coded error."""
+        arguments: dict[int, dict[str, Any]] = {}  # each field's, coerced once per request
         return [
-            self.dialect.argument(_value_of(param.source, scope, variables))
+            self.dialect.argument(_value_of(param.source, scope, variables, arguments))
             for param in self.params
         ]
 
 
-def _value_of(source: tuple[Any, ...], scope: Scope, variables: VariableValues) -> Any:
+def _value_of(
+    source: tuple[Any, ...],
+    scope: Scope,
+    variables: VariableValues,
+    arguments: dict[int, dict[str, Any]],
+) -> Any:
     kind = source[0]
     if kind == "organisation":
         return scope.organisation_id
     if kind == "user":
         return scope.user_id
     if kind == "argument":
-        return _argument_value(source, variables)
+        return _argument_value(source, variables, arguments)
     if kind == "today":
         return scope.today
     if kind == "variable":
         value = variables.coerced.get(source[1])
         return source[2] if value is None else value
-    if kind == "key of variable":
-        parsed = parse_global_id(str(variables.coerced.get(source[1], "")))
-        key = None if parsed is None else key_number(parsed[1])
-        assert key is not None  # a plan is kept by the shape of its ids (``plans.plan_key``)
-        return key
     return source[1]  # ("constant", value)
 
 
-def _argument_value(source: tuple[Any, ...], variables: VariableValues) -> Any:
+def _argument_value(
+    source: tuple[Any, ...], variables: VariableValues, arguments: dict[int, dict[str, Any]]
+) -> Any:
     """``("argument", definition, node, path, convert)``: the field's argument at ``path``
     (an argument, then fields of an input object or indexes of a list), through ``convert``."""
     _, definition, node, path, convert = source
-    try:
-        value: Any = get_argument_values(definition, node, variables)
-    except Exception as error:
-        raise NotCompiled("arguments") from error
+    if id(node) not in arguments:
+        try:
+            arguments[id(node)] = get_argument_values(definition, node, variables)
+        except Exception as error:
+            raise NotCompiled("arguments") from error
+    value: Any = arguments[id(node)]
     for step in path:
         if isinstance(value, dict):
             value = value.get(step)
