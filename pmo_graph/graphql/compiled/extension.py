@@ -19,8 +19,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 
-from pmo_graph.graphql.compiled.compiler import NotCompiled, compile_operation
+from pmo_graph.graphql.compiled.compiler import Compiled, NotCompiled, compile_operation
 from pmo_graph.graphql.compiled.plans import PlanCache, operation_plan_key, request_scope
+from pmo_graph.graphql.compiled.price import MAX_WRITTEN_FIELDS, written_fields
 from pmo_graph.graphql.extensions import OperationInputs, operation_inputs
 from pmo_graph.request.app import App
 from pmo_graph.request.context import Context
@@ -47,19 +48,67 @@ class CompilingApp(App, Protocol):
     def fast_lane(self) -> Remembers: ...
 
 
+def compiled_path_applies(context: object) -> bool:
+    """Whether the compiled path may answer a request in ``context``: a viewer's, on
+    PostgreSQL, with the path on."""
+    return (
+        isinstance(context, Context)
+        and context.viewer_or_none is not None
+        and cast(CompilingApp, context.app).compiled_queries
+        and context.app.engine.dialect.name == "postgresql"
+    )
+
+
+def operation_plan(execution_context: Any) -> Compiled | NotCompiled | None:
+    """The plan for the request's operation: kept, or compiled now and kept (the cost is priced
+    by it, then the statement runs by it); None when the compiled path does not apply."""
+    context = execution_context.context
+    if not compiled_path_applies(context):
+        return None
+    inputs = operation_inputs(execution_context)
+    if inputs is None:
+        return None  # no operation, or variables that do not coerce: graphql-core reports it
+    app = cast(CompilingApp, context.app)
+    plans = app.compiled_plans
+    key = operation_plan_key(
+        app,
+        execution_context.query or "",
+        inputs.operation,
+        context.enabled_tiers,
+        inputs.variables.coerced,
+    )
+    plan = plans.get(key)
+    if plan is None:
+        if written_fields(inputs.operation, inputs.fragments) > MAX_WRITTEN_FIELDS:
+            plan = NotCompiled("too many fields with the fragments written out")
+        else:
+            scope = request_scope(app, context.viewer.organisation_id, context.enabled_tiers)
+            try:
+                plan = compile_operation(
+                    execution_context.schema._schema,
+                    inputs.operation,
+                    inputs.fragments.values(),
+                    inputs.variables,
+                    scope,
+                )
+            except NotCompiled as reason:
+                plan = reason
+        plans.put(key, plan)
+    return plan
+
+
+def compiled_plan_answers(execution_context: Any) -> bool:
+    """Whether a compiled plan answers the request's operation (``QueryCost`` prices it so)."""
+    return isinstance(operation_plan(execution_context), Compiled)
+
+
 class CompiledQueries(SchemaExtension):
     """Answers compilable queries on PostgreSQL with one statement (see the module's doc)."""
 
     async def on_execute(self) -> AsyncIterator[None]:
         execution_context = self.execution_context
         context = execution_context.context
-        if (
-            execution_context.result is None
-            and isinstance(context, Context)
-            and context.viewer_or_none is not None
-            and cast(CompilingApp, context.app).compiled_queries
-            and context.app.engine.dialect.name == "postgresql"
-        ):
+        if execution_context.result is None and compiled_path_applies(context):
             text = await self._answer(context)
             if text is not None:
                 execution_context.result = ExecutionResult(data=_data(context, text))
@@ -80,35 +129,17 @@ class CompiledQueries(SchemaExtension):
 
     async def _answer(self, context: Context) -> str | None:
         """The ``data`` as JSON text from one statement, or None for the resolvers to answer."""
-        inputs = operation_inputs(self.execution_context)
-        if inputs is None:
-            return None  # no operation, or variables that do not coerce: graphql-core reports it
-        app = cast(CompilingApp, context.app)
-        scope = request_scope(app, context.viewer.organisation_id, context.enabled_tiers)
-        plans = app.compiled_plans
-        key = operation_plan_key(
-            app,
-            self.execution_context.query or "",
-            inputs.operation,
-            context.enabled_tiers,
-            inputs.variables.coerced,
-        )
-        plan = plans.get(key)
+        plan = operation_plan(self.execution_context)
         if plan is None:
-            try:
-                plan = compile_operation(
-                    self.execution_context.schema._schema,
-                    inputs.operation,
-                    inputs.fragments.values(),
-                    inputs.variables,
-                    scope,
-                )
-            except NotCompiled as reason:
-                plan = reason
-            plans.put(key, plan)
+            return None
         if isinstance(plan, NotCompiled):
             log.debug("resolvers answer: %s", plan)
             return None
+        inputs = operation_inputs(self.execution_context)
+        assert inputs is not None  # a plan is found for an operation with its inputs only
+        scope = request_scope(
+            cast(CompilingApp, context.app), context.viewer.organisation_id, context.enabled_tiers
+        )
         try:
             text: str = await context.db.driver_value(
                 plan.sql, plan.arguments(scope, inputs.variables)
