@@ -7,12 +7,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
-from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
-from graphql.execution.values import get_variable_values
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.cases import Q1, Q2, Q3, Q4
-from helpers import add_projects
+from helpers import add_projects, parsed_operation
 from pmo_graph.app_state import AppState
 from pmo_graph.graphql.budget import CostBudget
 from pmo_graph.graphql.compiled.price import (
@@ -31,18 +29,15 @@ PAGE = 50  # the default page size of the test app
 PROJECT = to_global_id("Project", 7)
 
 
-def _parsed(
-    state: AppState, document: str, variables: dict[str, object] | None
-) -> tuple[OperationDefinitionNode, dict[str, FragmentDefinitionNode], object]:
-    schema = state.built.schema._schema
-    parsed = parse(document)
-    operation = next(d for d in parsed.definitions if isinstance(d, OperationDefinitionNode))
-    fragments = {
-        d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
-    assert not isinstance(coerced, list), coerced
-    return operation, fragments, coerced
+def scalar_bomb(levels: int) -> str:
+    """A fragment bomb of scalars: each fragment spreads the next twice, the last selects code."""
+    fragments = " ".join(
+        f"fragment F{i} on Project {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
+    )
+    return (
+        "{ projects(first: 1) { nodes { ...F0 } } } "
+        f"{fragments} fragment F{levels} on Project {{ code }}"
+    )
 
 
 def prices(
@@ -50,9 +45,9 @@ def prices(
 ) -> tuple[int, int]:
     """The compiled price and the resolvers' price of ``document``."""
     schema = state.built.schema._schema
-    operation, fragments, coerced = _parsed(state, document, variables)
-    compiled = CompiledPrice(schema, fragments, coerced, PAGE, 500)  # type: ignore[arg-type]
-    resolvers = CostCalculator(schema, fragments, coerced, PAGE, 500)  # type: ignore[arg-type]
+    operation, fragments, coerced = parsed_operation(state, document, variables)
+    compiled = CompiledPrice(schema, fragments, coerced, PAGE, 500)
+    resolvers = CostCalculator(schema, fragments, coerced, PAGE, 500)
     return compiled.operation(operation), resolvers.operation(operation)
 
 
@@ -145,14 +140,7 @@ def test_the_hostile_cost_documents_cost_the_same_compiled(pmo_state: AppState) 
 def test_a_fragment_bomb_is_not_compiled(pmo_state: AppState) -> None:
     """Compiling writes every spread out, so the fields are counted first, each fragment once."""
     levels = 40
-    fragments = " ".join(
-        f"fragment F{i} on Project {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
-    )
-    document = (
-        "{ projects(first: 1) { nodes { ...F0 } } } "
-        f"{fragments} fragment F{levels} on Project {{ code }}"
-    )
-    operation, fragment_nodes, _ = _parsed(pmo_state, document, None)
+    operation, fragment_nodes, _ = parsed_operation(pmo_state, scalar_bomb(levels))
     assert written_fields(operation, fragment_nodes) == 2 + 2**levels > MAX_WRITTEN_FIELDS
 
 
@@ -211,14 +199,7 @@ async def test_a_cheap_fragment_bomb_is_answered_without_compiling_it(
     fragment once, answer it."""
     org = await make_org()
     await add_projects(db_session, org.id, 1)
-    levels = 24
-    fragments = " ".join(
-        f"fragment F{i} on Project {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
-    )
-    document = (
-        "{ projects(first: 1) { nodes { ...F0 } } } "
-        f"{fragments} fragment F{levels} on Project {{ code }}"
-    )
+    document = scalar_bomb(24)
     result = await org.admin.execute(document)
     assert result["data"] == {"projects": {"nodes": [{"code": "P-0000"}]}}
     assert result["extensions"]["cost"]["path"] == "resolvers"
