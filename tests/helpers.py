@@ -7,6 +7,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from decimal import Decimal
 from typing import Any
 
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
+from graphql.execution.values import VariableValues, get_variable_values
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -28,6 +30,22 @@ from pmo_graph.testing import GraphQLClient
 
 #: The PostgreSQL role the row-level security tests connect as.
 APP_ROLE = "pmo_rls_app"
+
+
+def parsed_operation(
+    state: AppState, document: str, variables: dict[str, object] | None = None
+) -> tuple[OperationDefinitionNode, dict[str, FragmentDefinitionNode], VariableValues]:
+    """The first operation of ``document``, its fragments by name and its variables coerced
+    with the app's schema: what the cost calculators read."""
+    schema = state.built.schema._schema
+    parsed = parse(document)
+    operation = next(d for d in parsed.definitions if isinstance(d, OperationDefinitionNode))
+    fragments = {
+        d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    assert not isinstance(coerced, list), coerced
+    return operation, fragments, coerced
 
 
 def gid(type_name: str, pk: int) -> str:

@@ -9,9 +9,8 @@ from datetime import date
 
 import httpx
 import pytest
-from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
-from graphql.execution.values import get_variable_values
 
+from helpers import parsed_operation
 from pmo_graph.app_state import AppState
 from pmo_graph.auth.roles import Role
 from pmo_graph.graphql.budget import CostBudget
@@ -28,14 +27,8 @@ PAGE = 50  # the default page size of the test app
 
 
 def cost_of(state: AppState, document: str, variables: dict[str, object] | None = None) -> int:
+    operation, fragments, coerced = parsed_operation(state, document, variables)
     schema = state.built.schema._schema
-    parsed = parse(document)
-    operation = next(d for d in parsed.definitions if isinstance(d, OperationDefinitionNode))
-    fragments = {
-        d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
-    assert not isinstance(coerced, list), coerced
     return CostCalculator(schema, fragments, coerced, PAGE, 500).operation(operation)
 
 

@@ -22,6 +22,7 @@ fragment many times is costed in time linear in its size.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,6 +46,8 @@ from graphql import (
     get_named_type,
 )
 from graphql.execution.values import VariableValues, get_argument_values
+
+from pmo_graph.ids import parse_global_id
 
 #: The size a list without paging arguments is costed at.
 LIST_ESTIMATE = 10
@@ -146,10 +149,10 @@ class CostCalculator:
             return 0
         arguments = self._arguments(definition, node)
         work = field_work(definition, arguments)
-        if _is_connection(named) and isinstance(named, GraphQLObjectType):
+        if is_connection(named) and isinstance(named, GraphQLObjectType):
             return 1 + work + self._connection(named, node, arguments)
         inner = 1 + self._selection(named, node.selection_set)
-        if _is_list(definition.type):
+        if is_list(definition.type):
             ids = arguments.get("ids")
             size = len(ids) if isinstance(ids, list) else LIST_ESTIMATE
             return work + size * inner
@@ -204,11 +207,13 @@ class CostCalculator:
 def cost_variables_key(variables: Mapping[str, Any]) -> Hashable:
     """Coerced ``variables`` reduced to what a document's cost can depend on.
 
-    The cost reads ``first``, ``last`` (integers), the length of ``ids`` (a list) and the dates
-    a computing field is charged by (``work_cost``), so two requests of one operation whose
-    integers, dates and list lengths agree cost the same, whatever their ids and strings. Every
-    integer and date is kept (a variable may feed ``first`` in one place and something else in
-    another); anything else is kept by its kind only.
+    The cost reads ``first``, ``last`` (integers), the ids of ``ids`` (a list) and the dates a
+    computing field is charged by (``work_cost``), and the compiled price the type a global id
+    names (``node(id:)`` reads a row of that type), so two requests of one operation whose
+    integers, dates, lists and ids' types agree cost the same, whatever their keys and strings.
+    Every integer and date is kept (a variable may feed ``first`` in one place and something
+    else in another); a global id is kept by its type, a list by how many of each kind it holds,
+    anything else by its kind only.
     """
     return tuple(
         sorted(
@@ -219,16 +224,23 @@ def cost_variables_key(variables: Mapping[str, Any]) -> Hashable:
 
 
 def _kind(value: object) -> Hashable:
-    return ("list", len(value)) if isinstance(value, list) else (type(value).__name__,)
+    if isinstance(value, list):
+        return ("list", tuple(sorted(Counter(_kind(item) for item in value).items())))
+    if isinstance(value, str):
+        parsed = parse_global_id(value)
+        return ("str",) if parsed is None else ("id", parsed[0])
+    return (type(value).__name__,)
 
 
-def _is_list(kind: GraphQLOutputType) -> bool:
+def is_list(kind: GraphQLOutputType) -> bool:
+    """Whether a field of type ``kind`` answers a list."""
     if isinstance(kind, GraphQLNonNull):
         kind = kind.of_type
     return isinstance(kind, GraphQLList)
 
 
-def _is_connection(named: object) -> bool:
+def is_connection(named: object) -> bool:
+    """Whether ``named`` is a Relay connection type (``...Connection`` with ``edges``)."""
     return (
         isinstance(named, GraphQLObjectType)
         and named.name.endswith("Connection")

@@ -2,12 +2,14 @@
 budget, and reports both in ``extensions.cost`` of every response.
 
 It runs after authentication and validation and before any resolver (and before the compiled
-path), so a refused document does no work at all.
+path), so a refused document does no work at all. An operation that a compiled plan answers is
+priced by what its statement reads (``pmo_graph.graphql.compiled.price``), any other by the
+resolvers' rule (``pmo_graph.graphql.cost``); ``extensions.cost.path`` says which.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
@@ -16,6 +18,7 @@ from strawberry.extensions import SchemaExtension
 
 from pmo_graph.errors import QUERY_TOO_COMPLEX, RATE_LIMITED
 from pmo_graph.graphql.budget import CostBudget
+from pmo_graph.graphql.compiled.price import CompiledPrice
 from pmo_graph.graphql.cost import CostCalculator
 from pmo_graph.graphql.extensions import OperationInputs, operation_inputs
 from pmo_graph.request.app import App
@@ -41,9 +44,26 @@ class CostOutcome:
     spent: int = 0
 
 
-def operation_cost(app: BudgetedApp, schema: GraphQLSchema, inputs: OperationInputs) -> int:
-    """The cost of the operation in ``inputs``, with the application's page sizes."""
+#: The price of an operation a compiled plan answers, and of one the resolvers answer.
+COMPILED = "compiled"
+RESOLVERS = "resolvers"
+
+
+def operation_cost(
+    app: BudgetedApp, schema: GraphQLSchema, inputs: OperationInputs, compiled: bool = False
+) -> int:
+    """The cost of the operation in ``inputs``, with the application's page sizes: what its
+    statement reads when a compiled plan answers it (``compiled``), else the resolvers' price."""
     settings = app.settings
+    if compiled:
+        price = CompiledPrice(
+            schema,
+            inputs.fragments,
+            inputs.variables,
+            settings.default_page_size,
+            settings.max_page_size,
+        )
+        return price.operation(inputs.operation)
     calculator = CostCalculator(
         schema,
         inputs.fragments,
@@ -60,14 +80,19 @@ def assess_cost(
     inputs: OperationInputs,
     viewer: Viewer | None,
     cost: int | None = None,
+    compiled: bool = False,
 ) -> CostOutcome:
-    """Cost the operation (or take ``cost``, when the caller knows it already), refuse it over
-    ``PMO_GRAPH_MAX_QUERY_COST``, and spend the cost from the token's budget (refused, without
-    spending, when the budget lacks it)."""
+    """Cost the operation (or take ``cost``, when the caller knows it already), by its compiled
+    plan's statement when ``compiled``, refuse it over ``PMO_GRAPH_MAX_QUERY_COST``, and spend
+    the cost from the token's budget (refused, without spending, when the budget lacks it)."""
     settings = app.settings
     if cost is None:
-        cost = operation_cost(app, schema, inputs)
-    report: dict[str, Any] = {"requested": cost, "maximum": settings.max_query_cost}
+        cost = operation_cost(app, schema, inputs, compiled)
+    report: dict[str, Any] = {
+        "requested": cost,
+        "maximum": settings.max_query_cost,
+        "path": COMPILED if compiled else RESOLVERS,
+    }
     if cost > settings.max_query_cost:
         return CostOutcome(
             report,
@@ -111,10 +136,18 @@ def assess_cost(
     )
 
 
+#: Whether a compiled plan answers a request's operation, from its strawberry execution context.
+PlanFinder = Callable[[Any], bool]
+
+
 class QueryCost(SchemaExtension):
-    """Costs the operation (``pmo_graph.graphql.cost``) and applies the limit and the budget."""
+    """Costs the operation (by its compiled plan when ``compiled`` finds one, else by
+    ``pmo_graph.graphql.cost``) and applies the limit and the budget."""
 
     report: dict[str, Any] | None = None
+
+    def __init__(self, compiled: PlanFinder | None = None) -> None:
+        self.compiled = compiled
 
     def on_execute(self) -> Iterator[None]:
         execution_context = self.execution_context
@@ -134,6 +167,7 @@ class QueryCost(SchemaExtension):
             self.execution_context.schema._schema,
             inputs,
             context.viewer_or_none,
+            compiled=self.compiled is not None and self.compiled(self.execution_context),
         )
         self.report = outcome.report
         if outcome.retry_after is not None and context.response is not None:

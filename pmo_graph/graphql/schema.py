@@ -30,7 +30,7 @@ from strawberry.utils.str_converters import to_camel_case
 from pmo_graph.contributions import collect_user_error_codes
 from pmo_graph.db.base import Base
 from pmo_graph.graphql import composed
-from pmo_graph.graphql.compiled.extension import CompiledQueries
+from pmo_graph.graphql.compiled.extension import CompiledQueries, compiled_plan_answers
 from pmo_graph.graphql.compiled.specs import field_spec, templates, unscoped_reads
 from pmo_graph.graphql.cost_limits import QueryCost
 from pmo_graph.graphql.descriptions import describe_schema
@@ -355,6 +355,6 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         ),
         SubscriptionsOverWebSocket,
         InputValues,
-        QueryCost,
+        partial(QueryCost, compiled_plan_answers),
         CompiledQueries,
     ]

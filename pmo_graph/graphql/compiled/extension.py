@@ -19,9 +19,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 
-from pmo_graph.graphql.compiled.compiler import NotCompiled, compile_operation
-from pmo_graph.graphql.compiled.dialect import Dialect, dialect_for
+from pmo_graph.graphql.compiled.compiler import Compiled, NotCompiled, Scope, compile_operation
+from pmo_graph.graphql.compiled.dialect import dialect_for
 from pmo_graph.graphql.compiled.plans import PlanCache, operation_plan_key, request_scope
+from pmo_graph.graphql.compiled.price import MAX_WRITTEN_FIELDS, written_fields
 from pmo_graph.graphql.extensions import OperationInputs, operation_inputs
 from pmo_graph.request.app import App
 from pmo_graph.request.context import Context
@@ -48,23 +49,81 @@ class CompilingApp(App, Protocol):
     def fast_lane(self) -> Remembers: ...
 
 
+def compiled_path_applies(context: object) -> bool:
+    """Whether the compiled path may answer a request in ``context``: a viewer's, on a database
+    the compiler has a dialect for, with the path on."""
+    return (
+        isinstance(context, Context)
+        and context.viewer_or_none is not None
+        and cast(CompilingApp, context.app).compiled_queries
+        and dialect_for(context.app.engine.dialect.name) is not None
+    )
+
+
+def operation_plan(execution_context: Any) -> Compiled | NotCompiled | None:
+    """The plan for the request's operation: kept, or compiled now and kept (the cost is priced
+    by it, then the statement runs by it); None when the compiled path does not apply."""
+    context = execution_context.context
+    if not compiled_path_applies(context):
+        return None
+    inputs = operation_inputs(execution_context)
+    if inputs is None:
+        return None  # no operation, or variables that do not coerce: graphql-core reports it
+    app = cast(CompilingApp, context.app)
+    plans = app.compiled_plans
+    key = operation_plan_key(
+        app,
+        execution_context.query or "",
+        inputs.operation,
+        context.enabled_tiers,
+        inputs.variables.coerced,
+    )
+    plan = plans.get(key)
+    if plan is None:
+        if written_fields(inputs.operation, inputs.fragments) > MAX_WRITTEN_FIELDS:
+            plan = NotCompiled("too many fields with the fragments written out")
+        else:
+            dialect = dialect_for(context.app.engine.dialect.name)
+            assert dialect is not None  # compiled_path_applies
+            try:
+                plan = compile_operation(
+                    execution_context.schema._schema,
+                    inputs.operation,
+                    inputs.fragments.values(),
+                    inputs.variables,
+                    _scope(context),
+                    dialect,
+                )
+            except NotCompiled as reason:
+                plan = reason
+        plans.put(key, plan)
+    return plan
+
+
+def compiled_plan_answers(execution_context: Any) -> bool:
+    """Whether a compiled plan answers the request's operation (``QueryCost`` prices it so)."""
+    return isinstance(operation_plan(execution_context), Compiled)
+
+
+def _scope(context: Context) -> Scope:
+    viewer = context.viewer
+    return request_scope(
+        cast(CompilingApp, context.app),
+        viewer.organisation_id,
+        viewer.user_id,
+        context.enabled_tiers,
+    )
+
+
 class CompiledQueries(SchemaExtension):
     """Answers compilable queries with one statement (see the module's doc)."""
 
     async def on_execute(self) -> AsyncIterator[None]:
         execution_context = self.execution_context
         context = execution_context.context
-        dialect = (
-            dialect_for(context.app.engine.dialect.name) if isinstance(context, Context) else None
-        )
-        if (
-            execution_context.result is None
-            and isinstance(context, Context)
-            and dialect is not None
-            and context.viewer_or_none is not None
-            and cast(CompilingApp, context.app).compiled_queries
-        ):
-            text = await self._answer(context, dialect)
+        if execution_context.result is None and compiled_path_applies(context):
+            assert isinstance(context, Context)
+            text = await self._answer(context)
             if text is not None:
                 execution_context.result = ExecutionResult(data=_data(context, text))
                 self._remember(context)
@@ -82,40 +141,17 @@ class CompiledQueries(SchemaExtension):
             execution_context.query or "", operations, inputs
         )
 
-    async def _answer(self, context: Context, dialect: Dialect) -> str | None:
+    async def _answer(self, context: Context) -> str | None:
         """The ``data`` as JSON text from one statement, or None for the resolvers to answer."""
-        inputs = operation_inputs(self.execution_context)
-        if inputs is None:
-            return None  # no operation, or variables that do not coerce: graphql-core reports it
-        app = cast(CompilingApp, context.app)
-        viewer = context.viewer
-        scope = request_scope(app, viewer.organisation_id, viewer.user_id, context.enabled_tiers)
-        plans = app.compiled_plans
-        key = operation_plan_key(
-            app,
-            self.execution_context.query or "",
-            inputs.operation,
-            context.enabled_tiers,
-            inputs.variables.coerced,
-        )
-        plan = plans.get(key)
+        plan = operation_plan(self.execution_context)
         if plan is None:
-            try:
-                plan = compile_operation(
-                    self.execution_context.schema._schema,
-                    inputs.operation,
-                    inputs.fragments.values(),
-                    inputs.variables,
-                    scope,
-                    dialect,
-                )
-            except NotCompiled as reason:
-                plan = reason
-            plans.put(key, plan)
+            return None
+        inputs = operation_inputs(self.execution_context)
+        assert inputs is not None  # a plan is found for an operation with its inputs only
         try:
             if isinstance(plan, NotCompiled):
                 raise plan
-            arguments = plan.arguments(scope, inputs.variables)
+            arguments = plan.arguments(_scope(context), inputs.variables)
         except NotCompiled as reason:
             log.debug("resolvers answer: %s", reason)
             return None

@@ -169,8 +169,11 @@ class FastLane:
         inputs = OperationInputs(operation, known.fragments, coerced)
         operation_name = operation.name.value if operation.name else None
         # Costing walks the whole document; asked again with the same page sizes it costs the same.
+        # The lane answers by compiled plans only: the compiled price applies, as in the pipeline.
         cost_key = (operation_name, cost_variables_key(coerced.coerced))
-        outcome = assess_cost(state, schema, inputs, access.viewer, known.costs.get(cost_key))
+        outcome = assess_cost(
+            state, schema, inputs, access.viewer, known.costs.get(cost_key), compiled=True
+        )
         if cost_key not in known.costs and len(known.costs) < MAX_COSTS:
             known.costs[cost_key] = outcome.report["requested"]
         if outcome.refusal is not None:

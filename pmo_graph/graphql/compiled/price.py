@@ -1,0 +1,247 @@
+"""The compiled price: what the one statement of a compiled plan can make the database do.
+
+An operation answered by a compiled plan (``pmo_graph.graphql.compiled``) runs no resolver: one
+statement reads rows and builds the answer's JSON. Its price counts what that statement reads,
+walking the operation the way the compiler does (fields merged by response key, fragments that
+apply to the object's type, ``@skip``/``@include`` by their values):
+
+- every row the answer can hold costs ``ROW`` (1): an item of a connection's page, bounded by
+  ``first`` (or ``last``, else the default page size; at most the largest page), an item of a
+  plain list, bounded by ``LIST_ESTIMATE`` as the resolvers' price plans it, the row of a
+  related object (``manager``) or of ``node(id:)``;
+- every page costs ``PAGE_RUN`` (1) more each time its subquery runs (it sorts and limits, and
+  ``pageInfo`` looks one row past it: one more), once per row of its parent, so a product of
+  ``first`` counts every row it multiplies to;
+- an edge and its node are one row (``edges { node }`` costs what ``nodes`` costs); scalars,
+  ids, ``__typename`` and ``totalCount`` cost nothing, as in the resolvers' price.
+
+Where the resolvers' price (``pmo_graph.graphql.cost``) counts GraphQL objects, this counts
+rows. The two agree on ``nodes``, lists and related objects; this is lower where an object is
+not a row (an edge, a fragment on a type the id does not name), and never higher. Rows are
+counted in full: a page of 500 under each of 500 rows is 250,000 rows, whichever path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLIncludeDirective,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLSkipDirective,
+    GraphQLUnionType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionNode,
+    SelectionSetNode,
+    get_named_type,
+)
+from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
+
+from pmo_graph.graphql.cost import LIST_ESTIMATE, is_connection, is_list
+from pmo_graph.ids import parse_global_id
+
+#: What one row the answer can hold costs.
+ROW = 1
+#: What one run of a page's subquery costs, besides its rows (and ``pageInfo``, once more).
+PAGE_RUN = 1
+#: A document whose selections, fragments written out, hold more fields than this is not
+#: compiled (and so priced by the resolvers' rule, which counts fragments once): compiling
+#: writes every spread out, and a "fragment bomb" would never finish.
+MAX_WRITTEN_FIELDS = 5_000
+
+ObjectLike = GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
+
+
+def written_fields(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> int:
+    """The fields ``operation`` selects with every fragment spread written out, counted in time
+    linear in the document (each fragment counted once, multiplied by its spreads)."""
+    memo: dict[str, int] = {}
+
+    def count(selection_set: SelectionSetNode | None) -> int:
+        if selection_set is None:
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += 1 + count(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                total += count(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in memo:
+                    memo[name] = 0  # a cycle (validation refuses them) adds nothing
+                    fragment = fragments.get(name)
+                    memo[name] = count(fragment.selection_set) if fragment else 0
+                total += memo[name]
+        return total
+
+    return count(operation.selection_set)
+
+
+@dataclass
+class CompiledPrice:
+    """Prices one operation that a compiled plan answers (see the module's doc)."""
+
+    schema: GraphQLSchema
+    fragments: dict[str, FragmentDefinitionNode]
+    variables: VariableValues
+    default_page_size: int
+    max_page_size: int
+
+    def operation(self, operation: OperationDefinitionNode) -> int:
+        """The points of ``operation``'s statement."""
+        root = self.schema.query_type
+        if root is None:
+            return 0
+        return self._object(root, [operation.selection_set])
+
+    # --- selections, as the compiler collects them --------------------------------------------
+
+    def _collect(
+        self, parent: GraphQLObjectType, selection_sets: Iterable[SelectionSetNode | None]
+    ) -> dict[str, list[FieldNode]]:
+        """The fields selected on an object of ``parent``, by response key (merged)."""
+        found: dict[str, list[FieldNode]] = {}
+        for selection_set in selection_sets:
+            if selection_set is not None:
+                self._gather(parent, selection_set, found, set())
+        return found
+
+    def _gather(
+        self,
+        parent: GraphQLObjectType,
+        selection_set: SelectionSetNode,
+        found: dict[str, list[FieldNode]],
+        spread: set[str],
+    ) -> None:
+        for selection in selection_set.selections:
+            if not self._included(selection):
+                continue
+            if isinstance(selection, FieldNode):
+                found.setdefault((selection.alias or selection.name).value, []).append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                if self._applies(parent, selection.type_condition):
+                    self._gather(parent, selection.selection_set, found, spread)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if (
+                    fragment is not None
+                    and name not in spread
+                    and self._applies(parent, fragment.type_condition)
+                ):
+                    self._gather(parent, fragment.selection_set, found, spread | {name})
+
+    def _included(self, node: SelectionNode) -> bool:
+        skip = get_directive_values(GraphQLSkipDirective, node, self.variables)
+        if skip is not None and skip.get("if") is True:
+            return False
+        include = get_directive_values(GraphQLIncludeDirective, node, self.variables)
+        return include is None or include.get("if") is not False
+
+    def _applies(self, parent: GraphQLObjectType, condition: object) -> bool:
+        name = getattr(getattr(condition, "name", None), "value", None)
+        if name is None or name == parent.name:
+            return True
+        target = self.schema.get_type(name)
+        if isinstance(target, GraphQLInterfaceType | GraphQLUnionType):
+            return self.schema.is_sub_type(target, parent)
+        return False
+
+    # --- rows and pages -----------------------------------------------------------------------
+
+    def _object(
+        self, parent: GraphQLObjectType, selection_sets: Iterable[SelectionSetNode | None]
+    ) -> int:
+        """What the fields selected on one row of ``parent`` read, besides the row itself."""
+        total = 0
+        for nodes in self._collect(parent, selection_sets).values():
+            total += self._field(parent, nodes)
+        return total
+
+    def _field(self, parent: GraphQLObjectType, nodes: list[FieldNode]) -> int:
+        name = nodes[0].name.value
+        definition = parent.fields.get(name)
+        if name.startswith("__") or definition is None:
+            return 0
+        named = get_named_type(definition.type)
+        if not isinstance(named, ObjectLike):
+            return 0  # a column or a value computed on the row
+        arguments = self._arguments(parent, nodes[0])
+        selections = [node.selection_set for node in nodes]
+        if isinstance(named, GraphQLObjectType) and is_connection(named):
+            return PAGE_RUN + self._connection(named, nodes, arguments)
+        if is_list(definition.type):
+            ids = arguments.get("ids")
+            if isinstance(ids, list):  # nodes(ids:): one row per id, of its own type
+                return sum(ROW + self._row_of(named, selections, ident) for ident in ids)
+            return LIST_ESTIMATE * (ROW + self._row_of(named, selections))
+        return ROW + self._row_of(named, selections, arguments.get("id"))
+
+    def _row_of(
+        self,
+        named: ObjectLike,
+        selections: list[SelectionSetNode | None],
+        ident: object = None,
+    ) -> int:
+        """What one row of ``named`` reads: of its own type when ``ident`` is a global id (the
+        type the compiler reads it as), else the most any of its possible types reads."""
+        if isinstance(named, GraphQLObjectType):
+            return self._object(named, selections)
+        parsed = parse_global_id(ident) if isinstance(ident, str) else None
+        target = self.schema.get_type(parsed[0]) if parsed is not None else None
+        if isinstance(target, GraphQLObjectType):
+            return self._object(target, selections)
+        kinds = self.schema.get_possible_types(named)
+        return max((self._object(kind, selections) for kind in kinds), default=0)
+
+    def _connection(
+        self, connection: GraphQLObjectType, nodes: list[FieldNode], arguments: dict[str, object]
+    ) -> int:
+        first, last = arguments.get("first"), arguments.get("last")
+        size = first if isinstance(first, int) else last if isinstance(last, int) else None
+        size = min(self.default_page_size if size is None else max(size, 0), self.max_page_size)
+        edge_type = get_named_type(connection.fields["edges"].type)
+        nodes_field = connection.fields.get("nodes")
+        item_type = get_named_type(nodes_field.type) if nodes_field is not None else None
+        total = 0
+        for children in self._collect(connection, [n.selection_set for n in nodes]).values():
+            field_name = children[0].name.value
+            below = [child.selection_set for child in children]
+            if field_name == "nodes" and isinstance(item_type, ObjectLike):
+                total += size * (ROW + self._row_of(item_type, below))
+            elif field_name == "edges" and isinstance(edge_type, GraphQLObjectType):
+                total += size * (ROW + self._edge(edge_type, below))
+            elif field_name == "pageInfo":
+                total += PAGE_RUN
+            elif not field_name.startswith("__"):
+                total += self._field(connection, children)
+        return total
+
+    def _edge(self, edge_type: GraphQLObjectType, selections: list[SelectionSetNode | None]) -> int:
+        """One edge: its node is the page's row (counted by the caller), so only what the node
+        selects counts; the cursor is computed from the row."""
+        total = 0
+        for children in self._collect(edge_type, selections).values():
+            if children[0].name.value == "node":
+                node_type = get_named_type(edge_type.fields["node"].type)
+                if isinstance(node_type, ObjectLike):
+                    total += self._row_of(node_type, [c.selection_set for c in children])
+            else:
+                total += self._field(edge_type, children)
+        return total
+
+    def _arguments(self, parent: GraphQLObjectType, node: FieldNode) -> dict[str, object]:
+        try:
+            return get_argument_values(parent.fields[node.name.value], node, self.variables)
+        except Exception:  # a compiled plan has coerced them; price them as defaults if not
+            return {}
