@@ -28,6 +28,9 @@ STATE = HERE / ".data"
 POSTGRES = "postgres@127.0.0.1:5432"
 #: Every peer gets a connection pool of this size.
 POOL_SIZE = 10
+#: PostgreSQL's ``jit`` on every peer's connections: pmo-graph's own default
+#: (``database_jit``, off), so that no peer pays (or saves) what the others do not.
+JIT = "on" if Settings.model_fields["database_jit"].default else "off"
 
 
 @dataclass(frozen=True)

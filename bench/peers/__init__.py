@@ -41,6 +41,19 @@ class Peer(Protocol):
     def kind(self) -> str:
         """The database it serves: ``postgresql`` or ``sqlite``."""
 
+    @property
+    def settings(self) -> dict[str, str]:
+        """How it runs where peers could differ, for the report: ``NODE_ENV``, ``jit``."""
+
+    @property
+    def checks_only(self) -> bool:
+        """Whether its answers are only the reference the others' are checked against, not
+        timed."""
+
+    def supports(self, case: Case) -> bool:
+        """Whether it is asked ``case`` (the real client documents are only asked of the
+        GraphQL servers that answer them)."""
+
     def prepare(self, database: BenchDatabase) -> None:
         """One-time set-up before the server starts (install packages, create functions …)."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.cases import ASSIGN, RAISE_RISK, SUBMIT_STATUS, Case, Request
-from bench.database import POOL_SIZE, BenchDatabase
+from bench.database import JIT, POOL_SIZE, BenchDatabase
 from bench.peers import Launch, uvicorn
 
 #: Each mutation document's name in the server, and the arguments its text fixes (the rest
@@ -34,6 +34,18 @@ class Limit:
     def kind(self) -> str:
         return "postgresql"
 
+    @property
+    def settings(self) -> dict[str, str]:
+        return {"jit": JIT}
+
+    @property
+    def checks_only(self) -> bool:
+        return False
+
+    def supports(self, case: Case) -> bool:
+        # Its schema is not pmo-graph's, and it has no documents of its own for the clients'.
+        return not case.client
+
     def prepare(self, database: BenchDatabase) -> None:
         return None
 
@@ -45,6 +57,7 @@ class Limit:
                 "LIMIT_DATABASE_URL": database.dsn,
                 "LIMIT_ORGANISATION_ID": str(database.data.organisation_id),
                 "LIMIT_POOL_SIZE": str(POOL_SIZE),
+                "LIMIT_JIT": JIT,
             },
         )
 

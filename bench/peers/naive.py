@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.cases import Case, Request
-from bench.database import POOL_SIZE, POSTGRES, BenchDatabase
+from bench.database import JIT, POOL_SIZE, POSTGRES, BenchDatabase
 from bench.peers import Launch, uvicorn
 
 
@@ -20,6 +20,18 @@ class Naive:
     @property
     def kind(self) -> str:
         return "postgresql"
+
+    @property
+    def settings(self) -> dict[str, str]:
+        return {"jit": JIT}
+
+    @property
+    def checks_only(self) -> bool:
+        return False
+
+    def supports(self, case: Case) -> bool:
+        # Its schema is not pmo-graph's, and it has no documents of its own for the clients'.
+        return not case.client
 
     def prepare(self, database: BenchDatabase) -> None:
         try:
@@ -36,6 +48,7 @@ class Naive:
             {
                 "NAIVE_DATABASE_URL": f"postgresql+psycopg://{POSTGRES}/{database.name}",
                 "NAIVE_POOL_SIZE": str(POOL_SIZE),
+                "NAIVE_JIT": JIT,
             },
         )
 
