@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bench.cases import Case, Request
-from bench.database import BenchDatabase
+from bench.database import JIT, BenchDatabase
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,27 @@ def uvicorn(app: str, port: int, env: dict[str, str]) -> Launch:
     """How to serve the ASGI app ``module:attribute`` with one uvicorn worker on ``port``."""
     argv = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
     return Launch([*argv, "--log-level", "warning", "--no-access-log"], env, cwd=ROOT)
+
+
+class PythonPeer:
+    """What the limit and the naive peer share: PostgreSQL with the benchmark's ``jit``, every
+    case timed, none of the real client documents (their schemas are not pmo-graph's, and they
+    have no documents of their own for the clients')."""
+
+    @property
+    def kind(self) -> str:
+        return "postgresql"
+
+    @property
+    def settings(self) -> dict[str, str]:
+        return {"jit": JIT}
+
+    @property
+    def checks_only(self) -> bool:
+        return False
+
+    def supports(self, case: Case) -> bool:
+        return not case.client
 
 
 class Peer(Protocol):

@@ -8,7 +8,7 @@ from typing import Any
 
 from bench.cases import ASSIGN, RAISE_RISK, SUBMIT_STATUS, Case, Request
 from bench.database import JIT, POOL_SIZE, BenchDatabase
-from bench.peers import Launch, uvicorn
+from bench.peers import Launch, PythonPeer, uvicorn
 
 #: Each mutation document's name in the server, and the arguments its text fixes (the rest
 #: come from its variables).
@@ -22,29 +22,13 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-class Limit:
+class Limit(PythonPeer):
     """``uvicorn bench.peers.limit_app:app``, one worker, a pool of ``POOL_SIZE`` asyncpg
     connections."""
 
     @property
     def name(self) -> str:
         return "limit (hand-written SQL)"
-
-    @property
-    def kind(self) -> str:
-        return "postgresql"
-
-    @property
-    def settings(self) -> dict[str, str]:
-        return {"jit": JIT}
-
-    @property
-    def checks_only(self) -> bool:
-        return False
-
-    def supports(self, case: Case) -> bool:
-        # Its schema is not pmo-graph's, and it has no documents of its own for the clients'.
-        return not case.client
 
     def prepare(self, database: BenchDatabase) -> None:
         return None

@@ -7,31 +7,15 @@ from typing import Any
 
 from bench.cases import Case, Request
 from bench.database import JIT, POOL_SIZE, POSTGRES, BenchDatabase
-from bench.peers import Launch, uvicorn
+from bench.peers import Launch, PythonPeer, uvicorn
 
 
-class Naive:
+class Naive(PythonPeer):
     """``uvicorn bench.peers.naive_app:app``, one worker, a pool of ``POOL_SIZE`` connections."""
 
     @property
     def name(self) -> str:
         return "naive (strawberry + lazy SQLAlchemy)"
-
-    @property
-    def kind(self) -> str:
-        return "postgresql"
-
-    @property
-    def settings(self) -> dict[str, str]:
-        return {"jit": JIT}
-
-    @property
-    def checks_only(self) -> bool:
-        return False
-
-    def supports(self, case: Case) -> bool:
-        # Its schema is not pmo-graph's, and it has no documents of its own for the clients'.
-        return not case.client
 
     def prepare(self, database: BenchDatabase) -> None:
         try:
