@@ -45,7 +45,7 @@ def choose(names: str) -> list[Case]:
 
 @click.command(help="Run pmo-graph and its peers on the same data and print the figures.")
 @click.option("--size", type=click.Choice(["M", "L"]), default="M", show_default=True)
-@click.option("--quick", is_flag=True, help="Short runs (M data: under five minutes).")
+@click.option("--quick", is_flag=True, help="Short runs (M data: about ten minutes at most).")
 @click.option(
     "--peers",
     default=",".join(DEFAULT_PEERS),
