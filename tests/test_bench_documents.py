@@ -44,7 +44,7 @@ def test_a_client_document_says_what_each_of_its_variables_must_be(path: Path) -
     (operation,) = [
         d for d in parse(path.read_text()).definitions if isinstance(d, OperationDefinitionNode)
     ]
-    declared = {v.variable.name.value for v in operation.variable_definitions}
+    declared = {v.variable.name.value for v in operation.variable_definitions or ()}
     assert set(meta["variables"]) == declared
     for name, spec in meta["variables"].items():
         assert len(spec) == 1, f"{path.stem} ${name}: {spec}"
