@@ -10,11 +10,12 @@ from pathlib import Path
 
 import click
 
-from bench.cases import CASES
+from bench.cases import CASES, Case
+from bench.clients import CLIENT_CASES
 from bench.database import prepare
 from bench.measure import pg_stat_statements_ready
 from bench.peers.registry import DEFAULT_PEERS, PEERS
-from bench.report import goals, machine, tables
+from bench.report import client_table, goals, machine, peer_settings, tables
 from bench.run import Bench, Timing, results_path
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
@@ -28,16 +29,36 @@ def say(message: str) -> None:
     click.echo(f"[{time.monotonic() - STARTED:5.0f} s] {message}", err=True)
 
 
+def choose(names: str) -> list[Case]:
+    """The cases ``--cases`` names, in the benchmark's order."""
+    asked = {n.strip() for n in names.split(",") if n.strip()}
+    everything = [*CASES, *CLIENT_CASES]
+    known = {c.name for c in everything} | {"all", "clients"}
+    if asked - known:
+        raise click.UsageError(f"unknown cases {', '.join(sorted(asked - known))}")
+    return [
+        c
+        for c in everything
+        if "all" in asked or c.name in asked or ("clients" in asked and c.client)
+    ]
+
+
 @click.command(help="Run pmo-graph and its peers on the same data and print the figures.")
 @click.option("--size", type=click.Choice(["M", "L"]), default="M", show_default=True)
-@click.option("--quick", is_flag=True, help="Short runs (M data: under five minutes).")
+@click.option("--quick", is_flag=True, help="Short runs (M data: about ten minutes at most).")
 @click.option(
     "--peers",
     default=",".join(DEFAULT_PEERS),
     show_default=True,
     help="Comma-separated peers to run, in order.",
 )
-@click.option("--cases", default=",".join(c.name for c in CASES), show_default=True)
+@click.option(
+    "--cases",
+    default="all",
+    show_default=True,
+    help=f"Comma-separated cases: {', '.join(c.name for c in CASES)}, a real client document "
+    "of bench/frontend/documents by name, 'clients' for all of those, 'all' for everything.",
+)
 @click.option("--reload", is_flag=True, help="Regenerate and reload the data.")
 @click.option("--write", is_flag=True, help="Record the tables in docs/performance.md.")
 @click.option(
@@ -54,7 +75,7 @@ def main(
     unknown = [n for n in names if n not in PEERS]
     if unknown:
         raise click.UsageError(f"unknown peers {', '.join(unknown)}; known: {', '.join(PEERS)}")
-    chosen = [c for c in CASES if c.name in cases.split(",")]
+    chosen = choose(cases)
     instances = [PEERS[n]() for n in names]
     kinds = {p.kind for p in instances}
     if size == "L":
@@ -89,8 +110,10 @@ def main(
             header,
             "",
             *machine(),
+            *peer_settings(results),
             "",
             tables(results),
+            client_table(results),
             "Goals:",
             "",
             *(f"- {g}" for g in goals(results)),

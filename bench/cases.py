@@ -81,6 +81,8 @@ class Case:
     title: str
     make: Callable[[Any, int], Request]
     mutation: bool = False
+    #: A real client document of ``bench.clients`` (its requests are made there).
+    client: bool = False
 
 
 def _q1(data: Any, i: int) -> Request:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 
 from pmo_graph.auth.roles import Role
 from pmo_graph.auth.tokens import issue_token
+from pmo_graph.organisations.models import Organisation
 from pmo_graph.organisations.service import create_organisation, set_tiers
 from pmo_graph.people.models import Person
 from pmo_graph.portfolios.models import Portfolio
@@ -97,6 +98,25 @@ async def _insert_plain(
         await connection.execute(insert(table), rows[start : start + CHUNK])
 
 
+async def _bench_token(session: AsyncSession, organisation: Organisation) -> str:
+    """A new token of the benchmark's user (its organisation's admin, created if need be)."""
+    issued = await issue_token(
+        session, organisation, email="bench@bench.test", name="Bench", roles=[Role.ADMIN]
+    )
+    return issued.token
+
+
+async def new_token(sessionmaker: async_sessionmaker[AsyncSession], organisation_id: int) -> str:
+    """A new token of the benchmark's user in the organisation ``organisation_id``."""
+    async with sessionmaker() as session:
+        organisation = await session.get(Organisation, organisation_id)
+        if organisation is None:
+            raise RuntimeError(f"the bench data has no organisation {organisation_id}")
+        token = await _bench_token(session, organisation)
+        await session.commit()
+        return token
+
+
 async def load(sessionmaker: async_sessionmaker[AsyncSession], size: str) -> Loaded:
     """Create organisation ``bench-<size>`` with every first-party tier on, and its data."""
     shape = Shape.of(size)
@@ -104,12 +124,9 @@ async def load(sessionmaker: async_sessionmaker[AsyncSession], size: str) -> Loa
     async with sessionmaker() as session:
         organisation = await create_organisation(session, f"bench-{size.lower()}", f"Bench {size}")
         await set_tiers(session, organisation, ["pso", "portfolio", "pmo"])
-        issued = await issue_token(
-            session, organisation, email="bench@bench.test", name="Bench", roles=[Role.ADMIN]
-        )
+        token = await _bench_token(session, organisation)
         await session.commit()
         org = organisation.id
-        token = issued.token
     now = datetime(2026, 11, 25, 12, tzinfo=UTC)
     async with sessionmaker() as session:
         connection = await session.connection()

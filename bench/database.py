@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]
 
-from bench.data import Loaded, load
+from bench.data import Loaded, load, new_token
 from pmo_graph import migrations
 from pmo_graph.db.session import create_engine, create_sessionmaker
 from pmo_graph.plugins.loading import load_plugins
@@ -28,6 +28,9 @@ STATE = HERE / ".data"
 POSTGRES = "postgres@127.0.0.1:5432"
 #: Every peer gets a connection pool of this size.
 POOL_SIZE = 10
+#: PostgreSQL's ``jit`` on every peer's connections: pmo-graph's own default
+#: (``database_jit``, off), so that no peer pays (or saves) what the others do not.
+JIT = "on" if Settings.model_fields["database_jit"].default else "off"
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,10 @@ async def _analyze(name: str) -> None:
 
 
 def fresh_copy(original: BenchDatabase, label: str = "run") -> BenchDatabase:
-    """A new copy of the loaded data for one run (the previous run's copy is replaced)."""
+    """A new copy of the loaded data for one run (the previous run's copy is replaced), with a
+    token of its own: the loaded PostgreSQL database is one per size on the server, so another
+    checkout's ``--reload`` replaces it, and the token this checkout's state file keeps with
+    it."""
     copy = BenchDatabase(original.kind, original.size, original.data, copy=True, label=label)
     if original.kind == "postgresql":
         asyncio.run(_recreate_postgres_database(copy.name, template=original.base_name))
@@ -96,7 +102,16 @@ def fresh_copy(original: BenchDatabase, label: str = "run") -> BenchDatabase:
         for suffix in ("-wal", "-shm"):
             Path(str(target) + suffix).unlink(missing_ok=True)
         shutil.copyfile(source, target)
-    return copy
+    token = asyncio.run(_new_token(Settings(database_url=copy.url, pool_size=1), copy.data))
+    return replace(copy, data=replace(copy.data, token=token))
+
+
+async def _new_token(settings: Settings, data: Loaded) -> str:
+    engine = create_engine(settings)
+    try:
+        return await new_token(create_sessionmaker(engine), data.organisation_id)
+    finally:
+        await engine.dispose()
 
 
 async def _load(settings: Settings, size: str) -> Loaded:

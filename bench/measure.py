@@ -241,11 +241,16 @@ def reset_statements(database: BenchDatabase) -> None:
     asyncio.run(_pg(database, query, database.name))
 
 
-def count_statements(database: BenchDatabase) -> int:
-    """Statements run in the database since the last reset, transaction control excluded."""
+def count_statements(database: BenchDatabase) -> tuple[int, int]:
+    """Statements run in the database since the last reset, transaction control excluded, and
+    the functions PostgreSQL's JIT compiled for them (0 where every connection has ``jit``
+    off)."""
     query = (
-        "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE dbid = "
+        # As text: a result type asyncpg must look up would cost statements counted here.
+        "SELECT coalesce(sum(calls), 0) || ' ' || coalesce(sum(jit_functions), 0) "
+        "FROM pg_stat_statements WHERE dbid = "
         "(SELECT oid FROM pg_database WHERE datname = $1) "
         "AND query NOT ILIKE '%pg_stat_statements%' AND query !~* $2"
     )
-    return int(asyncio.run(_pg(database, query, database.name, NOT_WORK)))
+    statements, jit_functions = asyncio.run(_pg(database, query, database.name, NOT_WORK)).split()
+    return int(statements), int(jit_functions)

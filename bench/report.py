@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from importlib.metadata import version
 
 from bench.cases import CASES
+from bench.clients import CLIENT_CASES
 from bench.peers.postgraphile_peer import V5
 from bench.results import Figures, PeerResult
 
@@ -85,6 +86,108 @@ def tables(results: Sequence[PeerResult]) -> str:
         if notes:
             lines += [*notes, ""]
     return "\n".join(lines)
+
+
+#: The peer the real client documents are measured against, and the one that answers them on
+#: the resolvers (their reference, not timed).
+AGAINST = "PostGraphile 4.14"
+RESOLVERS = "pmo-graph (PostgreSQL, resolvers)"
+
+
+def peer_settings(results: Sequence[PeerResult]) -> list[str]:
+    """How each peer ran, where peers could differ, and the JIT PostgreSQL did for it."""
+    lines = []
+    for result in results:
+        said = ", ".join(f"{k}={v}" for k, v in result.settings.items()) or "defaults"
+        if result.jit_functions is not None:
+            said += f"; functions JIT-compiled in its checks: {result.jit_functions}"
+        lines.append(f"- {result.name}: {said}")
+    return lines
+
+
+def _cell(f: Figures | None, against: Figures | None) -> str:
+    """One server's figures on one client document: statements, p50, req/s with 8 clients,
+    and the ratio of that to PostGraphile 4.14's."""
+    if f is None:
+        return "-"
+    if not f.equal:
+        return f"answers differ: {f.note}"
+    ratio = f.rps_8 / against.rps_8 if against and against.rps_8 else math.nan
+    said = [f"{_number(f.statements, 0)} st"] if f.statements is not None else []
+    said += [f"{_number(f.p50_ms)} ms", f"{_number(f.rps_8, 0 if f.rps_8 >= 10 else 1)}/s"]
+    if not math.isnan(ratio):
+        said.append(f"{ratio:.2f}x")
+    return " · ".join(said)
+
+
+def client_table(results: Sequence[PeerResult]) -> str:
+    """The real client documents: a row each, a column per server with its statements per
+    request, p50 with one client, requests a second with 8 clients and the ratio of that to
+    PostGraphile 4.14's; whether pmo-graph answered on the compiled path (one statement), and
+    what the resolvers' answer, the reference, cost."""
+    names = [c.name for c in CLIENT_CASES]
+    timed = [r for r in results if r.name != RESOLVERS and any(n in r.figures for n in names)]
+    if not timed:
+        return ""
+    reference = next((r for r in results if r.name == REFERENCE), None)
+    resolvers = next((r for r in results if r.name == RESOLVERS), None)
+    against = next((r for r in results if r.name == AGAINST), None)
+    header = ["document", "compiled path", "resolvers: statements", *(r.name for r in timed)]
+    lines = [
+        "**Real client documents** (`bench/frontend/documents`): statements (st) per request, "
+        f"p50 with one client, requests a second with 8 clients, and that against {AGAINST}",
+        "",
+        "| " + " | ".join(header) + " |",
+        "| --- | --- |" + " ---: |" * (len(header) - 2),
+    ]
+    for name in names:
+        if not any(name in r.figures for r in timed):
+            continue
+        ours = reference.figures.get(name) if reference else None
+        compiled = "-"
+        if ours is not None and ours.equal and ours.statements is not None:
+            compiled = "yes" if ours.statements == 1 else "no"
+        checked = resolvers.figures.get(name) if resolvers else None
+        row = [f"`{name}`", compiled, _number(checked.statements, 0) if checked else "-"]
+        base = against.figures.get(name) if against else None
+        row += [_cell(r.figures.get(name), base if r is not against else None) for r in timed]
+        lines.append("| " + " | ".join(row) + " |")
+    notes = [
+        f"- {r.name}, `{name}`: {r.figures[name].note}"
+        for r in timed
+        for name in names
+        if name in r.figures and r.figures[name].equal and r.figures[name].note
+    ]
+    return "\n".join([*lines, "", *notes, *([""] if notes else [])])
+
+
+def _clients_goal(results: Sequence[PeerResult]) -> list[str]:
+    """The real client documents' goals: each on the one-statement path, each at 1.0x
+    PostGraphile 4.14's throughput with 8 clients or more."""
+    ours = next((r for r in results if r.name == REFERENCE), None)
+    against = next((r for r in results if r.name == AGAINST), None)
+    names = [c.name for c in CLIENT_CASES if ours and c.name in ours.figures]
+    if not ours or not names:
+        return []
+    one = [n for n in names if ours.figures[n].equal and ours.figures[n].statements == 1]
+    out = [
+        f"real client documents on the one-statement path (PostgreSQL): {len(one)} of "
+        f"{len(names)}: " + ("met" if len(one) == len(names) else "not met")
+    ]
+    if against:
+        ratios = {
+            n: ours.figures[n].rps_8 / against.figures[n].rps_8
+            for n in names
+            if n in against.figures and against.figures[n].equal and against.figures[n].rps_8
+        }
+        fast = [n for n, ratio in ratios.items() if ratio >= 1]
+        low = min(ratios.values()) if ratios else math.nan
+        out.append(
+            f"real client documents at ≥ 1.0x {AGAINST}'s throughput with 8 clients: "
+            f"{len(fast)} of {len(names)} (lowest {low:.2f}x): "
+            + ("met" if len(fast) == len(names) else "not met")
+        )
+    return out
 
 
 def _figures(results: Sequence[PeerResult], name: str, case: str) -> list[tuple[str, Figures]]:
@@ -189,7 +292,7 @@ def goals(results: Sequence[PeerResult], cores: int | None = None) -> list[str]:
                     results, case.name, 10 * naive.figures[case.name].rps_8
                 )
             out.append(line)
-    return out
+    return [*out, *_clients_goal(results)]
 
 
 def _beside_the_mutation_goal(results: Sequence[PeerResult], case: str, needed: float) -> str:

@@ -33,6 +33,10 @@ class PeerResult:
     name: str
     figures: dict[str, Figures] = field(default_factory=dict)
     error: str = ""
+    #: How it was run where peers could differ (``NODE_ENV``, PostgreSQL's ``jit``).
+    settings: dict[str, str] = field(default_factory=dict)
+    #: Functions PostgreSQL compiled to machine code for its check requests (None: not counted).
+    jit_functions: int | None = None
 
 
 def per_request(counts: list[int], mutation: bool) -> float:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.cases import CASES, Case
+from bench import clients
+from bench.cases import CASES, Case, Request
 from bench.database import STATE, BenchDatabase
 from bench.measure import (
     answers,
@@ -46,6 +47,11 @@ class Timing:
     #: The budget of a run with more than 8 clients, if smaller: the goals need only the
     #: throughput with 8, and 32 slow requests in flight take long to drain.
     many_clients_budget: float | None = None
+    #: The share of the latency and throughput runs' seconds a real client document gets:
+    #: there are many of them, on four servers.
+    client_share: float = 1.0
+    #: How many requests of a real client document are checked (each with other nodes).
+    client_checks: int = 3
 
     @classmethod
     def of(cls, quick: bool) -> Timing:
@@ -57,6 +63,8 @@ class Timing:
                 latency_at_least=3,
                 round_budget=20.0,
                 many_clients_budget=10.0,
+                client_share=0.4,
+                client_checks=2,
             )
         return cls(10.0, 200, 15.0)
 
@@ -69,9 +77,10 @@ class Timing:
 
 
 def canonical(value: Any) -> Any:
-    """A JSON value with floats rounded, for comparing answers of different servers."""
+    """A JSON value with floats rounded, for comparing answers of different servers (a whole
+    float as the integer it is: Node prints a Float of 478.0 as 478)."""
     if isinstance(value, float):
-        return round(value, PLACES)
+        return int(value) if value.is_integer() else round(value, PLACES)
     if isinstance(value, dict):
         return {k: canonical(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -134,9 +143,50 @@ class Bench:
         #: of mutation come round in turn, and each is compared with its own kind).
         self.reference: dict[tuple[str, Any], Any] = {}
         self.mutation_index = itertools.count(1)
+        #: The keys of each type's rows, by database kind (the client documents' nodes).
+        self.node_ids: dict[str, dict[str, list[int]]] = {}
+        #: Second pages' cursors, by peer, document and the first page's variables.
+        self.cursors: dict[tuple[str, str, str], Any] = {}
+        #: JIT-compiled functions in the checks' requests, by peer.
+        self.jit_functions: dict[str, int] = {}
 
     def _database(self, peer: Peer) -> BenchDatabase:
         return self.databases[peer.kind]
+
+    def _request(self, case: Case, database: BenchDatabase, i: int) -> Request:
+        """The ``i``-th request of ``case`` (a client document's cursors still to fill)."""
+        if not case.client:
+            return case.make(database.data, i)
+        if database.kind not in self.node_ids:
+            self.node_ids[database.kind] = clients.node_ids(database)
+        return clients.DOCUMENT_BY_NAME[case.name].request(self.node_ids[database.kind], i)
+
+    def _resolved(
+        self, peer: Peer, case: Case, request: Request, url: str, headers: dict[str, str]
+    ) -> Request:
+        """``request`` with each second page's cursor read from the peer's own first page."""
+        import httpx
+
+        document = clients.DOCUMENT_BY_NAME.get(case.name) if case.client else None
+        if document is None or not document.after:
+            return request
+        variables = dict(request.variables)
+        for name, after in document.after.items():
+            first = clients.first_page(request, document, after)
+            key = (peer.name, after.document, json.dumps(first.variables, sort_keys=True))
+            if key not in self.cursors:
+                first_case = next(c for c in clients.CLIENT_CASES if c.name == after.document)
+                answer = httpx.post(
+                    url + "/graphql",
+                    json=peer.body(first_case, first),
+                    headers=headers,
+                    timeout=300,
+                ).json()
+                if answer.get("errors"):
+                    raise RuntimeError(f"{peer.name} {after.document}: {answer['errors']}")
+                self.cursors[key] = clients.at(peer.normalise(first_case, answer), after.path)
+            variables[name] = self.cursors[key]
+        return Request(request.document, variables, request.keys)
 
     def _ready_probe(self, peer: Peer, database: BenchDatabase) -> Callable[[str], bool]:
         case = next(c for c in CASES if c.name == "Q3")
@@ -146,7 +196,10 @@ class Bench:
 
     def run_peer(self, peer: Peer, cases: list[Case]) -> PeerResult:
         database = self._database(peer)
-        result = PeerResult(peer.name)
+        result = PeerResult(peer.name, settings=peer.settings)
+        cases = [c for c in cases if peer.supports(c)]
+        if not cases:
+            return result
         self.say(f"{peer.name}: preparing")
         peer.prepare(database)
         port = free_port()
@@ -159,11 +212,24 @@ class Bench:
             for case in cases:
                 self.say(f"{peer.name}: {case.name}")
                 result.figures[case.name] = self._measure(peer, case, database, url, headers, usage)
+        result.jit_functions = self.jit_functions.get(peer.name)
         return result
 
-    def _bodies(self, peer: Peer, case: Case, database: BenchDatabase) -> Callable[[int], Any]:
+    def _bodies(
+        self, peer: Peer, case: Case, database: BenchDatabase, url: str, headers: dict[str, str]
+    ) -> Callable[[int], Any]:
         if case.mutation:
             return lambda _i: peer.body(case, case.make(database.data, next(self.mutation_index)))
+        if case.client:
+            # Made (their cursors read) before anything is timed: a client case cycles
+            # through a few requests.
+            made = [
+                peer.body(
+                    case, self._resolved(peer, case, self._request(case, database, i), url, headers)
+                )
+                for i in range(clients.VARIANTS)
+            ]
+            return lambda i: made[i % clients.VARIANTS]
         return lambda i: peer.body(case, case.make(database.data, i))
 
     def _distinct(self, case: Case, database: BenchDatabase) -> list[int]:
@@ -173,9 +239,9 @@ class Bench:
         if case.mutation:
             return list(range(self.timing.checks))
         seen: dict[str, int] = {}
-        for i in range(self.timing.checks):
-            request = case.make(database.data, i)
-            key = json.dumps([request.document, request.variables], sort_keys=True)
+        for i in range(self.timing.client_checks if case.client else self.timing.checks):
+            request = self._request(case, database, i)
+            key = json.dumps([request.document, repr(request.variables)], sort_keys=True)
             seen.setdefault(key, i)
         return list(seen.values())
 
@@ -195,8 +261,14 @@ class Bench:
             # server's cache of it ran out; of two in a row, at most one can meet that.
             indexes *= 2
         for i in indexes:
-            request = case.make(
-                database.data, i if not case.mutation else next(self.mutation_index)
+            request = self._resolved(
+                peer,
+                case,
+                self._request(
+                    case, database, i if not case.mutation else next(self.mutation_index)
+                ),
+                url,
+                headers,
             )
             if counting:
                 reset_statements(database)
@@ -206,7 +278,9 @@ class Bench:
             )
             seconds.append(time.perf_counter() - started)
             if counting:
-                counts.append(count_statements(database))
+                made, jit_functions = count_statements(database)
+                counts.append(made)
+                self.jit_functions[peer.name] = self.jit_functions.get(peer.name, 0) + jit_functions
             body = response.json()
             if response.status_code != 200 or body.get("errors"):
                 return Checked(f"answered {response.status_code} {json.dumps(body)[:200]}")
@@ -216,9 +290,15 @@ class Bench:
         statements = per_request(counts, case.mutation) if counting else None
         for key, actual in got:
             if key not in self.reference:
-                self.reference[key] = actual  # the first peer (pmo-graph) sets the reference
+                # The first peer sets the reference: pmo-graph, on the resolvers for the
+                # client documents.
+                self.reference[key] = actual
                 continue
-            difference = first_difference(self.reference[key], actual)
+            expected = self.reference[key]
+            if case.client and not peer.name.startswith("pmo-graph"):
+                # Every server writes its own cursors: the data are compared, not them.
+                expected, actual = without_cursors(expected), without_cursors(actual)
+            difference = first_difference(expected, actual)
             if difference:
                 return Checked(f"differs from pmo-graph at {difference}")
         return Checked("", statements, statistics.median(seconds))
@@ -240,13 +320,17 @@ class Bench:
             self.say(f"  {peer.name} {case.name}: NOT EQUAL: {checked.problem}")
             return figures
         figures.statements = checked.statements
-        bodies = self._bodies(peer, case, database)
+        if peer.checks_only:
+            figures.p50_ms = checked.seconds * 1000
+            return figures
+        bodies = self._bodies(peer, case, database, url, headers)
+        share = self.timing.client_share if case.client else 1.0
         cpu_before = usage.cpu_seconds()
         timed = latency(
             url,
             headers,
             bodies,
-            self.timing.latency_seconds,
+            self.timing.latency_seconds * share,
             self.timing.latency_requests,
             at_least=self.timing.latency_at_least,
             # The checks just asked the same kind of request; a warm-up only matters where a
@@ -258,13 +342,16 @@ class Bench:
         cpu_before = usage.cpu_seconds()
         done = 0
         skipped = []
-        for clients in (8, 32):
-            if not self.timing.affordable(figures.p50_ms, clients):
-                skipped.append(str(clients))
+        # The client documents' goal is with 8 clients; 32 would only lengthen the run.
+        for many in (8,) if case.client else (8, 32):
+            if not self.timing.affordable(figures.p50_ms, many):
+                skipped.append(str(many))
                 continue
-            rps, made = throughput(url, headers, bodies, clients, self.timing.throughput_seconds)
+            rps, made = throughput(
+                url, headers, bodies, many, self.timing.throughput_seconds * share
+            )
             done += made
-            if clients == 8:
+            if many == 8:
                 figures.rps_8 = rps
             else:
                 figures.rps_32 = rps
@@ -275,6 +362,21 @@ class Bench:
         usage.sample()
         figures.peak_rss_mb = usage.peak_rss / 2**20
         return figures
+
+
+#: The fields that hold a cursor, in pmo-graph's schema and so in every peer's normalised answer.
+CURSORS = frozenset({"cursor", "startCursor", "endCursor"})
+
+
+def without_cursors(value: Any) -> Any:
+    """An answer with each cursor replaced by whether there is one."""
+    if isinstance(value, dict):
+        return {
+            k: (v is not None) if k in CURSORS else without_cursors(v) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [without_cursors(v) for v in value]
+    return value
 
 
 def _shape(value: Any) -> Any:

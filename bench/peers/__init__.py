@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bench.cases import Case, Request
-from bench.database import BenchDatabase
+from bench.database import JIT, BenchDatabase
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,27 @@ def uvicorn(app: str, port: int, env: dict[str, str]) -> Launch:
     return Launch([*argv, "--log-level", "warning", "--no-access-log"], env, cwd=ROOT)
 
 
+class PythonPeer:
+    """What the limit and the naive peer share: PostgreSQL with the benchmark's ``jit``, every
+    case timed, none of the real client documents (their schemas are not pmo-graph's, and they
+    have no documents of their own for the clients')."""
+
+    @property
+    def kind(self) -> str:
+        return "postgresql"
+
+    @property
+    def settings(self) -> dict[str, str]:
+        return {"jit": JIT}
+
+    @property
+    def checks_only(self) -> bool:
+        return False
+
+    def supports(self, case: Case) -> bool:
+        return not case.client
+
+
 class Peer(Protocol):
     """A GraphQL server answering the benchmark's cases over HTTP, one worker."""
 
@@ -40,6 +61,19 @@ class Peer(Protocol):
     @property
     def kind(self) -> str:
         """The database it serves: ``postgresql`` or ``sqlite``."""
+
+    @property
+    def settings(self) -> dict[str, str]:
+        """How it runs where peers could differ, for the report: ``NODE_ENV``, ``jit``."""
+
+    @property
+    def checks_only(self) -> bool:
+        """Whether its answers are only the reference the others' are checked against, not
+        timed."""
+
+    def supports(self, case: Case) -> bool:
+        """Whether it is asked ``case`` (the real client documents are only asked of the
+        GraphQL servers that answer them)."""
 
     def prepare(self, database: BenchDatabase) -> None:
         """One-time set-up before the server starts (install packages, create functions …)."""

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from bench.cases import ASSIGN, RAISE_RISK, SUBMIT_STATUS, Case, Request
-from bench.database import POOL_SIZE, BenchDatabase
-from bench.peers import Launch, uvicorn
+from bench.database import JIT, POOL_SIZE, BenchDatabase
+from bench.peers import Launch, PythonPeer, uvicorn
 
 #: Each mutation document's name in the server, and the arguments its text fixes (the rest
 #: come from its variables).
@@ -22,17 +22,13 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-class Limit:
+class Limit(PythonPeer):
     """``uvicorn bench.peers.limit_app:app``, one worker, a pool of ``POOL_SIZE`` asyncpg
     connections."""
 
     @property
     def name(self) -> str:
         return "limit (hand-written SQL)"
-
-    @property
-    def kind(self) -> str:
-        return "postgresql"
 
     def prepare(self, database: BenchDatabase) -> None:
         return None
@@ -45,6 +41,7 @@ class Limit:
                 "LIMIT_DATABASE_URL": database.dsn,
                 "LIMIT_ORGANISATION_ID": str(database.data.organisation_id),
                 "LIMIT_POOL_SIZE": str(POOL_SIZE),
+                "LIMIT_JIT": JIT,
             },
         )
 

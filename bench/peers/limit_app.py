@@ -438,12 +438,17 @@ class Server:
         self.dsn = os.environ.get("LIMIT_DATABASE_URL", "postgresql://postgres@127.0.0.1/pmo")
         self.organisation = int(os.environ.get("LIMIT_ORGANISATION_ID", "1"))
         self.pool_size = int(os.environ.get("LIMIT_POOL_SIZE", "10"))
+        self.jit = os.environ.get("LIMIT_JIT", "off")
         self.pool: Any = None
         self.user: int | None = None
 
     async def start(self) -> None:
         self.pool = await asyncpg.create_pool(
-            self.dsn, min_size=self.pool_size, max_size=self.pool_size, reset=_keep
+            self.dsn,
+            min_size=self.pool_size,
+            max_size=self.pool_size,
+            reset=_keep,
+            server_settings={"jit": self.jit},
         )
         self.user = await self.pool.fetchval(
             "SELECT id FROM users WHERE organisation_id = $1 ORDER BY id LIMIT 1", self.organisation

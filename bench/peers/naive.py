@@ -6,20 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from bench.cases import Case, Request
-from bench.database import POOL_SIZE, POSTGRES, BenchDatabase
-from bench.peers import Launch, uvicorn
+from bench.database import JIT, POOL_SIZE, POSTGRES, BenchDatabase
+from bench.peers import Launch, PythonPeer, uvicorn
 
 
-class Naive:
+class Naive(PythonPeer):
     """``uvicorn bench.peers.naive_app:app``, one worker, a pool of ``POOL_SIZE`` connections."""
 
     @property
     def name(self) -> str:
         return "naive (strawberry + lazy SQLAlchemy)"
-
-    @property
-    def kind(self) -> str:
-        return "postgresql"
 
     def prepare(self, database: BenchDatabase) -> None:
         try:
@@ -36,6 +32,7 @@ class Naive:
             {
                 "NAIVE_DATABASE_URL": f"postgresql+psycopg://{POSTGRES}/{database.name}",
                 "NAIVE_POOL_SIZE": str(POOL_SIZE),
+                "NAIVE_JIT": JIT,
             },
         )
 

@@ -273,6 +273,7 @@ engine = create_engine(
     os.environ.get("NAIVE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/pmo"),
     pool_size=int(os.environ.get("NAIVE_POOL_SIZE", "10")),
     max_overflow=0,
+    connect_args={"options": f"-c jit={os.environ.get('NAIVE_JIT', 'off')}"},
 )
 SessionLocal = sessionmaker(engine)
 

@@ -23,8 +23,8 @@ import asyncpg  # type: ignore[import-untyped]
 
 from bench import cases
 from bench.cases import Case, Request
-from bench.database import POOL_SIZE, BenchDatabase
-from bench.peers import Launch
+from bench.database import JIT, POOL_SIZE, BenchDatabase
+from bench.peers import Launch, postgraphile_clients
 
 HERE = Path(__file__).resolve().parent
 
@@ -90,6 +90,18 @@ LANGUAGE sql STABLE AS $$
     ORDER BY m.measured_on DESC, m.id DESC
     LIMIT 1
   ) latest
+$$;
+
+-- pmo-graph's projects(filter: {search:}) as PostGraphile's users write a search: a function it
+-- serves as a connection (Query.searchProjects). Case-insensitive text in the code or the name,
+-- by code, as pmo-graph searches.
+CREATE OR REPLACE FUNCTION search_projects(search text) RETURNS SETOF projects
+LANGUAGE sql STABLE AS $$
+  SELECT *
+  FROM projects p
+  WHERE strpos(lower(p.code), lower(trim(search))) > 0
+     OR strpos(lower(p.name), lower(trim(search))) > 0
+  ORDER BY p.code, p.id
 $$;
 """
 
@@ -190,6 +202,17 @@ class PostGraphile:
     def kind(self) -> str:
         return "postgresql"
 
+    @property
+    def settings(self) -> dict[str, str]:
+        return {"NODE_ENV": "production", "jit": JIT}
+
+    @property
+    def checks_only(self) -> bool:
+        return False
+
+    def supports(self, case: Case) -> bool:
+        return True
+
     def prepare(self, database: BenchDatabase) -> None:
         folder = self.version.folder
         if not (folder / "node_modules").is_dir():
@@ -204,7 +227,14 @@ class PostGraphile:
     def launch(self, database: BenchDatabase, port: int) -> Launch:
         return Launch(
             list(self.version.argv),
-            {"DATABASE_URL": database.dsn, "PORT": str(port), "POOL_SIZE": str(POOL_SIZE)},
+            {
+                "DATABASE_URL": database.dsn,
+                "PORT": str(port),
+                "POOL_SIZE": str(POOL_SIZE),
+                # As its users deploy it: graphql-js and grafast skip their development checks.
+                "NODE_ENV": "production",
+                "PG_JIT": JIT,
+            },
             cwd=self.version.folder,
         )
 
@@ -212,6 +242,8 @@ class PostGraphile:
         return {}
 
     def body(self, case: Case, request: Request) -> dict[str, Any]:
+        if case.client:
+            return postgraphile_clients.body(case.name, request)
         if not case.mutation:
             keys = {name: str(key) for name, key in request.keys.items()}
             return {"query": DOCUMENTS[case.name], "variables": keys}
@@ -240,6 +272,8 @@ class PostGraphile:
         raise ValueError(f"no PostGraphile document for this mutation of {case.name}")
 
     def normalise(self, case: Case, answer: dict[str, Any]) -> Any:
+        if case.client:
+            return postgraphile_clients.normalise(case.name, answer)
         data = answer.get("data")
         if not case.mutation or not isinstance(data, dict):
             return data

@@ -2,7 +2,8 @@
 // Node's own HTTP server), one process, on 127.0.0.1:PORT, over DATABASE_URL's public schema.
 // It runs on the Node.js 22 that npm installs beside it (PostGraphile 5 needs Node 22).
 //
-//   DATABASE_URL=postgresql://... PORT=5000 POOL_SIZE=10 node_modules/.bin/node server.mjs
+//   NODE_ENV=production PG_JIT=off DATABASE_URL=postgresql://... PORT=5000 POOL_SIZE=10 \
+//     node_modules/.bin/node server.mjs
 //
 // The schema is PostGraphile 4's (its V4 preset with the same options as ../postgraphile, and
 // the simplified inflection), so the benchmark asks both versions the same documents. The
@@ -21,12 +22,18 @@ import { makeV4Preset } from "postgraphile/presets/v4";
 const databaseUrl = process.env.DATABASE_URL;
 const port = Number(process.env.PORT || 5000);
 const poolSize = Number(process.env.POOL_SIZE || 10);
+// PostgreSQL's jit on every connection, as the benchmark sets it for every peer.
+const jit = process.env.PG_JIT || "off";
 if (!databaseUrl) {
   console.error("DATABASE_URL is not set");
   process.exit(2);
 }
 
-const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+const pool = new pg.Pool({
+  connectionString: databaseUrl,
+  max: poolSize,
+  options: `-c jit=${jit}`,
+});
 pool.on("error", (error) => console.error("idle client error:", error.message));
 
 const preset = {
