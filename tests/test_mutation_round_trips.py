@@ -8,7 +8,7 @@ statement, ``pmo_graph_finish_write``; SQLite keeps the simpler path of one stat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -94,7 +94,7 @@ def round_trips(pmo_state: AppState) -> Iterator[RoundTrips]:
     def rollback(_conn: Any) -> None:
         trips.statements.append("ROLLBACK")
 
-    listeners = [
+    listeners: list[tuple[str, Callable[..., Any]]] = [
         ("before_cursor_execute", statement),
         ("begin", begin),
         ("commit", commit),
