@@ -14,9 +14,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from test_cli import run
 
+from helpers import gid
 from pmo_graph.app_state import AppState
 from pmo_graph.audit.chain import GENESIS, append_to_chain, event_hash, verify
 from pmo_graph.audit.models import AuditEvent
+from pmo_graph.auth.roles import Role
 from pmo_graph.db.types import utcnow
 from pmo_graph.settings import Settings
 from pmo_graph.testing import StatementCounter, TestOrganisation
@@ -216,3 +218,35 @@ def _cli(args: list[str], settings: Settings) -> subprocess.CompletedProcess[str
     if settings.database_schema:
         env["PMO_GRAPH_DATABASE_SCHEMA"] = settings.database_schema
     return run(args, env)
+
+
+async def test_a_mutation_with_several_audit_events_links_each_to_the_one_before(
+    org: TestOrganisation, db_session: AsyncSession
+) -> None:
+    # A project joining a programme whose director then sponsors it (the pmo tier's reaction in
+    # the transaction): two audit events of one transaction, linked in turn by the one
+    # statement that ends the write on PostgreSQL, and by the steps on SQLite.
+    director = gid("Person", org.person_ids[Role.PROGRAMME_DIRECTOR])
+    programme = await org.admin.mutate(
+        'mutation($d: ID) { createProgramme(input: {name: "Led", directorId: $d}) '
+        "{ programme { id } userErrors { code } } }",
+        {"d": director},
+    )
+    project = await org.admin.mutate(
+        'mutation { createProject(input: {code: "TWO-1", name: "Two"}) '
+        "{ project { id } userErrors { code } } }"
+    )
+    await org.admin.mutate(
+        "mutation($p: ID!, $v: ID) { setProjectProgramme(input: {projectId: $p, programmeId: $v})"
+        " { userErrors { code } } }",
+        {"p": project["project"]["id"], "v": programme["programme"]["id"]},
+    )
+    events = await _events(db_session, org.id)
+    last_request = [e for e in events if e.request_id == events[-1].request_id]
+    assert len(last_request) == 2
+    assert last_request[0].action == "setProjectProgramme"
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    for event, previous in zip(events, [GENESIS, *(e.hash for e in events)], strict=False):
+        assert event.hash == event_hash(event, previous)
+    (report,) = await verify(db_session, org.slug)
+    assert report.broken is None
