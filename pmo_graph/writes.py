@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from pmo_graph.audit.chain import append_to_chain
 from pmo_graph.db.integrity import sqlstate
 from pmo_graph.db.locks import must_run_again
+from pmo_graph.finish_write import finish_in_one_statement, finishes_in_one_statement
 from pmo_graph.realtime.publish import publish_in_transaction
 from pmo_graph.request.context import Context
 from pmo_graph.request.transaction import Transaction
@@ -58,8 +59,12 @@ MAX_ATTEMPTS = 3
 async def finish_in_transaction(transaction: Transaction) -> None:
     """What every write does after its body, before it commits: the plugins' in-transaction
     reactions, the webhook outbox, the audit chain and the staged notices (a mutation's and an
-    after-commit reaction's alike)."""
+    after-commit reaction's alike): on PostgreSQL all but the reactions in one statement
+    (``finish_write``)."""
     await react_in_transaction(transaction)
+    if finishes_in_one_statement(transaction):
+        await finish_in_one_statement(transaction)
+        return
     await stage_in_transaction(transaction)
     # Last but one: it locks the organisation's chain until the commit.
     await append_to_chain(transaction.session, transaction.recorded)

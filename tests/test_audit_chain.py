@@ -14,9 +14,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from test_cli import run
 
+from helpers import gid
 from pmo_graph.app_state import AppState
 from pmo_graph.audit.chain import GENESIS, append_to_chain, event_hash, verify
 from pmo_graph.audit.models import AuditEvent
+from pmo_graph.auth.roles import Role
 from pmo_graph.db.types import utcnow
 from pmo_graph.settings import Settings
 from pmo_graph.testing import StatementCounter, TestOrganisation
@@ -114,18 +116,28 @@ async def test_events_written_together_are_numbered_in_turn_each_with_its_own_ro
 
 
 async def test_a_mutation_locks_its_chain_only_after_its_other_work(
-    org: TestOrganisation, count_statements: StatementCounter
+    org: TestOrganisation, count_statements: StatementCounter, pmo_backend: str
 ) -> None:
-    # The lock holds until the commit and concurrent mutations of the organisation wait for it:
-    # after it come only the chain's head, the audit event and the notices.
+    # The lock holds until the commit and concurrent mutations of the organisation wait for it.
+    # On PostgreSQL it is taken inside the last statement (pmo_graph_finish_write: the
+    # deliveries, then the lock, the chain's head, the audit event and the notices); on SQLite
+    # the write transaction holds the database's lock, and the head and the event come last.
     count_statements.reset()
     await org.admin.mutate(CREATE, {"name": "Locked late"})
     statements = [" ".join(s.split()).upper() for s in count_statements.statements]
-    lock = next(i for i, s in enumerate(statements) if s.startswith("SELECT ORGANISATIONS.ID FROM"))
-    assert any(s.startswith("INSERT INTO PORTFOLIOS") for s in statements[:lock])
-    assert statements[lock + 1].startswith("SELECT AUDIT_EVENTS.SEQ, AUDIT_EVENTS.HASH")
-    assert statements[lock + 2].startswith("INSERT INTO AUDIT_EVENTS")
-    assert all(s.startswith("SELECT PG_NOTIFY") for s in statements[lock + 3 :])
+    if pmo_backend == "postgresql":
+        last = "SELECT STAGED, IDS, SEQS, PREVIOUS, HASHES FROM PMO_GRAPH_FINISH_WRITE("
+        assert statements[-1].startswith(last)
+        assert any(s.startswith("INSERT INTO PORTFOLIOS") for s in statements[:-1])
+        return
+    head = next(
+        i
+        for i, s in enumerate(statements)
+        if s.startswith("SELECT AUDIT_EVENTS.SEQ, AUDIT_EVENTS.HASH")
+    )
+    assert any(s.startswith("INSERT INTO PORTFOLIOS") for s in statements[:head])
+    assert statements[head + 1 :] == [statements[head + 1]]
+    assert statements[head + 1].startswith("INSERT INTO AUDIT_EVENTS")
 
 
 @pytest.mark.parametrize(
@@ -206,3 +218,35 @@ def _cli(args: list[str], settings: Settings) -> subprocess.CompletedProcess[str
     if settings.database_schema:
         env["PMO_GRAPH_DATABASE_SCHEMA"] = settings.database_schema
     return run(args, env)
+
+
+async def test_a_mutation_with_several_audit_events_links_each_to_the_one_before(
+    org: TestOrganisation, db_session: AsyncSession
+) -> None:
+    # A project joining a programme whose director then sponsors it (the pmo tier's reaction in
+    # the transaction): two audit events of one transaction, linked in turn by the one
+    # statement that ends the write on PostgreSQL, and by the steps on SQLite.
+    director = gid("Person", org.person_ids[Role.PROGRAMME_DIRECTOR])
+    programme = await org.admin.mutate(
+        'mutation($d: ID) { createProgramme(input: {name: "Led", directorId: $d}) '
+        "{ programme { id } userErrors { code } } }",
+        {"d": director},
+    )
+    project = await org.admin.mutate(
+        'mutation { createProject(input: {code: "TWO-1", name: "Two"}) '
+        "{ project { id } userErrors { code } } }"
+    )
+    await org.admin.mutate(
+        "mutation($p: ID!, $v: ID) { setProjectProgramme(input: {projectId: $p, programmeId: $v})"
+        " { userErrors { code } } }",
+        {"p": project["project"]["id"], "v": programme["programme"]["id"]},
+    )
+    events = await _events(db_session, org.id)
+    last_request = [e for e in events if e.request_id == events[-1].request_id]
+    assert len(last_request) == 2
+    assert last_request[0].action == "setProjectProgramme"
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    for event, previous in zip(events, [GENESIS, *(e.hash for e in events)], strict=False):
+        assert event.hash == event_hash(event, previous)
+    (report,) = await verify(db_session, org.slug)
+    assert report.broken is None

@@ -113,11 +113,11 @@ def test_organisations_and_tokens(sqlite_env: dict[str, str]) -> None:
 
 def test_db_commands(sqlite_env: dict[str, str]) -> None:
     before = run(["db", "current"], sqlite_env)
-    assert "core: base [behind (head 0011_unique_person_emails)]" in before.stdout
+    assert "core: base [behind (head 0012_finish_write_function)]" in before.stdout
     upgraded = run(["db", "upgrade"], sqlite_env)
     assert upgraded.returncode == 0
-    assert "core: 0011_unique_person_emails" in upgraded.stdout
-    assert "core: 0011_unique_person_emails [head]" in run(["db", "current"], sqlite_env).stdout
+    assert "core: 0012_finish_write_function" in upgraded.stdout
+    assert "core: 0012_finish_write_function [head]" in run(["db", "current"], sqlite_env).stdout
     down = run(["db", "downgrade", "base"], sqlite_env)
     assert down.returncode == 0
     assert "core: base" in down.stdout
@@ -225,4 +225,4 @@ def test_serve_refuses_an_unmigrated_postgresql(postgres_env: dict[str, str]) ->
 
 def test_db_upgrade_and_current_on_postgresql(postgres_env: dict[str, str]) -> None:
     assert run(["db", "upgrade"], postgres_env).returncode == 0
-    assert "core: 0011_unique_person_emails [head]" in run(["db", "current"], postgres_env).stdout
+    assert "core: 0012_finish_write_function [head]" in run(["db", "current"], postgres_env).stdout

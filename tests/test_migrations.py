@@ -116,7 +116,7 @@ def test_one_plugin_lineage_goes_down_and_up_alone(fresh: Settings) -> None:
     assert "sample_notes" not in tables
     assert "projects" in tables
     assert migrations.current(fresh, registry)[SAMPLE] == ()
-    assert migrations.current(fresh, registry)["core"] == ("0011_unique_person_emails",)
+    assert migrations.current(fresh, registry)["core"] == ("0012_finish_write_function",)
     migrations.upgrade(fresh, registry)
     assert "sample_notes" in _inspect(fresh)[0]
 

@@ -727,7 +727,50 @@ async def test_staging_costs_one_select_without_webhooks_and_nothing_without_eve
 ) -> None:
     # The shared app's deliverer stays still: the webhook below must send nothing in the background.
     async with _paused(pmo_state.webhooks):
-        await _count_staging(org, count_statements, monkeypatch, pmo_state)
+        if pmo_state.settings.is_sqlite:
+            await _count_staging(org, count_statements, monkeypatch, pmo_state)
+        else:
+            await _count_staging_in_the_last_statement(org, count_statements, pmo_state)
+
+
+async def _statements(
+    org: TestOrganisation,
+    count_statements: StatementCounter,
+    document: str,
+    variables: dict[str, Any],
+) -> list[str]:
+    await org.admin.query("{ viewer { user { id } } }")
+    count_statements.reset()
+    await org.admin.mutate(document, variables)
+    return list(count_statements.statements)
+
+
+async def _count_staging_in_the_last_statement(
+    org: TestOrganisation, count_statements: StatementCounter, pmo_state: AppState
+) -> None:
+    """PostgreSQL: the deliveries are staged by the statement that ends every write
+    (``pmo_graph_finish_write``), so they cost no statement of their own, webhook or not."""
+    without_webhooks = await _statements(org, count_statements, CREATE_PORTFOLIO, {"name": "A"})
+    created = await org.admin.mutate(
+        CREATE_WEBHOOK,
+        {"input": {"url": "https://hooks.example.invalid/c", "eventTypes": ["person.created"]}},
+    )
+    not_subscribed = await _statements(org, count_statements, CREATE_PORTFOLIO, {"name": "B"})
+    subscribed = await _statements(org, count_statements, CREATE_PERSON, {"name": "Counted"})
+    for statements in (without_webhooks, not_subscribed, subscribed):
+        assert not any("webhook" in s for s in statements)
+        assert "pmo_graph_finish_write(" in statements[-1]
+    assert len(without_webhooks) == len(not_subscribed)
+    async with pmo_state.sessionmaker() as session:
+        staged = await session.scalars(
+            select(WebhookDelivery.event_name).where(WebhookDelivery.organisation_id == org.id)
+        )
+        assert list(staged) == ["person.created"]
+    await org.admin.mutate(  # and its delivery with it: nothing is left to send
+        """mutation($id: ID!) { deleteWebhook(input: {webhookId: $id}) { webhook { id }
+        userErrors { code } } }""",
+        {"id": created["webhook"]["id"]},
+    )
 
 
 async def _count_staging(
@@ -737,10 +780,7 @@ async def _count_staging(
     pmo_state: AppState,
 ) -> None:
     async def statements(document: str, variables: dict[str, Any]) -> list[str]:
-        await org.admin.query("{ viewer { user { id } } }")
-        count_statements.reset()
-        await org.admin.mutate(document, variables)
-        return list(count_statements.statements)
+        return await _statements(org, count_statements, document, variables)
 
     with_staging = await statements(CREATE_PORTFOLIO, {"name": "Counted"})
     monkeypatch.setattr(pmo_state, "event_types", {})  # nothing deliverable: staging is skipped

@@ -103,6 +103,11 @@ class EventBus:
         """Whether every notice committed from now on, by any process, reaches this one."""
         return False
 
+    @property
+    def notify_channel(self) -> str | None:
+        """The channel ``stage`` sends notices on with ``pg_notify`` (None: it sends none)."""
+        return None
+
     def watch(self, watcher: Callable[[Notice], None]) -> None:
         """Call ``watcher`` with every notice of every organisation, this process's own at
         commit (before other replicas hear them), before listeners get them."""
@@ -201,6 +206,10 @@ class PostgresEventBus(EventBus):
     @property
     def hears_everything(self) -> bool:
         return self.listening.is_set()
+
+    @property
+    def notify_channel(self) -> str | None:
+        return self.channel
 
     async def stage(self, session: AsyncSession, notices: Sequence[Notice]) -> None:
         for payload in encode_payloads(notices):

@@ -88,17 +88,32 @@ def notice_of_event(event: DomainEvent) -> Notice:
     )
 
 
-def notice_of_audit(event: AuditEvent) -> Notice:
-    """The notice of an audit event recorded (flushed, so it has its id)."""
+def notice_of_audit(event: AuditEvent, pk: int | None = None) -> Notice:
+    """The notice of an audit event recorded (flushed, so it has its id; or ``pk`` in its
+    place)."""
     return Notice(
         organisation_id=event.organisation_id,
         name=AUDIT_RECORDED,
         entity_type="AuditEvent",
-        entity_pk=event.id,
+        entity_pk=event.id if pk is None else pk,
         data={"action": event.action},
         actor_user_id=event.actor_user_id,
         occurred_at=event.at,
     )
+
+
+def audit_notice_around_its_id(event: AuditEvent) -> tuple[str, str]:
+    """The JSON of an audit event's notice (``_fitting``'s) before and after its ``entity_pk``,
+    for an event whose id the database gives it in the statement that sends the notice
+    (``pmo_graph_finish_write``)."""
+    encoded = _fitting(notice_of_audit(event, 0)).decode()
+    # "o", "n" and "t" come first and hold an int and two fixed names: the first "k" is its own.
+    head, tail = encoded.split(_UNKNOWN_ID, 1)
+    return head + '"k":', "," + tail
+
+
+#: How ``audit_notice_around_its_id`` finds where the id goes.
+_UNKNOWN_ID = '"k":0,'
 
 
 def notices_of(events: Iterable[DomainEvent], audits: Iterable[AuditEvent]) -> list[Notice]:

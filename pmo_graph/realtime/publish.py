@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol, cast
 
 from pmo_graph.auth.models import ApiToken
@@ -36,11 +37,17 @@ async def publish_in_transaction(transaction: Transaction) -> None:
     if not notices:
         return
     await app.bus.stage(transaction.session, notices)
+    deliver_after_commit(transaction, notices)
+
+
+def deliver_after_commit(transaction: Transaction, notices: Sequence[Notice]) -> None:
+    """Hand ``notices`` (staged in ``transaction``) to this process's bus once it commits."""
+    bus = cast(BusApp, transaction.context.app).bus
 
     async def deliver() -> None:
-        await app.bus.committed(notices)
+        await bus.committed(notices)
 
-    context.after_commit.append(deliver)
+    transaction.context.after_commit.append(deliver)
 
 
 async def announce_access_change(

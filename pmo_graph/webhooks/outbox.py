@@ -133,6 +133,34 @@ async def stage_deliveries(
     return len(rows)
 
 
+#: How every body ``delivery_body`` gives begins, before its delivery id is known.
+_BODY_START = b'{"deliveryId":"",'
+
+
+def bodies_after_the_delivery_id(
+    organisation_id: int,
+    events: Sequence[DomainEvent],
+    event_types: Mapping[str, EventType],
+    enabled_tiers: frozenset[str],
+) -> tuple[list[str], list[str]]:
+    """For each event an organisation's webhooks may receive: its name, and the JSON of its
+    ``delivery_body`` after ``{"deliveryId":"<id>",``, for the database to stage one delivery
+    per subscribed webhook, each with an id it makes (``pmo_graph_finish_write``)."""
+    names, bodies = [], []
+    for event in deliverable(events, organisation_id, event_types, enabled_tiers):
+        encoded = orjson.dumps(delivery_body(event, ""))
+        assert encoded.startswith(_BODY_START)  # the delivery id is the body's first key
+        names.append(event.name)
+        bodies.append(encoded[len(_BODY_START) :].decode())
+    return names, bodies
+
+
+def nudge_after_commit(transaction: Transaction) -> None:
+    """Wake the deliverer once ``transaction`` commits: it staged deliveries."""
+    context = transaction.context
+    context.after_commit.append(cast(OutboxApp, context.app).webhooks.nudge)
+
+
 async def stage_in_transaction(transaction: Transaction) -> None:
     """Stage the deliveries of a write transaction's events; wake the deliverer after commit.
 
@@ -150,6 +178,5 @@ async def stage_in_transaction(transaction: Transaction) -> None:
         context.app.event_types,
         context.enabled_tiers,
     )
-    if not staged:
-        return
-    context.after_commit.append(cast(OutboxApp, context.app).webhooks.nudge)
+    if staged:
+        nudge_after_commit(transaction)
