@@ -301,8 +301,10 @@ class Compiler:
             raise NotCompiled(f"{graphql_type.name} is read by some roles only")
         return model, model.__tablename__
 
-    def _scoped(self, row: str) -> str:
-        return f"{row}.organisation_id = {self._org()}"
+    def _scoped(self, row: str, joined: bool = False) -> str:
+        """``row``'s organisation condition; ``joined``: beside a join to its parent, which
+        finds the rows (the dialect may keep the planner from reading them by organisation)."""
+        return self.dialect.scope(row, self._org(), joined)
 
     # --- objects -------------------------------------------------------------------------------
 
@@ -386,7 +388,7 @@ class Compiler:
         return (self._form(spec, "order_by") or "{row}.id").format(row=row)
 
     def _conditions(self, spec: SqlRelation, row: str, parent: str) -> str:
-        parts = [self._scoped(row)]
+        parts = [self._scoped(row, joined=spec.join is not None)]
         for part in ("join", "where"):
             template = self._form(spec, part)
             if template is not None:
