@@ -12,7 +12,7 @@ from graphql import OperationDefinitionNode, parse
 from graphql.execution.values import get_variable_values
 
 from pmo_graph.graphql.compiled.compiler import Compiled, NotCompiled, Scope, compile_operation
-from pmo_graph.graphql.compiled.dialect import POSTGRESQL, SQLITE, Dialect
+from pmo_graph.graphql.compiled.dialect import POSTGRESQL, SQLITE, Dialect, dialect_for
 from pmo_graph.graphql.compiled.portable import portable
 from pmo_graph.projects.models import Project
 from pmo_graph.sdk import sql_one, sql_value
@@ -99,3 +99,11 @@ def test_only_sql_that_means_the_same_on_both_is_portable(
     template: str, reads_on_sqlite: bool
 ) -> None:
     assert portable(template) is reads_on_sqlite
+
+
+def test_the_sqlite_here_is_one_the_compiled_path_writes_for() -> None:
+    # the CI's and the bench's SQLite: were it older, every SQLite test above would pass
+    # through the resolvers and prove nothing of the compiled statements
+    assert dialect_for("sqlite") is SQLITE
+    assert dialect_for("postgresql") is POSTGRESQL
+    assert dialect_for("mysql") is None

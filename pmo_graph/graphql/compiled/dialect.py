@@ -7,6 +7,7 @@ registers on each of its connections.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -110,7 +111,8 @@ class Dialect:
 
 
 class SQLiteDialect(Dialect):
-    """SQLite's forms (3.38 or later, or earlier with JSON1, as Python's builds have).
+    """SQLite's forms (3.35 or later, for ``NOT MATERIALIZED``, with the JSON functions, built in
+    since 3.38 and in Python's builds before).
 
     JSON built by a subquery reaches its parent as text, so it is wrapped in ``json()`` to stay
     an object; ``json_group_array`` takes no ORDER BY before 3.44, so it aggregates rows that a
@@ -187,9 +189,14 @@ class SQLiteDialect(Dialect):
 
 POSTGRESQL = Dialect()
 SQLITE = SQLiteDialect()
+#: The oldest SQLite whose SQL ``SQLITE`` writes (``NOT MATERIALIZED``); older ones take the
+#: resolvers.
+OLDEST_SQLITE = (3, 35)
 _BY_NAME = {dialect.name: dialect for dialect in (POSTGRESQL, SQLITE)}
 
 
 def dialect_for(name: str) -> Dialect | None:
-    """The dialect of a SQLAlchemy dialect name (``engine.dialect.name``), if it has one."""
+    """The dialect of a SQLAlchemy dialect name (``engine.dialect.name``), if it has one here."""
+    if name == SQLITE.name and sqlite3.sqlite_version_info < OLDEST_SQLITE:
+        return None
     return _BY_NAME.get(name)
