@@ -122,8 +122,11 @@ class FastLane:
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             return None
         token = bearer_token(request.headers.get("authorization"))
-        access = await self._access(token_digest(token)) if token else None
-        if access is None:
+        if not token:
+            return None
+        digest = token_digest(token)
+        kept = self.state.access.get(digest)
+        if kept is None and not self._reads_tokens():
             return None
         try:
             payload = orjson.loads(await request.body())
@@ -139,16 +142,22 @@ class FastLane:
         operation = known.operation(name) if known is not None else None
         if known is None or operation is None:
             return None
+        # Read only for a document the lane answers: else the pipeline would read it again.
+        access = kept or await self._read_access(digest)
+        if access is None:
+            return None
         self._documents.move_to_end(document)
         return await self._run(request, access, document, operation, known, variables)
 
-    async def _access(self, digest: str) -> Access | None:
-        """The token's access as the process keeps it; on SQLite, which keeps none, read now
-        (``authentication._read_access`` without the cache). None: the pipeline authenticates."""
+    def _reads_tokens(self) -> bool:
+        """Whether the lane reads a token itself: on SQLite, whose tokens the process does not
+        keep (``AccessCache.in_use`` is false there: another process may write the file)."""
+        return self.state.settings.is_sqlite and not self.state.access.in_use
+
+    async def _read_access(self, digest: str) -> Access | None:
+        """The token's viewer and tiers, read as ``authentication._read_access`` reads them
+        without the cache; None for the pipeline to answer an unknown token."""
         state = self.state
-        kept = state.access.get(digest)
-        if kept is not None or state.access.in_use or not state.settings.is_sqlite:
-            return kept
         session = state.request_sessionmaker()
         try:
             viewer = await authenticate_digest(session, digest)
