@@ -176,8 +176,6 @@ async def test_the_fast_lane_answers_a_trusted_document_asked_again(
     pmo_assembly: Assembly,
     tmp_path: Path,
 ) -> None:
-    if pmo_settings.is_sqlite:
-        pytest.skip("the compiled path and its fast lane are PostgreSQL's")
     await add_projects(db_session, org.id, 2, with_relations=False)
     manifest = codegen_manifest()
     async with (

@@ -40,7 +40,7 @@ from pmo_graph_pmo.tier import TIER
 from pmo_graph_pmo.user_error_codes import USER_ERROR_CODES
 
 #: The plugin API versions this plugin works with (checked when it is loaded).
-PLUGIN_API = ">=1.1,<2"
+PLUGIN_API = ">=1.2,<2"
 
 MANIFEST = Manifest(
     tiers=[TIER],

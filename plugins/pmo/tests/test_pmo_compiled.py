@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.cases import Q1, Q2, Q3, Q4
 from pmo_graph.app_state import AppState
-from pmo_graph.sdk import Person, Project, ProjectStage, field_spec, to_global_id
+from pmo_graph.sdk import Person, Project, ProjectStage, field_spec, parse_pk, to_global_id
 from pmo_graph.testing import StatementCounter, TestOrganisation, access_statements
 from pmo_graph_pmo.enums import BenefitCategory, BenefitKind
 from pmo_graph_pmo.models import Benefit, BenefitContribution, BenefitMeasurement
@@ -300,3 +300,59 @@ async def test_a_failing_statement_falls_back_to_the_resolvers(
     result = await world["org"].admin.execute(Q3)
     assert "errors" not in result, result
     assert len(result["data"]["projects"]["nodes"]) == 7
+
+
+async def test_floats_booleans_and_ids_print_as_the_resolvers_print_them(
+    world: dict[str, Any],
+    pmo_state: AppState,
+    count_statements: StatementCounter,
+    db_session: AsyncSession,
+) -> None:
+    """SQLite prints a double with 15 digits and a boolean as 0 or 1; JSON must not show it."""
+    project = await db_session.get(Project, parse_pk(world["project"], "Project"))
+    assert project is not None
+    person = await db_session.scalar(
+        select(Person).where(Person.organisation_id == project.organisation_id).limit(1)
+    )
+    assert person is not None
+    third, sum_ = 1 / 3, 0.1 + 0.2  # 0.333333333333333 and 0.3 in 15 digits
+    db_session.add(
+        Assignment(
+            organisation_id=project.organisation_id,
+            project_id=project.id,
+            person_id=person.id,
+            role="Third",
+            allocation=third,
+            start_date=TODAY - timedelta(days=400),
+            end_date=TODAY + timedelta(days=400),
+        )
+    )
+    contribution = await db_session.scalar(
+        select(BenefitContribution).where(BenefitContribution.project_id == project.id).limit(1)
+    )
+    assert contribution is not None
+    contribution.share = sum_
+    await db_session.commit()
+    document = """query($project: ID!) {
+      node(id: $project) { id ... on Project {
+        assignments { role allocation }
+        benefitContributions { share }
+        statusReports(first: 1) { pageInfo { hasNextPage hasPreviousPage } }
+      } }
+      none: projects(first: 0) { pageInfo { hasNextPage hasPreviousPage } }
+    }"""
+    compiled, resolved, statements = await _both(
+        world["org"], pmo_state, count_statements, document, {"project": world["project"]}
+    )
+    assert built_json(count_statements.statements[statements - 1])
+    assert compiled == resolved
+    node = compiled["node"]
+    assert node["id"] == world["project"]
+    assert {a["role"]: a["allocation"] for a in node["assignments"]}["Third"] == third
+    assert sum_ in [c["share"] for c in node["benefitContributions"]]
+    # 1 == True in Python: the type is what tells a JSON boolean from a number
+    for info in (node["statusReports"]["pageInfo"], compiled["none"]["pageInfo"]):
+        assert all(isinstance(value, bool) for value in info.values()), info
+    assert node["statusReports"]["pageInfo"]["hasNextPage"] is True
+    # a page of none, with projects past it
+    assert compiled["none"]["pageInfo"] == {"hasNextPage": True, "hasPreviousPage": False}

@@ -50,8 +50,11 @@ async def test_realisation_rounds_half_away_from_zero_on_both_paths(
 
     count_statements.reset()
     compiled = [await org.admin.query(REALISATION, {"id": b}) for b in (tiny, lost)]
-    if pmo_state.engine.dialect.name == "postgresql":  # the compiled path answered
-        assert sum("json_build_object" in s for s in count_statements.statements) == 2
+    # the compiled path answered, on either database
+    assert (
+        sum("json_build_object(" in s or "json_object(" in s for s in count_statements.statements)
+        == 2
+    )
     with resolvers(pmo_state):
         resolved = [await org.admin.query(REALISATION, {"id": b}) for b in (tiny, lost)]
 

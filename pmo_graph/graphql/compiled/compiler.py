@@ -386,8 +386,10 @@ class Compiler:
         self._tenant_columns[model.__tablename__] = _tenant_column(model)
         return model, model.__tablename__
 
-    def _scoped(self, row: str, table: str) -> str:
-        return f'{row}."{self._tenant_columns[table]}" = {self._org()}'
+    def _scoped(self, row: str, table: str, joined: bool = False) -> str:
+        """``row``'s organisation condition; ``joined``: beside a join to its parent, which
+        finds the rows (the dialect may keep the planner from reading them by organisation)."""
+        return self.dialect.scope(row, self._tenant_columns[table], self._org(), joined)
 
     # --- objects -------------------------------------------------------------------------------
 
@@ -473,7 +475,7 @@ class Compiler:
         return (self._form(spec, "order_by") or "{row}.id").format(row=row)
 
     def _conditions(self, spec: SqlRelation, row: str, parent: str, table: str) -> str:
-        parts = [self._scoped(row, table)]
+        parts = [self._scoped(row, table, joined=spec.join is not None)]
         for part in ("join", "where"):
             template = self._form(spec, part)
             if template is not None:

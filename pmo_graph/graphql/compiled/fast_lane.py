@@ -7,7 +7,10 @@ token (``AccessCache``), the variables coerced and within range (``input_values`
 (computed once per operation and integers of its variables, ``cost_variables_key``) and the
 token's budget (``assess_cost``, as ``QueryCost``), the kept plan for the tiers and the shape of
 the variables, and one statement. The lane does exactly those, with the same functions, and writes
-the same response (``data`` as the database's JSON, ``extensions.cost``). Whenever anything is
+the same response (``data`` as the database's JSON, ``extensions.cost``). On SQLite, where the
+process keeps no token (``AccessCache.in_use`` is false: another process may write the file), the
+lane reads the token and tiers as the pipeline does, two statements before its one. Whenever
+anything is
 not known or not plain (another token, a plan not kept, variables that do not coerce, a cost
 over the limit or a budget that refuses, a statement that fails), it steps aside and the full
 pipeline answers, with the coded error the request deserves.
@@ -19,7 +22,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import orjson
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, OperationType
@@ -27,8 +30,8 @@ from graphql.execution.values import get_variable_values
 from starlette.requests import Request
 from starlette.responses import Response
 
-from pmo_graph.auth.access_cache import AccessCache
-from pmo_graph.auth.tokens import bearer_token, token_digest
+from pmo_graph.auth.access_cache import Access, AccessCache
+from pmo_graph.auth.tokens import authenticate_digest, bearer_token, token_digest
 from pmo_graph.db.reader import Reader
 from pmo_graph.db.row_security import current_organisation
 from pmo_graph.graphql.compiled.compiler import Compiled, NotCompiled
@@ -38,9 +41,7 @@ from pmo_graph.graphql.cost_limits import BudgetedApp, assess_cost
 from pmo_graph.graphql.extensions import OperationInputs
 from pmo_graph.graphql.input_values import variables_in_range
 from pmo_graph.graphql.schema import BuiltSchema
-
-if TYPE_CHECKING:
-    from pmo_graph.auth.access_cache import Access
+from pmo_graph.request.context import read_enabled_tiers
 
 log = logging.getLogger("pmo_graph.compiled")
 
@@ -121,8 +122,11 @@ class FastLane:
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             return None
         token = bearer_token(request.headers.get("authorization"))
-        access = self.state.access.get(token_digest(token)) if token else None
-        if access is None:
+        if not token:
+            return None
+        digest = token_digest(token)
+        kept = self.state.access.get(digest)
+        if kept is None and not self._reads_tokens():
             return None
         try:
             payload = orjson.loads(await request.body())
@@ -138,8 +142,34 @@ class FastLane:
         operation = known.operation(name) if known is not None else None
         if known is None or operation is None:
             return None
+        # Read only for a document the lane answers: else the pipeline would read it again.
+        access = kept or await self._read_access(digest)
+        if access is None:
+            return None
         self._documents.move_to_end(document)
         return await self._run(request, access, document, operation, known, variables)
+
+    def _reads_tokens(self) -> bool:
+        """Whether the lane reads a token itself: on SQLite, whose tokens the process does not
+        keep (``AccessCache.in_use`` is false there: another process may write the file)."""
+        return self.state.settings.is_sqlite and not self.state.access.in_use
+
+    async def _read_access(self, digest: str) -> Access | None:
+        """The token's viewer and tiers, read as ``authentication._read_access`` reads them
+        without the cache; None for the pipeline to answer an unknown token."""
+        state = self.state
+        session = state.request_sessionmaker()
+        try:
+            viewer = await authenticate_digest(session, digest)
+            if viewer is None:
+                return None  # the pipeline answers an unknown token
+            current_organisation.set(viewer.organisation_id)
+            reader = Reader(session)
+            tiers = await read_enabled_tiers(reader, viewer.organisation_id, state.registry.tiers)
+            await reader.release()
+        finally:
+            await session.close()
+        return Access(viewer, tiers, read_at=0.0, epoch=0)
 
     async def _run(
         self,
