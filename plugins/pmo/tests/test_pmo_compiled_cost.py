@@ -80,7 +80,6 @@ async def world(make_org: MakeOrg, db_session: AsyncSession) -> TestOrganisation
 async def test_the_drill_down_fits_in_one_statement_when_compiled(
     world: TestOrganisation,
     pmo_state: AppState,
-    pmo_backend: str,
     count_statements: StatementCounter,
 ) -> None:
     org = world
@@ -88,12 +87,6 @@ async def test_the_drill_down_fits_in_one_statement_when_compiled(
     count_statements.reset()
     result = await org.admin.execute(DRILL_DOWN)
     cost = result["extensions"]["cost"]
-    if pmo_backend == "sqlite":
-        # the resolvers answer SQLite: their price, over the limit, as before
-        (error,) = result["errors"]
-        assert error["extensions"]["cost"] == RESOLVERS > LIMIT
-        assert (cost["path"], cost["requested"]) == ("resolvers", RESOLVERS)
-        return
     assert "errors" not in result, result["errors"]
     assert (cost["path"], cost["requested"]) == ("compiled", COMPILED)
     assert COMPILED < LIMIT < RESOLVERS
@@ -104,7 +97,6 @@ async def test_the_drill_down_fits_in_one_statement_when_compiled(
     assert [len(p["node"]["statusReports"]["edges"]) > 0 for p in projects] == [True] * 3
 
 
-@pytest.mark.pmo_backends("postgresql")  # the fast lane answers compiled plans
 async def test_the_lane_prices_the_drill_down_as_the_pipeline_does(
     world: TestOrganisation, pmo_state: AppState
 ) -> None:
@@ -127,12 +119,12 @@ async def test_the_lane_prices_the_drill_down_as_the_pipeline_does(
 
 
 async def test_everything_at_once_still_reads_more_rows_than_the_limit(
-    world: TestOrganisation, pmo_backend: str
+    world: TestOrganisation,
 ) -> None:
     """2,500 projects' 50 reports are 125,000 rows: the statement could read 307,651 points of
     rows and pages, more than the 251,001 of the refused 500 x 500, so it is refused as that is."""
     (error,) = await world.admin.errors(EVERYTHING)
-    expected = COMPILED_EVERYTHING if pmo_backend == "postgresql" else RESOLVERS_EVERYTHING
+    expected = COMPILED_EVERYTHING
     assert error["extensions"] == {
         "code": "QUERY_TOO_COMPLEX",
         "limit": "cost",
