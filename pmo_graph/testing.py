@@ -450,6 +450,39 @@ def statements_of(engine: AsyncEngine) -> Iterator[StatementCounter]:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
+@contextmanager
+def round_trips_of(engine: AsyncEngine) -> Iterator[StatementCounter]:
+    """Records every query the driver sends for ``engine`` inside the block, transaction control
+    (``BEGIN``, ``COMMIT``) and the pool's pings included: asyncpg's own query log, so what it
+    holds went over the wire (SQLAlchemy's ``begin`` and ``commit`` events fire in autocommit
+    too, when nothing is sent). PostgreSQL only."""
+    counter = StatementCounter()
+    logged: dict[int, Any] = {}
+
+    def record(query: Any) -> None:
+        counter.statements.append(query.query)
+
+    def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        driver = dbapi_connection.driver_connection
+        if id(driver) not in logged:
+            driver.add_query_logger(record)
+            logged[id(driver)] = driver
+
+    event.listen(engine.sync_engine, "checkout", on_checkout)
+    try:
+        yield counter
+    finally:
+        event.remove(engine.sync_engine, "checkout", on_checkout)
+        for driver in logged.values():
+            if not driver.is_closed():
+                driver.remove_query_logger(record)
+
+
+def transaction_control(statements: Sequence[str]) -> list[str]:
+    """The ``BEGIN``, ``COMMIT`` and ``ROLLBACK`` among ``statements``, in order."""
+    return [s for s in statements if s.lstrip().upper().startswith(TRANSACTION_CONTROL)]
+
+
 @pytest.fixture
 def count_statements(pmo_state: AppState) -> Iterator[StatementCounter]:
     """Records every statement the app's engine executes during the test."""
