@@ -452,30 +452,37 @@ def statements_of(engine: AsyncEngine) -> Iterator[StatementCounter]:
 
 @contextmanager
 def round_trips_of(engine: AsyncEngine) -> Iterator[StatementCounter]:
-    """Records every query the driver sends for ``engine`` inside the block, transaction control
-    (``BEGIN``, ``COMMIT``) and the pool's pings included: asyncpg's own query log, so what it
-    holds went over the wire (SQLAlchemy's ``begin`` and ``commit`` events fire in autocommit
-    too, when nothing is sent). PostgreSQL only."""
+    """Records what ``engine`` sends PostgreSQL inside the block: every statement, and the
+    transaction control (``BEGIN``, ``COMMIT``, ``ROLLBACK``) and pings that asyncpg sends
+    itself, from its own query log (SQLAlchemy's ``begin`` and ``commit`` events fire in
+    autocommit too, when nothing is sent). PostgreSQL only."""
     counter = StatementCounter()
     logged: dict[int, Any] = {}
 
-    def record(query: Any) -> None:
-        counter.statements.append(query.query)
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        counter.statements.append(sql)
+
+    def driver_query(query: Any) -> None:
+        # asyncpg logs its simple queries; SQLAlchemy's (prepared) statements come above
+        if query.query.lstrip().upper().startswith((*TRANSACTION_CONTROL, ";")):
+            counter.statements.append(query.query)
 
     def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         driver = dbapi_connection.driver_connection
         if id(driver) not in logged:
-            driver.add_query_logger(record)
+            driver.add_query_logger(driver_query)
             logged[id(driver)] = driver
 
+    event.listen(engine.sync_engine, "before_cursor_execute", statement)
     event.listen(engine.sync_engine, "checkout", on_checkout)
     try:
         yield counter
     finally:
         event.remove(engine.sync_engine, "checkout", on_checkout)
+        event.remove(engine.sync_engine, "before_cursor_execute", statement)
         for driver in logged.values():
             if not driver.is_closed():
-                driver.remove_query_logger(record)
+                driver.remove_query_logger(driver_query)
 
 
 def transaction_control(statements: Sequence[str]) -> list[str]:
