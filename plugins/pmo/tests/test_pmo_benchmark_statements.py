@@ -3,18 +3,24 @@ size of the organisation or the page: no N+1 may come back unnoticed (issue 8)."
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
+from types import ModuleType
 
+import httpx
 import pytest
 from bench_world import build_bench_world
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.cases import Q1, Q2, Q3, Q4
+from pmo_graph.app import create_app
 from pmo_graph.app_state import AppState
 from pmo_graph.db import session as db_session_module
+from pmo_graph.plugins.manager import EntryPointSelection
 from pmo_graph.sdk import to_global_id
+from pmo_graph.settings import Settings
 from pmo_graph.testing import (
+    GraphQLClient,
     StatementCounter,
     TestOrganisation,
     access_statements,
@@ -105,3 +111,45 @@ async def test_the_resolvers_read_without_a_transaction_per_statement(
         await org.admin.query(document, used)
     assert transaction_control(sent.statements) == [], sent.statements
     assert len(sent.statements) == EXPECTED[name], sent.statements
+
+
+#: Behind PgBouncer in transaction mode a read needs a transaction to carry the organisation
+#: (``scope_transactions``), so none runs in autocommit; reads queued one behind the other
+#: (the loaders' batches dispatched together) share one. Per query, the transactions, against
+#: one per statement before (``EXPECTED``).
+TRANSACTIONS_POOLED_BY_TRANSACTION = {"Q1": 4, "Q2": 3, "Q3": 1, "Q4": 5}
+
+
+@pytest.mark.pmo_backends("postgresql")
+@pytest.mark.parametrize(("name", "document"), QUERIES)
+async def test_pooled_by_transaction_the_reads_dispatched_together_share_a_transaction(
+    make_org: MakeOrg,
+    db_session: AsyncSession,
+    pmo_settings: Settings,
+    pmo_plugins: Sequence[ModuleType],
+    pmo_load_entrypoints: EntryPointSelection,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    document: str,
+) -> None:
+    org, used = await _bench_org(make_org, db_session, 2, document)
+    settings = pmo_settings.model_copy(
+        update={"database_pooling": "transaction", "compiled_queries": False}
+    )
+    monkeypatch.setattr(db_session_module, "PING_AFTER_IDLE_SECONDS", float("inf"))
+    app = create_app(
+        settings, extra_plugins=pmo_plugins, load_entrypoints=pmo_load_entrypoints, prepare=False
+    )
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        client = GraphQLClient(http, org.admin.token)
+        await client.query("{ viewer { user { id } } }")  # this process learns the token
+        with round_trips_of(app.state.pmo.engine) as sent:
+            await client.query(document, used)
+    control = transaction_control(sent.statements)
+    begun = TRANSACTIONS_POOLED_BY_TRANSACTION[name]
+    assert control == ["BEGIN;", "COMMIT;"] * begun, (len(control), sent.statements)
+    # each transaction sets the organisation once (set_config), then its reads
+    assert len(sent.statements) == 3 * begun + EXPECTED[name], sent.statements
