@@ -143,8 +143,11 @@ def create_app(
 
 def create_app_from_env() -> Starlette:
     """Factory for ``uvicorn --factory`` and multi-worker serving: settings from the environment."""
+    from pmo_graph.http.collector import tune_collector
     from pmo_graph.log_config import configure_logging
 
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
-    return create_app(settings)
+    app = create_app(settings)
+    tune_collector()
+    return app

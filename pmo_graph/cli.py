@@ -170,6 +170,7 @@ def main(database_url: str | None, skip_broken_plugins: bool) -> None:
 def serve(host: str, port: int, workers: int, demo: bool) -> None:
     import uvicorn
 
+    from pmo_graph.http.collector import tune_collector
     from pmo_graph.http.protocols import uvicorn_http_options
 
     settings = _settings()
@@ -196,6 +197,7 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     click.echo(f"pmo-graph serving on http://{host}:{port}/graphql", err=True)
     if workers == 1:
         app = create_app(settings, prepare=False, assembly=assembly)
+        tune_collector()
         uvicorn.run(
             app,
             host=host,

@@ -450,6 +450,46 @@ def statements_of(engine: AsyncEngine) -> Iterator[StatementCounter]:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
+@contextmanager
+def round_trips_of(engine: AsyncEngine) -> Iterator[StatementCounter]:
+    """Records what ``engine`` sends PostgreSQL inside the block: every statement, and the
+    transaction control (``BEGIN``, ``COMMIT``, ``ROLLBACK``) and pings that asyncpg sends
+    itself, from its own query log (SQLAlchemy's ``begin`` and ``commit`` events fire in
+    autocommit too, when nothing is sent). PostgreSQL only."""
+    counter = StatementCounter()
+    logged: dict[int, Any] = {}
+
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        counter.statements.append(sql)
+
+    def driver_query(query: Any) -> None:
+        # asyncpg logs its simple queries; SQLAlchemy's (prepared) statements come above
+        if query.query.lstrip().upper().startswith((*TRANSACTION_CONTROL, ";")):
+            counter.statements.append(query.query)
+
+    def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        driver = dbapi_connection.driver_connection
+        if id(driver) not in logged:
+            driver.add_query_logger(driver_query)
+            logged[id(driver)] = driver
+
+    event.listen(engine.sync_engine, "before_cursor_execute", statement)
+    event.listen(engine.sync_engine, "checkout", on_checkout)
+    try:
+        yield counter
+    finally:
+        event.remove(engine.sync_engine, "checkout", on_checkout)
+        event.remove(engine.sync_engine, "before_cursor_execute", statement)
+        for driver in logged.values():
+            if not driver.is_closed():
+                driver.remove_query_logger(driver_query)
+
+
+def transaction_control(statements: Sequence[str]) -> list[str]:
+    """The ``BEGIN``, ``COMMIT`` and ``ROLLBACK`` among ``statements``, in order."""
+    return [s for s in statements if s.lstrip().upper().startswith(TRANSACTION_CONTROL)]
+
+
 @pytest.fixture
 def count_statements(pmo_state: AppState) -> Iterator[StatementCounter]:
     """Records every statement the app's engine executes during the test."""

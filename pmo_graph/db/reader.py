@@ -4,11 +4,15 @@ One ``AsyncSession`` serves a whole GraphQL request, and DataLoaders dispatch th
 concurrently; an ``AsyncSession`` must not run two statements at once, so every read goes
 through this lock.
 
-After each read the transaction ends, so the connection goes back to the pool while resolvers
-do their (often long) Python work: a request holds a connection only while a statement runs,
-and many concurrent requests share a small pool. Loaded rows stay usable (the session does not
-expire them on commit). PostgreSQL reads at READ COMMITTED, so one long transaction gave no
-more consistency than this. Inside ``Context.write`` the transaction is held.
+After each read the connection goes back to the pool while resolvers do their (often long)
+Python work: a request holds a connection only while a statement runs (or several, queued one
+behind the other: they share the checkout), and many concurrent requests share a small pool.
+Loaded rows stay usable (the session does not expire them). On PostgreSQL pooled by session a
+read runs in autocommit, so no BEGIN and COMMIT travel around it; the organisation that row
+security reads stays set on the connection (``row_security.scope_connections``). Elsewhere
+(SQLite, and PgBouncer in transaction mode, where the organisation is set per transaction) a
+read runs in a short transaction. PostgreSQL reads at READ COMMITTED, so one long transaction
+gave no more consistency than this. Inside ``Context.write`` the transaction is held.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ class Reader:
         #: Set while a write transaction is open on the session: reads must not end it.
         self.holding = False
         self._running: set[asyncio.Task[Any]] = set()
+        #: Reads waiting for the lock: while one waits, the read before it keeps the connection.
+        self._waiting = 0
         #: Set by ``close``: a resolver that outlived its request reads nothing more.
         self.closed = False
 
@@ -81,19 +87,38 @@ class Reader:
             raise ReaderClosed("The request has ended; its session reads nothing more.")
 
         async def locked() -> T:
-            async with self._lock:
-                try:
-                    result = await work()
-                except Exception:
-                    await self._failed()
-                    raise
-                await self.release()
+            self._waiting += 1
+            try:
+                await self._lock.acquire()
+            finally:
+                self._waiting -= 1
+            try:
+                await self._begin()
+                result = await work()
+            except Exception:
+                await self._failed()
+                raise
+            else:
+                if not self._waiting:
+                    await self.release()
                 return result
+            finally:
+                self._lock.release()
 
         task = asyncio.ensure_future(locked())
         self._running.add(task)
         task.add_done_callback(self._ended)
         return await asyncio.shield(task)
+
+    async def _begin(self) -> None:
+        """Check out the read's connection, in autocommit where the engine allows it
+        (``AUTOCOMMIT_READS``); inside a held transaction, or one a read before left open for
+        this one, nothing."""
+        session = self.session
+        if self.holding or session.in_transaction():
+            return
+        if session.get_bind().get_execution_options().get(AUTOCOMMIT_READS, False):
+            await session.connection(execution_options=AUTOCOMMIT)
 
     def _ended(self, task: asyncio.Task[Any]) -> None:
         self._running.discard(task)
@@ -106,15 +131,11 @@ class Reader:
 
     async def driver_value(self, sql: str, arguments: Sequence[Any]) -> Any:
         """The first column of the first row of ``sql``, in the driver's own parameter style
-        (``$n`` on PostgreSQL): no SQL construct to build, and in autocommit, so no BEGIN and
-        COMMIT around it (one statement reads consistently on its own), unless the engine
-        says otherwise (``AUTOCOMMIT_READS``)."""
+        (``$n`` on PostgreSQL): no SQL construct to build, and like every read in autocommit
+        where the engine allows it (one statement reads consistently on its own)."""
 
         async def value() -> Any:
-            autocommit = self.session.get_bind().get_execution_options().get(AUTOCOMMIT_READS, True)
-            connection = await self.session.connection(
-                execution_options=AUTOCOMMIT if autocommit else None
-            )
+            connection = await self.session.connection()
             result = await connection.exec_driver_sql(sql, tuple(arguments))
             return result.scalar_one()
 

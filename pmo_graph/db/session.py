@@ -33,9 +33,10 @@ DEFERRED = {SQLITE_BEGIN: "DEFERRED"}
 #: Seconds a pooled PostgreSQL connection may sit unused and still be handed out unpinged.
 PING_AFTER_IDLE_SECONDS = 1.0
 LAST_USED = "pmo_graph_last_used"
-#: Engine execution option: whether ``Reader.driver_value`` may read in autocommit (one
-#: statement, no BEGIN and COMMIT). Not behind PgBouncer in transaction mode, where the
-#: organisation travels in the transaction (``scope_transactions``).
+#: Engine execution option: whether a ``Reader`` reads in autocommit (each statement alone, no
+#: BEGIN and COMMIT). PostgreSQL pooled by session only: behind PgBouncer in transaction mode
+#: the organisation travels in the transaction (``scope_transactions``), and SQLite's
+#: transactions are begun by hand (``_configure_sqlite``).
 AUTOCOMMIT_READS = "pmo_graph_autocommit_reads"
 
 
@@ -98,9 +99,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
         ping_idle_connections(engine)  # first: the organisation is set on a live connection
         if settings.database_pooling == "transaction":
             scope_transactions(engine, settings.database_schema, jit=settings.database_jit)
-            engine.sync_engine.update_execution_options(**{AUTOCOMMIT_READS: False})
         else:
             scope_connections(engine)
+            engine.sync_engine.update_execution_options(**{AUTOCOMMIT_READS: True})
             if not settings.database_jit:
                 plan_without_jit(engine)
     return engine

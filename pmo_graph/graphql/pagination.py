@@ -39,10 +39,19 @@ class PageInfo:
     end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
 
 
+def _edge_cursor(root: Edge[Any]) -> str:
+    # Encoded only when asked for: most pages are read for their nodes alone.
+    return encode_cursor(root._key)
+
+
 @strawberry.type(description="An item of a connection and its cursor.")
 class Edge(Generic[NodeType]):
-    cursor: str = strawberry.field(description="Pass as `after` (or `before`) to page on.")
+    cursor: str = strawberry.field(
+        resolver=_edge_cursor, description="Pass as `after` (or `before`) to page on."
+    )
     node: NodeType = strawberry.field(description="The item at this position of the list.")
+    #: The item's position in its list's ordering (``Ordering.key_of``).
+    _key: strawberry.Private[tuple[Any, ...]] = ()
 
 
 @strawberry.type(description="A page of a list that can grow without bound.")
@@ -232,14 +241,14 @@ def _build_connection(
     page = list(rows[: args.limit])
     if args.backwards:
         page.reverse()
-    edges = [Edge(cursor=encode_cursor(ordering.key_of(row)), node=row) for row in page]
+    edges = [Edge(_key=ordering.key_of(row), node=row) for row in page]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=has_more if not args.backwards else args.cursor is not None,
             has_previous_page=has_more if args.backwards else args.cursor is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=encode_cursor(edges[0]._key) if edges else None,
+            end_cursor=encode_cursor(edges[-1]._key) if edges else None,
         ),
         _total=total,
     )

@@ -68,6 +68,27 @@ def filter_key(
     return tuple(parts)
 
 
+#: The parts of ``children``'s keys worked out so far, by the ids of the expressions they came
+#: from. An entry holds its expressions, so no id it names is reused while it is kept: the
+#: class attributes that most orderings are (``Risk.id``), and the expressions callers build
+#: once at import, compile once per process instead of once per field.
+_KEY_PARTS: dict[tuple[int, ...], tuple[tuple[Any, ...], Hashable]] = {}
+_KEY_PARTS_KEPT = 1024
+
+
+def _key_part(expressions: tuple[Any, ...], work_out: Callable[[], Hashable]) -> Hashable:
+    """``work_out()``, kept for these very ``expressions`` (the same objects, not equal ones)."""
+    ids = tuple(id(e) for e in expressions)
+    found = _KEY_PARTS.get(ids)
+    if found is not None and all(a is b for a, b in zip(found[0], expressions, strict=True)):
+        return found[1]
+    part = work_out()
+    if len(_KEY_PARTS) >= _KEY_PARTS_KEPT:
+        _KEY_PARTS.clear()  # expressions built per call pass through; they come back no more
+    _KEY_PARTS[ids] = (expressions, part)
+    return part
+
+
 class Loaders:
     """The DataLoaders of one request, created on first use and keyed by what they load."""
 
@@ -151,8 +172,9 @@ class Loaders:
                 grouped[getattr(row, parent.key)].append(row)
             return [grouped.get(k, []) for k in keys]
 
-        order = tuple(str(o) for o in order_by)
-        where_key = filter_key(where, self.reader.session.get_bind().dialect)
+        order = _key_part(tuple(order_by), lambda: tuple(str(o) for o in order_by))
+        dialect = self.reader.session.get_bind().dialect
+        where_key = _key_part((dialect, *where), lambda: filter_key(where, dialect))
         return self.get(("children", model, parent.key, order, where_key, key), load)
 
     def clear(self) -> None:

@@ -214,13 +214,15 @@ def peak_allocation(assignments: list[Assignment], start: date, end: date) -> fl
 ACTIVE_ORDER = "{row}.start_date, {row}.id"
 
 
+#: Its filter and order, built once so that the loader's key is not compiled for every field.
+_NOT_RELEASED = (Assignment.released_at.is_(None),)
+_BY_START = (Assignment.start_date, Assignment.id)
+
+
 async def active_assignments(info: Info[Any, Any], column: Any, key: int) -> list[Assignment]:
     """Assignments not released, by ``column`` (project or person), by start date."""
     loader = get_context(info).loaders.children(
-        Assignment,
-        column,
-        order_by=(Assignment.start_date, Assignment.id),
-        where=(Assignment.released_at.is_(None),),
+        Assignment, column, order_by=_BY_START, where=_NOT_RELEASED
     )
     return await loader.load(key)
 
