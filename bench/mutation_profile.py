@@ -1,0 +1,98 @@
+"""The mutation mix's CPU, long enough to profile: ``python -m bench.mutation_profile``.
+
+``python -m bench --quick`` times each case for two seconds, too short to attach a sampling
+profiler to. This runs ``pmo-graph serve`` on a fresh copy of the M data, sends the mix of
+``bench/cases.py`` with 8 clients for ``--seconds``, and prints the server's CPU a mutation
+(user and system apart). With ``--py-spy FILE`` it records the server with py-spy meanwhile
+(``--nonblocking``: the server is not paused, so the figures stay comparable) as collapsed
+stacks, and prints where the busy samples end, by library.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bench.cases import CASES
+from bench.database import STATE, prepare
+from bench.measure import answers, free_port, serving, throughput
+from bench.peers.pmo_graph import PmoGraph
+
+#: The library of a frame as py-spy names it, ``function (library/module.py:line)``.
+_LIBRARY = re.compile(r"\(([^/()]+)/")
+
+
+def libraries(collapsed: Path) -> list[tuple[str, float]]:
+    """The share of ``collapsed``'s busy samples (py-spy's raw format) whose innermost frame
+    is in each library, largest first; samples waiting in the event loop's poll are idle."""
+    counts: collections.Counter[str] = collections.Counter()
+    for line in collapsed.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        leaf = stack.rsplit(";", 1)[-1]
+        if "selectors" in leaf or "epoll" in leaf or "select (" in leaf:
+            continue
+        found = _LIBRARY.search(leaf)
+        counts[found.group(1) if found else leaf[:40]] += int(count)
+    total = sum(counts.values()) or 1
+    return [(name, count / total) for name, count in counts.most_common()]
+
+
+@click.command(help=__doc__)
+@click.option("--seconds", default=20.0, show_default=True, help="How long the mix runs.")
+@click.option("--clients", default=8, show_default=True)
+@click.option("--py-spy", "py_spy", type=click.Path(path_type=Path), default=None)
+@click.option("--label", default="profile", show_default=True, help="The data copy's name.")
+def main(seconds: float, clients: int, py_spy: Path | None, label: str) -> None:
+    case = next(c for c in CASES if c.mutation)
+    database = prepare("postgresql", "M", False, label)
+    peer = PmoGraph("postgresql")
+    port = free_port()
+    headers = peer.headers(database)
+
+    def body(i: int) -> dict[str, Any]:
+        return peer.body(case, case.make(database.data, i))
+
+    with serving(
+        peer.launch(database, port),
+        port,
+        lambda url: answers(url, headers, body(0)),
+        str(STATE / "mutation_profile.log"),
+    ) as usage:
+        url = f"http://127.0.0.1:{port}"
+        throughput(url, headers, body, clients, 2.0, offset=1)  # warm every pooled connection
+        recorder = None
+        if py_spy is not None:
+            command = shutil.which("py-spy") or "py-spy"
+            recorder = subprocess.Popen(
+                [
+                    *(command, "record", "--nonblocking", "--format", "raw", "--rate", "200"),
+                    *("--duration", str(round(seconds)), "--output", str(py_spy)),
+                    *("--pid", str(usage.process.pid)),
+                ]
+            )
+            time.sleep(1.0)
+        before = usage.process.cpu_times()
+        rate, done = throughput(url, headers, body, clients, seconds, offset=100_000)
+        after = usage.process.cpu_times()
+        if recorder is not None:
+            recorder.wait()
+    user = (after.user - before.user) * 1000 / done
+    system = (after.system - before.system) * 1000 / done
+    click.echo(
+        f"{done} mutations, {rate:.0f} a second with {clients} clients; server CPU "
+        f"{user + system:.2f} ms a mutation (user {user:.2f}, system {system:.2f})"
+    )
+    if py_spy is not None and py_spy.exists():
+        for name, share in libraries(py_spy)[:15]:
+            click.echo(f"{share:6.1%}  {name}")
+
+
+if __name__ == "__main__":
+    main()
