@@ -1,6 +1,6 @@
 """Documents in the shape real clients send (relay-compiler's output: ``id`` and ``__typename``
 beside every spread, ``edges { cursor node { __typename … } }``, ``pageInfo``, fragments, variables
-with defaults) take the compiled path on PostgreSQL: one statement, the resolvers' data."""
+with defaults) take the compiled path on PostgreSQL and SQLite: one statement, the resolvers' data."""
 
 from __future__ import annotations
 
@@ -11,13 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
-from test_pmo_compiled import _both, world  # noqa: F401 - the world fixture
+from test_pmo_compiled import _both, built_json, world  # noqa: F401 - the world fixture
 
 from pmo_graph.app_state import AppState
 from pmo_graph.sdk import Project
 from pmo_graph.testing import StatementCounter, access_statements
-
-pytestmark = pytest.mark.pmo_backends("postgresql")
 
 CARD = """
 fragment ProjectCard_project on Project {
@@ -176,7 +174,7 @@ async def _one_statement(
     compiled, resolved, statements = await _both(world["org"], state, counter, document, variables)
     assert compiled == resolved
     assert statements == access_statements(state) + 1, counter.statements
-    assert "json_build_object" in counter.statements[statements - 1]  # not a resolver's
+    assert built_json(counter.statements[statements - 1])  # not a resolver's
     return compiled
 
 

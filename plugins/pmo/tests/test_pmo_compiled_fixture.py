@@ -1,5 +1,5 @@
 """Every document of the benchmark's real-client fixture (bench/frontend/documents: what
-relay-compiler and Apollo Client send) is answered on PostgreSQL by one compiled statement with
+relay-compiler and Apollo Client send) is answered on PostgreSQL and SQLite by one compiled statement with
 the resolvers' data, second pages included."""
 
 from __future__ import annotations
@@ -11,14 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from test_pmo_compiled import _both, world  # noqa: F401 - the world fixture
+from test_pmo_compiled import _both, built_json, world  # noqa: F401 - the world fixture
 
 from pmo_graph.app_state import AppState
 from pmo_graph.sdk import to_global_id
 from pmo_graph.testing import StatementCounter, access_statements
 from pmo_graph_pmo.models import Benefit
-
-pytestmark = pytest.mark.pmo_backends("postgresql")
 
 DOCUMENTS = Path(__file__).resolve().parents[3] / "bench" / "frontend" / "documents"
 
@@ -82,7 +80,7 @@ async def test_every_fixture_document_is_one_statement_with_the_resolvers_data(
     )
     assert compiled == resolved
     assert statements == access_statements(pmo_state) + 1, count_statements.statements
-    assert "json_build_object" in count_statements.statements[statements - 1]
+    assert built_json(count_statements.statements[statements - 1])
     # asked again, the fast lane answers it with the kept plan, the values bound again
     answered = pmo_state.fast_lane.answered
     assert await world["org"].admin.query(TEXTS[name], variables) == resolved
