@@ -60,7 +60,13 @@ def _stage_names(stages: Any) -> list[str]:
 
 #: ``ProjectFilter`` in the compiled path (``SqlRelation.conditions``): the same conditions.
 PROJECT_FILTER_SQL: tuple[SqlCondition, ...] = (
-    SqlCondition(("filter", "stage"), "{row}.stage::text = ANY({value})", "text[]", _stage_names),
+    SqlCondition(
+        ("filter", "stage"),
+        "{row}.stage::text = ANY({value})",
+        "text[]",
+        _stage_names,
+        sqlite="{row}.stage IN (SELECT value FROM json_each({value}))",
+    ),
     SqlCondition(
         ("filter", "portfolioId"), "{row}.portfolio_id = {value}", "bigint", _pk_of("Portfolio")
     ),

@@ -535,10 +535,13 @@ class Compiler:
         if not any(self._needs_rows(connection_type, child) for child in children):
             # No items selected: one row of counts, not one row per item of the page.
             return f"(SELECT {self.dialect.json_object(pairs)})"
-        page = (
+        page = self.dialect.ordered_page(
             f"(SELECT * FROM {self._from(table, row)} AS {row} WHERE {after(row)} "
             f"ORDER BY {self._page_order(spec, paging, row, paging.backwards)} "
-            f"LIMIT {paging.limit})"
+            f"LIMIT {paging.limit})",
+            row,
+            page_of.order,
+            paging.backwards,
         )
         return f"(SELECT {self.dialect.json_object(pairs)} FROM {page} AS {row})"
 
@@ -634,7 +637,7 @@ class Compiler:
         """A filter's condition with its value as a parameter, ``{row}`` left to fill."""
         source = ("argument", definition, node, condition.path, condition.value)
         value = self._param(None, source, condition.sql_type)
-        template = self.dialect.form(condition.template, None)
+        template = self.dialect.form(condition.template, condition.sqlite)
         if template is None:
             raise NotCompiled(
                 f"the condition {condition.template!r} has no {self.dialect.name} form"
@@ -726,7 +729,9 @@ class Compiler:
                 reverse = info_name == "endCursor"
                 cursor = _written(cursor_sql(keyset, page.row, self.dialect), "a cursor")
                 value = _written(
-                    self.dialect.first_in_order(cursor, order_sql(keyset, page.row, reverse)),
+                    self.dialect.first_in_order(
+                        cursor, order_sql(keyset, page.row, reverse), reverse
+                    ),
                     "a page's first cursor",
                 )
             elif info_name == "__typename":

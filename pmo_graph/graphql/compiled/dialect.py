@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import orjson
+
 from pmo_graph.graphql.compiled.portable import portable
 
 
@@ -99,8 +101,9 @@ class Dialect:
         """A JSON array of these JSON values, in this order (at most 100)."""
         return f"json_build_array({', '.join(items)})"
 
-    def first_in_order(self, element: str, order: str) -> str | None:
-        """The aggregate of the rows' first ``element`` in ``order`` (null for no rows)."""
+    def first_in_order(self, element: str, order: str, reverse: bool) -> str | None:
+        """The aggregate of the page's first ``element`` in ``order`` (null for no rows):
+        ``order`` is the page's own, or its reverse when ``reverse``."""
         return f"(array_agg({element} ORDER BY {order}))[1]"
 
     def timestamp_text(self, ref: str, aware: bool) -> str | None:
@@ -124,6 +127,12 @@ class Dialect:
             f"translate(replace(encode(convert_to({text}, 'UTF8'), 'base64'), E'\\n', ''), "
             "'+/', '-_')"
         )
+
+    def ordered_page(self, page: str, row: str, order: str, backwards: bool) -> str:
+        """A connection page's subquery ``page`` (rows ``row``, read in reverse when
+        ``backwards``) as the aggregates over it read it: in ``order`` where they take the rows
+        as they come."""
+        return page
 
     def statement(self, json_sql: str, hoisted: Sequence[tuple[str, str]] = ()) -> str:
         """The statement whose one value is ``json_sql`` as JSON text, with the ``(name,
@@ -149,7 +158,8 @@ class SQLiteDialect(Dialect):
 
     JSON built by a subquery reaches its parent as text, so it is wrapped in ``json()`` to stay
     an object; ``json_group_array`` takes no ORDER BY before 3.44, so it aggregates rows that a
-    subquery gives in order; booleans are 0 and 1, dates ISO text already.
+    subquery gives in order (a backwards page is put back in order, ``ordered_page``); booleans
+    are 0 and 1, dates ISO text already; a list parameter is JSON text (``json_each``).
     """
 
     name = "sqlite"
@@ -160,7 +170,10 @@ class SQLiteDialect(Dialect):
         return f"?{number}"
 
     def argument(self, value: Any) -> Any:
-        # SQLAlchemy stores a Date as its ISO text on SQLite; compare with the same.
+        # SQLAlchemy stores a Date as its ISO text on SQLite; compare with the same. A list
+        # goes as JSON text, which a condition's ``json_each`` reads.
+        if isinstance(value, list):
+            return orjson.dumps(value).decode()
         return value.isoformat() if isinstance(value, date) else value
 
     def json_object(self, pairs: Sequence[tuple[str, str]]) -> str:
@@ -219,23 +232,32 @@ class SQLiteDialect(Dialect):
             return sqlite
         return template if portable(template) else None
 
-    # Not written for SQLite yet (the documents that need them use the resolvers there): a
-    # list of nodes, a page's first and last cursor, timestamps, cursors.
+    # A list of nodes, a page's first and last cursor, timestamps, cursors: SQLite's JSON
+    # functions where they do it, else ``pmo_graph.db.sqlite_functions``.
 
     def json_list(self, items: Sequence[str]) -> str | None:
-        return None
+        return f"json_array({', '.join(items)})"
 
-    def first_in_order(self, element: str, order: str) -> str | None:
-        return None
+    def first_in_order(self, element: str, order: str, reverse: bool) -> str | None:
+        # No ORDER BY inside an aggregate before 3.44: the page's rows reach it in the page's
+        # order (``ordered_page``), so the first in reverse is the array's last.
+        return f"json_extract(json_group_array({element}), '$[{'#-1' if reverse else 0}]')"
 
     def timestamp_text(self, ref: str, aware: bool) -> str | None:
-        return None
+        return f"pmo_isoformat({ref}, {int(aware)})"
 
     def json_text(self, ref: str) -> str | None:
-        return None
+        return f"json_quote({ref})"
 
     def base64url(self, text: str) -> str | None:
-        return None
+        return f"pmo_base64url({text})"
+
+    def ordered_page(self, page: str, row: str, order: str, backwards: bool) -> str:
+        # A backwards page is read in reverse (the LIMIT keeps the rows next to the cursor);
+        # the aggregates over it take rows as they come, so put them back in ``order``.
+        if not backwards:
+            return page
+        return f"(SELECT * FROM {page} AS {row} ORDER BY {order})"
 
 
 POSTGRESQL = Dialect()

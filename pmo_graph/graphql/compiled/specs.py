@@ -84,13 +84,16 @@ class SqlCondition:
     ``path`` names the argument, then the field of an input object (``("filter", "stage")``).
     ``template`` is over ``{row}`` and ``{value}``: the argument's value, passed through
     ``value`` (which raises ``ValueError`` where the resolver refuses the value with a coded
-    error; the resolvers then answer), as a parameter of ``sql_type``.
+    error; the resolvers then answer), as a parameter of ``sql_type``. ``sqlite`` is the same
+    condition for SQLite, where the two databases' SQL differs (a list value reaches SQLite as
+    JSON text: ``{row}.x IN (SELECT value FROM json_each({value}))``).
     """
 
     path: tuple[str, ...]
     template: str
     sql_type: str
     value: Callable[[Any], Any] | None = None
+    sqlite: str | None = None
 
 
 @dataclass(frozen=True)
@@ -173,9 +176,19 @@ def like_pattern(text: Any) -> str:
 
 
 def search_condition(path: tuple[str, ...], columns: tuple[str, ...]) -> SqlCondition:
-    """The condition of a search argument: ``like_pattern`` of it in any of ``columns``."""
+    """The condition of a search argument: ``like_pattern`` of it in any of ``columns``; on
+    SQLite, SQLAlchemy's ``ilike`` there (``lower(x) LIKE lower(y)``), as the resolvers run."""
     found = " OR ".join(f"{{row}}.\"{column}\" ILIKE {{value}} ESCAPE '\\'" for column in columns)
-    return SqlCondition(path, f"({{value}} = '' OR {found})", "text", like_pattern)
+    lowered = " OR ".join(
+        f"lower({{row}}.\"{column}\") LIKE lower({{value}}) ESCAPE '\\'" for column in columns
+    )
+    return SqlCondition(
+        path,
+        f"({{value}} = '' OR {found})",
+        "text",
+        like_pattern,
+        sqlite=f"({{value}} = '' OR {lowered})",
+    )
 
 
 def field_spec(field: Any) -> SqlSpec | None:
@@ -197,6 +210,7 @@ def templates(spec: SqlSpec) -> Iterator[str]:
     yield from (part for part in (spec.join, spec.order_by, spec.where) if part is not None)
     yield from (form for _, form in spec.sqlite)
     yield from (condition.template for condition in spec.conditions)
+    yield from (condition.sqlite for condition in spec.conditions if condition.sqlite is not None)
 
 
 #: A table a template reads, with its alias: ``FROM risks AS r``, ``JOIN risks r``.
