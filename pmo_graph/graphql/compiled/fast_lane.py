@@ -9,11 +9,12 @@ token's budget (``assess_cost``, as ``QueryCost``), the kept plan for the tiers 
 the variables, and one statement. The lane does exactly those, with the same functions, and writes
 the same response (``data`` as the database's JSON, ``extensions.cost``). On SQLite, where the
 process keeps no token (``AccessCache.in_use`` is false: another process may write the file), the
-lane reads the token and tiers as the pipeline does, two statements before its one. Whenever
-anything is
-not known or not plain (another token, a plan not kept, variables that do not coerce, a cost
-over the limit or a budget that refuses, a statement that fails), it steps aside and the full
-pipeline answers, with the coded error the request deserves.
+lane reads the token and tiers as the pipeline does, two statements before its one, and only for
+an operation whose shape of variables (``variables_shape``) it has answered, so that a request it
+steps aside for is not read twice. Whenever anything is not known or not plain (another token, a
+plan not kept, variables that do not coerce, a cost over the limit or a budget that refuses, a
+statement that fails), it steps aside and the full pipeline answers, with the coded error the
+request deserves.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any, Protocol
 
 import orjson
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, OperationType
-from graphql.execution.values import get_variable_values
+from graphql.execution.values import VariableValues, get_variable_values
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -35,7 +36,12 @@ from pmo_graph.auth.tokens import authenticate_digest, bearer_token, token_diges
 from pmo_graph.db.reader import Reader
 from pmo_graph.db.row_security import current_organisation
 from pmo_graph.graphql.compiled.compiler import Compiled, NotCompiled
-from pmo_graph.graphql.compiled.plans import PlanCache, operation_plan_key, request_scope
+from pmo_graph.graphql.compiled.plans import (
+    PlanCache,
+    operation_plan_key,
+    request_scope,
+    variables_shape,
+)
 from pmo_graph.graphql.cost import cost_variables_key
 from pmo_graph.graphql.cost_limits import BudgetedApp, assess_cost
 from pmo_graph.graphql.extensions import OperationInputs
@@ -60,6 +66,8 @@ class KnownDocument:
     fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict)
     #: What each operation costs, by its name and ``cost_variables_key`` of the variables.
     costs: dict[Hashable, int] = field(default_factory=dict)
+    #: The operation names and ``variables_shape`` of the variables the compiled path answered.
+    shapes: set[Hashable] = field(default_factory=set)
 
     def operation(self, name: str | None) -> OperationDefinitionNode | None:
         if name is None:
@@ -114,6 +122,8 @@ class FastLane:
                 self._documents.popitem(last=False)
         name = inputs.operation.name.value if inputs.operation.name else None
         known.operations[name] = inputs.operation
+        shape = variables_shape(inputs.variables.coerced, self.state.settings.max_page_size)
+        known.shapes.add((name, shape))
 
     async def answer(self, request: Request) -> Response | None:
         """The response to ``request``, or None for the full pipeline to answer it."""
@@ -142,12 +152,21 @@ class FastLane:
         operation = known.operation(name) if known is not None else None
         if known is None or operation is None:
             return None
-        # Read only for a document the lane answers: else the pipeline would read it again.
+        schema = self.state.built.schema._schema
+        coerced = get_variable_values(schema, operation.variable_definitions or (), variables)
+        if isinstance(coerced, list) or not variables_in_range(schema, operation, coerced):
+            return None  # the pipeline reports the variables' errors
+        if kept is None:
+            # Read only for a plan the lane has: else the pipeline would read it again.
+            name = operation.name.value if operation.name else None
+            shape = variables_shape(coerced.coerced, self.state.settings.max_page_size)
+            if (name, shape) not in known.shapes:
+                return None
         access = kept or await self._read_access(digest)
         if access is None:
             return None
         self._documents.move_to_end(document)
-        return await self._run(request, access, document, operation, known, variables)
+        return await self._run(request, access, document, operation, known, coerced)
 
     def _reads_tokens(self) -> bool:
         """Whether the lane reads a token itself: on SQLite, whose tokens the process does not
@@ -178,13 +197,10 @@ class FastLane:
         document: str,
         operation: OperationDefinitionNode,
         known: KnownDocument,
-        variables: dict[str, Any],
+        coerced: VariableValues,
     ) -> Response | None:
         state = self.state
         schema = state.built.schema._schema
-        coerced = get_variable_values(schema, operation.variable_definitions or (), variables)
-        if isinstance(coerced, list) or not variables_in_range(schema, operation, coerced):
-            return None  # the pipeline reports the variables' errors
         plan = state.compiled_plans.get(
             operation_plan_key(state, document, operation, access.tiers, coerced.coerced)
         )

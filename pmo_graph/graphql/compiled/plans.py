@@ -63,10 +63,13 @@ def plan_key(
     max_page_size: int,
 ) -> Hashable:
     """The key under which a compiled statement serves a request (see the module's doc)."""
-    shapes = tuple(
-        sorted((name, _shape(value, max_page_size)) for name, value in variables.items())
-    )
-    return (document, operation_name, enabled_tiers, shapes)
+    return (document, operation_name, enabled_tiers, variables_shape(variables, max_page_size))
+
+
+def variables_shape(variables: Mapping[str, Any], max_page_size: int) -> Hashable:
+    """What the compiler decides by, of coerced ``variables`` (the part of ``plan_key`` that
+    is theirs)."""
+    return tuple(sorted((name, _shape(value, max_page_size)) for name, value in variables.items()))
 
 
 def operation_plan_key(
