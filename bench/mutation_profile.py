@@ -10,8 +10,6 @@ stacks, and prints where the busy samples end, by library.
 
 from __future__ import annotations
 
-import collections
-import re
 import shutil
 import subprocess
 import time
@@ -24,26 +22,10 @@ from bench.cases import CASES
 from bench.database import STATE, prepare
 from bench.measure import answers, free_port, serving, throughput
 from bench.peers.pmo_graph import PmoGraph
+from bench.profile_samples import libraries
+
 
 #: The library of a frame as py-spy names it, ``function (library/module.py:line)``.
-_LIBRARY = re.compile(r"\(([^/()]+)/")
-
-
-def libraries(collapsed: Path) -> list[tuple[str, float]]:
-    """The share of ``collapsed``'s busy samples (py-spy's raw format) whose innermost frame
-    is in each library, largest first; samples waiting in the event loop's poll are idle."""
-    counts: collections.Counter[str] = collections.Counter()
-    for line in collapsed.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        leaf = stack.rsplit(";", 1)[-1]
-        if "selectors" in leaf or "epoll" in leaf or "select (" in leaf:
-            continue
-        found = _LIBRARY.search(leaf)
-        counts[found.group(1) if found else leaf[:40]] += int(count)
-    total = sum(counts.values()) or 1
-    return [(name, count / total) for name, count in counts.most_common()]
-
-
 @click.command(help=__doc__)
 @click.option("--seconds", default=20.0, show_default=True, help="How long the mix runs.")
 @click.option("--clients", default=8, show_default=True)

@@ -1,11 +1,11 @@
-"""bench.mutation_profile reads py-spy's collapsed stacks: the share of the busy samples that
+"""bench.profile_samples reads py-spy's collapsed stacks: the share of the busy samples that
 end in each library, the event loop's waits left out."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bench.mutation_profile import libraries
+from bench.profile_samples import libraries
 
 STACKS = """\
 run (uvicorn/main.py:1);select (selectors.py:468) 50
