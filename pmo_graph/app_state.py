@@ -73,7 +73,9 @@ class AppState:
         #: Documents requests name instead of sending them (APQ, or the trusted manifest).
         self.persisted = PersistedDocuments(self.settings)
         #: CPU-bound computations, run off the event loop (``computations.compute``).
-        self.computations = Computations(self.settings)
+        self.computations = Computations(
+            self.settings, [info.module.__name__ for info in self.registry.plugins]
+        )
         #: Mutation requests sent with an Idempotency-Key, and their answers.
         self.idempotency = IdempotencyKeys(
             self.sessionmaker, timedelta(hours=self.settings.idempotency_key_hours)

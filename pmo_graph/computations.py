@@ -13,8 +13,9 @@ Where they run (``PMO_GRAPH_COMPUTATION_EXECUTOR``):
   fork of the server, which holds an event loop, threads and database connections), created
   at the first computation and stopped with the app. The function and its arguments are
   pickled: give a module-level function plain data (dataclasses, tuples, numbers), never ORM
-  rows or the context. A computation that overruns its limit by ``GRACE_SECONDS`` is killed
-  and its worker replaced.
+  rows or the context. Each worker has imported the installed plugins' modules before it
+  takes work, so no computation's limit pays for imports. A computation that overruns its
+  limit by ``GRACE_SECONDS`` is killed and its worker replaced.
 - ``thread``: threads of the server process. They share its interpreter lock, so a busy one
   slows the event loop (docs/performance.md measures by how much), and cannot be killed.
 
@@ -28,7 +29,7 @@ import asyncio
 import logging
 import multiprocessing
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, cast
 
@@ -38,6 +39,7 @@ from pmo_graph.deadlines import TimeLimitReached, within
 from pmo_graph.errors import ComputationTimeLimit
 from pmo_graph.request.app import App
 from pmo_graph.settings import Settings
+from pmo_graph.worker_imports import import_modules
 
 if TYPE_CHECKING:
     from pmo_graph.request.context import Context
@@ -81,10 +83,12 @@ def _release(loop: asyncio.AbstractEventLoop, slots: asyncio.Semaphore) -> None:
 class Computations:
     """One server process's computations: the workers, the slots, and counts for tests."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, preload: Sequence[str] = ()) -> None:
         self.limit = settings.computation_seconds
         self.workers = settings.computation_workers
         self.executor = settings.computation_executor
+        #: Modules every worker process imports before it takes work (the plugins').
+        self.preload = tuple(preload)
         #: Computations handed to a worker so far, those stopped at the limit, and those
         #: waiting for a free worker now.
         self.started = 0
@@ -150,9 +154,16 @@ class Computations:
             if self._pool is not None:
                 log.warning("the computation pool broke; starting a new one")
             context = multiprocessing.get_context("forkserver")
-            # The server's __main__ (uvicorn, pytest) is of no use to a worker.
-            context.set_forkserver_preload(["pmo_graph.deadlines"])
-            pool = ProcessPool(max_workers=self.workers, context=context)
+            # The server's __main__ (uvicorn, pytest) is of no use to a worker. The preload
+            # counts only where this starts the process's forkserver; the initializer makes
+            # up for one started earlier with other modules.
+            context.set_forkserver_preload(["pmo_graph.deadlines", *self.preload])
+            pool = ProcessPool(
+                max_workers=self.workers,
+                context=context,
+                initializer=import_modules,
+                initargs=(self.preload,),
+            )
             pool.schedule(int).result()  # the workers are up before the first computation
             self._pool = pool
             return pool

@@ -3,6 +3,7 @@ started with a file, then waits for another (the test's events, across processes
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -24,3 +25,8 @@ def stubborn(folder: str) -> str:
     while not Path(folder, "release").exists():
         time.sleep(0.002)
     return "released"
+
+
+def imported(names: list[str]) -> list[str]:
+    """Those of ``names`` the process that runs this had imported before it ran."""
+    return [name for name in names if name in sys.modules]
