@@ -9,6 +9,6 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 #: The version of the plugin API: hook names, signatures and the helpers plugins import.
 #: A plugin declares the range it supports; see docs/writing_plugins.md.
-PLUGIN_API_VERSION = "1.2"
+PLUGIN_API_VERSION = "1.3"
 
 __all__ = ["PLUGIN_API_VERSION", "__version__"]

@@ -68,32 +68,29 @@ async def finish_in_one_statement(transaction: Transaction) -> None:
     domain_notices = [notice_of_event(event) for event in context.events]
     linked = [hashed_around_the_link(event) for event in recorded]
     around_ids = [audit_notice_around_its_id(event) for event in recorded] if channel else []
-    row = (
-        await transaction.session.execute(
-            _FINISH,
-            {
-                "organisation": organisation_id,
-                "staged_at": utcnow(),
-                "delivery_events": names,
-                "delivery_bodies": bodies,
-                "audit_at": [e.at for e in recorded],
-                "audit_actors": [e.actor_user_id for e in recorded],
-                "audit_actions": [e.action for e in recorded],
-                "audit_entity_types": [e.entity_type for e in recorded],
-                "audit_entity_pks": [e.entity_pk for e in recorded],
-                "audit_changes": [orjson.dumps(e.changes).decode() for e in recorded],
-                "audit_requests": [e.request_id for e in recorded],
-                "audit_before": [before for before, _ in linked],
-                "audit_between": [between for _, between in linked],
-                "channel": channel,
-                "payload_bytes": MAX_PAYLOAD_BYTES,
-                "notices": list(encode_payloads(domain_notices)) if channel else [],
-                "audit_notice_heads": [head for head, _ in around_ids],
-                "audit_notice_tails": [tail for _, tail in around_ids],
-            },
-        )
-    ).one()
-    staged, ids, seqs, previous, hashes = row
+    row = await transaction.rows.first(
+        _FINISH,
+        organisation=organisation_id,
+        staged_at=utcnow(),
+        delivery_events=names,
+        delivery_bodies=bodies,
+        audit_at=[e.at for e in recorded],
+        audit_actors=[e.actor_user_id for e in recorded],
+        audit_actions=[e.action for e in recorded],
+        audit_entity_types=[e.entity_type for e in recorded],
+        audit_entity_pks=[e.entity_pk for e in recorded],
+        audit_changes=[orjson.dumps(e.changes).decode() for e in recorded],
+        audit_requests=[e.request_id for e in recorded],
+        audit_before=[before for before, _ in linked],
+        audit_between=[between for _, between in linked],
+        channel=channel,
+        payload_bytes=MAX_PAYLOAD_BYTES,
+        notices=list(encode_payloads(domain_notices)) if channel else [],
+        audit_notice_heads=[head for head, _ in around_ids],
+        audit_notice_tails=[tail for _, tail in around_ids],
+    )
+    assert row is not None
+    staged, ids, seqs, previous, hashes = row.values()
     for event, pk, seq, before, digest in zip(recorded, ids, seqs, previous, hashes, strict=True):
         event.id, event.seq, event.previous_hash, event.hash = pk, seq, before, digest
     if staged:

@@ -108,6 +108,7 @@ from pmo_graph.realtime.subscriptions import domain_events, scope_argument, tier
 from pmo_graph.realtime.types import EventFields
 from pmo_graph.request.context import Context, get_context
 from pmo_graph.request.loaders import Loaders, tenant_filter
+from pmo_graph.request.rows import Rows
 from pmo_graph.request.transaction import Transaction, diff, json_value, snapshot
 from pmo_graph.request.viewer import Viewer
 from pmo_graph.standards import (
@@ -160,6 +161,7 @@ __all__ = [  # noqa: RUF022 - grouped by role, in the order docs/plugin_hooks.md
     "EventType",
     # The unit of work and its audit
     "Transaction",
+    "Rows",
     "diff",
     "json_value",
     "run_mutation",

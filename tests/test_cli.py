@@ -159,8 +159,8 @@ def test_plugins_list(sqlite_env: dict[str, str]) -> None:
     listed = [line.split("\t") for line in run(["plugins", "list"], sqlite_env).stdout.splitlines()]
     rows = {row[0]: row[1:] for row in listed}
     assert listed[0][0].startswith("pmo-graph ")
-    assert listed[0][1:3] == ["-", "plugin API 1.2"]
-    assert rows["pmo-graph-pso 0.1.0"][:2] == ["pso (level 1)", "plugin API >=1.2,<2"]
+    assert listed[0][1:3] == ["-", "plugin API 1.3"]
+    assert rows["pmo-graph-pso 0.1.0"][:2] == ["pso (level 1)", "plugin API >=1.3,<2"]
     assert rows["pmo-graph-portfolio 0.1.0"][0] == "portfolio (level 2, requires pso)"
     assert rows["pmo-graph-pmo 0.1.0"][0] == "pmo (level 3, requires portfolio)"
     hooks = rows["pmo-graph-pmo 0.1.0"][2]

@@ -28,7 +28,7 @@ def declaring(name: str, supported: str | None) -> ModuleType:
 def test_the_core_provides_plugin_api_1_2() -> None:
     # Plugins pin against this; changing it is a change to announce (1.1: the Manifest; 1.2:
     # the specs' SQLite forms).
-    assert PLUGIN_API_VERSION == "1.2"
+    assert PLUGIN_API_VERSION == "1.3"
 
 
 @pytest.mark.parametrize("supported", [">=1.0,<2", "~=1.0", "==1.*", None])
@@ -43,7 +43,7 @@ def test_a_plugin_for_another_plugin_api_is_refused_with_both_versions(supported
         load_plugins([declaring("old_plugin", supported)], load_entrypoints=False)
     assert str(refused.value) == (
         f"plugin 'old_plugin' supports plugin API {supported}, but this pmo-graph provides "
-        "plugin API 1.2; install a release of 'old_plugin' made for plugin API 1.2, "
+        "plugin API 1.3; install a release of 'old_plugin' made for plugin API 1.3, "
         "or uninstall it"
     )
     assert refused.value.plugin == "old_plugin"
@@ -75,6 +75,6 @@ def test_an_installed_plugin_for_another_api_stops_serve_with_one_line(tmp_path:
     assert result.returncode == 1
     assert result.stderr == (
         "Error: plugin 'pmo-graph-broken' 3.1 supports plugin API >=2.0,<3, but this pmo-graph "
-        "provides plugin API 1.2; install a release of 'pmo-graph-broken' made for plugin API "
-        "1.2, or uninstall it\n"
+        "provides plugin API 1.3; install a release of 'pmo-graph-broken' made for plugin API "
+        "1.3, or uninstall it\n"
     )

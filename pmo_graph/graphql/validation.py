@@ -23,6 +23,7 @@ from pmo_graph.graphql.payloads import (
     user_error,
 )
 from pmo_graph.ids import parse_pk
+from pmo_graph.request.rows import Rows
 
 M = TypeVar("M", bound=Base)
 
@@ -142,7 +143,7 @@ class Checks:
 
     async def reference(
         self,
-        session: AsyncSession,
+        session: AsyncSession | Rows,
         organisation_id: int,
         model: type[M],
         type_name: str,
@@ -157,17 +158,24 @@ class Checks:
         same ``NOT_FOUND``. With ``lock``, the row is loaded afresh and locked until the
         transaction ends (``pmo_graph.db.locks.lock_row``): pass it for the row a rule over
         several rows hangs from, before that rule is checked.
+
+        Given ``tx.rows`` instead of ``tx.session``, the row is loaded as a Core statement on
+        the driver's connection and answered detached, to read (``Transaction.rows``); it
+        cannot be locked that way.
         """
         if value is None:
             return None
         pk = parse_pk(value, type_name)
         row: M | None = None
         if pk is not None:
-            row = (
-                await session.get(model, pk)
-                if lock is None
-                else await lock_row(session, model, pk, lock)
-            )
+            if isinstance(session, Rows):
+                if lock is not None:
+                    raise TypeError("a row loaded through tx.rows cannot be locked: use tx.session")
+                row = await session.load(model, pk)
+            elif lock is None:
+                row = await session.get(model, pk)
+            else:
+                row = await lock_row(session, model, pk, lock)
         if row is not None and row.organisation_id != organisation_id:  # type: ignore[attr-defined]
             row = None  # another organisation's: answered exactly like a missing one
         if row is None:

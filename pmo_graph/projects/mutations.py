@@ -159,18 +159,36 @@ def project_values(project: Project) -> dict[str, Any]:
 
 @overload
 async def load_project_for_write(
-    tx: Transaction, checks: Checks, project_id: str, action: str, *, gather: Literal[False] = ...
+    tx: Transaction,
+    checks: Checks,
+    project_id: str,
+    action: str,
+    *,
+    gather: Literal[False] = ...,
+    detached: bool = ...,
 ) -> Project: ...
 
 
 @overload
 async def load_project_for_write(
-    tx: Transaction, checks: Checks, project_id: str, action: str, *, gather: Literal[True]
+    tx: Transaction,
+    checks: Checks,
+    project_id: str,
+    action: str,
+    *,
+    gather: Literal[True],
+    detached: bool = ...,
 ) -> Project | None: ...
 
 
 async def load_project_for_write(
-    tx: Transaction, checks: Checks, project_id: str, action: str, *, gather: bool = False
+    tx: Transaction,
+    checks: Checks,
+    project_id: str,
+    action: str,
+    *,
+    gather: bool = False,
+    detached: bool = False,
 ) -> Project | None:
     """The project an input names, checked against the viewer's right to ``action`` it.
 
@@ -179,9 +197,18 @@ async def load_project_for_write(
     the caller answers every problem together. Without it (the default, as before) the
     problems found so far are raised at once. A project the viewer may not write raises
     ``FORBIDDEN`` either way.
+
+    With ``detached=True`` the project is read through ``tx.rows`` (a Core statement on the
+    driver's connection) and answered detached: for a body that reads the project and does not
+    change it.
     """
     project = await checks.reference(
-        tx.session, tx.context.viewer.organisation_id, Project, "Project", project_id, "projectId"
+        tx.rows if detached else tx.session,
+        tx.context.viewer.organisation_id,
+        Project,
+        "Project",
+        project_id,
+        "projectId",
     )
     if not gather:
         checks.raise_if_any()

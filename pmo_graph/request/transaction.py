@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +18,7 @@ from pmo_graph.db.locks import lock_scope
 from pmo_graph.db.types import utcnow
 from pmo_graph.events import DomainEvent
 from pmo_graph.request.context import Context
+from pmo_graph.request.rows import Rows
 
 
 def json_value(value: Any) -> Any:
@@ -54,6 +56,13 @@ class Transaction:
     #: The audit events this transaction recorded, in order; they are linked into the chain and
     #: written (and get their ids) when the transaction is about to commit.
     recorded: list[AuditEvent] = field(default_factory=list)
+
+    @cached_property
+    def rows(self) -> Rows:
+        """Loads and inserts of Core statements, on the driver's connection on PostgreSQL, in
+        this transaction: for a body that only reads rows and inserts new ones
+        (``pmo_graph.request.rows``)."""
+        return Rows(self)
 
     @property
     def audited(self) -> int:
