@@ -31,7 +31,7 @@ async def test_admins_see_every_plugin_with_its_tiers_hooks_and_api(
     pso = plugins["pso"]
     assert pso["distribution"] == "pmo-graph-pso"
     assert pso["version"] == "0.1.0"
-    assert pso["pluginApi"] == ">=1.2,<2"
+    assert pso["pluginApi"] == ">=1.3,<2"
     assert pso["tiers"] == [{"key": "pso", "requires": [], "enabled": False}]
     assert pso["hooks"] == sorted(pso["hooks"])
     assert {"register_tiers", "register_migrations", "register_standards"} <= set(pso["hooks"])

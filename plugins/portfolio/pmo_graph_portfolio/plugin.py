@@ -37,7 +37,7 @@ from pmo_graph_portfolio.subscriptions import RiskChanged, RiskSubscription
 from pmo_graph_portfolio.tier import TIER
 
 #: The plugin API versions this plugin works with (checked when it is loaded).
-PLUGIN_API = ">=1.1,<2"
+PLUGIN_API = ">=1.3,<2"
 
 MANIFEST = Manifest(
     tiers=[TIER],

@@ -370,7 +370,7 @@ class RiskMutation:
         async def body(tx: Transaction) -> Risk:
             checks = Checks()
             project = await load_project_for_write(
-                tx, checks, input.project_id, "raiseRisk", gather=True
+                tx, checks, input.project_id, "raiseRisk", gather=True, detached=True
             )
             title = checks.text(input.title, "title", required=True, max_length=200)
             description = checks.text(
@@ -380,7 +380,7 @@ class RiskMutation:
             _check_scale(checks, input.probability, "probability")
             _check_scale(checks, input.impact, "impact")
             owner = await checks.reference(
-                tx.session,
+                tx.rows,
                 context.viewer.organisation_id,
                 Person,
                 "Person",
@@ -389,7 +389,8 @@ class RiskMutation:
             )
             checks.raise_if_any()
             assert project is not None
-            risk = Risk(
+            risk = await tx.rows.insert(
+                Risk,
                 organisation_id=project.organisation_id,
                 project_id=project.id,
                 title=title,
@@ -401,8 +402,6 @@ class RiskMutation:
                 response=response,
                 proximity=input.proximity,
             )
-            tx.session.add(risk)
-            await tx.session.flush()
             tx.audit(
                 "Risk", risk.id, snapshot({"projectId": input.project_id, **risk_values(risk)})
             )

@@ -36,7 +36,7 @@ from pmo_graph_pso.templates import ProjectTemplateType, TemplateMutation, Templ
 from pmo_graph_pso.tier import TIER
 
 #: The plugin API versions this plugin works with (checked when it is loaded).
-PLUGIN_API = ">=1.2,<2"
+PLUGIN_API = ">=1.3,<2"
 
 MANIFEST = Manifest(
     tiers=[TIER],

@@ -500,10 +500,10 @@ class StaffingMutation:
         async def body(tx: Transaction) -> Assignment:
             checks = Checks()
             project = await load_project_for_write(
-                tx, checks, input.project_id, "assignPerson", gather=True
+                tx, checks, input.project_id, "assignPerson", gather=True, detached=True
             )
             person = await checks.reference(
-                tx.session,
+                tx.rows,
                 context.viewer.organisation_id,
                 Person,
                 "Person",
@@ -516,7 +516,8 @@ class StaffingMutation:
             checks.raise_if_any()
             assert project is not None
             assert person is not None
-            assignment = Assignment(
+            assignment = await tx.rows.insert(
+                Assignment,
                 organisation_id=project.organisation_id,
                 project_id=project.id,
                 person_id=person.id,
@@ -525,8 +526,6 @@ class StaffingMutation:
                 start_date=input.start_date,
                 end_date=input.end_date,
             )
-            tx.session.add(assignment)
-            await tx.session.flush()
             tx.audit(
                 "Assignment",
                 assignment.id,

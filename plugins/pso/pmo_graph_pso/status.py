@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from strawberry.types import Info
 
 from pmo_graph.sdk import (
@@ -272,6 +272,13 @@ class StatusQuery:
         )
 
 
+#: The id of a project's report for a period, if it has one (``DUPLICATE``); built once.
+_REPORT_OF_THE_PERIOD = select(StatusReport.id).where(
+    StatusReport.project_id == bindparam("project"),
+    StatusReport.period_ending == bindparam("period"),
+)
+
+
 @strawberry.type
 class StatusMutation:
     @tier_mutation(
@@ -290,7 +297,7 @@ class StatusMutation:
         async def body(tx: Transaction) -> StatusReport:
             checks = Checks()
             project = await load_project_for_write(
-                tx, checks, input.project_id, "submitStatusReport", gather=True
+                tx, checks, input.project_id, "submitStatusReport", gather=True, detached=True
             )
             summary = checks.text(input.summary, "summary", required=False, max_length=20000)
             today = utcnow().date()
@@ -302,11 +309,8 @@ class StatusMutation:
                     "periodEnding",
                 )
             duplicate = (
-                await tx.session.scalar(
-                    select(StatusReport.id).where(
-                        StatusReport.project_id == project.id,
-                        StatusReport.period_ending == input.period_ending,
-                    )
+                await tx.rows.scalar(
+                    _REPORT_OF_THE_PERIOD, project=project.id, period=input.period_ending
                 )
                 if project is not None
                 else None
@@ -320,7 +324,8 @@ class StatusMutation:
                 )
             checks.raise_if_any()
             assert project is not None
-            report = StatusReport(
+            report = await tx.rows.insert(
+                StatusReport,
                 organisation_id=project.organisation_id,
                 project_id=project.id,
                 period_ending=input.period_ending,
@@ -332,8 +337,6 @@ class StatusMutation:
                 summary=summary,
                 submitted_by_id=tx.context.viewer.user_id,
             )
-            tx.session.add(report)
-            await tx.session.flush()
             tx.audit(
                 "StatusReport",
                 report.id,
