@@ -68,7 +68,7 @@ async def test_an_inserted_row_is_the_row_the_orm_reads(
     project_id = await _project(org)
     person_id = org.person_ids[Role.VIEWER]
     async with writing(pmo_state, org) as tx:
-        inserted = [
+        inserted: list[Any] = [
             await tx.rows.insert(
                 Risk,
                 organisation_id=org.id,
@@ -110,7 +110,8 @@ async def test_an_inserted_row_is_the_row_the_orm_reads(
         detached = [inspect(row).detached for row in inserted]
         assert detached == [pmo_backend == "postgresql"] * 3
         loaded = await tx.rows.load(Project, project_id)
-        assert loaded is not None and loaded.code == "ROWS-1"
+        assert loaded is not None
+        assert loaded.code == "ROWS-1"
     async with pmo_state.sessionmaker() as session:
         for row in inserted:
             read = await session.get(type(row), row.id)
@@ -118,7 +119,8 @@ async def test_an_inserted_row_is_the_row_the_orm_reads(
             ours, theirs = _columns(row), _columns(read)
             assert ours == theirs
             assert {k: type(v) for k, v in ours.items()} == {k: type(v) for k, v in theirs.items()}
-        assert inserted[0].version == 1 and inserted[0].status is RiskStatus.OPEN
+        assert inserted[0].version == 1
+        assert inserted[0].status is RiskStatus.OPEN
         assert inserted[0].created_at.tzinfo is not None
 
 
@@ -143,7 +145,8 @@ async def test_what_rows_wrote_rolls_back_with_the_write(
     org: TestOrganisation, pmo_state: AppState
 ) -> None:
     project_id = await _project(org)
-    with pytest.raises(Refused):
+
+    async def insert_then_refuse() -> None:
         async with writing(pmo_state, org) as tx:
             # the transaction's first statement: rows must begin the transaction it runs in
             await tx.rows.insert(
@@ -157,6 +160,9 @@ async def test_what_rows_wrote_rolls_back_with_the_write(
                 end_date=date(2027, 1, 29),
             )
             raise Refused
+
+    with pytest.raises(Refused):
+        await insert_then_refuse()
     async with pmo_state.sessionmaker() as session:
         found = await session.scalar(select(Assignment.id).where(Assignment.role == "Rolled back"))
         assert found is None
@@ -173,10 +179,14 @@ async def test_a_duplicate_on_the_driver_is_the_constraint_sqlalchemy_reports(
         "overall": Rag.GREEN,
         "summary": "Twice",
     }
-    with pytest.raises(IntegrityError) as refused:
+
+    async def insert_twice() -> None:
         async with writing(pmo_state, org) as tx:
             await tx.rows.insert(StatusReport, **report)
             await tx.rows.insert(StatusReport, **report)
+
+    with pytest.raises(IntegrityError) as refused:
+        await insert_twice()
     assert is_unique_violation(refused.value)
     assert duplicate_of(refused.value, Base.metadata).field == "periodEnding"
 
