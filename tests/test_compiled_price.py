@@ -13,13 +13,8 @@ from bench.cases import Q1, Q2, Q3, Q4
 from helpers import add_projects, parsed_operation
 from pmo_graph.app_state import AppState
 from pmo_graph.graphql.budget import CostBudget
-from pmo_graph.graphql.compiled.price import (
-    MAX_WRITTEN_FIELDS,
-    PAGE_RUN,
-    ROW,
-    CompiledPrice,
-    written_fields,
-)
+from pmo_graph.graphql.compiled.price import PAGE_RUN, ROW, CompiledPrice
+from pmo_graph.graphql.compiled.selections import MAX_WRITTEN_FIELDS, written_fields
 from pmo_graph.graphql.cost import LIST_ESTIMATE, CostCalculator
 from pmo_graph.ids import to_global_id
 from pmo_graph.testing import TestOrganisation

@@ -29,21 +29,17 @@ from dataclasses import dataclass
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLIncludeDirective,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
-    GraphQLSkipDirective,
     GraphQLUnionType,
-    InlineFragmentNode,
     OperationDefinitionNode,
-    SelectionNode,
     SelectionSetNode,
     get_named_type,
 )
-from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
+from graphql.execution.values import VariableValues, get_argument_values
 
+from pmo_graph.graphql.compiled.selections import Selections, Unknown
 from pmo_graph.graphql.cost import LIST_ESTIMATE, is_connection, is_list
 from pmo_graph.ids import parse_global_id
 
@@ -51,40 +47,7 @@ from pmo_graph.ids import parse_global_id
 ROW = 1
 #: What one run of a page's subquery costs, besides its rows (and ``pageInfo``, once more).
 PAGE_RUN = 1
-#: A document whose selections, fragments written out, hold more fields than this is not
-#: compiled (and so priced by the resolvers' rule, which counts fragments once): compiling
-#: writes every spread out, and a "fragment bomb" would never finish.
-MAX_WRITTEN_FIELDS = 5_000
-
 ObjectLike = GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
-
-
-def written_fields(
-    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
-) -> int:
-    """The fields ``operation`` selects with every fragment spread written out, counted in time
-    linear in the document (each fragment counted once, multiplied by its spreads)."""
-    memo: dict[str, int] = {}
-
-    def count(selection_set: SelectionSetNode | None) -> int:
-        if selection_set is None:
-            return 0
-        total = 0
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                total += 1 + count(selection.selection_set)
-            elif isinstance(selection, InlineFragmentNode):
-                total += count(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name not in memo:
-                    memo[name] = 0  # a cycle (validation refuses them) adds nothing
-                    fragment = fragments.get(name)
-                    memo[name] = count(fragment.selection_set) if fragment else 0
-                total += memo[name]
-        return total
-
-    return count(operation.selection_set)
 
 
 @dataclass
@@ -104,58 +67,16 @@ class CompiledPrice:
             return 0
         return self._object(root, [operation.selection_set])
 
-    # --- selections, as the compiler collects them --------------------------------------------
+    def __post_init__(self) -> None:
+        # Only an operation a plan answers is priced: the compiler has read all of it.
+        self._selections = Selections(self.schema, self.fragments, self.variables, Unknown.SKIP)
 
     def _collect(
         self, parent: GraphQLObjectType, selection_sets: Iterable[SelectionSetNode | None]
     ) -> dict[str, list[FieldNode]]:
-        """The fields selected on an object of ``parent``, by response key (merged)."""
-        found: dict[str, list[FieldNode]] = {}
-        for selection_set in selection_sets:
-            if selection_set is not None:
-                self._gather(parent, selection_set, found, set())
-        return found
-
-    def _gather(
-        self,
-        parent: GraphQLObjectType,
-        selection_set: SelectionSetNode,
-        found: dict[str, list[FieldNode]],
-        spread: set[str],
-    ) -> None:
-        for selection in selection_set.selections:
-            if not self._included(selection):
-                continue
-            if isinstance(selection, FieldNode):
-                found.setdefault((selection.alias or selection.name).value, []).append(selection)
-            elif isinstance(selection, InlineFragmentNode):
-                if self._applies(parent, selection.type_condition):
-                    self._gather(parent, selection.selection_set, found, spread)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if (
-                    fragment is not None
-                    and name not in spread
-                    and self._applies(parent, fragment.type_condition)
-                ):
-                    self._gather(parent, fragment.selection_set, found, spread | {name})
-
-    def _included(self, node: SelectionNode) -> bool:
-        skip = get_directive_values(GraphQLSkipDirective, node, self.variables)
-        if skip is not None and skip.get("if") is True:
-            return False
-        include = get_directive_values(GraphQLIncludeDirective, node, self.variables)
-        return include is None or include.get("if") is not False
-
-    def _applies(self, parent: GraphQLObjectType, condition: object) -> bool:
-        name = getattr(getattr(condition, "name", None), "value", None)
-        if name is None or name == parent.name:
-            return True
-        target = self.schema.get_type(name)
-        if isinstance(target, GraphQLInterfaceType | GraphQLUnionType):
-            return self.schema.is_sub_type(target, parent)
-        return False
+        """The fields selected on an object of ``parent``, by response key, as the compiler
+        collects them."""
+        return self._selections.collect(parent, selection_sets)
 
     # --- rows and pages -----------------------------------------------------------------------
 
