@@ -2,23 +2,27 @@
 
 An operation answered by a compiled plan (``pmo_graph.graphql.compiled``) runs no resolver: one
 statement reads rows and builds the answer's JSON. Its price counts what that statement reads,
-walking the operation the way the compiler does (fields merged by response key, fragments that
-apply to the object's type, ``@skip``/``@include`` by their values):
+walking the operation the way the compiler does, with its collector (``compiled.selections``:
+fields merged by response key, fragments that apply to the object's type, ``@skip``/``@include``
+by their values):
 
 - every row the answer can hold costs ``ROW`` (1): an item of a connection's page, bounded by
   ``first`` (or ``last``, else the default page size; at most the largest page), an item of a
   plain list, bounded by ``LIST_ESTIMATE`` as the resolvers' price plans it, the row of a
   related object (``manager``) or of ``node(id:)``;
-- every page costs ``PAGE_RUN`` (1) more each time its subquery runs (it sorts and limits, and
-  ``pageInfo`` looks one row past it: one more), once per row of its parent, so a product of
-  ``first`` counts every row it multiplies to;
+- every page costs ``PAGE_RUN`` (1) more each time its subquery runs (it sorts and limits), once
+  per row of its parent, so a product of ``first`` counts every row it multiplies to; so do
+  ``pageInfo`` (its subquery looks one row past the page) and ``totalCount`` (its ``count(*)``
+  subquery), each ``PAGE_RUN`` each time it runs. The rows a count reads are not in the answer
+  and the document does not bound them: they are not counted one by one;
 - an edge and its node are one row (``edges { node }`` costs what ``nodes`` costs); scalars,
-  ids, ``__typename`` and ``totalCount`` cost nothing, as in the resolvers' price.
+  ids, ``__typename`` and cursors cost nothing.
 
 Where the resolvers' price (``pmo_graph.graphql.cost``) counts GraphQL objects, this counts
 rows. The two agree on ``nodes``, lists and related objects; this is lower where an object is
-not a row (an edge, a fragment on a type the id does not name), and never higher. Rows are
-counted in full: a page of 500 under each of 500 rows is 250,000 rows, whichever path.
+not a row (an edge, a fragment on a type the id does not name), and higher
+only by ``totalCount``, which the resolvers' price counts 0. Rows are counted in full: a page of
+500 under each of 500 rows is 250,000 rows, whichever path.
 """
 
 from __future__ import annotations
@@ -142,8 +146,8 @@ class CompiledPrice:
                 total += size * (ROW + self._row_of(item_type, below))
             elif field_name == "edges" and isinstance(edge_type, GraphQLObjectType):
                 total += size * (ROW + self._edge(edge_type, below))
-            elif field_name == "pageInfo":
-                total += PAGE_RUN
+            elif field_name in ("pageInfo", "totalCount"):
+                total += PAGE_RUN  # a subquery of its own: the look-ahead, the count(*)
             elif not field_name.startswith("__"):
                 total += self._field(connection, children)
         return total
