@@ -71,6 +71,19 @@ def prices(
             PAGE_RUN + 3 * (ROW + PAGE_RUN + PAGE_RUN),
             1 + 3 * (1 + 1),
         ),
+        # nodes and edges read the page's rows once; what each selects on a row is its own
+        (
+            "{ projects(first: 7) { nodes { code manager { name } } "
+            "edges { cursor node { code } } } }",
+            PAGE_RUN + 7 * (ROW + ROW),
+            1 + 7 * (1 + 1) + 7 * (1 + 1),
+        ),
+        (
+            "{ projects(first: 7) { a: nodes { manager { name } } b: nodes { sponsor { name } } "
+            "edges { node { manager { id } } } } }",
+            PAGE_RUN + 7 * (ROW + ROW + ROW + ROW),
+            1 + 7 * (1 + 1) + 7 * (1 + 1) + 7 * (1 + 1 + 1),
+        ),
         # a plain list: LIST_ESTIMATE rows
         (
             "{ projects(first: 2) { nodes { risks { title owner { name } } } } }",
@@ -112,6 +125,18 @@ def test_the_compiled_price_by_hand(
 @pytest.mark.parametrize(
     ("document", "pages", "counts", "price"),
     [
+        (
+            "{ projects(first: 7) { nodes { code } edges { cursor node { code } } } }",
+            1,
+            0,
+            PAGE_RUN + 7 * ROW,
+        ),
+        (
+            "{ projects(first: 7) { a: nodes { code } b: nodes { name } } }",
+            1,
+            0,
+            PAGE_RUN + 7 * ROW,
+        ),
         # programmes selects no rows: its subquery holds the count alone, once per portfolio
         (
             "{ portfolios(first: 3) { nodes { programmes { totalCount } } } }",
@@ -124,7 +149,8 @@ def test_the_compiled_price_by_hand(
 def test_the_price_counts_the_subqueries_the_statement_runs(
     pmo_state: AppState, document: str, pages: int, counts: int, price: int
 ) -> None:
-    """What is priced above is the statement's: a count(*) subquery for totalCount."""
+    """What is priced above is the statement's: one page subquery (its LIMIT) however many
+    keys show the page's rows, and a count(*) subquery for totalCount."""
     schema = pmo_state.built.schema._schema
     operation, fragments, coerced = parsed_operation(pmo_state, document)
     scope = Scope(1, 1, frozenset({"pso", "portfolio", "pmo"}), {}, date(2026, 12, 7), PAGE, 500)

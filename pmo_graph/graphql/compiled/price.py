@@ -15,12 +15,14 @@ by their values):
   ``pageInfo`` (its subquery looks one row past the page) and ``totalCount`` (its ``count(*)``
   subquery), each ``PAGE_RUN`` each time it runs. The rows a count reads are not in the answer
   and the document does not bound them: they are not counted one by one;
-- an edge and its node are one row (``edges { node }`` costs what ``nodes`` costs); scalars,
-  ids, ``__typename`` and cursors cost nothing.
+- the page's rows are read once, however many keys show them: ``edges { node }`` and ``nodes``
+  (or ``nodes`` under two aliases) together cost the page's rows once, and what each selects on
+  a row, which the statement builds for each; an edge and its node are one row; scalars, ids,
+  ``__typename`` and cursors cost nothing.
 
 Where the resolvers' price (``pmo_graph.graphql.cost``) counts GraphQL objects, this counts
 rows. The two agree on ``nodes``, lists and related objects; this is lower where an object is
-not a row (an edge, a fragment on a type the id does not name), and higher
+not a row (an edge, a fragment on a type the id does not name, a page shown twice), and higher
 only by ``totalCount``, which the resolvers' price counts 0. Rows are counted in full: a page of
 500 under each of 500 rows is 250,000 rows, whichever path.
 """
@@ -139,18 +141,21 @@ class CompiledPrice:
         nodes_field = connection.fields.get("nodes")
         item_type = get_named_type(nodes_field.type) if nodes_field is not None else None
         total = 0
+        items = False  # whether any key shows the page's rows, which the statement reads once
         for children in self._collect(connection, [n.selection_set for n in nodes]).values():
             field_name = children[0].name.value
             below = [child.selection_set for child in children]
             if field_name == "nodes" and isinstance(item_type, ObjectLike):
-                total += size * (ROW + self._row_of(item_type, below))
+                items = True
+                total += size * self._row_of(item_type, below)
             elif field_name == "edges" and isinstance(edge_type, GraphQLObjectType):
-                total += size * (ROW + self._edge(edge_type, below))
+                items = True
+                total += size * self._edge(edge_type, below)
             elif field_name in ("pageInfo", "totalCount"):
                 total += PAGE_RUN  # a subquery of its own: the look-ahead, the count(*)
             elif not field_name.startswith("__"):
                 total += self._field(connection, children)
-        return total
+        return total + (size * ROW if items else 0)
 
     def _edge(self, edge_type: GraphQLObjectType, selections: list[SelectionSetNode | None]) -> int:
         """One edge: its node is the page's row (counted by the caller), so only what the node
