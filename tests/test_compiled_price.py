@@ -5,6 +5,7 @@ one that falls back keeps the resolvers' price; the budget spends the price that
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import date
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,13 +14,9 @@ from bench.cases import Q1, Q2, Q3, Q4
 from helpers import add_projects, parsed_operation
 from pmo_graph.app_state import AppState
 from pmo_graph.graphql.budget import CostBudget
-from pmo_graph.graphql.compiled.price import (
-    MAX_WRITTEN_FIELDS,
-    PAGE_RUN,
-    ROW,
-    CompiledPrice,
-    written_fields,
-)
+from pmo_graph.graphql.compiled.compiler import Scope, compile_operation
+from pmo_graph.graphql.compiled.price import PAGE_RUN, ROW, CompiledPrice
+from pmo_graph.graphql.compiled.selections import MAX_WRITTEN_FIELDS, written_fields
 from pmo_graph.graphql.cost import LIST_ESTIMATE, CostCalculator
 from pmo_graph.ids import to_global_id
 from pmo_graph.testing import TestOrganisation
@@ -60,12 +57,32 @@ def prices(
             PAGE_RUN + 7 * (ROW + ROW),
             1 + 7 * (1 + 1),
         ),
-        # an edge and its node are one row; the cursor is read from it; pageInfo is one more
+        # an edge and its node are one row; the cursor is read from it; pageInfo is one more,
+        # and so is totalCount (its count(*) runs as often as the page's subquery)
         (
             "{ projects(first: 7) { totalCount pageInfo { hasNextPage } "
             "edges { cursor node { code manager { name } } } } }",
-            PAGE_RUN + PAGE_RUN + 7 * (ROW + ROW),
+            PAGE_RUN + PAGE_RUN + PAGE_RUN + 7 * (ROW + ROW),
             1 + 1 + 7 * (1 + (1 + 1)),
+        ),
+        # a count under each row of its parent runs once per parent row
+        (
+            "{ portfolios(first: 3) { nodes { programmes { totalCount } } } }",
+            PAGE_RUN + 3 * (ROW + PAGE_RUN + PAGE_RUN),
+            1 + 3 * (1 + 1),
+        ),
+        # nodes and edges read the page's rows once; what each selects on a row is its own
+        (
+            "{ projects(first: 7) { nodes { code manager { name } } "
+            "edges { cursor node { code } } } }",
+            PAGE_RUN + 7 * (ROW + ROW),
+            1 + 7 * (1 + 1) + 7 * (1 + 1),
+        ),
+        (
+            "{ projects(first: 7) { a: nodes { manager { name } } b: nodes { sponsor { name } } "
+            "edges { node { manager { id } } } } }",
+            PAGE_RUN + 7 * (ROW + ROW + ROW + ROW),
+            1 + 7 * (1 + 1) + 7 * (1 + 1) + 7 * (1 + 1 + 1),
         ),
         # a plain list: LIST_ESTIMATE rows
         (
@@ -103,6 +120,43 @@ def test_the_compiled_price_by_hand(
     pmo_state: AppState, document: str, compiled: int, resolvers: int
 ) -> None:
     assert prices(pmo_state, document) == (compiled, resolvers)
+
+
+@pytest.mark.parametrize(
+    ("document", "pages", "counts", "price"),
+    [
+        (
+            "{ projects(first: 7) { nodes { code } edges { cursor node { code } } } }",
+            1,
+            0,
+            PAGE_RUN + 7 * ROW,
+        ),
+        (
+            "{ projects(first: 7) { a: nodes { code } b: nodes { name } } }",
+            1,
+            0,
+            PAGE_RUN + 7 * ROW,
+        ),
+        # programmes selects no rows: its subquery holds the count alone, once per portfolio
+        (
+            "{ portfolios(first: 3) { nodes { programmes { totalCount } } } }",
+            1,
+            1,
+            PAGE_RUN + 3 * (ROW + PAGE_RUN + PAGE_RUN),
+        ),
+    ],
+)
+def test_the_price_counts_the_subqueries_the_statement_runs(
+    pmo_state: AppState, document: str, pages: int, counts: int, price: int
+) -> None:
+    """What is priced above is the statement's: one page subquery (its LIMIT) however many
+    keys show the page's rows, and a count(*) subquery for totalCount."""
+    schema = pmo_state.built.schema._schema
+    operation, fragments, coerced = parsed_operation(pmo_state, document)
+    scope = Scope(1, 1, frozenset({"pso", "portfolio", "pmo"}), {}, date(2026, 12, 7), PAGE, 500)
+    sql = compile_operation(schema, operation, fragments.values(), coerced, scope).sql
+    assert (sql.count(" LIMIT "), sql.count("count(*)")) == (pages, counts), sql
+    assert CompiledPrice(schema, fragments, coerced, PAGE, 500).operation(operation) == price
 
 
 def test_the_benchmark_queries_cost_no_more_compiled(pmo_state: AppState) -> None:

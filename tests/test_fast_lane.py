@@ -99,10 +99,10 @@ async def test_a_budget_that_refuses_is_refused_by_the_pipeline(
     org = await make_org()
     await add_projects(db_session, org.id, 2)
     before = pmo_state.budget
-    pmo_state.budget = CostBudget(capacity=12, rate=0)
+    pmo_state.budget = CostBudget(capacity=14, rate=0)
     try:
-        await org.admin.query(PAGE, {"n": 5})  # 6 points: the pipeline
-        await org.admin.query(PAGE, {"n": 5})  # 6 more: the lane, leaving nothing
+        await org.admin.query(PAGE, {"n": 5})  # 7 points (5 rows, a page, a count): the pipeline
+        await org.admin.query(PAGE, {"n": 5})  # 7 more: the lane, leaving nothing
         refused = await org.admin.execute(PAGE, {"n": 5})
     finally:
         pmo_state.budget = before

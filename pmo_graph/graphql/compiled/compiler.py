@@ -25,22 +25,17 @@ from typing import Any
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLAbstractType,
     GraphQLField,
-    GraphQLIncludeDirective,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
-    GraphQLSkipDirective,
-    InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
     get_named_type,
 )
-from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
+from graphql.execution.values import VariableValues, get_argument_values
 from sqlalchemy import Boolean, Date, DateTime, Enum, Float, Integer, Numeric, String, Text
 from sqlalchemy import inspect as sa_inspect
 
@@ -55,6 +50,8 @@ from pmo_graph.graphql.compiled.cursors import (
     order_sql,
 )
 from pmo_graph.graphql.compiled.dialect import POSTGRESQL, Dialect
+from pmo_graph.graphql.compiled.selections import NotCompiled as NotCompiled
+from pmo_graph.graphql.compiled.selections import Selections, Unknown
 from pmo_graph.graphql.compiled.specs import (
     SqlCondition,
     SqlObject,
@@ -69,10 +66,6 @@ DEFINITION = "strawberry-definition"
 #: json_build_object takes at most 100 arguments (SQLite's json_object 127 by default): 50
 #: keys and values.
 MAX_KEYS = 50
-
-
-class NotCompiled(Exception):
-    """The operation selects something the compiled path does not read; use the resolvers."""
 
 
 @dataclass
@@ -221,8 +214,8 @@ class Compiler:
     ) -> None:
         self.schema = schema
         self.dialect = dialect
-        self.fragments = fragments
         self.variables = variables
+        self.selections = Selections(schema, fragments, variables, Unknown.RAISE)
         self.scope = scope
         self.params: list[Param] = []
         self._aliases = 0
@@ -307,59 +300,10 @@ class Compiler:
         they can merge)."""
         if selection_set is None:
             raise NotCompiled("an object without a selection")
-        found: dict[str, list[FieldNode]] = {}
-        self._collect(parent_type, selection_set, found, set())
+        found = self.selections.collect(parent_type, [selection_set])
         if len(found) > MAX_KEYS:
             raise NotCompiled("too many fields for one object")
         return [_merged(nodes) for nodes in found.values()]
-
-    def _included(self, selection: Any) -> bool:
-        """Whether ``@skip``/``@include`` keep a selection; other directives are not read."""
-        for directive in selection.directives or ():
-            if directive.name.value not in ("include", "skip"):
-                raise NotCompiled(f"directive @{directive.name.value}")
-        try:
-            skip = get_directive_values(GraphQLSkipDirective, selection, self.variables)
-            include = get_directive_values(GraphQLIncludeDirective, selection, self.variables)
-        except Exception as error:
-            raise NotCompiled("directive arguments") from error
-        if skip is not None and skip.get("if") is True:
-            return False
-        return not (include is not None and include.get("if") is False)
-
-    def _collect(
-        self,
-        parent_type: GraphQLObjectType,
-        selection_set: SelectionSetNode,
-        found: dict[str, list[FieldNode]],
-        spread: set[str],
-    ) -> None:
-        for selection in selection_set.selections:
-            if not self._included(selection):
-                continue
-            if isinstance(selection, FieldNode):
-                found.setdefault((selection.alias or selection.name).value, []).append(selection)
-            elif isinstance(selection, InlineFragmentNode):
-                if self._applies(parent_type, selection.type_condition):
-                    self._collect(parent_type, selection.selection_set, found, spread)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in spread:
-                    raise NotCompiled("fragment")
-                if self._applies(parent_type, fragment.type_condition):
-                    self._collect(parent_type, fragment.selection_set, found, spread | {name})
-
-    def _applies(self, parent_type: GraphQLObjectType, condition: Any) -> bool:
-        if condition is None:
-            return True
-        name = condition.name.value
-        if name == parent_type.name:
-            return True
-        condition_type = self.schema.get_type(name)
-        return isinstance(condition_type, GraphQLAbstractType) and self.schema.is_sub_type(
-            condition_type, parent_type
-        )
 
     def _arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
         try:

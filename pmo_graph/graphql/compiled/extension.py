@@ -22,7 +22,7 @@ from strawberry.extensions import SchemaExtension
 from pmo_graph.graphql.compiled.compiler import Compiled, NotCompiled, Scope, compile_operation
 from pmo_graph.graphql.compiled.dialect import dialect_for
 from pmo_graph.graphql.compiled.plans import PlanCache, operation_plan_key, request_scope
-from pmo_graph.graphql.compiled.price import MAX_WRITTEN_FIELDS, written_fields
+from pmo_graph.graphql.compiled.selections import MAX_WRITTEN_FIELDS, written_fields
 from pmo_graph.graphql.extensions import OperationInputs, operation_inputs
 from pmo_graph.request.app import App
 from pmo_graph.request.context import Context

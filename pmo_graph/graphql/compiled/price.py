@@ -2,23 +2,29 @@
 
 An operation answered by a compiled plan (``pmo_graph.graphql.compiled``) runs no resolver: one
 statement reads rows and builds the answer's JSON. Its price counts what that statement reads,
-walking the operation the way the compiler does (fields merged by response key, fragments that
-apply to the object's type, ``@skip``/``@include`` by their values):
+walking the operation the way the compiler does, with its collector (``compiled.selections``:
+fields merged by response key, fragments that apply to the object's type, ``@skip``/``@include``
+by their values):
 
 - every row the answer can hold costs ``ROW`` (1): an item of a connection's page, bounded by
   ``first`` (or ``last``, else the default page size; at most the largest page), an item of a
   plain list, bounded by ``LIST_ESTIMATE`` as the resolvers' price plans it, the row of a
   related object (``manager``) or of ``node(id:)``;
-- every page costs ``PAGE_RUN`` (1) more each time its subquery runs (it sorts and limits, and
-  ``pageInfo`` looks one row past it: one more), once per row of its parent, so a product of
-  ``first`` counts every row it multiplies to;
-- an edge and its node are one row (``edges { node }`` costs what ``nodes`` costs); scalars,
-  ids, ``__typename`` and ``totalCount`` cost nothing, as in the resolvers' price.
+- every page costs ``PAGE_RUN`` (1) more each time its subquery runs (it sorts and limits), once
+  per row of its parent, so a product of ``first`` counts every row it multiplies to; so do
+  ``pageInfo`` (its subquery looks one row past the page) and ``totalCount`` (its ``count(*)``
+  subquery), each ``PAGE_RUN`` each time it runs. The rows a count reads are not in the answer
+  and the document does not bound them: they are not counted one by one;
+- the page's rows are read once, however many keys show them: ``edges { node }`` and ``nodes``
+  (or ``nodes`` under two aliases) together cost the page's rows once, and what each selects on
+  a row, which the statement builds for each; an edge and its node are one row; scalars, ids,
+  ``__typename`` and cursors cost nothing.
 
 Where the resolvers' price (``pmo_graph.graphql.cost``) counts GraphQL objects, this counts
 rows. The two agree on ``nodes``, lists and related objects; this is lower where an object is
-not a row (an edge, a fragment on a type the id does not name), and never higher. Rows are
-counted in full: a page of 500 under each of 500 rows is 250,000 rows, whichever path.
+not a row (an edge, a fragment on a type the id does not name, a page shown twice), and higher
+only by ``totalCount``, which the resolvers' price counts 0. Rows are counted in full: a page of
+500 under each of 500 rows is 250,000 rows, whichever path.
 """
 
 from __future__ import annotations
@@ -29,21 +35,17 @@ from dataclasses import dataclass
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLIncludeDirective,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
-    GraphQLSkipDirective,
     GraphQLUnionType,
-    InlineFragmentNode,
     OperationDefinitionNode,
-    SelectionNode,
     SelectionSetNode,
     get_named_type,
 )
-from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
+from graphql.execution.values import VariableValues, get_argument_values
 
+from pmo_graph.graphql.compiled.selections import Selections, Unknown
 from pmo_graph.graphql.cost import LIST_ESTIMATE, is_connection, is_list
 from pmo_graph.ids import parse_global_id
 
@@ -51,40 +53,7 @@ from pmo_graph.ids import parse_global_id
 ROW = 1
 #: What one run of a page's subquery costs, besides its rows (and ``pageInfo``, once more).
 PAGE_RUN = 1
-#: A document whose selections, fragments written out, hold more fields than this is not
-#: compiled (and so priced by the resolvers' rule, which counts fragments once): compiling
-#: writes every spread out, and a "fragment bomb" would never finish.
-MAX_WRITTEN_FIELDS = 5_000
-
 ObjectLike = GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
-
-
-def written_fields(
-    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
-) -> int:
-    """The fields ``operation`` selects with every fragment spread written out, counted in time
-    linear in the document (each fragment counted once, multiplied by its spreads)."""
-    memo: dict[str, int] = {}
-
-    def count(selection_set: SelectionSetNode | None) -> int:
-        if selection_set is None:
-            return 0
-        total = 0
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                total += 1 + count(selection.selection_set)
-            elif isinstance(selection, InlineFragmentNode):
-                total += count(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name not in memo:
-                    memo[name] = 0  # a cycle (validation refuses them) adds nothing
-                    fragment = fragments.get(name)
-                    memo[name] = count(fragment.selection_set) if fragment else 0
-                total += memo[name]
-        return total
-
-    return count(operation.selection_set)
 
 
 @dataclass
@@ -104,58 +73,16 @@ class CompiledPrice:
             return 0
         return self._object(root, [operation.selection_set])
 
-    # --- selections, as the compiler collects them --------------------------------------------
+    def __post_init__(self) -> None:
+        # Only an operation a plan answers is priced: the compiler has read all of it.
+        self._selections = Selections(self.schema, self.fragments, self.variables, Unknown.SKIP)
 
     def _collect(
         self, parent: GraphQLObjectType, selection_sets: Iterable[SelectionSetNode | None]
     ) -> dict[str, list[FieldNode]]:
-        """The fields selected on an object of ``parent``, by response key (merged)."""
-        found: dict[str, list[FieldNode]] = {}
-        for selection_set in selection_sets:
-            if selection_set is not None:
-                self._gather(parent, selection_set, found, set())
-        return found
-
-    def _gather(
-        self,
-        parent: GraphQLObjectType,
-        selection_set: SelectionSetNode,
-        found: dict[str, list[FieldNode]],
-        spread: set[str],
-    ) -> None:
-        for selection in selection_set.selections:
-            if not self._included(selection):
-                continue
-            if isinstance(selection, FieldNode):
-                found.setdefault((selection.alias or selection.name).value, []).append(selection)
-            elif isinstance(selection, InlineFragmentNode):
-                if self._applies(parent, selection.type_condition):
-                    self._gather(parent, selection.selection_set, found, spread)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if (
-                    fragment is not None
-                    and name not in spread
-                    and self._applies(parent, fragment.type_condition)
-                ):
-                    self._gather(parent, fragment.selection_set, found, spread | {name})
-
-    def _included(self, node: SelectionNode) -> bool:
-        skip = get_directive_values(GraphQLSkipDirective, node, self.variables)
-        if skip is not None and skip.get("if") is True:
-            return False
-        include = get_directive_values(GraphQLIncludeDirective, node, self.variables)
-        return include is None or include.get("if") is not False
-
-    def _applies(self, parent: GraphQLObjectType, condition: object) -> bool:
-        name = getattr(getattr(condition, "name", None), "value", None)
-        if name is None or name == parent.name:
-            return True
-        target = self.schema.get_type(name)
-        if isinstance(target, GraphQLInterfaceType | GraphQLUnionType):
-            return self.schema.is_sub_type(target, parent)
-        return False
+        """The fields selected on an object of ``parent``, by response key, as the compiler
+        collects them."""
+        return self._selections.collect(parent, selection_sets)
 
     # --- rows and pages -----------------------------------------------------------------------
 
@@ -214,18 +141,21 @@ class CompiledPrice:
         nodes_field = connection.fields.get("nodes")
         item_type = get_named_type(nodes_field.type) if nodes_field is not None else None
         total = 0
+        items = False  # whether any key shows the page's rows, which the statement reads once
         for children in self._collect(connection, [n.selection_set for n in nodes]).values():
             field_name = children[0].name.value
             below = [child.selection_set for child in children]
             if field_name == "nodes" and isinstance(item_type, ObjectLike):
-                total += size * (ROW + self._row_of(item_type, below))
+                items = True
+                total += size * self._row_of(item_type, below)
             elif field_name == "edges" and isinstance(edge_type, GraphQLObjectType):
-                total += size * (ROW + self._edge(edge_type, below))
-            elif field_name == "pageInfo":
-                total += PAGE_RUN
+                items = True
+                total += size * self._edge(edge_type, below)
+            elif field_name in ("pageInfo", "totalCount"):
+                total += PAGE_RUN  # a subquery of its own: the look-ahead, the count(*)
             elif not field_name.startswith("__"):
                 total += self._field(connection, children)
-        return total
+        return total + (size * ROW if items else 0)
 
     def _edge(self, edge_type: GraphQLObjectType, selections: list[SelectionSetNode | None]) -> int:
         """One edge: its node is the page's row (counted by the caller), so only what the node
