@@ -9,8 +9,8 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, inspect, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, inspect, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from pmo_graph.app_state import AppState
 from pmo_graph.auth.roles import Role
@@ -18,6 +18,7 @@ from pmo_graph.auth.tokens import authenticate, token_digest
 from pmo_graph.db.base import Base
 from pmo_graph.db.integrity import duplicate_of, is_unique_violation
 from pmo_graph.db.row_security import current_organisation
+from pmo_graph.errors import database_unreachable
 from pmo_graph.ids import parse_pk
 from pmo_graph.people.models import Person
 from pmo_graph.projects.models import Project
@@ -210,3 +211,27 @@ async def test_a_select_built_once_answers_its_first_row(
         )
         assert await tx.rows.scalar(_REPORTS_OF, project=project_id) == "Once"
         assert await tx.rows.first(_REPORTS_OF, project=project_id) == {"summary": "Once"}
+
+
+_BACKEND = text("SELECT pg_backend_pid() AS pid")
+
+
+@pytest.mark.pmo_backends("postgresql")
+async def test_a_connection_dropped_under_the_driver_is_sqlalchemys_disconnect(
+    org: TestOrganisation, pmo_state: AppState
+) -> None:
+    project_id = await _project(org)
+
+    async def load_after_the_drop() -> None:
+        async with writing(pmo_state, org) as tx:
+            backend = await tx.rows.scalar(_BACKEND)
+            async with pmo_state.sessionmaker() as other:
+                await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+            await tx.rows.load(Project, project_id)
+
+    with pytest.raises(DBAPIError) as dropped:
+        await load_after_the_drop()
+    assert database_unreachable(dropped.value)  # answered SERVER_BUSY, as on the other paths
+    # the pool let the dead connection go: the next write works
+    async with writing(pmo_state, org) as tx:
+        assert await tx.rows.load(Project, project_id) is not None

@@ -70,8 +70,35 @@ async def driver_of(session: AsyncSession) -> Driver | None:
     if getattr(adapter, "_prepared_statement_cache", None) is None:
         return None  # statements may not be kept prepared (a pooler in transaction mode)
     if adapter._transaction is None and adapter.isolation_level != "autocommit":
-        await start()
+        try:
+            await start()
+        except Exception as error:  # the adapter raised the DB-API form (a dropped connection)
+            raise await sqlalchemy_error(connection, error, "BEGIN", ()) from error
     return Driver(connection, fairy.driver_connection, dialect, fairy.info)
+
+
+async def sqlalchemy_error(
+    connection: AsyncConnection, error: Exception, sql: str, parameters: Sequence[Any]
+) -> Exception:
+    """``error``, which the driver raised running ``sql``, as SQLAlchemy raises it
+    (``IntegrityError``, ``OperationalError`` …), the connection invalidated if the database
+    dropped it; an error that is not the database's comes back as it is."""
+    dialect = connection.dialect
+    adapter: Any = (await connection.get_raw_connection()).dbapi_connection
+    dbapi_error: Exception = error
+    try:
+        adapter._handle_exception(error)
+    except Exception as translated:  # the adapter raises the DB-API form of asyncpg's error
+        dbapi_error = translated
+    dbapi = dialect.loaded_dbapi
+    if not isinstance(dbapi_error, dbapi.Error):
+        return error
+    dropped = dialect.is_disconnect(dbapi_error, adapter, None)
+    if dropped:
+        await connection.invalidate(dbapi_error)
+    return sa_exc.DBAPIError.instance(
+        sql, parameters, dbapi_error, dbapi.Error, dialect=dialect, connection_invalidated=dropped
+    )
 
 
 class DriverStatement:
@@ -122,7 +149,7 @@ class DriverStatement:
             records = await prepared.fetch(*parameters)
         except Exception as error:
             driver.info.pop(self._prepared_key, None)
-            raise await self._translated(driver, error, parameters) from error
+            raise await sqlalchemy_error(driver.connection, error, self.sql, parameters) from error
         if dispatch.after_cursor_execute:
             dispatch.after_cursor_execute(sync, None, self.sql, parameters, None, False)
         if self._results is None:
@@ -152,21 +179,3 @@ class DriverStatement:
             type_.dialect_impl(self._dialect).result_processor(self._dialect, oid)
             for type_, oid in zip(self._types, oids, strict=True)
         ]
-
-    async def _translated(
-        self, driver: Driver, error: Exception, parameters: list[Any]
-    ) -> Exception:
-        adapter: Any = (await driver.connection.get_raw_connection()).dbapi_connection
-        dbapi_error: Exception = error
-        try:
-            adapter._handle_exception(error)
-        except Exception as translated:  # the adapter raises the DB-API form of the error
-            dbapi_error = translated
-        dbapi = self._dialect.loaded_dbapi
-        if not isinstance(dbapi_error, dbapi.Error):
-            return error
-        if self._dialect.is_disconnect(dbapi_error, None, None):
-            await driver.connection.invalidate(dbapi_error)
-        return sa_exc.DBAPIError.instance(
-            self.sql, parameters, dbapi_error, dbapi.Error, dialect=self._dialect
-        )
