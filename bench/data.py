@@ -19,7 +19,7 @@ from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from pmo_graph.auth.roles import Role
-from pmo_graph.auth.tokens import issue_token
+from pmo_graph.auth.tokens import IssuedToken, issue_token
 from pmo_graph.organisations.models import Organisation
 from pmo_graph.organisations.service import create_organisation, set_tiers
 from pmo_graph.people.models import Person
@@ -98,12 +98,11 @@ async def _insert_plain(
         await connection.execute(insert(table), rows[start : start + CHUNK])
 
 
-async def _bench_token(session: AsyncSession, organisation: Organisation) -> str:
+async def _bench_token(session: AsyncSession, organisation: Organisation) -> IssuedToken:
     """A new token of the benchmark's user (its organisation's admin, created if need be)."""
-    issued = await issue_token(
+    return await issue_token(
         session, organisation, email="bench@bench.test", name="Bench", roles=[Role.ADMIN]
     )
-    return issued.token
 
 
 async def new_token(sessionmaker: async_sessionmaker[AsyncSession], organisation_id: int) -> str:
@@ -112,9 +111,9 @@ async def new_token(sessionmaker: async_sessionmaker[AsyncSession], organisation
         organisation = await session.get(Organisation, organisation_id)
         if organisation is None:
             raise RuntimeError(f"the bench data has no organisation {organisation_id}")
-        token = await _bench_token(session, organisation)
+        issued = await _bench_token(session, organisation)
         await session.commit()
-        return token
+        return issued.token
 
 
 async def load(sessionmaker: async_sessionmaker[AsyncSession], size: str) -> Loaded:
@@ -124,9 +123,9 @@ async def load(sessionmaker: async_sessionmaker[AsyncSession], size: str) -> Loa
     async with sessionmaker() as session:
         organisation = await create_organisation(session, f"bench-{size.lower()}", f"Bench {size}")
         await set_tiers(session, organisation, ["pso", "portfolio", "pmo"])
-        token = await _bench_token(session, organisation)
+        issued = await _bench_token(session, organisation)
         await session.commit()
-        org = organisation.id
+        token, org = issued.token, organisation.id
     now = datetime(2026, 11, 25, 12, tzinfo=UTC)
     async with sessionmaker() as session:
         connection = await session.connection()
@@ -211,6 +210,8 @@ async def load(sessionmaker: async_sessionmaker[AsyncSession], size: str) -> Loa
                     "overall": rng.choice(["GREEN", "GREEN", "AMBER", "RED"]),
                     "summary": "On track.",
                     "submitted_at": now,
+                    # as a real office's reports are: the client documents ask who submitted
+                    "submitted_by_id": issued.user_id,
                 }
                 for project in projects
                 for k in range(shape.reports_per_project)
