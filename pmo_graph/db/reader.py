@@ -177,4 +177,11 @@ async def driver_value_alone(engine: AsyncEngine, sql: str, arguments: Sequence[
             await connection.commit()
         return found
 
-    return await asyncio.shield(asyncio.ensure_future(value()))
+    task = asyncio.ensure_future(value())
+    task.add_done_callback(_retrieved)
+    return await asyncio.shield(task)
+
+
+def _retrieved(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved: a caller that stopped waiting will not
