@@ -23,10 +23,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.engine import Result
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.sql import Executable
 
-from pmo_graph.db.session import AUTOCOMMIT_READS
+from pmo_graph.db.session import AUTOCOMMIT_READS, DEFERRED
 
 T = TypeVar("T")
 
@@ -152,3 +152,36 @@ class Reader:
     async def scalar(self, statement: Select[T]) -> T | None:
         """The first column of the first row, or None."""
         return await self._run(lambda: self.session.scalar(statement))
+
+
+def reading_engine(engine: AsyncEngine) -> AsyncEngine:
+    """``engine`` (the same pool) with the options a request's read has on its session:
+    SQLite transactions begun deferred, and autocommit where the engine allows it
+    (``AUTOCOMMIT_READS``)."""
+    autocommit = engine.sync_engine.get_execution_options().get(AUTOCOMMIT_READS, False)
+    return engine.execution_options(**DEFERRED, **(AUTOCOMMIT if autocommit else {}))
+
+
+async def driver_value_alone(engine: AsyncEngine, sql: str, arguments: Sequence[Any]) -> Any:
+    """As ``Reader.driver_value``, for a request whose only read it is: on a connection of
+    ``engine`` (a ``reading_engine``) checked out for it, without a session, and shielded from
+    the caller's cancellation as ``Reader`` shields its reads (see ``Reader``'s doc).
+
+    The pool's checkout, the statement and the commit (nothing is sent in autocommit) fire the
+    engine's events as a session's read does: row security's, and whatever counts statements."""
+
+    async def value() -> Any:
+        async with engine.connect() as connection:
+            result = await connection.exec_driver_sql(sql, tuple(arguments))
+            found = result.scalar_one()
+            await connection.commit()
+        return found
+
+    task = asyncio.ensure_future(value())
+    task.add_done_callback(_retrieved)
+    return await asyncio.shield(task)
+
+
+def _retrieved(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved: a caller that stopped waiting will not

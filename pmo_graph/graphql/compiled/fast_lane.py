@@ -28,12 +28,13 @@ from typing import Any, Protocol
 import orjson
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, OperationType
 from graphql.execution.values import VariableValues, get_variable_values
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
 
 from pmo_graph.auth.access_cache import Access, AccessCache
 from pmo_graph.auth.tokens import authenticate_digest, bearer_token, token_digest
-from pmo_graph.db.reader import Reader
+from pmo_graph.db.reader import Reader, driver_value_alone, reading_engine
 from pmo_graph.db.row_security import current_organisation
 from pmo_graph.graphql.compiled.compiler import Compiled, NotCompiled
 from pmo_graph.graphql.compiled.plans import (
@@ -99,6 +100,9 @@ class LaneApp(BudgetedApp, Protocol):
     @property
     def access(self) -> AccessCache: ...
 
+    @property
+    def engine(self) -> AsyncEngine: ...
+
 
 class FastLane:
     """Documents the compiled path has answered, and answering them again."""
@@ -109,6 +113,8 @@ class FastLane:
         self._documents: OrderedDict[str, KnownDocument] = OrderedDict()
         #: Requests the lane answered (the tests read it; a metric could).
         self.answered = 0
+        #: ``reading_engine`` of the state's engine, made once (and again if it is replaced).
+        self._reading: tuple[AsyncEngine, AsyncEngine] | None = None
 
     def remember(self, document: str, operation_count: int, inputs: OperationInputs) -> None:
         """After the full pipeline answered ``document``'s operation with a compiled plan."""
@@ -168,6 +174,12 @@ class FastLane:
         self._documents.move_to_end(document)
         return await self._run(request, access, document, operation, known, coerced)
 
+    def _reading_engine(self) -> AsyncEngine:
+        engine = self.state.engine
+        if self._reading is None or self._reading[0] is not engine:
+            self._reading = (engine, reading_engine(engine))
+        return self._reading[1]
+
     def _reads_tokens(self) -> bool:
         """Whether the lane reads a token itself: on SQLite, whose tokens the process does not
         keep (``AccessCache.in_use`` is false there: another process may write the file)."""
@@ -225,16 +237,14 @@ class FastLane:
         if outcome.refusal is not None:
             return None  # refusing spent nothing; the pipeline refuses it with its code
         current_organisation.set(viewer.organisation_id)
-        session = state.request_sessionmaker()
         try:
-            text = await Reader(session).driver_value(plan.sql, arguments)
+            # The request's only read: no session (and its transaction's bookkeeping) around it.
+            text = await driver_value_alone(self._reading_engine(), plan.sql, arguments)
         except Exception:
             log.warning("the fast lane's statement failed; the pipeline answers", exc_info=True)
             if outcome.spent and state.budget is not None:
                 state.budget.refund(viewer.token_id, outcome.spent)
             return None
-        finally:
-            await session.close()
         request_state = request.scope.setdefault("state", {})
         request_state.update(
             organisation_id=viewer.organisation_id,
