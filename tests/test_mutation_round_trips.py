@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from bench.cases import ASSIGN, RAISE_RISK, SUBMIT_STATUS
 from pmo_graph.app_state import AppState
@@ -145,3 +146,26 @@ async def test_each_mutation_of_the_mix_makes_these_round_trips(
     assert len(found) == len(expected), "\n".join(found)
     for statement, start in zip(found, expected, strict=True):
         assert statement.startswith(start), "\n".join(found)
+
+
+@pytest.mark.pmo_backends("postgresql")
+@pytest.mark.parametrize("mutation", list(POSTGRES))
+async def test_the_mix_writes_through_the_driver_not_the_unit_of_work(
+    org: TestOrganisation, mutation: str
+) -> None:
+    """The mix's bodies load and insert with ``tx.rows``: on PostgreSQL the ORM flushes
+    nothing (its unit of work was most of a mutation's CPU, docs/performance.md)."""
+    mix = await _mix(org)
+    document, variables = mix[mutation]
+    flushed: list[int] = []
+
+    def after_flush(session: Session, _context: Any) -> None:
+        flushed.append(len(session.new) + len(session.dirty))
+
+    event.listen(Session, "after_flush", after_flush)
+    try:
+        payload = await org.admin.mutate(document, variables)
+    finally:
+        event.remove(Session, "after_flush", after_flush)
+    assert payload["userErrors"] == []
+    assert flushed == []
