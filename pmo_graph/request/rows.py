@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import Executable, Select, bindparam, insert, inspect, select
 from sqlalchemy.engine import Dialect
@@ -27,7 +27,23 @@ from sqlalchemy.orm.session import make_transient_to_detached
 from pmo_graph.db.driver import Driver, DriverStatement, driver_of
 
 if TYPE_CHECKING:
-    from pmo_graph.request.transaction import Transaction
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from pmo_graph.request.context import Context
+
+
+class Writing(Protocol):
+    """What ``Rows`` needs of its transaction (``Transaction``, which holds the rows)."""
+
+    @property
+    def context(self) -> Context: ...
+
+    @property
+    def session(self) -> AsyncSession: ...
+
+    @property
+    def organisation_id(self) -> int: ...
+
 
 M = TypeVar("M")
 
@@ -87,7 +103,7 @@ def _insert_values(mapper: Mapper[Any], values: Mapping[str, Any]) -> dict[str, 
 class Rows:
     """A write's Core loads and inserts (``Transaction.rows``)."""
 
-    def __init__(self, transaction: Transaction) -> None:
+    def __init__(self, transaction: Writing) -> None:
         self._transaction = transaction
         self._driver: Driver | None = None
         self._checked = False
