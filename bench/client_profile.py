@@ -9,9 +9,6 @@ server's CPU a request. With ``--py-spy FILE`` it records the server with py-spy
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import time
 from pathlib import Path
 
 import click
@@ -20,7 +17,7 @@ from bench import clients
 from bench.database import STATE, prepare
 from bench.measure import free_port, serving, throughput
 from bench.peers.pmo_graph import PmoGraph
-from bench.profile_samples import libraries
+from bench.profile_samples import profile_run
 from bench.run import Bench, Timing
 
 
@@ -46,31 +43,14 @@ def main(name: str, seconds: float, count: int, py_spy: Path | None, label: str)
         url = f"http://127.0.0.1:{port}"
         body = bench._bodies(peer, case, database, url, headers)
         throughput(url, headers, body, count, 2.0, offset=1)  # the fast lane learns each
-        recorder = None
-        if py_spy is not None:
-            command = shutil.which("py-spy") or "py-spy"
-            recorder = subprocess.Popen(
-                [
-                    *(command, "record", "--nonblocking", "--format", "raw", "--rate", "200"),
-                    *("--duration", str(round(seconds)), "--output", str(py_spy)),
-                    *("--pid", str(usage.process.pid)),
-                ]
-            )
-            time.sleep(1.0)
-        before = usage.process.cpu_times()
-        rate, done = throughput(url, headers, body, count, seconds)
-        after = usage.process.cpu_times()
-        if recorder is not None:
-            recorder.wait()
-    user = (after.user - before.user) * 1000 / done
-    system = (after.system - before.system) * 1000 / done
-    click.echo(
-        f"{done} requests, {rate:.0f} a second with {count} clients; server CPU "
-        f"{user + system:.2f} ms a request (user {user:.2f}, system {system:.2f})"
-    )
-    if py_spy is not None and py_spy.exists():
-        for library, share in libraries(py_spy)[:15]:
-            click.echo(f"{share:6.1%}  {library}")
+        profile_run(
+            usage.process,
+            py_spy,
+            seconds,
+            lambda: throughput(url, headers, body, count, seconds),
+            "request",
+            count,
+        )
 
 
 if __name__ == "__main__":

@@ -10,9 +10,6 @@ stacks, and prints where the busy samples end, by library.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +19,7 @@ from bench.cases import CASES
 from bench.database import STATE, prepare
 from bench.measure import answers, free_port, serving, throughput
 from bench.peers.pmo_graph import PmoGraph
-from bench.profile_samples import libraries
+from bench.profile_samples import profile_run
 
 
 #: The library of a frame as py-spy names it, ``function (library/module.py:line)``.
@@ -49,31 +46,14 @@ def main(seconds: float, clients: int, py_spy: Path | None, label: str) -> None:
     ) as usage:
         url = f"http://127.0.0.1:{port}"
         throughput(url, headers, body, clients, 2.0, offset=1)  # warm every pooled connection
-        recorder = None
-        if py_spy is not None:
-            command = shutil.which("py-spy") or "py-spy"
-            recorder = subprocess.Popen(
-                [
-                    *(command, "record", "--nonblocking", "--format", "raw", "--rate", "200"),
-                    *("--duration", str(round(seconds)), "--output", str(py_spy)),
-                    *("--pid", str(usage.process.pid)),
-                ]
-            )
-            time.sleep(1.0)
-        before = usage.process.cpu_times()
-        rate, done = throughput(url, headers, body, clients, seconds, offset=100_000)
-        after = usage.process.cpu_times()
-        if recorder is not None:
-            recorder.wait()
-    user = (after.user - before.user) * 1000 / done
-    system = (after.system - before.system) * 1000 / done
-    click.echo(
-        f"{done} mutations, {rate:.0f} a second with {clients} clients; server CPU "
-        f"{user + system:.2f} ms a mutation (user {user:.2f}, system {system:.2f})"
-    )
-    if py_spy is not None and py_spy.exists():
-        for name, share in libraries(py_spy)[:15]:
-            click.echo(f"{share:6.1%}  {name}")
+        profile_run(
+            usage.process,
+            py_spy,
+            seconds,
+            lambda: throughput(url, headers, body, clients, seconds, offset=100_000),
+            "mutation",
+            clients,
+        )
 
 
 if __name__ == "__main__":
